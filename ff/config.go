@@ -1,0 +1,272 @@
+package ff
+
+import (
+	"fmt"
+	"math"
+)
+
+// NumClasses is the number of labels written into the first NumClasses
+// features of every sample.
+const NumClasses = 10
+
+// Recipe names a set of defaults for Config.
+type Recipe string
+
+const (
+	Loewe    Recipe = "loewe"
+	Pezeshki Recipe = "pezeshki"
+)
+
+// Recipes lists the recipe names DefaultConfig accepts.
+var Recipes = []Recipe{Loewe, Pezeshki}
+
+// Schedule says which layers are updated on a minibatch.
+type Schedule string
+
+const (
+	// Simultaneous updates every layer on every minibatch.
+	Simultaneous Schedule = "simultaneous"
+	// Greedy trains layer 1 for Epochs epochs, then layer 2 for Epochs
+	// epochs, and so on: a run lasts Depth×Epochs epochs.
+	Greedy Schedule = "greedy"
+)
+
+// Norm is the per-row normalisation applied before every layer.
+type Norm string
+
+const (
+	// RMS divides a row by sqrt(mean(z²)) + NormEps.
+	RMS Norm = "rms"
+	// L2 divides a row by ‖z‖₂ + NormEps.
+	L2 Norm = "l2"
+)
+
+// Goodness is how a layer's activations reduce to one number per sample.
+type Goodness string
+
+const (
+	SumSquares  Goodness = "sum"
+	MeanSquares Goodness = "mean"
+)
+
+// Optimizer is the update rule for the FF layers.
+type Optimizer string
+
+const (
+	// SGD is torch.optim.SGD with momentum (no dampening, no Nesterov);
+	// weight decay is added to the gradient.
+	SGD Optimizer = "sgd"
+	// Adam is torch.optim.Adam (bias-corrected, L2 weight decay added to
+	// the gradient), one instance per layer.
+	Adam Optimizer = "adam"
+)
+
+// LRSchedule is how the learning rate changes over epochs.
+type LRSchedule string
+
+const (
+	Constant LRSchedule = "constant"
+	// LinearCooldown keeps the rate while epoch e ≤ E/2 (integer division,
+	// e from 0) and then uses lr·2·(1+E−e)/E, as loeweX does.
+	LinearCooldown LRSchedule = "linear-cooldown"
+)
+
+// Init is the weight initialisation of the FF layers.
+type Init string
+
+const (
+	// NormalInit draws W from Normal(0, 1/sqrt(out)) and sets biases to 0
+	// (loeweX).
+	NormalInit Init = "normal"
+	// UniformInit draws W and b from U(−1/sqrt(in), 1/sqrt(in)), PyTorch's
+	// default for nn.Linear.
+	UniformInit Init = "uniform"
+)
+
+// Config is everything that determines a training run except its data and
+// seed. Start from DefaultConfig and change fields.
+type Config struct {
+	Recipe    Recipe   // the defaults this config started from; recorded only
+	Depth     int      // number of FF layers (≥ 1)
+	Width     int      // units per FF layer (≥ 1)
+	Epochs    int      // epochs (per layer, for the greedy schedule)
+	BatchSize int      // positives per minibatch; the last partial batch is dropped
+	Schedule  Schedule // simultaneous (default) or greedy
+
+	Norm         Norm     // normalisation before every layer
+	NormEps      float64  // added to the norm
+	FullGradReLU bool     // ReLU backward passes the gradient unchanged everywhere
+	Goodness     Goodness // sum or mean of squared activations
+	// Threshold is subtracted from the goodness to form the logit; when
+	// ThresholdPerUnit is set it is multiplied by the layer's width first
+	// (loeweX: logit = Σa² − width).
+	Threshold        float64
+	ThresholdPerUnit bool
+	Init             Init
+
+	// Peer normalisation: a running mean of each unit's activation over the
+	// positives (starting at PeerInit, momentum PeerMomentum) is pushed
+	// towards the layer's mean with weight PeerWeight (0 disables it).
+	PeerWeight   float64
+	PeerMomentum float64
+	PeerInit     float64
+
+	Optimizer   Optimizer
+	LR          float64
+	Momentum    float64 // SGD momentum
+	WeightDecay float64
+	AdamBeta1   float64
+	AdamBeta2   float64
+	AdamEps     float64
+	LRSchedule  LRSchedule
+
+	// Classifier enables the linear softmax classifier on the normalised
+	// activations of layers 2..N (all layers when N = 1), trained with SGD
+	// (Momentum) on detached features.
+	Classifier            bool
+	ClassifierLR          float64
+	ClassifierWeightDecay float64
+
+	// TrainLabelMetrics also computes, on every training batch, each
+	// layer's 10-class accuracy and the goodness-over-labels accuracy. It
+	// costs ten extra forward passes per batch, so it is off by default and
+	// those columns are NaN for the training split; validation always has
+	// them.
+	TrainLabelMetrics bool
+}
+
+// DefaultConfig returns the defaults of the named recipe.
+func DefaultConfig(r Recipe) (Config, error) {
+	switch r {
+	case Loewe:
+		return Config{
+			Recipe: Loewe, Depth: 3, Width: 1000, Epochs: 100, BatchSize: 100,
+			Schedule: Simultaneous, Norm: RMS, NormEps: 1e-8, FullGradReLU: true,
+			Goodness: SumSquares, Threshold: 1, ThresholdPerUnit: true, Init: NormalInit,
+			PeerWeight: 0.03, PeerMomentum: 0.9, PeerInit: 0.5,
+			Optimizer: SGD, LR: 1e-3, Momentum: 0.9, WeightDecay: 3e-4,
+			AdamBeta1: 0.9, AdamBeta2: 0.999, AdamEps: 1e-8, LRSchedule: LinearCooldown,
+			Classifier: true, ClassifierLR: 1e-2, ClassifierWeightDecay: 3e-3,
+		}, nil
+	case Pezeshki:
+		return Config{
+			Recipe: Pezeshki, Depth: 2, Width: 500, Epochs: 60, BatchSize: 100,
+			Schedule: Simultaneous, Norm: L2, NormEps: 1e-4, FullGradReLU: false,
+			Goodness: MeanSquares, Threshold: 2, ThresholdPerUnit: false, Init: UniformInit,
+			Optimizer: Adam, LR: 0.03, Momentum: 0.9, WeightDecay: 0,
+			AdamBeta1: 0.9, AdamBeta2: 0.999, AdamEps: 1e-8, LRSchedule: Constant,
+			Classifier: false, ClassifierLR: 1e-2, ClassifierWeightDecay: 3e-3,
+		}, nil
+	}
+	return Config{}, fmt.Errorf("unknown recipe %q (want loewe or pezeshki)", r)
+}
+
+// FieldError is a configuration value out of range. Field is the Config
+// field name in lower case with words separated by "_", as experiment files
+// and flags spell it.
+type FieldError struct {
+	Field string
+	Value any
+	Want  string
+}
+
+func (e *FieldError) Error() string {
+	return fmt.Sprintf("%s = %v: %s", e.Field, e.Value, e.Want)
+}
+
+// Validate reports the first field out of range.
+func (c *Config) Validate() error {
+	pos := func(name string, v int) error {
+		if v < 1 {
+			return &FieldError{name, v, "must be at least 1"}
+		}
+		return nil
+	}
+	finite := func(name string, v float64, lo float64, loOpen bool) error {
+		if math.IsNaN(v) || math.IsInf(v, 0) || v < lo || (loOpen && v == lo) {
+			op := "≥"
+			if loOpen {
+				op = ">"
+			}
+			return &FieldError{name, v, fmt.Sprintf("must be finite and %s %g", op, lo)}
+		}
+		return nil
+	}
+	checks := []error{
+		pos("depth", c.Depth), pos("width", c.Width), pos("epochs", c.Epochs), pos("batch_size", c.BatchSize),
+		finite("norm_eps", c.NormEps, 0, false), finite("threshold", c.Threshold, 0, false),
+		finite("peer_weight", c.PeerWeight, 0, false), finite("peer_momentum", c.PeerMomentum, 0, false),
+		finite("peer_init", c.PeerInit, 0, false),
+		finite("lr", c.LR, 0, true), finite("momentum", c.Momentum, 0, false),
+		finite("weight_decay", c.WeightDecay, 0, false),
+		finite("adam_beta1", c.AdamBeta1, 0, false), finite("adam_beta2", c.AdamBeta2, 0, false),
+		finite("adam_eps", c.AdamEps, 0, true),
+		finite("classifier_lr", c.ClassifierLR, 0, true),
+		finite("classifier_weight_decay", c.ClassifierWeightDecay, 0, false),
+	}
+	for _, err := range checks {
+		if err != nil {
+			return err
+		}
+	}
+	switch {
+	case c.PeerMomentum >= 1:
+		return &FieldError{"peer_momentum", c.PeerMomentum, "must be below 1"}
+	case c.Momentum >= 1:
+		return &FieldError{"momentum", c.Momentum, "must be below 1"}
+	case c.AdamBeta1 >= 1:
+		return &FieldError{"adam_beta1", c.AdamBeta1, "must be below 1"}
+	case c.AdamBeta2 >= 1:
+		return &FieldError{"adam_beta2", c.AdamBeta2, "must be below 1"}
+	}
+	enums := []struct {
+		field string
+		v     string
+		ok    []string
+	}{
+		{"schedule", string(c.Schedule), []string{string(Simultaneous), string(Greedy)}},
+		{"norm", string(c.Norm), []string{string(RMS), string(L2)}},
+		{"goodness", string(c.Goodness), []string{string(SumSquares), string(MeanSquares)}},
+		{"optimizer", string(c.Optimizer), []string{string(SGD), string(Adam)}},
+		{"lr_schedule", string(c.LRSchedule), []string{string(Constant), string(LinearCooldown)}},
+		{"init", string(c.Init), []string{string(NormalInit), string(UniformInit)}},
+	}
+	for _, e := range enums {
+		found := false
+		for _, o := range e.ok {
+			found = found || o == e.v
+		}
+		if !found {
+			return &FieldError{e.field, fmt.Sprintf("%q", e.v), fmt.Sprintf("must be one of %q", e.ok)}
+		}
+	}
+	return nil
+}
+
+// TotalEpochs is the number of epochs a run lasts: Epochs, or Depth×Epochs
+// for the greedy schedule.
+func (c *Config) TotalEpochs() int {
+	if c.Schedule == Greedy {
+		return c.Depth * c.Epochs
+	}
+	return c.Epochs
+}
+
+// classifierLayers returns the first FF layer (0-based) whose activations
+// feed the classifier and the goodness-over-labels sum: layer 2 when there
+// are at least two layers, else layer 1. loeweX itself fails when Depth is 1.
+func (c *Config) firstReadout() int {
+	if c.Depth == 1 {
+		return 0
+	}
+	return 1
+}
+
+// lrAt returns the learning-rate multiplier for epoch e (from 0) of a phase
+// of n epochs.
+func (c *Config) lrScale(e, n int) float64 {
+	if c.LRSchedule == LinearCooldown && e > n/2 {
+		return 2 * float64(1+n-e) / float64(n)
+	}
+	return 1
+}
