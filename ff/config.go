@@ -86,9 +86,12 @@ const (
 // Config is everything that determines a training run except its data and
 // seed. Start from DefaultConfig and change fields.
 type Config struct {
-	Recipe    Recipe   // the defaults this config started from; recorded only
-	Depth     int      // number of FF layers (≥ 1)
-	Width     int      // units per FF layer (≥ 1)
+	Recipe Recipe // the defaults this config started from; recorded only
+	Depth  int    // number of FF layers (≥ 1)
+	Width  int    // units per FF layer (≥ 1)
+	// Widths, when not empty, gives each layer's width and overrides
+	// Width; its length must equal Depth.
+	Widths    []int
 	Epochs    int      // epochs (per layer, for the greedy schedule)
 	BatchSize int      // positives per minibatch; the last partial batch is dropped
 	Schedule  Schedule // simultaneous (default) or greedy
@@ -209,6 +212,16 @@ func (c *Config) Validate() error {
 			return err
 		}
 	}
+	if len(c.Widths) > 0 {
+		if len(c.Widths) != c.Depth {
+			return &FieldError{"widths", c.Widths, fmt.Sprintf("must have depth = %d entries", c.Depth)}
+		}
+		for _, w := range c.Widths {
+			if w < 1 {
+				return &FieldError{"widths", c.Widths, "every width must be at least 1"}
+			}
+		}
+	}
 	switch {
 	case c.PeerMomentum >= 1:
 		return &FieldError{"peer_momentum", c.PeerMomentum, "must be below 1"}
@@ -241,6 +254,14 @@ func (c *Config) Validate() error {
 		}
 	}
 	return nil
+}
+
+// LayerWidth returns the width of layer l (0-based).
+func (c *Config) LayerWidth(l int) int {
+	if len(c.Widths) > 0 {
+		return c.Widths[l]
+	}
+	return c.Width
 }
 
 // TotalEpochs is the number of epochs a run lasts: Epochs, or Depth×Epochs

@@ -23,11 +23,6 @@ type Options struct {
 // or infinite.
 var ErrDiverged = errors.New("training diverged")
 
-// Network is a Forward-Forward network with its optimiser state.
-type Network struct {
-	cfg Config
-}
-
 // Train trains a new network on train and returns it with the per-epoch
 // metrics.
 func Train(ctx context.Context, cfg Config, train *Data, opt Options) (*Network, []EpochMetrics, error) {
