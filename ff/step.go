@@ -71,37 +71,47 @@ func (n *Network) forward() {
 
 // activate turns pre-activations in ly.act (plus bias, when given) into
 // ReLU activations, records each row's goodness and writes the normalised
-// row into ly.norm: one sweep per row while it is in cache.
+// row into ly.norm.
 func (n *Network) activate(ly *layer, rows int, bias []float32) {
-	gs := n.goodnessScale(ly)
-	for r := 0; r < rows; r++ {
-		act := ly.act[r*ly.out : (r+1)*ly.out]
+	n.activateRows(ly.act[:rows*ly.out], ly.norm[:rows*ly.out], ly.good[:rows], ly.out, bias)
+}
+
+// activateRows applies bias and ReLU to the rows of act in place, writes
+// each row's goodness into good and its normalised copy into norm: one
+// sweep per row while it is in cache.
+func (n *Network) activateRows(act, norm, good []float32, out int, bias []float32) {
+	gs := float32(1)
+	if n.cfg.Goodness == MeanSquares {
+		gs = 1 / float32(out)
+	}
+	for r := range good {
+		a := act[r*out : (r+1)*out]
 		var ss float32
 		if bias != nil {
-			bias := bias[:len(act)]
-			for j, v := range act {
+			bias := bias[:len(a)]
+			for j, v := range a {
 				v += bias[j]
 				if v < 0 {
 					v = 0
 				}
-				act[j] = v
+				a[j] = v
 				ss += v * v
 			}
 		} else {
-			for j, v := range act {
+			for j, v := range a {
 				if v < 0 {
 					v = 0
 				}
-				act[j] = v
+				a[j] = v
 				ss += v * v
 			}
 		}
-		ly.good[r] = ss * gs
-		f := n.normFactor(ss, ly.out)
-		norm := ly.norm[r*ly.out : (r+1)*ly.out]
-		norm = norm[:len(act)]
-		for j, v := range act {
-			norm[j] = v * f
+		good[r] = ss * gs
+		f := n.normFactor(ss, out)
+		z := norm[r*out : (r+1)*out]
+		z = z[:len(a)]
+		for j, v := range a {
+			z[j] = v * f
 		}
 	}
 }

@@ -3,7 +3,23 @@ package ff
 import (
 	"context"
 	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"time"
 )
+
+// Streams of the run's PCG generator: each use of randomness has its own, so
+// changing one (say, the number of epochs) leaves the others unchanged.
+const (
+	streamInit      = 1
+	streamShuffle   = 2
+	streamNegatives = 3
+)
+
+// ValidationSeed seeds the negatives of validation: identical across epochs
+// and runs.
+const ValidationSeed = 20221227
 
 // Options control a training run beyond its Config.
 type Options struct {
@@ -24,7 +40,140 @@ type Options struct {
 var ErrDiverged = errors.New("training diverged")
 
 // Train trains a new network on train and returns it with the per-epoch
-// metrics.
+// metrics. Bad configurations and data are errors, as is a diverging run
+// (wrapping ErrDiverged) and a cancelled context.
 func Train(ctx context.Context, cfg Config, train *Data, opt Options) (*Network, []EpochMetrics, error) {
-	panic("not yet implemented")
+	if err := cfg.Validate(); err != nil {
+		return nil, nil, err
+	}
+	if err := train.Check(); err != nil {
+		return nil, nil, fmt.Errorf("training data: %w", err)
+	}
+	if cfg.BatchSize > train.N {
+		return nil, nil, &FieldError{"batch_size", cfg.BatchSize, fmt.Sprintf("must not exceed the %d training samples", train.N)}
+	}
+	var valNeg []uint8
+	if opt.Val != nil {
+		if err := opt.Val.Check(); err != nil {
+			return nil, nil, fmt.Errorf("validation data: %w", err)
+		}
+		if opt.Val.Features != train.Features {
+			return nil, nil, fmt.Errorf("validation data has %d features, training data %d", opt.Val.Features, train.Features)
+		}
+		valNeg = NegativeLabels(opt.Val.Labels, ValidationSeed)
+	}
+	net, err := newNetwork(cfg, train.Features, rand.New(rand.NewPCG(opt.Seed, streamInit)))
+	if err != nil {
+		return nil, nil, err
+	}
+	shuffle := rand.New(rand.NewPCG(opt.Seed, streamShuffle))
+	negRng := rand.New(rand.NewPCG(opt.Seed, streamNegatives))
+
+	B, F := cfg.BatchSize, train.Features
+	net.ensureBatch(B)
+	perm := make([]int, train.N)
+	for i := range perm {
+		perm[i] = i
+	}
+	batches := train.N / B
+	var history []EpochMetrics
+	var st stepStats
+	for e := 0; e < cfg.TotalEpochs(); e++ {
+		start := time.Now()
+		phase, active := e, -1
+		if cfg.Schedule == Greedy {
+			active, phase = e/cfg.Epochs, e%cfg.Epochs
+		}
+		trainable := func(l int) bool { return active < 0 || l == active }
+		net.lrFactor = cfg.lrScale(phase, cfg.Epochs)
+		shuffle.Shuffle(len(perm), func(i, j int) { perm[i], perm[j] = perm[j], perm[i] })
+
+		sum := newEpochSum(cfg.Depth, cfg.Classifier, cfg.TrainLabelMetrics)
+		for b := 0; b < batches; b++ {
+			if err := ctx.Err(); err != nil {
+				return nil, history, err
+			}
+			for i := 0; i < B; i++ {
+				s := perm[b*B+i]
+				copy(net.xb[i*F:(i+1)*F], train.X[s*F:(s+1)*F])
+				y := train.Labels[s]
+				net.yPos[i] = y
+				net.yNeg[i] = wrongLabel(negRng, y)
+			}
+			net.step(trainable, &st)
+			if math.IsNaN(st.total) || math.IsInf(st.total, 0) {
+				return nil, history, fmt.Errorf("epoch %d, batch %d: %w: loss is %v; lower lr (now %g)",
+					e+1, b+1, ErrDiverged, st.total, cfg.LR*net.lrFactor)
+			}
+			sum.add(&st)
+			if opt.OnBatch != nil {
+				opt.OnBatch(e+1, b+1, batches)
+			}
+		}
+		m := EpochMetrics{Epoch: e + 1, LR: cfg.LR * net.lrFactor, Train: sum.metrics(batches, B)}
+		if active >= 0 {
+			m.Layer = active + 1
+		}
+		m.Seconds = time.Since(start).Seconds()
+		if opt.Val != nil {
+			ev := net.evaluate(opt.Val, valNeg)
+			m.Val = &ev.SplitMetrics
+		}
+		history = append(history, m)
+		if opt.OnEpoch != nil {
+			if err := opt.OnEpoch(m, net); err != nil {
+				return nil, history, err
+			}
+		}
+	}
+	return net, history, nil
+}
+
+// epochSum averages batch metrics over an epoch, as loeweX logs them.
+type epochSum struct {
+	layers                     []LayerMetrics
+	classLoss, classAcc        float64
+	goodAcc                    float64
+	classifier, labelsComputed bool
+}
+
+func newEpochSum(depth int, classifier, labels bool) *epochSum {
+	return &epochSum{layers: make([]LayerMetrics, depth), classifier: classifier, labelsComputed: labels}
+}
+
+func (s *epochSum) add(st *stepStats) {
+	for l, m := range st.layers {
+		a := &s.layers[l]
+		a.Loss += m.Loss
+		a.Accuracy += m.Accuracy
+		a.GoodnessPos += m.GoodnessPos
+		a.GoodnessNeg += m.GoodnessNeg
+		a.PeerLoss += m.PeerLoss
+		if s.labelsComputed {
+			a.LabelAccuracy += st.labelLayers[l]
+		}
+	}
+	s.classLoss += st.classLoss
+	s.classAcc += st.classAcc
+	s.goodAcc += st.goodAcc
+}
+
+func (s *epochSum) metrics(batches, B int) SplitMetrics {
+	k := float64(batches)
+	m := SplitMetrics{Samples: batches * B, ClassifierAccuracy: math.NaN(), ClassifierLoss: math.NaN(), GoodnessAccuracy: math.NaN()}
+	if s.classifier {
+		m.ClassifierAccuracy, m.ClassifierLoss = s.classAcc/k, s.classLoss/k
+	}
+	if s.labelsComputed {
+		m.GoodnessAccuracy = s.goodAcc / k
+	}
+	for _, a := range s.layers {
+		lm := LayerMetrics{Loss: a.Loss / k, Accuracy: a.Accuracy / k, GoodnessPos: a.GoodnessPos / k,
+			GoodnessNeg: a.GoodnessNeg / k, PeerLoss: a.PeerLoss / k, LabelAccuracy: math.NaN()}
+		if s.labelsComputed {
+			lm.LabelAccuracy = a.LabelAccuracy / k
+		}
+		m.Layers = append(m.Layers, lm)
+	}
+	return m
 }
