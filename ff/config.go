@@ -291,3 +291,31 @@ func (c *Config) lrScale(e, n int) float64 {
 	}
 	return 1
 }
+
+// FlopsPerBatch returns the floating-point operations of one training
+// minibatch of this configuration on samples of the given number of
+// features, counting the matrix products the engine performs (two per
+// multiply-add) and not the element-wise work.
+func (c *Config) FlopsPerBatch(features int) float64 {
+	B := float64(c.BatchSize)
+	rows := 2 * B
+	if c.Classifier {
+		rows = 3 * B
+	}
+	img := float64(features - NumClasses)
+	w1 := float64(c.LayerWidth(0))
+	// Layer 1 shares the image part between all variants, forward and back.
+	f := 2*B*img*w1 + 2*B*img*w1
+	cfeat := 0.0
+	for l := 1; l < c.Depth; l++ {
+		in, out := float64(c.LayerWidth(l-1)), float64(c.LayerWidth(l))
+		f += 2*rows*in*out + 2*2*B*in*out
+	}
+	if c.Classifier {
+		for l := c.firstReadout(); l < c.Depth; l++ {
+			cfeat += float64(c.LayerWidth(l))
+		}
+		f += 2 * 2 * B * NumClasses * cfeat
+	}
+	return f
+}

@@ -86,26 +86,17 @@ func (n *Network) activateRows(act, norm, good []float32, out int, bias []float3
 	}
 	for r := range good {
 		a := act[r*out : (r+1)*out]
-		var ss float32
 		if bias != nil {
 			bias := bias[:len(a)]
 			for j, v := range a {
-				v += bias[j]
-				if v < 0 {
-					v = 0
-				}
-				a[j] = v
-				ss += v * v
+				a[j] = max(v+bias[j], 0)
 			}
 		} else {
 			for j, v := range a {
-				if v < 0 {
-					v = 0
-				}
-				a[j] = v
-				ss += v * v
+				a[j] = max(v, 0)
 			}
 		}
+		ss := sumSquares(a)
 		good[r] = ss * gs
 		f := n.normFactor(ss, out)
 		z := norm[r*out : (r+1)*out]
@@ -116,12 +107,22 @@ func (n *Network) activateRows(act, norm, good []float32, out int, bias []float3
 	}
 }
 
+// sumSquares returns Σx² with four independent accumulators, so the
+// additions pipeline instead of waiting on each other.
 func sumSquares(x []float32) float32 {
-	var s float32
-	for _, v := range x {
-		s += v * v
+	var s0, s1, s2, s3 float32
+	i := 0
+	for ; i+4 <= len(x); i += 4 {
+		v := x[i : i+4 : i+4]
+		s0 += v[0] * v[0]
+		s1 += v[1] * v[1]
+		s2 += v[2] * v[2]
+		s3 += v[3] * v[3]
 	}
-	return s
+	for ; i < len(x); i++ {
+		s0 += x[i] * x[i]
+	}
+	return (s0 + s1) + (s2 + s3)
 }
 
 // softplus returns log(1+exp(x)) without overflow.

@@ -1,0 +1,86 @@
+package ff
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/ffchar/ffchar/backend"
+)
+
+// benchData is fixed synthetic MNIST-shaped data: 784 features, about 19%
+// of them non-zero like MNIST's pixels.
+func benchData(n int) *Data {
+	rng := rand.New(rand.NewPCG(1, 1))
+	d := &Data{X: make([]float32, n*784), Labels: make([]uint8, n), N: n, Features: 784}
+	for i := range d.X {
+		if rng.Float64() < 0.19 {
+			d.X[i] = float32(rng.Float64())
+		}
+	}
+	for i := range d.Labels {
+		d.Labels[i] = uint8(rng.IntN(NumClasses))
+	}
+	return d
+}
+
+// BenchmarkEpoch trains one epoch of 10,000 samples per iteration and
+// reports samples/s and the GFLOP/s of the matrix products involved
+// (FlopsPerBatch).
+func BenchmarkEpoch(b *testing.B) {
+	data := benchData(10000)
+	for _, shape := range []struct{ depth, width int }{{2, 500}, {4, 2000}} {
+		for _, r := range Recipes {
+			cfg, _ := DefaultConfig(r)
+			cfg.Depth, cfg.Width, cfg.Epochs = shape.depth, shape.width, 1
+			b.Run(fmt.Sprintf("%s/%dx%d/%s", r, shape.depth, shape.width, backend.Name()), func(b *testing.B) {
+				for b.Loop() {
+					if _, _, err := Train(context.Background(), cfg, data, Options{Seed: 1}); err != nil {
+						b.Fatal(err)
+					}
+				}
+				secs := b.Elapsed().Seconds() / float64(b.N)
+				batches := float64(data.N / cfg.BatchSize)
+				b.ReportMetric(float64(data.N)/secs, "samples/s")
+				b.ReportMetric(cfg.FlopsPerBatch(data.Features)*batches/secs/1e9, "GFLOP/s")
+			})
+		}
+	}
+}
+
+// BenchmarkEvaluate measures validation throughput: every sample with all
+// ten labels plus the neutral one.
+func BenchmarkEvaluate(b *testing.B) {
+	data := benchData(5000)
+	cfg, _ := DefaultConfig(Loewe)
+	cfg.Depth, cfg.Width = 2, 500
+	n, err := newNetwork(cfg, data.Features, rand.New(rand.NewPCG(1, 1)))
+	if err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		if _, err := n.Evaluate(data, 1); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(data.N)/(b.Elapsed().Seconds()/float64(b.N)), "samples/s")
+}
+
+// BenchmarkSgemm is the reference rate: one FF-shaped product (300×784 by
+// 784×500, float32) on the backend in use.
+func BenchmarkSgemm(b *testing.B) {
+	const m, k, n = 300, 784, 500
+	a, w, c := make([]float32, m*k), make([]float32, n*k), make([]float32, m*n)
+	for i := range a {
+		a[i] = float32(i%7) * 0.1
+	}
+	for i := range w {
+		w[i] = float32(i%5) * 0.1
+	}
+	impl := backend.Float32()
+	for b.Loop() {
+		impl.Sgemm('N', 'T', m, n, k, 1, a, k, w, k, 0, c, n)
+	}
+	b.ReportMetric(2*m*n*k/(b.Elapsed().Seconds()/float64(b.N))/1e9, "GFLOP/s")
+}
