@@ -1,0 +1,297 @@
+package pipeline
+
+import (
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// An EntryInfo describes one index entry for listing.
+type EntryInfo struct {
+	Action  ActionID
+	Stage   string    // from the first key line; "" if Err is set
+	Time    time.Time // when the entry was written
+	Outputs int       // number of outputs
+	Size    int64     // total size of the outputs in bytes
+	// Err is set, to a *MissError, if the index entry cannot be read; gc
+	// removes such entries. Output files are not checked.
+	Err error
+}
+
+// List returns every index entry in the cache, ordered by ActionID.
+func (c *Cache) List() ([]EntryInfo, error) {
+	var list []EntryInfo
+	err := c.walkIDs("a", "-a", func(id [HashSize]byte, path string) error {
+		info := EntryInfo{Action: id}
+		e, err := c.readEntry(id)
+		if err != nil {
+			info.Err = err
+		} else {
+			info.Stage = e.Stage()
+			info.Time = e.Time
+			info.Outputs = len(e.Outputs)
+			info.Size = e.Size()
+		}
+		list = append(list, info)
+		return nil
+	}, nil)
+	return list, err
+}
+
+// DefaultGrace is the age below which gc leaves unreferenced outputs and
+// temporary files alone, when GCOptions.Grace is zero. A process that is
+// storing a result writes its outputs before its index entry, so a young
+// unreferenced output may be about to be referenced.
+const DefaultGrace = time.Hour
+
+// GCOptions holds the optional settings of GC.
+type GCOptions struct {
+	// Grace protects unreferenced outputs and temporary files younger
+	// than it. Zero means DefaultGrace; a negative value removes them
+	// whatever their age.
+	Grace time.Duration
+	// DryRun counts what would be removed without removing anything.
+	DryRun bool
+}
+
+// GCStats counts what GC removed (or, with DryRun, would remove).
+type GCStats struct {
+	Entries int   // index entries not in the keep set, or unreadable
+	Kept    int   // index entries kept
+	Outputs int   // output files no kept entry refers to
+	Bytes   int64 // size of the removed outputs
+	Temps   int   // abandoned temporary files and job directories
+	Locks   int   // idle lock files
+}
+
+// GC removes every index entry whose action is not in keep (and every
+// unreadable one), then every output file that no remaining entry refers
+// to, abandoned temporary files and job directories (those left by a
+// killed process), idle lock files, and records of previous actions that
+// point to removed entries. A nil keep removes everything.
+//
+// GC is safe to run while other processes use the cache: an entry whose
+// lock is held is skipped, job directories are removed only when their
+// action's lock is free, and young files are protected by the grace
+// period. A run that needs an entry removed by GC recomputes it.
+func (c *Cache) GC(keep map[ActionID]bool, opt GCOptions) (GCStats, error) {
+	var st GCStats
+	grace := opt.Grace
+	if grace == 0 {
+		grace = DefaultGrace
+	}
+	cutoff := c.now().Add(-grace)
+	old := func(path string) bool {
+		fi, err := os.Lstat(path)
+		return err == nil && fi.ModTime().Before(cutoff)
+	}
+	remove := func(path string) error {
+		if opt.DryRun {
+			return nil
+		}
+		err := os.RemoveAll(path)
+		if errors.Is(err, fs.ErrNotExist) {
+			err = nil
+		}
+		return err
+	}
+	temp := func(path string) error {
+		if old(path) {
+			st.Temps++
+			return remove(path)
+		}
+		return nil
+	}
+
+	// Index entries, and the outputs the kept ones refer to.
+	referenced := make(map[OutputID]bool)
+	err := c.walkIDs("a", "-a", func(id [HashSize]byte, path string) error {
+		var e *Entry
+		if keep[id] {
+			var err error
+			if e, err = c.readEntry(id); err == nil {
+				st.Kept++
+				for _, o := range e.Outputs {
+					referenced[o.ID] = true
+				}
+				return nil
+			}
+		}
+		l, ok, err := c.TryLock(id)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return nil // being written; leave it for a later gc
+		}
+		defer l.Unlock()
+		st.Entries++
+		return remove(path)
+	}, temp)
+	if err != nil {
+		return st, err
+	}
+
+	// Outputs.
+	err = c.walkIDs("o", "-d", func(id [HashSize]byte, path string) error {
+		if referenced[id] || !old(path) {
+			return nil
+		}
+		if fi, err := os.Lstat(path); err == nil {
+			st.Bytes += fi.Size()
+		}
+		st.Outputs++
+		return remove(path)
+	}, temp)
+	if err != nil {
+		return st, err
+	}
+	if err := c.removeTemps(filepath.Join(c.dir, "o"), temp); err != nil {
+		return st, err
+	}
+
+	// Job directories: a directory is in use exactly while its action's
+	// lock is held, since the runner creates and removes it under the lock.
+	des, err := os.ReadDir(filepath.Join(c.dir, "tmp"))
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return st, err
+	}
+	for _, de := range des {
+		path := filepath.Join(c.dir, "tmp", de.Name())
+		prefix, _, _ := strings.Cut(de.Name(), "-")
+		id, perr := ParseActionID(prefix)
+		if perr != nil {
+			if err := temp(path); err != nil {
+				return st, err
+			}
+			continue
+		}
+		l, ok, err := c.TryLock(id)
+		if err != nil {
+			return st, err
+		}
+		if ok {
+			st.Temps++
+			err = remove(path)
+			l.Unlock()
+			if err != nil {
+				return st, err
+			}
+		}
+	}
+
+	// Lock files, removed while held (see fileLock).
+	err = c.walkIDs("l", ".lock", func(id [HashSize]byte, path string) error {
+		l, ok, err := c.TryLock(id)
+		if err != nil || !ok {
+			return err
+		}
+		defer l.Unlock()
+		st.Locks++
+		return remove(path)
+	}, temp)
+	if err != nil {
+		return st, err
+	}
+
+	// Records of previous actions whose entry is gone.
+	err = c.walkFiles("r", func(path string) error {
+		if strings.HasPrefix(filepath.Base(path), tempPrefix) {
+			return temp(path)
+		}
+		if !strings.HasSuffix(path, "-r") {
+			return nil
+		}
+		id, ok := c.refAction(path)
+		if ok && keep[id] {
+			return nil
+		}
+		return remove(path)
+	})
+	return st, err
+}
+
+// refAction reads the action from a ref file without knowing its name.
+func (c *Cache) refAction(path string) (ActionID, bool) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return ActionID{}, false
+	}
+	s := strings.TrimSuffix(string(data), "\n")
+	i := strings.LastIndex(s, "\naction ")
+	if !strings.HasPrefix(s, refHeader) || i < 0 {
+		return ActionID{}, false
+	}
+	id, err := ParseActionID(s[i+len("\naction "):])
+	return id, err == nil
+}
+
+// walkIDs calls fn for every file kind/xx/<hex><suffix>, in order, and
+// temp for every temporary file found beside them. Other files are
+// ignored.
+func (c *Cache) walkIDs(kind, suffix string, fn func(id [HashSize]byte, path string) error, temp func(string) error) error {
+	return c.walkFiles(kind, func(path string) error {
+		name := filepath.Base(path)
+		if strings.HasPrefix(name, tempPrefix) {
+			if temp == nil {
+				return nil
+			}
+			return temp(path)
+		}
+		hexID, ok := strings.CutSuffix(name, suffix)
+		if !ok {
+			return nil
+		}
+		var id [HashSize]byte
+		if parseHexID(id[:], hexID) != nil || hexID[:2] != filepath.Base(filepath.Dir(path)) {
+			return nil
+		}
+		return fn(id, path)
+	})
+}
+
+// walkFiles calls fn for every file in the two-level directory kind/xx/.
+func (c *Cache) walkFiles(kind string, fn func(path string) error) error {
+	top := filepath.Join(c.dir, kind)
+	subs, err := os.ReadDir(top)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil
+		}
+		return err
+	}
+	for _, sub := range subs {
+		if !sub.IsDir() || len(sub.Name()) != 2 {
+			continue
+		}
+		des, err := os.ReadDir(filepath.Join(top, sub.Name()))
+		if err != nil {
+			return err
+		}
+		for _, de := range des {
+			if err := fn(filepath.Join(top, sub.Name(), de.Name())); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// removeTemps applies temp to the temporary files directly in dir.
+func (c *Cache) removeTemps(dir string, temp func(string) error) error {
+	des, err := os.ReadDir(dir)
+	if err != nil {
+		return err
+	}
+	for _, de := range des {
+		if strings.HasPrefix(de.Name(), tempPrefix) {
+			if err := temp(filepath.Join(dir, de.Name())); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
