@@ -86,56 +86,56 @@ const (
 // Config is everything that determines a training run except its data and
 // seed. Start from DefaultConfig and change fields.
 type Config struct {
-	Recipe Recipe // the defaults this config started from; recorded only
-	Depth  int    // number of FF layers (≥ 1)
-	Width  int    // units per FF layer (≥ 1)
+	Recipe Recipe `toml:"recipe" json:"recipe"` // the defaults this config started from; recorded only
+	Depth  int    `toml:"depth" json:"depth"`   // number of FF layers (≥ 1)
+	Width  int    `toml:"width" json:"width"`   // units per FF layer (≥ 1)
 	// Widths, when not empty, gives each layer's width and overrides
 	// Width; its length must equal Depth.
-	Widths    []int
-	Epochs    int      // epochs (per layer, for the greedy schedule)
-	BatchSize int      // positives per minibatch; the last partial batch is dropped
-	Schedule  Schedule // simultaneous (default) or greedy
+	Widths    []int    `toml:"widths" json:"widths"`
+	Epochs    int      `toml:"epochs" json:"epochs"`         // epochs (per layer, for the greedy schedule)
+	BatchSize int      `toml:"batch_size" json:"batch_size"` // positives per minibatch; the last partial batch is dropped
+	Schedule  Schedule `toml:"schedule" json:"schedule"`     // simultaneous (default) or greedy
 
-	Norm         Norm     // normalisation before every layer
-	NormEps      float64  // added to the norm
-	FullGradReLU bool     // ReLU backward passes the gradient unchanged everywhere
-	Goodness     Goodness // sum or mean of squared activations
+	Norm         Norm     `toml:"norm" json:"norm"`                     // normalisation before every layer
+	NormEps      float64  `toml:"norm_eps" json:"norm_eps"`             // added to the norm
+	FullGradReLU bool     `toml:"full_grad_relu" json:"full_grad_relu"` // ReLU backward passes the gradient unchanged everywhere
+	Goodness     Goodness `toml:"goodness" json:"goodness"`             // sum or mean of squared activations
 	// Threshold is subtracted from the goodness to form the logit; when
 	// ThresholdPerUnit is set it is multiplied by the layer's width first
 	// (loeweX: logit = Σa² − width).
-	Threshold        float64
-	ThresholdPerUnit bool
-	Init             Init
+	Threshold        float64 `toml:"threshold" json:"threshold"`
+	ThresholdPerUnit bool    `toml:"threshold_per_unit" json:"threshold_per_unit"`
+	Init             Init    `toml:"init" json:"init"`
 
 	// Peer normalisation: a running mean of each unit's activation over the
 	// positives (starting at PeerInit, momentum PeerMomentum) is pushed
 	// towards the layer's mean with weight PeerWeight (0 disables it).
-	PeerWeight   float64
-	PeerMomentum float64
-	PeerInit     float64
+	PeerWeight   float64 `toml:"peer_weight" json:"peer_weight"`
+	PeerMomentum float64 `toml:"peer_momentum" json:"peer_momentum"`
+	PeerInit     float64 `toml:"peer_init" json:"peer_init"`
 
-	Optimizer   Optimizer
-	LR          float64
-	Momentum    float64 // SGD momentum
-	WeightDecay float64
-	AdamBeta1   float64
-	AdamBeta2   float64
-	AdamEps     float64
-	LRSchedule  LRSchedule
+	Optimizer   Optimizer  `toml:"optimizer" json:"optimizer"`
+	LR          float64    `toml:"lr" json:"lr"`
+	Momentum    float64    `toml:"momentum" json:"momentum"` // SGD momentum
+	WeightDecay float64    `toml:"weight_decay" json:"weight_decay"`
+	AdamBeta1   float64    `toml:"adam_beta1" json:"adam_beta1"`
+	AdamBeta2   float64    `toml:"adam_beta2" json:"adam_beta2"`
+	AdamEps     float64    `toml:"adam_eps" json:"adam_eps"`
+	LRSchedule  LRSchedule `toml:"lr_schedule" json:"lr_schedule"`
 
 	// Classifier enables the linear softmax classifier on the normalised
 	// activations of layers 2..N (all layers when N = 1), trained with SGD
 	// (Momentum) on detached features.
-	Classifier            bool
-	ClassifierLR          float64
-	ClassifierWeightDecay float64
+	Classifier            bool    `toml:"classifier" json:"classifier"`
+	ClassifierLR          float64 `toml:"classifier_lr" json:"classifier_lr"`
+	ClassifierWeightDecay float64 `toml:"classifier_weight_decay" json:"classifier_weight_decay"`
 
 	// TrainLabelMetrics also computes, on every training batch, each
 	// layer's 10-class accuracy and the goodness-over-labels accuracy. It
 	// costs ten extra forward passes per batch, so it is off by default and
 	// those columns are NaN for the training split; validation always has
 	// them.
-	TrainLabelMetrics bool
+	TrainLabelMetrics bool `toml:"train_label_metrics" json:"train_label_metrics"`
 }
 
 // DefaultConfig returns the defaults of the named recipe.

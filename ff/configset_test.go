@@ -1,0 +1,57 @@
+package ff
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestSetGetRoundTrip(t *testing.T) {
+	cfg, _ := DefaultConfig(Loewe)
+	for _, c := range []struct{ name, value string }{
+		{"depth", "4"}, {"lr", "0.00030000000000000003"}, {"classifier", "false"},
+		{"norm", "l2"}, {"widths", "3,4,5,6"}, {"weight_decay", "1e-05"},
+	} {
+		if err := cfg.Set(c.name, c.value); err != nil {
+			t.Fatalf("Set(%s, %s): %v", c.name, c.value, err)
+		}
+		if got, _ := cfg.Get(c.name); got != c.value {
+			t.Errorf("Get(%s) = %q after Set %q", c.name, got, c.value)
+		}
+	}
+	if err := cfg.Validate(); err != nil {
+		t.Errorf("valid config after Set: %v", err)
+	}
+}
+
+func TestSetErrors(t *testing.T) {
+	cfg, _ := DefaultConfig(Loewe)
+	for _, c := range []struct{ name, value, want string }{
+		{"depht", "3", `unknown field "depht"`},
+		{"depth", "three", `depth = "three": must be an integer`},
+		{"lr", "fast", `lr = "fast": must be a number`},
+		{"classifier", "maybe", `classifier = "maybe": must be true or false`},
+		{"widths", "3,x", `widths = "3,x": must be a comma-separated list of integers`},
+	} {
+		err := cfg.Set(c.name, c.value)
+		if err == nil || !strings.HasPrefix(err.Error(), c.want) {
+			t.Errorf("Set(%s, %s) = %v, want prefix %q", c.name, c.value, err, c.want)
+		}
+	}
+}
+
+func TestLinesAreCanonical(t *testing.T) {
+	cfg, _ := DefaultConfig(Loewe)
+	lines := cfg.Lines()
+	if len(lines) != len(FieldNames()) {
+		t.Fatalf("%d lines for %d fields", len(lines), len(FieldNames()))
+	}
+	for _, want := range []string{"depth 3", "lr 0.001", "weight_decay 0.0003", "norm rms", "widths ", "classifier true"} {
+		found := false
+		for _, l := range lines {
+			found = found || l == want
+		}
+		if !found {
+			t.Errorf("no line %q in %q", want, lines)
+		}
+	}
+}
