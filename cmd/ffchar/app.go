@@ -1,0 +1,41 @@
+package main
+
+import (
+	"fmt"
+	"io"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/ffchar/ffchar/backend"
+)
+
+// newApp builds the command-line interface.
+func newApp(stdout, stderr io.Writer) *cli.App {
+	app := &cli.App{
+		Name:  "ffchar",
+		Usage: "train and characterise Forward-Forward networks",
+		Description: `ffchar reproduces and extends "The Forward-Forward Algorithm: Characterizing
+Training Behavior" (Adamson, 2025): it trains Forward-Forward networks on MNIST,
+records every layer's and the model's accuracy each epoch, and analyses how
+layers learn.
+
+Examples:
+   ffchar train --recipe loewe --depth 2 --width 500 --epochs 5 --seed 1
+   ffchar train --depth 1 --width 100 --epochs 2 --train-limit 2000 --out m.parquet`,
+		Writer:          stdout,
+		ErrWriter:       stderr,
+		HideHelpCommand: true,
+		Commands:        []*cli.Command{trainCommand()},
+		Version:         "dev (BLAS backend " + backend.Name() + ")",
+		OnUsageError: func(c *cli.Context, err error, _ bool) error {
+			return usageError{err}
+		},
+		ExitErrHandler: func(*cli.Context, error) {},
+	}
+	return app
+}
+
+// flagError reports a flag value out of range, naming flag and range.
+func flagError(flag string, value any, want string) error {
+	return usageError{fmt.Errorf("--%s %v: %s", flag, value, want)}
+}

@@ -1,0 +1,191 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/ffchar/ffchar/backend"
+	"github.com/ffchar/ffchar/dataset"
+	"github.com/ffchar/ffchar/ff"
+	"github.com/ffchar/ffchar/internal/progress"
+)
+
+func trainCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "train",
+		Usage:     "train one Forward-Forward network and report every epoch",
+		UsageText: "ffchar train [--recipe loewe|pezeshki] [--depth N] [--width N] [--epochs N] [--seed S] [--set field=value ...] [--out FILE.parquet]",
+		Description: `Trains one network on MNIST (the first 50,000 training images; the last 10,000
+are the validation set, evaluated after every epoch) and prints one line per
+epoch. Every hyperparameter of the recipe can be changed with --set; the
+flags below are shortcuts for the common ones. Fields: ` + strings.Join(ff.FieldNames(), ", ") + `.`,
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "recipe", Value: "loewe", Usage: "recipe of defaults: loewe or pezeshki"},
+			&cli.IntFlag{Name: "depth", Usage: "number of FF layers (default: the recipe's)"},
+			&cli.IntFlag{Name: "width", Usage: "units per layer (default: the recipe's)"},
+			&cli.IntFlag{Name: "epochs", Usage: "training epochs (default: the recipe's)"},
+			&cli.IntFlag{Name: "batch-size", Usage: "positives per minibatch (default: the recipe's)"},
+			&cli.Float64Flag{Name: "lr", Usage: "FF layers' learning rate (default: the recipe's)"},
+			&cli.Uint64Flag{Name: "seed", Value: 1, Usage: "seed for initialisation, shuffling and negatives"},
+			&cli.StringSliceFlag{Name: "set", Usage: "set any config field, e.g. --set schedule=greedy (repeatable)"},
+			&cli.StringFlag{Name: "data", Usage: "folder with the four IDX files of an MNIST-like data set (default: MNIST from the GoMNIST module, checksummed)"},
+			&cli.IntFlag{Name: "train-limit", Usage: "use only the first N training samples (0: all 50,000)"},
+			&cli.IntFlag{Name: "val-limit", Usage: "use only the first N validation samples (0: all 10,000)"},
+			&cli.StringFlag{Name: "out", Usage: "write every per-epoch metric to this Parquet file"},
+			&cli.IntFlag{Name: "threads", Value: 1, Usage: "BLAS threads (OpenBLAS only)"},
+		},
+		Action: trainAction,
+	}
+}
+
+// configFromFlags builds the run's Config from --recipe, the shortcuts and
+// --set, and validates it; errors name the flag.
+func configFromFlags(c *cli.Context) (ff.Config, error) {
+	cfg, err := ff.DefaultConfig(ff.Recipe(c.String("recipe")))
+	if err != nil {
+		return cfg, flagError("recipe", fmt.Sprintf("%q", c.String("recipe")), "must be loewe or pezeshki")
+	}
+	for _, flag := range []string{"depth", "width", "epochs", "batch-size", "lr"} {
+		if c.IsSet(flag) {
+			if err := cfg.Set(strings.ReplaceAll(flag, "-", "_"), fmt.Sprint(c.Value(flag))); err != nil {
+				return cfg, usageError{fmt.Errorf("--%s: %v", flag, err)}
+			}
+		}
+	}
+	viaSet := map[string]bool{}
+	for _, kv := range c.StringSlice("set") {
+		k, v, ok := strings.Cut(kv, "=")
+		if !ok {
+			return cfg, flagError("set", fmt.Sprintf("%q", kv), "must be field=value")
+		}
+		k = strings.TrimSpace(k)
+		if err := cfg.Set(k, strings.TrimSpace(v)); err != nil {
+			return cfg, usageError{fmt.Errorf("--set: %v", err)}
+		}
+		viaSet[k] = true
+	}
+	if err := cfg.Validate(); err != nil {
+		var fe *ff.FieldError
+		if errors.As(err, &fe) {
+			flag := strings.ReplaceAll(fe.Field, "_", "-")
+			if viaSet[fe.Field] {
+				return cfg, usageError{fmt.Errorf("--set %v", err)}
+			}
+			if c.IsSet(flag) {
+				return cfg, flagError(flag, fe.Value, fe.Want)
+			}
+			return cfg, usageError{fmt.Errorf("config: %v", err)}
+		}
+		return cfg, err
+	}
+	return cfg, nil
+}
+
+func loadSplits(c *cli.Context) (*dataset.Splits, error) {
+	opts := dataset.Options{Limit: dataset.Sizes{Train: c.Int("train-limit"), Val: c.Int("val-limit"), Test: 1}}
+	for _, f := range []string{"train-limit", "val-limit"} {
+		if c.Int(f) < 0 {
+			return nil, flagError(f, c.Int(f), "must be ≥ 0")
+		}
+	}
+	if dir := c.String("data"); dir != "" {
+		return dataset.Load(dir, opts)
+	}
+	return dataset.LoadMNIST(opts)
+}
+
+func trainAction(c *cli.Context) error {
+	cfg, err := configFromFlags(c)
+	if err != nil {
+		return err
+	}
+	if c.Int("threads") < 1 {
+		return flagError("threads", c.Int("threads"), "must be ≥ 1")
+	}
+	backend.SetThreads(c.Int("threads"))
+	splits, err := loadSplits(c)
+	if err != nil {
+		return err
+	}
+	out := c.App.Writer
+	stderr := c.App.ErrWriter
+	seed := c.Uint64("seed")
+	fmt.Fprintf(out, "ffchar: %s %s, %d epochs, batch %d, seed %d; %s: %d train, %d val samples; BLAS %s\n",
+		cfg.Recipe, shape(cfg), cfg.TotalEpochs(), cfg.BatchSize, seed, splits.Source, splits.Train.N, splits.Val.N, backend.Name())
+
+	total := cfg.TotalEpochs()
+	tty := progress.IsTerminal(stderr)
+	var bar *progress.Bar
+	opts := ff.Options{
+		Seed: seed,
+		Val:  splits.Val,
+		OnBatch: func(epoch, done, batches int) {
+			if bar == nil {
+				bar = progress.New(stderr, tty, fmt.Sprintf("epoch %d/%d", epoch, total), batches)
+			}
+			if tty {
+				bar.Update(done, "")
+			}
+		},
+		OnEpoch: func(m ff.EpochMetrics, _ *ff.Network) error {
+			if bar != nil {
+				bar.Clear()
+				bar = nil
+			}
+			printEpoch(out, m, total)
+			return nil
+		},
+	}
+	_, history, err := ff.Train(c.Context, cfg, splits.Train, opts)
+	if err != nil {
+		return err
+	}
+	if path := c.String("out"); path != "" {
+		if err := writeTrainMetrics(path, cfg, seed, splits, history); err != nil {
+			return err
+		}
+		fmt.Fprintf(out, "wrote %s\n", path)
+	}
+	return nil
+}
+
+func shape(cfg ff.Config) string {
+	if len(cfg.Widths) > 0 {
+		return fmt.Sprint(cfg.Widths)
+	}
+	return fmt.Sprintf("%d×%d", cfg.Depth, cfg.Width)
+}
+
+// printEpoch prints one line: per-layer FF accuracy and the model
+// accuracies, on the training batches and on validation.
+func printEpoch(w io.Writer, m ff.EpochMetrics, total int) {
+	var b strings.Builder
+	fmt.Fprintf(&b, "epoch %*d/%d  lr %.3g", len(fmt.Sprint(total)), m.Epoch, total, m.LR)
+	if m.Layer > 0 {
+		fmt.Fprintf(&b, "  training layer %d", m.Layer)
+	}
+	layerAcc := func(s ff.SplitMetrics) string {
+		parts := make([]string, len(s.Layers))
+		for i, l := range s.Layers {
+			parts[i] = fmt.Sprintf("%.4f", l.Accuracy)
+		}
+		return strings.Join(parts, " ")
+	}
+	fmt.Fprintf(&b, "  | train ff_acc %s  cls %s", layerAcc(m.Train), pct(m.Train.ClassifierAccuracy))
+	if v := m.Val; v != nil {
+		fmt.Fprintf(&b, "  | val ff_acc %s  cls %s  good %s", layerAcc(*v), pct(v.ClassifierAccuracy), pct(v.GoodnessAccuracy))
+	}
+	fmt.Fprintf(&b, "  | %.1fs", m.Seconds)
+	fmt.Fprintln(w, b.String())
+}
+
+func pct(x float64) string {
+	if x != x {
+		return "-"
+	}
+	return fmt.Sprintf("%.2f%%", 100*x)
+}
