@@ -1,0 +1,289 @@
+package dataset
+
+import (
+	"crypto/md5"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/ffchar/ffchar/ff"
+)
+
+// Names of the four files of a data set, without the optional ".gz".
+const (
+	TrainImages = "train-images-idx3-ubyte"
+	TrainLabels = "train-labels-idx1-ubyte"
+	TestImages  = "t10k-images-idx3-ubyte"
+	TestLabels  = "t10k-labels-idx1-ubyte"
+)
+
+// fileNames is the order of Splits.Files.
+var fileNames = [4]string{TrainImages, TrainLabels, TestImages, TestLabels}
+
+// Sizes holds one sample count per split.
+type Sizes struct {
+	Train, Val, Test int
+}
+
+// Options control Load and LoadMNIST. The zero value reads every sample
+// with the reference splits.
+type Options struct {
+	// Limit keeps the first Limit.Train, Limit.Val and Limit.Test samples
+	// of each split; zero keeps the whole split. A limit larger than its
+	// split is an error.
+	Limit Sizes
+
+	// Holdout is the number of images at the end of the training file that
+	// form the validation split. Zero means a sixth of the training file,
+	// 10,000 for MNIST as in the reference implementation.
+	Holdout int
+
+	// MD5 maps file names (TrainImages, ...) to the expected hexadecimal
+	// md5 of the file as stored, compressed or not. Load verifies the files
+	// listed and no others. LoadMNIST ignores MD5 and always verifies the
+	// canonical MNIST checksums.
+	MD5 map[string]string
+
+	// Offline stops LoadMNIST from downloading MNIST when it is not in the
+	// module cache; it then fails with an error wrapping fs.ErrNotExist.
+	Offline bool
+}
+
+// File identifies one file read.
+type File struct {
+	// Name is the file's base name as found, e.g.
+	// "train-images-idx3-ubyte.gz".
+	Name string
+	// MD5 and SHA256 are hexadecimal digests of the file as stored.
+	MD5, SHA256 string
+}
+
+// Splits is a data set divided for training.
+type Splits struct {
+	Train, Val, Test *ff.Data
+
+	// Rows and Cols give the image shape; every sample has Rows×Cols
+	// features.
+	Rows, Cols int
+
+	// Source is "mnist" for LoadMNIST and the folder for Load.
+	Source string
+	// Dir is the folder the files were read from.
+	Dir string
+	// Files lists the files read, in the order TrainImages, TrainLabels,
+	// TestImages, TestLabels.
+	Files []File
+}
+
+// Load reads the data set in dir, verifying opts.MD5, and splits it.
+func Load(dir string, opts Options) (*Splits, error) {
+	return load(dir, dir, opts.MD5, opts)
+}
+
+func load(source, dir string, sums map[string]string, opts Options) (*Splits, error) {
+	if err := opts.check(); err != nil {
+		return nil, err
+	}
+	if err := checkMD5(sums); err != nil {
+		return nil, err
+	}
+	var (
+		paths [4]string
+		raws  [4][]byte
+		files = make([]File, 4)
+	)
+	for i, name := range fileNames {
+		path, err := resolve(dir, name)
+		if err != nil {
+			return nil, err
+		}
+		if raws[i], err = readFile(path); err != nil {
+			return nil, err
+		}
+		paths[i] = path
+	}
+
+	// The files are verified and decoded concurrently: decompressing the
+	// training images takes most of the time. Errors are reported in file
+	// order, so the same files always give the same error.
+	var (
+		wg          sync.WaitGroup
+		errs        [4]error
+		train, test *Images
+		labels      [2][]uint8
+	)
+	for i, name := range fileNames {
+		wg.Go(func() {
+			sum5, sum256 := md5.Sum(raws[i]), sha256.Sum256(raws[i])
+			files[i] = File{Name: filepath.Base(paths[i]), MD5: hex.EncodeToString(sum5[:]), SHA256: hex.EncodeToString(sum256[:])}
+			if want := sums[name]; want != "" && !strings.EqualFold(want, files[i].MD5) {
+				errs[i] = fmt.Errorf("%w: md5 %s, want %s", ErrChecksum, files[i].MD5, strings.ToLower(want))
+				return
+			}
+			var err error
+			switch i {
+			case 0:
+				train, err = decodeImages(raws[i])
+			case 2:
+				test, err = decodeImages(raws[i])
+			default:
+				labels[i/2], err = decodeLabels(raws[i])
+			}
+			errs[i] = err
+		})
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			return nil, &FileError{Path: paths[i], Err: err}
+		}
+	}
+	trainLabels, testLabels := labels[0], labels[1]
+	for _, p := range []struct {
+		im     *Images
+		labels []uint8
+		i      int
+	}{{train, trainLabels, 0}, {test, testLabels, 2}} {
+		if len(p.labels) != p.im.N {
+			return nil, &FileError{Path: paths[p.i+1], Err: fmt.Errorf("%w: %d labels for the %d images in %s", ErrCount, len(p.labels), p.im.N, files[p.i].Name)}
+		}
+	}
+	if features := train.Rows * train.Cols; features <= ff.NumClasses {
+		return nil, &FileError{Path: paths[0], Err: fmt.Errorf("%w %d×%d: %d pixels, want more than the %d label features", ErrDims, train.Rows, train.Cols, features, ff.NumClasses)}
+	}
+	if test.Rows != train.Rows || test.Cols != train.Cols {
+		return nil, &FileError{Path: paths[2], Err: fmt.Errorf("%w %d×%d, want %d×%d as in %s", ErrDims, test.Rows, test.Cols, train.Rows, train.Cols, files[0].Name)}
+	}
+	if test.N == 0 {
+		return nil, &FileError{Path: paths[2], Err: errors.New("no images")}
+	}
+	holdout := opts.Holdout
+	if holdout == 0 {
+		holdout = train.N / 6
+	}
+	if holdout < 1 || holdout >= train.N {
+		return nil, &FileError{Path: paths[0], Err: fmt.Errorf("%d images cannot be split into training and %d validation images", train.N, holdout)}
+	}
+
+	avail := Sizes{Train: train.N - holdout, Val: holdout, Test: test.N}
+	n, err := opts.Limit.apply(avail)
+	if err != nil {
+		return nil, fmt.Errorf("dataset: %s: %v", source, err)
+	}
+	return &Splits{
+		Train:  toData(train, trainLabels, 0, n.Train),
+		Val:    toData(train, trainLabels, avail.Train, avail.Train+n.Val),
+		Test:   toData(test, testLabels, 0, n.Test),
+		Rows:   train.Rows,
+		Cols:   train.Cols,
+		Source: source,
+		Dir:    dir,
+		Files:  files,
+	}, nil
+}
+
+func (o *Options) check() error {
+	for _, c := range []struct {
+		name string
+		v    int
+	}{
+		{"Limit.Train", o.Limit.Train},
+		{"Limit.Val", o.Limit.Val},
+		{"Limit.Test", o.Limit.Test},
+		{"Holdout", o.Holdout},
+	} {
+		if c.v < 0 {
+			return fmt.Errorf("dataset: option %s is %d, want ≥ 0", c.name, c.v)
+		}
+	}
+	return nil
+}
+
+func checkMD5(sums map[string]string) error {
+	for name, sum := range sums {
+		if !slices.Contains(fileNames[:], name) {
+			return fmt.Errorf("dataset: MD5 given for %q, want one of %s", name, strings.Join(fileNames[:], ", "))
+		}
+		if b, err := hex.DecodeString(sum); err != nil || len(b) != md5.Size {
+			return fmt.Errorf("dataset: MD5 for %s is %q, want 32 hexadecimal digits", name, sum)
+		}
+	}
+	return nil
+}
+
+// apply returns the sizes limit keeps of avail.
+func (limit Sizes) apply(avail Sizes) (Sizes, error) {
+	n := avail
+	for _, c := range []struct {
+		split        string
+		limit, avail int
+		dst          *int
+	}{
+		{"training", limit.Train, avail.Train, &n.Train},
+		{"validation", limit.Val, avail.Val, &n.Val},
+		{"test", limit.Test, avail.Test, &n.Test},
+	} {
+		if c.limit > c.avail {
+			return Sizes{}, fmt.Errorf("limit of %d %s samples exceeds the %d available", c.limit, c.split, c.avail)
+		}
+		if c.limit > 0 {
+			*c.dst = c.limit
+		}
+	}
+	return n, nil
+}
+
+// resolve returns the path of name.gz or name in dir, preferring name.gz.
+func resolve(dir, name string) (string, error) {
+	for _, p := range []string{filepath.Join(dir, name+".gz"), filepath.Join(dir, name)} {
+		fi, err := os.Stat(p)
+		if err == nil && fi.Mode().IsRegular() {
+			return p, nil
+		}
+		if err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return "", &FileError{Path: p, Err: unwrapPath(err)}
+		}
+	}
+	return "", &FileError{Path: dir, Err: fmt.Errorf("no %s.gz or %s: %w", name, name, fs.ErrNotExist)}
+}
+
+// byteScale maps a pixel byte to [0, 1]: float32(b)/255, one float32
+// division as in torchvision's ToTensor.
+var byteScale = func() (t [256]float32) {
+	for b := range t {
+		t[b] = float32(b) / 255
+	}
+	return t
+}()
+
+// toData converts images [lo, hi) of im and their labels into new memory.
+func toData(im *Images, labels []uint8, lo, hi int) *ff.Data {
+	features := im.Rows * im.Cols
+	pix := im.Pix[lo*features : hi*features]
+	x := make([]float32, len(pix))
+	// Most of the time goes to faulting in the new memory, which
+	// parallelises well.
+	const chunk = 1 << 22
+	var wg sync.WaitGroup
+	for start := 0; start < len(pix); start += chunk {
+		end := min(start+chunk, len(pix))
+		wg.Go(func() { scale(x[start:end], pix[start:end]) })
+	}
+	wg.Wait()
+	return &ff.Data{X: x, Labels: slices.Clone(labels[lo:hi]), N: hi - lo, Features: features}
+}
+
+// scale sets dst[i] to src[i] scaled to [0, 1].
+func scale(dst []float32, src []uint8) {
+	dst = dst[:len(src)]
+	for i, b := range src {
+		dst[i] = byteScale[b]
+	}
+}
