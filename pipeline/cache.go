@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"bytes"
+	"crypto/rand"
 	"crypto/sha256"
 	"errors"
 	"fmt"
@@ -308,7 +309,7 @@ func (c *Cache) put(key Key, names []string, open func(string) (io.ReadCloser, e
 func (c *Cache) putOutput(r io.Reader) (OutputID, int64, error) {
 	var id OutputID
 	tmpDir := filepath.Join(c.dir, "o")
-	f, err := os.CreateTemp(tmpDir, tempPrefix+"out-*")
+	f, err := createTemp(tmpDir, tempPrefix+"out-")
 	if err != nil {
 		return id, 0, fmt.Errorf("creating file in %s: %w", tmpDir, err)
 	}
@@ -355,6 +356,19 @@ func (c *Cache) putOutput(r io.Reader) (OutputID, int64, error) {
 // Output names cannot start with a dot, so no committed file has it.
 const tempPrefix = ".tmp-"
 
+// createTemp creates a new file in dir whose name starts with prefix.
+// Unlike os.CreateTemp it uses mode 0666 (less the umask), like every
+// other cache file, so that a cache can be shared by the users of a group.
+func createTemp(dir, prefix string) (*os.File, error) {
+	for i := 0; ; i++ {
+		f, err := os.OpenFile(filepath.Join(dir, prefix+rand.Text()), os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o666)
+		if errors.Is(err, fs.ErrExist) && i < 100 {
+			continue
+		}
+		return f, err
+	}
+}
+
 // writeAtomic writes path as a whole or not at all: fill writes into a
 // temporary file in the same directory, which is synced, renamed over
 // path, and the directory synced. On error the temporary file is removed
@@ -369,7 +383,7 @@ func (c *Cache) writeAtomic(path string, fill func(io.Writer) error) (err error)
 	if err := os.MkdirAll(dir, 0o777); err != nil {
 		return err
 	}
-	f, err := os.CreateTemp(dir, tempPrefix+filepath.Base(path)+"-*")
+	f, err := createTemp(dir, tempPrefix+filepath.Base(path)+"-")
 	if err != nil {
 		return err
 	}

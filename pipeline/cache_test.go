@@ -2,7 +2,9 @@ package pipeline
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"errors"
+	"fmt"
 	"io"
 	"io/fs"
 	"os"
@@ -136,6 +138,10 @@ func TestMissReasons(t *testing.T) {
 		{"garbage", func(t *testing.T, c *Cache, e *Entry) {
 			must(t, os.WriteFile(c.entryFile(e.Action), []byte("\x00\x01garbage\xff\n"), 0o666))
 		}, "index entry unparsable"},
+		{"header and checksum only", func(t *testing.T, c *Cache, e *Entry) {
+			data := fmt.Appendf(nil, "%ssum %x\n", entryHeader, sha256.Sum256([]byte(entryHeader)))
+			must(t, os.WriteFile(c.entryFile(e.Action), data, 0o666))
+		}, "index entry truncated"},
 		{"flipped byte", func(t *testing.T, c *Cache, e *Entry) {
 			flipByte(t, c.entryFile(e.Action), 60)
 		}, "index entry checksum mismatch"},
@@ -199,6 +205,27 @@ func TestMissNeverWrongHit(t *testing.T) {
 			t.Fatalf("entry cut at %d of %d bytes: Get = %v, want a miss", n, len(full), err)
 		}
 	}
+}
+
+// FuzzDecodeEntry checks that no input makes decodeEntry panic, and that
+// whatever it accepts encodes back to the same bytes.
+func FuzzDecodeEntry(f *testing.F) {
+	h := NewHash("train")
+	h.Param("depth", 3)
+	f.Add(encodeEntry(&Entry{Action: h.Sum(), Lines: h.Lines(),
+		Outputs: []Output{{Name: "a", Size: 1}, {Name: "b.txt", Size: 2}}}))
+	f.Add(encodeEntry(&Entry{}))
+	f.Add([]byte(entryHeader))
+	f.Add(fmt.Appendf(nil, "%ssum %x\n", entryHeader, sha256.Sum256([]byte(entryHeader))))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		e, err := decodeEntry(data)
+		if err != nil {
+			return
+		}
+		if got := encodeEntry(e); !bytes.Equal(got, data) {
+			t.Errorf("decode then encode changed the entry:\n%q\n%q", data, got)
+		}
+	})
 }
 
 func flipByte(t *testing.T, path string, off int) {

@@ -47,7 +47,8 @@
 // such as metrics.parquet, weights.arrow and run.json), the key lines,
 // and a final line with the SHA-256 of everything above it. Outputs are
 // shared between entries: two actions producing the same bytes store them
-// once.
+// once. Files are created with mode 0666 and directories 0777, less the
+// umask, so that users of one group can share a cache (umask 002).
 //
 // # Reads
 //

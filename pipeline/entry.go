@@ -104,6 +104,9 @@ func decodeEntry(data []byte) (*Entry, error) {
 		return nil, errors.New("index entry truncated")
 	}
 	start := bytes.LastIndexByte(data[:len(data)-1], '\n') + 1
+	if start <= len(entryHeader) {
+		return nil, errors.New("index entry truncated")
+	}
 	last := string(data[start : len(data)-1])
 	sumHex, ok := strings.CutPrefix(last, "sum ")
 	if !ok {

@@ -74,7 +74,9 @@ func fileLock(ctx context.Context, path string, wait bool) (*os.File, error) {
 		return nil, fmt.Errorf("pipeline: creating lock file %s: %w", path, err)
 	}
 	for {
-		f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o666)
+		// Read-only is enough for flock, and lets users who share a cache
+		// lock files that another user created.
+		f, err := os.OpenFile(path, os.O_RDONLY|os.O_CREATE, 0o666)
 		if err != nil {
 			return nil, fmt.Errorf("pipeline: opening lock file %s: %w", path, err)
 		}
