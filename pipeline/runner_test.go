@@ -349,6 +349,20 @@ func TestVerifyDirOutputSets(t *testing.T) {
 			t.Errorf("VerifyDir = %v, want it to contain %q", err, want)
 		}
 	}
+	// A volatile output may differ, but not disappear.
+	vkey := testKey("s", 3)
+	_, err = c.PutBytes(vkey, map[string][]byte{"x": []byte("x"), "volatile-timing.json": []byte("1.0s")})
+	must(t, err)
+	vdir := t.TempDir()
+	must(t, writeOutput(vdir, "x", []byte("x")))
+	must(t, writeOutput(vdir, "volatile-timing.json", []byte("1.3s")))
+	if err := c.VerifyDir(vkey, vdir); err != nil {
+		t.Errorf("VerifyDir with a changed volatile output = %v, want nil", err)
+	}
+	must(t, os.Remove(filepath.Join(vdir, "volatile-timing.json")))
+	if err := c.VerifyDir(vkey, vdir); err == nil || !strings.Contains(err.Error(), "volatile-timing.json") {
+		t.Errorf("VerifyDir with a missing volatile output = %v, want an error naming it", err)
+	}
 	if err := c.VerifyDir(testKey("s", 2), dir); !IsMiss(err) {
 		t.Errorf("VerifyDir without entry = %v, want a miss", err)
 	}

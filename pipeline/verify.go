@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 )
 
 // A NondeterminismError reports that recomputing an action gave an output
@@ -64,6 +65,14 @@ func (c *Cache) VerifyDir(key Key, dir string) error {
 	return compareOutputs(e, fresh)
 }
 
+// VolatilePrefix starts the names of outputs that record how a job ran
+// (wall time, host) rather than what it computed. Verification ignores
+// their contents, though not their presence.
+const VolatilePrefix = "volatile-"
+
+// IsVolatile reports whether the output called name is volatile.
+func IsVolatile(name string) bool { return strings.HasPrefix(name, VolatilePrefix) }
+
 // compareOutputs compares two output lists sorted by name.
 func compareOutputs(e *Entry, fresh []Output) error {
 	var errs []error
@@ -84,7 +93,7 @@ func compareOutputs(e *Entry, fresh []Output) error {
 			errs = append(errs, m)
 			fresh = fresh[1:]
 		default:
-			if old[0].ID != fresh[0].ID {
+			if old[0].ID != fresh[0].ID && !IsVolatile(old[0].Name) {
 				m := mismatch(old[0].Name)
 				m.Old, m.New = old[0].ID, fresh[0].ID
 				errs = append(errs, m)
