@@ -1,0 +1,241 @@
+package experiments
+
+import (
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/ffchar/ffchar/ff"
+)
+
+// Data sources.
+const (
+	SourceMNIST     = "mnist"     // MNIST, from the module cache or downloaded
+	SourceSynthetic = "synthetic" // dataset.Synthetic, generated from DataSpec.Seed
+	SourceDir       = "dir"       // IDX files in DataSpec.Dir
+)
+
+// Evaluation splits.
+const (
+	SplitTest = "test"
+	SplitVal  = "val"
+)
+
+// Sizes of the MNIST splits with the reference holdout: the last 10,000
+// training images form the validation split.
+const (
+	MNISTTrain = 50000
+	MNISTVal   = 10000
+	MNISTTest  = 10000
+)
+
+// DataSpec says which data a run trains and is evaluated on. Loading it is
+// the data stage's business; an experiment only records it.
+type DataSpec struct {
+	// Source is SourceMNIST, SourceSynthetic or SourceDir.
+	Source string
+	// Dir is the folder holding the IDX files when Source is SourceDir.
+	// Load makes a relative dir relative to the experiment file's folder;
+	// Parse keeps it as written.
+	Dir string
+	// TrainLimit, ValLimit and TestLimit keep the first samples of each
+	// split; 0 keeps the whole split. For synthetic data they are the
+	// number of samples generated and must be positive.
+	TrainLimit, ValLimit, TestLimit int
+	// Seed seeds the synthetic generator; it defaults to the experiment's
+	// master seed and is unused for other sources.
+	Seed uint64
+}
+
+// Sizes returns the number of training, validation and test samples runs
+// will see. For a folder of unknown size it assumes MNIST's sizes where no
+// limit is given, which is good enough for cost estimates.
+func (d DataSpec) Sizes() (train, val, test int) {
+	pick := func(limit, all int) int {
+		if limit > 0 {
+			return limit
+		}
+		return all
+	}
+	return pick(d.TrainLimit, MNISTTrain), pick(d.ValLimit, MNISTVal), pick(d.TestLimit, MNISTTest)
+}
+
+// EvalSpec says which weights are evaluated, and on which split.
+type EvalSpec struct {
+	// Checkpoints are the epochs, ascending, after which the weights are
+	// kept and evaluated. The final epoch is always evaluated as well; see
+	// Run.Checkpoints.
+	Checkpoints []int
+	// Split is SplitTest (default) or SplitVal.
+	Split string
+}
+
+// Axis is one treatment factor: a Config field and the values it takes,
+// formatted as ff.Config.Get formats them, in the order the file lists
+// them.
+type Axis struct {
+	Field  string
+	Values []string
+}
+
+// Experiment is a parsed experiment file: a base configuration, the grid of
+// treatments varied around it, and how many replicates each treatment gets.
+type Experiment struct {
+	Name        string
+	Description string
+	// Path is the file the experiment came from, as given to Load, or the
+	// name given to Parse. Error messages start with it.
+	Path string
+
+	Recipe     ff.Recipe
+	Seeds      int    // replicates per treatment
+	MasterSeed uint64 // run seeds are derived from it; see RunSeed
+
+	Data DataSpec
+	// Base is the recipe's defaults with the file's [base] overrides.
+	Base ff.Config
+	// Grid holds the treatment factors sorted by field name.
+	Grid     []Axis
+	Evaluate EvalSpec
+
+	treatments []Treatment
+}
+
+//go:embed *.toml
+var bundled embed.FS
+
+// Profiles returns the names of the bundled experiment files, sorted.
+func Profiles() []string {
+	entries, err := fs.ReadDir(bundled, ".")
+	if err != nil {
+		panic("experiments: reading the embedded profiles: " + err.Error())
+	}
+	var names []string
+	for _, e := range entries {
+		if name, ok := strings.CutSuffix(e.Name(), ".toml"); ok {
+			names = append(names, name)
+		}
+	}
+	slices.Sort(names)
+	return names
+}
+
+// Profile returns the experiment called name. A name ending in ".toml" or
+// containing a path separator is a file, read with Load. Any other name is
+// a bundled profile: experiments/<name>.toml as compiled into the program,
+// so that the binary works outside the repository. ProfileIn lets a copy on
+// disk take precedence.
+func Profile(name string) (*Experiment, error) {
+	return ProfileIn("", name)
+}
+
+// ProfileIn is Profile, except that when dir holds <name>.toml that file is
+// loaded instead of the bundled copy, so edits to a checkout's
+// experiments/ folder take effect without rebuilding.
+func ProfileIn(dir, name string) (*Experiment, error) {
+	if isPath(name) {
+		return Load(name)
+	}
+	if dir != "" {
+		p := filepath.Join(dir, name+".toml")
+		if _, err := os.Stat(p); err == nil {
+			return Load(p)
+		}
+	}
+	data, err := bundled.ReadFile(name + ".toml")
+	if err != nil || !validProfileName(name) {
+		return nil, &Error{Path: name, Msg: fmt.Sprintf("unknown profile (profiles: %s; or give a .toml file)",
+			strings.Join(Profiles(), ", ")), Err: fs.ErrNotExist}
+	}
+	return Parse(path.Join("experiments", name+".toml"), data)
+}
+
+func isPath(name string) bool {
+	return strings.HasSuffix(name, ".toml") || strings.ContainsRune(name, '/') ||
+		strings.ContainsRune(name, filepath.Separator)
+}
+
+// validProfileName rejects names embed.FS would resolve to something other
+// than a bundled file, such as ".".
+func validProfileName(name string) bool {
+	return name != "" && fs.ValidPath(name) && !strings.HasPrefix(name, ".")
+}
+
+// Load reads and parses the experiment file at path.
+func Load(path string) (*Experiment, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		return nil, &Error{Path: path, Msg: err.Error(), Err: err}
+	}
+	e, err := Parse(path, data)
+	if err != nil {
+		return nil, err
+	}
+	if e.Data.Source == SourceDir && !filepath.IsAbs(e.Data.Dir) {
+		e.Data.Dir = filepath.Join(filepath.Dir(path), e.Data.Dir)
+	}
+	return e, nil
+}
+
+// Parse parses an experiment file's contents; name is used in error
+// messages and recorded as Path. It checks everything that can be checked
+// without data: every key is known and of the right type, every treatment's
+// Config is valid, and every checkpoint is within its treatment's epochs.
+func Parse(name string, data []byte) (*Experiment, error) {
+	e, err := parse(name, data)
+	if err != nil {
+		var ee *Error
+		if errors.As(err, &ee) && ee.Path == "" {
+			ee.Path = name
+		}
+		return nil, err
+	}
+	return e, nil
+}
+
+// Error is a mistake in an experiment file, reported on one line that
+// names the file, the key and, where there is one, the offending value.
+type Error struct {
+	Path string // the file, as given to Load or Parse
+	// Key is the dotted key at fault ("grid.width", "seeds"), or empty when
+	// the mistake is not in one key (a syntax error, a missing file).
+	Key string
+	Msg string // everything after "Path: "
+	Err error  // the underlying error, if any
+}
+
+func (e *Error) Error() string { return e.Path + ": " + e.Msg }
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// Treatments returns the treatments in canonical order: the cartesian
+// product of the grid's axes, the first axis (by field name) varying
+// slowest and each axis's values in file order.
+func (e *Experiment) Treatments() []Treatment {
+	return slices.Clone(e.treatments)
+}
+
+// Treatment is one point of the grid.
+type Treatment struct {
+	Index int // position in canonical order
+	// ID names the treatment by its grid values, fields sorted by name:
+	// "depth=2,width=500". It is stable across files: two experiments
+	// with the same grid values give the same ID.
+	ID string
+	// Values holds the value of each grid axis, in Experiment.Grid order.
+	Values []string
+	Config ff.Config
+	// Checkpoints are the epochs evaluated: the file's checkpoints and the
+	// final epoch, ascending, without repeats.
+	Checkpoints []int
+}

@@ -1,0 +1,550 @@
+package experiments
+
+import (
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/ffchar/ffchar/ff"
+)
+
+func TestProfiles(t *testing.T) {
+	if got, want := Profiles(), []string{"paper", "quick", "smoke"}; !slices.Equal(got, want) {
+		t.Fatalf("Profiles() = %q, want %q", got, want)
+	}
+	tests := []struct {
+		name       string
+		treatments int
+		runs       int
+		source     string
+		lastEpoch  int
+	}{
+		{"smoke", 2, 4, SourceSynthetic, 3},
+		{"quick", 8, 64, SourceMNIST, 10},
+		{"paper", 16, 480, SourceMNIST, 100},
+	}
+	for _, tt := range tests {
+		e, err := Profile(tt.name)
+		if err != nil {
+			t.Fatalf("Profile(%q): %v", tt.name, err)
+		}
+		if e.Name != tt.name || e.Path != "experiments/"+tt.name+".toml" {
+			t.Errorf("%s: Name %q, Path %q", tt.name, e.Name, e.Path)
+		}
+		if e.Description == "" {
+			t.Errorf("%s: no description", tt.name)
+		}
+		if e.Data.Source != tt.source {
+			t.Errorf("%s: source %q, want %q", tt.name, e.Data.Source, tt.source)
+		}
+		if n := len(e.Treatments()); n != tt.treatments {
+			t.Errorf("%s: %d treatments, want %d", tt.name, n, tt.treatments)
+		}
+		runs := e.Runs()
+		if len(runs) != tt.runs {
+			t.Errorf("%s: %d runs, want %d", tt.name, len(runs), tt.runs)
+		}
+		for _, r := range runs {
+			if err := r.Config.Validate(); err != nil {
+				t.Errorf("%s run %d: %v", tt.name, r.Index, err)
+			}
+			if last := r.Checkpoints[len(r.Checkpoints)-1]; last != tt.lastEpoch {
+				t.Errorf("%s run %d: last checkpoint %d, want %d", tt.name, r.Index, last, tt.lastEpoch)
+			}
+		}
+		if e.EstimateFLOPs() <= 0 {
+			t.Errorf("%s: cost estimate %g", tt.name, e.EstimateFLOPs())
+		}
+	}
+}
+
+// The bundled copies are the files in this folder; loading either must
+// give the same runs.
+func TestProfileOnDisk(t *testing.T) {
+	for _, name := range Profiles() {
+		bundled, err := Profile(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		disk, err := ProfileIn(".", name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if disk.Path != name+".toml" {
+			t.Errorf("ProfileIn(., %s) read %q, want the file on disk", name, disk.Path)
+		}
+		if !slices.EqualFunc(bundled.Runs(), disk.Runs(), func(a, b Run) bool {
+			return slices.Equal(a.KeyLines(), b.KeyLines())
+		}) {
+			t.Errorf("%s: bundled and on-disk runs differ", name)
+		}
+	}
+
+	// A path, or a folder without the file, falls back as documented.
+	if e, err := Profile("./smoke.toml"); err != nil || e.Path != "./smoke.toml" {
+		t.Errorf("Profile(./smoke.toml) = %v, %v", e, err)
+	}
+	if e, err := ProfileIn(t.TempDir(), "smoke"); err != nil || e.Path != "experiments/smoke.toml" {
+		t.Errorf("ProfileIn(empty dir, smoke) = %v, %v", e, err)
+	}
+	_, err := Profile("nosuch")
+	if got, want := errString(err), "nosuch: unknown profile (profiles: paper, quick, smoke; or give a .toml file)"; got != want {
+		t.Errorf("Profile(nosuch) error\n got %s\nwant %s", got, want)
+	}
+	if !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("Profile(nosuch) error does not wrap fs.ErrNotExist")
+	}
+}
+
+func TestSmoke(t *testing.T) {
+	e, err := Profile("smoke")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := DataSpec{Source: SourceSynthetic, TrainLimit: 600, ValLimit: 200, TestLimit: 200, Seed: 20250415}
+	if e.Data != want {
+		t.Errorf("Data = %+v, want %+v", e.Data, want)
+	}
+	if e.Recipe != ff.Loewe || e.Seeds != 2 || e.MasterSeed != 20250415 {
+		t.Errorf("recipe %q, seeds %d, master seed %d", e.Recipe, e.Seeds, e.MasterSeed)
+	}
+	if e.Base.Epochs != 3 || e.Base.BatchSize != 50 {
+		t.Errorf("Base: epochs %d, batch size %d", e.Base.Epochs, e.Base.BatchSize)
+	}
+	if !slices.Equal(e.Evaluate.Checkpoints, []int{1, 3}) || e.Evaluate.Split != SplitTest {
+		t.Errorf("Evaluate = %+v", e.Evaluate)
+	}
+	var ids []string
+	for _, r := range e.Runs() {
+		ids = append(ids, r.TreatmentID)
+	}
+	if want := []string{"depth=1,width=16", "depth=1,width=16", "depth=2,width=16", "depth=2,width=16"}; !slices.Equal(ids, want) {
+		t.Errorf("run treatments %q, want %q", ids, want)
+	}
+}
+
+func TestGridOrder(t *testing.T) {
+	// Axes sorted by field name whatever their order in the file; values
+	// in file order; the first axis varies slowest.
+	e := mustParse(t, `
+recipe = "loewe"
+seeds = 2
+master_seed = 1
+[data]
+source = "mnist"
+[grid]
+width = [500, 100]
+lr = [0.001, 1e-4]
+depth = [3, 1]
+`)
+	var fields []string
+	for _, ax := range e.Grid {
+		fields = append(fields, ax.Field)
+	}
+	if want := []string{"depth", "lr", "width"}; !slices.Equal(fields, want) {
+		t.Fatalf("grid fields %q, want %q", fields, want)
+	}
+	wantIDs := []string{
+		"depth=3,lr=0.001,width=500", "depth=3,lr=0.001,width=100",
+		"depth=3,lr=0.0001,width=500", "depth=3,lr=0.0001,width=100",
+		"depth=1,lr=0.001,width=500", "depth=1,lr=0.001,width=100",
+		"depth=1,lr=0.0001,width=500", "depth=1,lr=0.0001,width=100",
+	}
+	ts := e.Treatments()
+	var ids []string
+	for i, tr := range ts {
+		ids = append(ids, tr.ID)
+		if tr.Index != i {
+			t.Errorf("treatment %s has index %d, want %d", tr.ID, tr.Index, i)
+		}
+	}
+	if !slices.Equal(ids, wantIDs) {
+		t.Fatalf("treatment IDs\n got %q\nwant %q", ids, wantIDs)
+	}
+	if tr := ts[6]; tr.Config.Depth != 1 || tr.Config.LR != 1e-4 || tr.Config.Width != 500 ||
+		!slices.Equal(tr.Values, []string{"1", "0.0001", "500"}) {
+		t.Errorf("treatment %s: depth %d, lr %g, width %d, values %q", tr.ID, tr.Config.Depth, tr.Config.LR, tr.Config.Width, tr.Values)
+	}
+	// With no checkpoints listed, only the final epoch (the recipe's 100) is.
+	if cp := ts[0].Checkpoints; !slices.Equal(cp, []int{100}) {
+		t.Errorf("checkpoints %v, want [100]", cp)
+	}
+
+	runs := e.Runs()
+	if len(runs) != 16 {
+		t.Fatalf("%d runs, want 16", len(runs))
+	}
+	for i, r := range runs {
+		if r.Index != i || r.TreatmentID != wantIDs[i/2] || r.Replicate != i%2 {
+			t.Errorf("run %d: index %d, treatment %s, replicate %d", i, r.Index, r.TreatmentID, r.Replicate)
+		}
+	}
+	for i := range 3 {
+		for _, r := range e.Shard(i, 3) {
+			if r.Index%3 != i {
+				t.Errorf("shard %d of 3 holds run %d", i, r.Index)
+			}
+		}
+	}
+	if n := len(e.Shard(0, 3)) + len(e.Shard(1, 3)) + len(e.Shard(2, 3)); n != 16 {
+		t.Errorf("shards hold %d runs, want 16", n)
+	}
+}
+
+// A treatment's ID, and so its seeds, do not depend on the grid around it.
+func TestIDsStable(t *testing.T) {
+	small := mustParse(t, "recipe = \"loewe\"\nseeds = 1\nmaster_seed = 9\n[data]\nsource = \"mnist\"\n[grid]\ndepth = [2]\nwidth = [500]\n")
+	big := mustParse(t, "recipe = \"loewe\"\nseeds = 1\nmaster_seed = 9\n[data]\nsource = \"mnist\"\n[grid]\ndepth = [1, 2]\nwidth = [100, 500]\n")
+	a, b := small.Runs()[0], big.Runs()[3]
+	if a.TreatmentID != "depth=2,width=500" || b.TreatmentID != a.TreatmentID || a.Seed != b.Seed {
+		t.Errorf("small grid: %s seed %d; big grid: %s seed %d", a.TreatmentID, a.Seed, b.TreatmentID, b.Seed)
+	}
+}
+
+func TestGridValueTypes(t *testing.T) {
+	e := mustParse(t, `
+recipe = "pezeshki"
+seeds = 1
+master_seed = 1
+[data]
+source = "mnist"
+[base]
+depth = 2
+lr = 1          # an integer where a float belongs is fine
+[grid]
+widths = [[500, 100], [200, 200]]
+schedule = ["simultaneous", "greedy"]
+classifier = [false, true]
+[evaluate]
+checkpoints = [60]
+`)
+	var ids []string
+	for _, tr := range e.Treatments() {
+		ids = append(ids, tr.ID)
+	}
+	want := []string{
+		"classifier=false,schedule=simultaneous,widths=500x100",
+		"classifier=false,schedule=simultaneous,widths=200x200",
+		"classifier=false,schedule=greedy,widths=500x100",
+		"classifier=false,schedule=greedy,widths=200x200",
+		"classifier=true,schedule=simultaneous,widths=500x100",
+		"classifier=true,schedule=simultaneous,widths=200x200",
+		"classifier=true,schedule=greedy,widths=500x100",
+		"classifier=true,schedule=greedy,widths=200x200",
+	}
+	if !slices.Equal(ids, want) {
+		t.Fatalf("IDs\n got %q\nwant %q", ids, want)
+	}
+	tr := e.Treatments()[2]
+	if !slices.Equal(tr.Config.Widths, []int{500, 100}) || tr.Config.Schedule != ff.Greedy || tr.Config.LR != 1 {
+		t.Errorf("%s: widths %v, schedule %s, lr %g", tr.ID, tr.Config.Widths, tr.Config.Schedule, tr.Config.LR)
+	}
+	// The greedy schedule lasts depth × epochs = 120 epochs.
+	if !slices.Equal(tr.Checkpoints, []int{60, 120}) {
+		t.Errorf("%s: checkpoints %v, want [60 120]", tr.ID, tr.Checkpoints)
+	}
+	if cp := e.Treatments()[0].Checkpoints; !slices.Equal(cp, []int{60}) {
+		t.Errorf("simultaneous checkpoints %v, want [60]", cp)
+	}
+}
+
+func TestRunSeed(t *testing.T) {
+	// Golden values: the first 8 bytes, big-endian, of
+	// sha256("ffchar run seed v1\nmaster 20250415\ntreatment <id>\nreplicate <r>\n"),
+	// computed with Python's hashlib.
+	golden := []struct {
+		id   string
+		rep  int
+		seed uint64
+	}{
+		{"depth=1,width=16", 0, 11494417180362865823},
+		{"depth=1,width=16", 1, 6103150820007581048},
+		{"depth=2,width=16", 0, 6354191848617538287},
+	}
+	for _, g := range golden {
+		if got := RunSeed(20250415, g.id, g.rep); got != g.seed {
+			t.Errorf("RunSeed(20250415, %q, %d) = %d, want %d", g.id, g.rep, got, g.seed)
+		}
+	}
+
+	e, err := Profile("smoke")
+	if err != nil {
+		t.Fatal(err)
+	}
+	runs := e.Runs()
+	for i, g := range golden {
+		r := runs[i] // depth=1 replicates 0 and 1, then depth=2 replicate 0
+		if r.TreatmentID != g.id || r.Replicate != g.rep || r.Seed != g.seed {
+			t.Errorf("smoke run %d: %s replicate %d seed %d, want %s %d %d", r.Index, r.TreatmentID, r.Replicate, r.Seed, g.id, g.rep, g.seed)
+		}
+	}
+
+	// Every run of the paper profile gets its own seed, and another
+	// master seed changes them all.
+	paper, err := Profile("paper")
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[uint64]string{}
+	for _, r := range paper.Runs() {
+		name := r.TreatmentID + "/" + strconv.Itoa(r.Replicate)
+		if prev, ok := seen[r.Seed]; ok {
+			t.Errorf("runs %s and %s share seed %d", prev, name, r.Seed)
+		}
+		seen[r.Seed] = name
+		if RunSeed(paper.MasterSeed+1, r.TreatmentID, r.Replicate) == r.Seed {
+			t.Errorf("run %s: seed does not depend on the master seed", name)
+		}
+	}
+}
+
+func TestKeyLines(t *testing.T) {
+	e, err := Profile("smoke")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := e.Runs()[2]
+	lines := r.KeyLines()
+	cfgLines := r.Config.Lines()
+	if len(lines) != len(cfgLines)+2 {
+		t.Fatalf("%d lines, want %d", len(lines), len(cfgLines)+2)
+	}
+	for i, l := range cfgLines {
+		if lines[i] != "param "+l {
+			t.Errorf("line %d = %q, want %q", i, lines[i], "param "+l)
+		}
+	}
+	for _, want := range []string{"param depth 2", "param width 16", "param epochs 3", "param recipe loewe", "param lr 0.001"} {
+		if !slices.Contains(lines, want) {
+			t.Errorf("no line %q in %q", want, lines)
+		}
+	}
+	if got := lines[len(lines)-2:]; !slices.Equal(got, []string{"seed 6354191848617538287", "checkpoints 1,3"}) {
+		t.Errorf("last lines %q", got)
+	}
+}
+
+func TestCost(t *testing.T) {
+	// A hand count for one smoke run, depth 1, width 16, loewe (classifier
+	// on layer 1), 784 features, 600/200/200 samples, batch 50, 3 epochs:
+	// training batch = 4·50·774·16 + 4·50·10·16 = 2,508,800 FLOPs (layer 1
+	// forward and backward, classifier forward and backward), 12 batches an
+	// epoch; a forward pass = 2·784·16 + 2·10·16 = 25,408 FLOPs, 11 passes
+	// per validation sample per epoch and per test sample per checkpoint.
+	e, err := Profile("smoke")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := e.RunCost(e.Runs()[0])
+	want := Cost{
+		Train:    3 * 12 * 2508800,
+		Validate: 3 * 200 * 11 * 25408,
+		Test:     2 * 200 * 11 * 25408,
+	}
+	if got != want {
+		t.Errorf("RunCost = %+v, want %+v", got, want)
+	}
+	if got.Total() != want.Train+want.Validate+want.Test {
+		t.Errorf("Total = %g", got.Total())
+	}
+}
+
+func TestLoadDir(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "local.toml")
+	src := "recipe = \"loewe\"\nseeds = 1\nmaster_seed = 1\n[data]\ndir = \"idx\"\ntrain_limit = 100\n[grid]\ndepth = [1]\n"
+	if err := os.WriteFile(p, []byte(src), 0o666); err != nil {
+		t.Fatal(err)
+	}
+	e, err := Load(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e.Name != "local" || e.Data.Source != SourceDir || e.Data.Dir != filepath.Join(dir, "idx") || e.Data.TrainLimit != 100 {
+		t.Errorf("name %q, data %+v", e.Name, e.Data)
+	}
+	if e.Data.Seed != 1 {
+		// Unused for folders, but set like every other source's.
+		t.Errorf("data seed %d", e.Data.Seed)
+	}
+}
+
+// head is a valid file up to its [data] table; tests append the rest.
+const head = `recipe = "loewe"
+seeds = 2
+master_seed = 1
+[data]
+source = "mnist"
+`
+
+func TestErrors(t *testing.T) {
+	tests := []struct {
+		name, src, want string
+	}{
+		{"unknown top-level key", "colour = 1\n" + head + "[grid]\ndepth = [1]\n",
+			`unknown key "colour"`},
+		{"key differing in case", "Seeds = 3\n" + head + "[grid]\ndepth = [1]\n",
+			`unknown key "Seeds"`},
+		{"unknown table", head + "[grid]\ndepth = [1]\n[plot]\nx = 1\n",
+			`unknown key "plot"`},
+		{"unknown key in base", head + "[base]\ndpeth = 2\n[grid]\nwidth = [1]\n",
+			`unknown key "dpeth" in [base]`},
+		{"unknown key in grid", head + "[grid]\ndpeth = [1, 2]\n",
+			`unknown key "dpeth" in [grid]`},
+		{"unknown key in data", head + "shuffle = true\n[grid]\ndepth = [1]\n",
+			`unknown key "shuffle" in [data]`},
+		{"unknown key in evaluate", head + "[grid]\ndepth = [1]\n[evaluate]\nevery = 5\n",
+			`unknown key "every" in [evaluate]`},
+		{"recipe in base", head + "[base]\nrecipe = \"pezeshki\"\n[grid]\ndepth = [1]\n",
+			`base.recipe: set the recipe with the top-level key "recipe"`},
+		{"recipe in grid", head + "[grid]\nrecipe = [\"loewe\", \"pezeshki\"]\n",
+			`grid.recipe: set the recipe with the top-level key "recipe"`},
+
+		{"wrong type in base", head + "[base]\nepochs = \"ten\"\n[grid]\ndepth = [1]\n",
+			`base.epochs: want an integer, got string "ten"`},
+		{"float for an integer", head + "[base]\nepochs = 10.0\n[grid]\ndepth = [1]\n",
+			`base.epochs: want an integer, got float 10`},
+		{"wrong type for a float", head + "[base]\nlr = \"fast\"\n[grid]\ndepth = [1]\n",
+			`base.lr: want a number, got string "fast"`},
+		{"wrong type for a bool", head + "[base]\nclassifier = 1\n[grid]\ndepth = [1]\n",
+			`base.classifier: want true or false, got integer 1`},
+		{"wrong type for widths", head + "[base]\nwidths = [100, \"x\"]\n[grid]\ndepth = [2]\n",
+			`base.widths: want an array of integers, got array [100, "x"]`},
+		{"table for a value", head + "[base.epochs]\nn = 3\n[grid]\ndepth = [1]\n",
+			`base.epochs: want an integer, got table {n = 3}`},
+		{"wrong type in grid", head + "[grid]\nwidth = [100, \"big\"]\n",
+			`grid.width: want an integer, got string "big"`},
+		{"grid value not a list", head + "[grid]\nwidth = 100\n",
+			`grid.width: want an array of values, got integer 100`},
+		{"wrong type at the top", "recipe = \"loewe\"\nseeds = \"many\"\nmaster_seed = 1\n[data]\nsource = \"mnist\"\n[grid]\ndepth = [1]\n",
+			`seeds: want an integer, got string "many"`},
+		{"wrong type in data", "recipe = \"loewe\"\nseeds = 2\nmaster_seed = 1\n[data]\nsource = \"mnist\"\ntrain_limit = \"all\"\n[grid]\ndepth = [1]\n",
+			`data.train_limit: want an integer, got string "all"`},
+		{"data not a table", "recipe = \"loewe\"\nseeds = 2\nmaster_seed = 1\ndata = \"mnist\"\n[grid]\ndepth = [1]\n",
+			`data: want a table, got string "mnist"`},
+		{"checkpoints not a list", head + "[grid]\ndepth = [1]\n[evaluate]\ncheckpoints = 5\n",
+			`evaluate.checkpoints: want an array of epochs, got integer 5`},
+		{"checkpoint not an integer", head + "[grid]\ndepth = [1]\n[evaluate]\ncheckpoints = [1, \"final\"]\n",
+			`evaluate.checkpoints: want an integer, got string "final"`},
+
+		{"empty grid list", head + "[grid]\ndepth = [1, 2]\nwidth = []\n",
+			`grid.width: value []: must list at least one value`},
+		{"empty grid table", head + "[grid]\n",
+			`[grid] is empty: list at least one field and its values`},
+		{"no grid", head,
+			`missing key "grid"`},
+		{"repeated grid value", head + "[grid]\nlr = [0.1, 1e-1]\n",
+			`grid.lr: value 0.1: listed twice`},
+		{"field in base and grid", head + "[base]\ndepth = 2\n[grid]\ndepth = [1, 2]\n",
+			`grid.depth: also set in [base]; set it in one place`},
+
+		{"negative width", head + "[grid]\ndepth = [1, 2]\nwidth = [100, -5]\n",
+			`grid.width: value -5: must be at least 1`},
+		{"negative width in base", head + "[base]\nwidth = -5\n[grid]\ndepth = [1, 2]\n",
+			`base.width: value -5: must be at least 1 (treatment depth=1)`},
+		{"bad enum in grid", head + "[grid]\noptimizer = [\"sgd\", \"lbfgs\"]\n",
+			`grid.optimizer: value "lbfgs": must be one of ["sgd" "adam"]`},
+		{"widths against depth", head + "[base]\nwidths = [100, 200]\n[grid]\ndepth = [2, 3]\n",
+			`base.widths: value [100 200]: must have depth = 3 entries (treatment depth=3)`},
+		{"zero lr", head + "[base]\nlr = 0.0\n[grid]\ndepth = [1]\n",
+			`base.lr: value 0: must be finite and > 0`},
+
+		{"unknown recipe", "recipe = \"hinton\"\nseeds = 2\nmaster_seed = 1\n[data]\nsource = \"mnist\"\n[grid]\ndepth = [1]\n",
+			`recipe: value "hinton": must be one of ["loewe" "pezeshki"]`},
+		{"no recipe", "seeds = 2\nmaster_seed = 1\n[data]\nsource = \"mnist\"\n[grid]\ndepth = [1]\n",
+			`missing key "recipe"`},
+		{"zero seeds", "recipe = \"loewe\"\nseeds = 0\nmaster_seed = 1\n[data]\nsource = \"mnist\"\n[grid]\ndepth = [1]\n",
+			`seeds: value 0: must be at least 1`},
+		{"negative master seed", "recipe = \"loewe\"\nseeds = 1\nmaster_seed = -1\n[data]\nsource = \"mnist\"\n[grid]\ndepth = [1]\n",
+			`master_seed: value -1: must be at least 0`},
+
+		{"unknown source", "recipe = \"loewe\"\nseeds = 1\nmaster_seed = 1\n[data]\nsource = \"cifar\"\n[grid]\ndepth = [1]\n",
+			`data.source: value "cifar": must be one of ["mnist" "synthetic"]`},
+		{"no source", "recipe = \"loewe\"\nseeds = 1\nmaster_seed = 1\n[data]\ntrain_limit = 5\n[grid]\ndepth = [1]\n",
+			`[data] needs source = "mnist" or "synthetic", or dir = "<folder>"`},
+		{"source and dir", head + "dir = \"mnist\"\n[grid]\ndepth = [1]\n",
+			`data.dir: give either source or dir, not both`},
+		{"limit beyond MNIST", head + "train_limit = 60000\n[grid]\ndepth = [1]\n",
+			`data.train_limit: value 60000: must be at most 50000, the size of the MNIST split`},
+		{"negative limit", head + "val_limit = -1\n[grid]\ndepth = [1]\n",
+			`data.val_limit: value -1: must be at least 0`},
+		{"synthetic without a size", "recipe = \"loewe\"\nseeds = 1\nmaster_seed = 1\n[data]\nsource = \"synthetic\"\ntrain_limit = 100\nval_limit = 10\n[grid]\ndepth = [1]\n",
+			`missing key "test_limit" in [data]: synthetic data needs every split's size`},
+		{"seed for MNIST", head + "seed = 3\n[grid]\ndepth = [1]\n",
+			`data.seed: only synthetic data has a seed`},
+
+		{"checkpoint beyond epochs", head + "[base]\nepochs = 10\n[grid]\ndepth = [1]\n[evaluate]\ncheckpoints = [5, 20]\n",
+			`evaluate.checkpoints: value 20: beyond the 10 epochs of treatment depth=1`},
+		{"checkpoint beyond one treatment's epochs", head + "[grid]\nepochs = [20, 10]\n[evaluate]\ncheckpoints = [15]\n",
+			`evaluate.checkpoints: value 15: beyond the 10 epochs of treatment epochs=10`},
+		{"checkpoints out of order", head + "[grid]\ndepth = [1]\n[evaluate]\ncheckpoints = [10, 5]\n",
+			`evaluate.checkpoints: value 5: must be greater than the epoch before it (10)`},
+		{"checkpoint zero", head + "[grid]\ndepth = [1]\n[evaluate]\ncheckpoints = [0]\n",
+			`evaluate.checkpoints: value 0: must be at least 1`},
+		{"unknown split", head + "[grid]\ndepth = [1]\n[evaluate]\nsplit = \"train\"\n",
+			`evaluate.split: value "train": must be one of ["test" "val"]`},
+
+		{"syntax error", head + "[grid]\ndepth = [1,\n",
+			`line 7: unexpected EOF; expected value`},
+		{"duplicate key", head + "[grid]\ndepth = [1]\ndepth = [2]\n",
+			`line 8: Key 'grid.depth' has already been defined.`},
+	}
+	for _, tt := range tests {
+		_, err := Parse("experiments/bad.toml", []byte(tt.src))
+		want := "experiments/bad.toml: " + tt.want
+		if got := errString(err); got != want {
+			t.Errorf("%s:\n got %s\nwant %s", tt.name, got, want)
+		}
+		var e *Error
+		if err != nil && !errors.As(err, &e) {
+			t.Errorf("%s: error is %T, want *Error", tt.name, err)
+		}
+		if strings.Contains(errString(err), "\n") {
+			t.Errorf("%s: error spans lines", tt.name)
+		}
+	}
+}
+
+func TestErrorKey(t *testing.T) {
+	_, err := Parse("x.toml", []byte(head+"[grid]\ndepth = [1, 2]\nwidth = [100, -5]\n"))
+	var e *Error
+	if !errors.As(err, &e) || e.Key != "grid.width" || e.Path != "x.toml" {
+		t.Fatalf("error %#v, want key grid.width in x.toml", err)
+	}
+	var fe *ff.FieldError
+	if !errors.As(err, &fe) || fe.Field != "width" {
+		t.Errorf("error does not wrap the ff.FieldError")
+	}
+}
+
+func TestLoadMissing(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "missing.toml")
+	_, err := Load(p)
+	if got, want := errString(err), p+": no such file or directory"; got != want {
+		t.Errorf("Load(missing)\n got %s\nwant %s", got, want)
+	}
+	if !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("Load(missing) error does not wrap fs.ErrNotExist")
+	}
+}
+
+func mustParse(t *testing.T, src string) *Experiment {
+	t.Helper()
+	e, err := Parse("test.toml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
+
+func errString(err error) string {
+	if err == nil {
+		return "<nil>"
+	}
+	return err.Error()
+}

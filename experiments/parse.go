@@ -1,0 +1,556 @@
+package experiments
+
+import (
+	"errors"
+	"fmt"
+	"path"
+	"reflect"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/BurntSushi/toml"
+
+	"github.com/ffchar/ffchar/ff"
+)
+
+// The keys an experiment file may hold, by table ("" is the top level).
+// [base] and [grid] take Config fields instead (configKind).
+var (
+	topKeys  = []string{"name", "description", "recipe", "seeds", "master_seed", "data", "base", "grid", "evaluate"}
+	dataKeys = []string{"source", "dir", "train_limit", "val_limit", "test_limit", "seed"}
+	evalKeys = []string{"checkpoints", "split"}
+)
+
+// configKind maps each settable Config field to its Go kind. "recipe" is
+// left out: it is chosen by the top-level key, and setting the field alone
+// would relabel the defaults without changing them.
+var configKind = func() map[string]reflect.Kind {
+	t := reflect.TypeFor[ff.Config]()
+	m := make(map[string]reflect.Kind, t.NumField())
+	for i := range t.NumField() {
+		if name := t.Field(i).Tag.Get("toml"); name != "recipe" {
+			m[name] = t.Field(i).Type.Kind()
+		}
+	}
+	return m
+}()
+
+func parse(name string, data []byte) (*Experiment, error) {
+	// Decoding into maps rather than a struct keeps key matching exact: the
+	// struct decoder also accepts keys that differ only in case, which
+	// MetaData.Undecoded would then not report.
+	var raw map[string]any
+	md, err := toml.Decode(string(data), &raw)
+	if err != nil {
+		var pe toml.ParseError
+		if errors.As(err, &pe) {
+			return nil, &Error{Msg: fmt.Sprintf("line %d: %s", pe.Position.Line, pe.Message), Err: err}
+		}
+		return nil, &Error{Msg: err.Error(), Err: err}
+	}
+	if err := checkKeys(md.Keys(), raw); err != nil {
+		return nil, err
+	}
+
+	e := &Experiment{Path: name}
+	e.Name = strings.TrimSuffix(path.Base(strings.ReplaceAll(name, "\\", "/")), ".toml")
+	if v, ok := raw["name"]; ok {
+		if e.Name, err = asString("name", v); err != nil {
+			return nil, err
+		}
+	}
+	if v, ok := raw["description"]; ok {
+		if e.Description, err = asString("description", v); err != nil {
+			return nil, err
+		}
+	}
+
+	v, err := required(raw, "", "recipe")
+	if err != nil {
+		return nil, err
+	}
+	recipe, err := asString("recipe", v)
+	if err != nil {
+		return nil, err
+	}
+	e.Recipe = ff.Recipe(recipe)
+	if e.Base, err = ff.DefaultConfig(e.Recipe); err != nil {
+		return nil, invalid("recipe", strconv.Quote(recipe), fmt.Sprintf("must be one of %q", ff.Recipes))
+	}
+
+	if v, err = required(raw, "", "seeds"); err != nil {
+		return nil, err
+	}
+	seeds, err := asInt("seeds", v)
+	if err != nil {
+		return nil, err
+	}
+	if seeds < 1 {
+		return nil, invalid("seeds", literal(v), "must be at least 1")
+	}
+	e.Seeds = int(seeds)
+
+	if v, err = required(raw, "", "master_seed"); err != nil {
+		return nil, err
+	}
+	master, err := asInt("master_seed", v)
+	if err != nil {
+		return nil, err
+	}
+	if master < 0 {
+		return nil, invalid("master_seed", literal(v), "must be at least 0")
+	}
+	e.MasterSeed = uint64(master)
+
+	if v, err = required(raw, "", "data"); err != nil {
+		return nil, err
+	}
+	if e.Data, err = parseData(v, e.MasterSeed); err != nil {
+		return nil, err
+	}
+
+	base := map[string]any{}
+	if v, ok := raw["base"]; ok {
+		if base, err = asTable("base", v); err != nil {
+			return nil, err
+		}
+	}
+	for _, f := range sortedKeys(base) {
+		s, err := configValue("base."+f, f, base[f])
+		if err != nil {
+			return nil, err
+		}
+		if err := e.Base.Set(f, s); err != nil {
+			// configValue produced what Set parses.
+			panic("experiments: " + err.Error())
+		}
+	}
+
+	if v, err = required(raw, "", "grid"); err != nil {
+		return nil, err
+	}
+	if e.Grid, err = parseGrid(v, base); err != nil {
+		return nil, err
+	}
+
+	e.Evaluate.Split = SplitTest
+	if v, ok := raw["evaluate"]; ok {
+		if e.Evaluate, err = parseEvaluate(v); err != nil {
+			return nil, err
+		}
+	}
+
+	if e.treatments, err = expand(e, base); err != nil {
+		return nil, err
+	}
+	return e, nil
+}
+
+// checkKeys reports the first key, in file order, that the format does not
+// define. Keys below a known key's value are left to the type checks: a
+// table where a number belongs is a type error, not an unknown key.
+func checkKeys(keys []toml.Key, raw map[string]any) error {
+	for _, k := range keys {
+		if !slices.Contains(topKeys, k[0]) {
+			return &Error{Key: k[0], Msg: fmt.Sprintf("unknown key %q", k[0])}
+		}
+		if len(k) < 2 {
+			continue
+		}
+		if _, ok := raw[k[0]].(map[string]any); !ok {
+			continue
+		}
+		var known bool
+		switch k[0] {
+		case "data":
+			known = slices.Contains(dataKeys, k[1])
+		case "evaluate":
+			known = slices.Contains(evalKeys, k[1])
+		case "base", "grid":
+			if k[1] == "recipe" {
+				return &Error{Key: k[0] + ".recipe",
+					Msg: fmt.Sprintf(`%s.recipe: set the recipe with the top-level key "recipe"`, k[0])}
+			}
+			_, known = configKind[k[1]]
+		default:
+			continue
+		}
+		if !known {
+			return &Error{Key: k[0] + "." + k[1], Msg: fmt.Sprintf("unknown key %q in [%s]", k[1], k[0])}
+		}
+	}
+	return nil
+}
+
+func parseData(v any, masterSeed uint64) (DataSpec, error) {
+	d := DataSpec{Seed: masterSeed}
+	tbl, err := asTable("data", v)
+	if err != nil {
+		return d, err
+	}
+	src, hasSrc := tbl["source"]
+	dir, hasDir := tbl["dir"]
+	switch {
+	case hasSrc && hasDir:
+		return d, &Error{Key: "data.dir", Msg: "data.dir: give either source or dir, not both"}
+	case hasDir:
+		if d.Dir, err = asString("data.dir", dir); err != nil {
+			return d, err
+		}
+		if d.Dir == "" {
+			return d, invalid("data.dir", `""`, "must name a folder")
+		}
+		d.Source = SourceDir
+	case hasSrc:
+		if d.Source, err = asString("data.source", src); err != nil {
+			return d, err
+		}
+		if d.Source != SourceMNIST && d.Source != SourceSynthetic {
+			return d, invalid("data.source", literal(src), fmt.Sprintf("must be one of %q", []string{SourceMNIST, SourceSynthetic}))
+		}
+	default:
+		return d, &Error{Key: "data", Msg: `[data] needs source = "mnist" or "synthetic", or dir = "<folder>"`}
+	}
+
+	limits := []struct {
+		key string
+		dst *int
+		max int
+	}{
+		{"train_limit", &d.TrainLimit, MNISTTrain},
+		{"val_limit", &d.ValLimit, MNISTVal},
+		{"test_limit", &d.TestLimit, MNISTTest},
+	}
+	for _, l := range limits {
+		key := "data." + l.key
+		v, ok := tbl[l.key]
+		if !ok {
+			if d.Source == SourceSynthetic {
+				return d, &Error{Key: key, Msg: fmt.Sprintf("missing key %q in [data]: synthetic data needs every split's size", l.key)}
+			}
+			continue
+		}
+		n, err := asInt(key, v)
+		if err != nil {
+			return d, err
+		}
+		switch {
+		case d.Source == SourceSynthetic && n < 1:
+			return d, invalid(key, literal(v), "must be at least 1 for synthetic data")
+		case n < 0:
+			return d, invalid(key, literal(v), "must be at least 0")
+		case d.Source == SourceMNIST && n > int64(l.max):
+			return d, invalid(key, literal(v), fmt.Sprintf("must be at most %d, the size of the MNIST split", l.max))
+		}
+		*l.dst = int(n)
+	}
+
+	if v, ok := tbl["seed"]; ok {
+		if d.Source != SourceSynthetic {
+			return d, &Error{Key: "data.seed", Msg: `data.seed: only synthetic data has a seed`}
+		}
+		n, err := asInt("data.seed", v)
+		if err != nil {
+			return d, err
+		}
+		if n < 0 {
+			return d, invalid("data.seed", literal(v), "must be at least 0")
+		}
+		d.Seed = uint64(n)
+	}
+	return d, nil
+}
+
+func parseGrid(v any, base map[string]any) ([]Axis, error) {
+	tbl, err := asTable("grid", v)
+	if err != nil {
+		return nil, err
+	}
+	if len(tbl) == 0 {
+		return nil, &Error{Key: "grid", Msg: "[grid] is empty: list at least one field and its values"}
+	}
+	var grid []Axis
+	for _, f := range sortedKeys(tbl) {
+		key := "grid." + f
+		if _, ok := base[f]; ok {
+			return nil, &Error{Key: key, Msg: fmt.Sprintf("%s: also set in [base]; set it in one place", key)}
+		}
+		list, ok := tbl[f].([]any)
+		if !ok {
+			return nil, want(key, tbl[f], "an array of values")
+		}
+		if len(list) == 0 {
+			return nil, invalid(key, "[]", "must list at least one value")
+		}
+		ax := Axis{Field: f}
+		for _, x := range list {
+			s, err := configValue(key, f, x)
+			if err != nil {
+				return nil, err
+			}
+			if slices.Contains(ax.Values, s) {
+				return nil, invalid(key, literal(x), "listed twice")
+			}
+			ax.Values = append(ax.Values, s)
+		}
+		grid = append(grid, ax)
+	}
+	return grid, nil
+}
+
+func parseEvaluate(v any) (EvalSpec, error) {
+	ev := EvalSpec{Split: SplitTest}
+	tbl, err := asTable("evaluate", v)
+	if err != nil {
+		return ev, err
+	}
+	if v, ok := tbl["split"]; ok {
+		if ev.Split, err = asString("evaluate.split", v); err != nil {
+			return ev, err
+		}
+		if ev.Split != SplitTest && ev.Split != SplitVal {
+			return ev, invalid("evaluate.split", literal(v), fmt.Sprintf("must be one of %q", []string{SplitTest, SplitVal}))
+		}
+	}
+	if v, ok := tbl["checkpoints"]; ok {
+		const key = "evaluate.checkpoints"
+		list, ok := v.([]any)
+		if !ok {
+			return ev, want(key, v, "an array of epochs")
+		}
+		for _, x := range list {
+			n, err := asInt(key, x)
+			if err != nil {
+				return ev, err
+			}
+			switch {
+			case n < 1:
+				return ev, invalid(key, literal(x), "must be at least 1")
+			case len(ev.Checkpoints) > 0 && int(n) <= ev.Checkpoints[len(ev.Checkpoints)-1]:
+				return ev, invalid(key, literal(x), fmt.Sprintf("must be greater than the epoch before it (%d)", ev.Checkpoints[len(ev.Checkpoints)-1]))
+			}
+			ev.Checkpoints = append(ev.Checkpoints, int(n))
+		}
+	}
+	return ev, nil
+}
+
+// expand builds and checks every treatment.
+func expand(e *Experiment, base map[string]any) ([]Treatment, error) {
+	n := 1
+	for _, ax := range e.Grid {
+		n *= len(ax.Values)
+	}
+	inGrid := func(f string) bool {
+		return slices.ContainsFunc(e.Grid, func(ax Axis) bool { return ax.Field == f })
+	}
+	ts := make([]Treatment, 0, n)
+	idx := make([]int, len(e.Grid)) // odometer over the axes, last fastest
+	for i := range n {
+		t := Treatment{Index: i, Config: e.Base, Values: make([]string, len(e.Grid))}
+		t.Config.Widths = slices.Clone(e.Base.Widths)
+		parts := make([]string, len(e.Grid))
+		for a, ax := range e.Grid {
+			val := ax.Values[idx[a]]
+			if err := t.Config.Set(ax.Field, val); err != nil {
+				panic("experiments: " + err.Error())
+			}
+			t.Values[a] = val
+			parts[a] = ax.Field + "=" + idValue(val)
+		}
+		t.ID = strings.Join(parts, ",")
+
+		if err := t.Config.Validate(); err != nil {
+			var fe *ff.FieldError
+			if !errors.As(err, &fe) {
+				return nil, &Error{Msg: fmt.Sprintf("treatment %s: %v", t.ID, err), Err: err}
+			}
+			key := fe.Field
+			if inGrid(fe.Field) {
+				key = "grid." + fe.Field
+			} else if _, ok := base[fe.Field]; ok {
+				key = "base." + fe.Field
+			}
+			msg := fmt.Sprintf("%s: value %v: %s", key, fe.Value, fe.Want)
+			if !inGrid(fe.Field) && n > 1 {
+				msg += " (treatment " + t.ID + ")"
+			}
+			return nil, &Error{Key: key, Msg: msg, Err: err}
+		}
+
+		total := t.Config.TotalEpochs()
+		for _, c := range e.Evaluate.Checkpoints {
+			if c > total {
+				return nil, invalid("evaluate.checkpoints", strconv.Itoa(c),
+					fmt.Sprintf("beyond the %d epochs of treatment %s", total, t.ID))
+			}
+			t.Checkpoints = append(t.Checkpoints, c)
+		}
+		if !slices.Contains(t.Checkpoints, total) {
+			t.Checkpoints = append(t.Checkpoints, total)
+		}
+		ts = append(ts, t)
+
+		for a := len(idx) - 1; a >= 0; a-- {
+			idx[a]++
+			if idx[a] < len(e.Grid[a].Values) {
+				break
+			}
+			idx[a] = 0
+		}
+	}
+	return ts, nil
+}
+
+// idValue writes a grid value into a treatment ID. List values (widths)
+// use "x" between entries, as in "widths=500x100", since "," separates
+// the fields.
+func idValue(v string) string { return strings.ReplaceAll(v, ",", "x") }
+
+// configValue checks that v has the TOML type of Config field f and
+// formats it as ff.Config.Set parses it. key names v in messages.
+func configValue(key, f string, v any) (string, error) {
+	switch configKind[f] {
+	case reflect.Int:
+		n, err := asInt(key, v)
+		return strconv.FormatInt(n, 10), err
+	case reflect.Float64:
+		switch x := v.(type) {
+		case float64:
+			return strconv.FormatFloat(x, 'g', -1, 64), nil
+		case int64:
+			return strconv.FormatInt(x, 10), nil
+		}
+		return "", want(key, v, "a number")
+	case reflect.Bool:
+		if b, ok := v.(bool); ok {
+			return strconv.FormatBool(b), nil
+		}
+		return "", want(key, v, "true or false")
+	case reflect.String:
+		return asString(key, v)
+	case reflect.Slice:
+		list, ok := v.([]any)
+		if !ok {
+			return "", want(key, v, "an array of integers")
+		}
+		parts := make([]string, len(list))
+		for i, x := range list {
+			n, ok := x.(int64)
+			if !ok {
+				return "", want(key, v, "an array of integers")
+			}
+			parts[i] = strconv.FormatInt(n, 10)
+		}
+		return strings.Join(parts, ","), nil
+	}
+	panic("experiments: unhandled Config field kind for " + f)
+}
+
+func required(tbl map[string]any, table, key string) (any, error) {
+	if v, ok := tbl[key]; ok {
+		return v, nil
+	}
+	if table == "" {
+		return nil, &Error{Key: key, Msg: fmt.Sprintf("missing key %q", key)}
+	}
+	return nil, &Error{Key: table + "." + key, Msg: fmt.Sprintf("missing key %q in [%s]", key, table)}
+}
+
+func asString(key string, v any) (string, error) {
+	if s, ok := v.(string); ok {
+		return s, nil
+	}
+	return "", want(key, v, "a string")
+}
+
+func asInt(key string, v any) (int64, error) {
+	if n, ok := v.(int64); ok {
+		return n, nil
+	}
+	return 0, want(key, v, "an integer")
+}
+
+func asTable(key string, v any) (map[string]any, error) {
+	if t, ok := v.(map[string]any); ok {
+		return t, nil
+	}
+	return nil, want(key, v, "a table")
+}
+
+// want is a value of the wrong TOML type.
+func want(key string, v any, what string) *Error {
+	return &Error{Key: key, Msg: fmt.Sprintf("%s: want %s, got %s", key, what, describe(v))}
+}
+
+// invalid is a value of the right type out of range.
+func invalid(key, value, why string) *Error {
+	return &Error{Key: key, Msg: fmt.Sprintf("%s: value %s: %s", key, value, why)}
+}
+
+// describe names a decoded TOML value's type and shows the value.
+func describe(v any) string {
+	switch v.(type) {
+	case string:
+		return "string " + literal(v)
+	case int64:
+		return "integer " + literal(v)
+	case float64:
+		return "float " + literal(v)
+	case bool:
+		return "boolean " + literal(v)
+	case time.Time:
+		return "datetime " + literal(v)
+	case []any, []map[string]any:
+		return "array " + literal(v)
+	case map[string]any:
+		return "table " + literal(v)
+	}
+	return fmt.Sprintf("%T", v)
+}
+
+// literal writes a decoded TOML value roughly as it was written.
+func literal(v any) string {
+	switch x := v.(type) {
+	case string:
+		return strconv.Quote(x)
+	case int64:
+		return strconv.FormatInt(x, 10)
+	case float64:
+		return strconv.FormatFloat(x, 'g', -1, 64)
+	case bool:
+		return strconv.FormatBool(x)
+	case time.Time:
+		return x.Format(time.RFC3339Nano)
+	case []any:
+		parts := make([]string, len(x))
+		for i, y := range x {
+			parts[i] = literal(y)
+		}
+		return "[" + strings.Join(parts, ", ") + "]"
+	case []map[string]any:
+		parts := make([]string, len(x))
+		for i, y := range x {
+			parts[i] = literal(y)
+		}
+		return "[" + strings.Join(parts, ", ") + "]"
+	case map[string]any:
+		parts := make([]string, 0, len(x))
+		for _, k := range sortedKeys(x) {
+			parts = append(parts, k+" = "+literal(x[k]))
+		}
+		return "{" + strings.Join(parts, ", ") + "}"
+	}
+	return fmt.Sprint(v)
+}
+
+func sortedKeys(m map[string]any) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}

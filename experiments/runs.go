@@ -1,0 +1,164 @@
+package experiments
+
+import (
+	"crypto/sha256"
+	"encoding/binary"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/ffchar/ffchar/ff"
+)
+
+// Run is one training run: a treatment and a replicate of it.
+type Run struct {
+	// Index is the run's position in canonical order: treatments in
+	// canonical order, replicates ascending. Shards are Index mod n.
+	Index       int
+	TreatmentID string
+	Replicate   int    // 0 .. Seeds-1
+	Seed        uint64 // RunSeed(MasterSeed, TreatmentID, Replicate)
+	Config      ff.Config
+	// Checkpoints are the epochs whose weights are kept and evaluated,
+	// ascending; the last is the run's final epoch.
+	Checkpoints []int
+}
+
+// Runs returns every run of the experiment in canonical order.
+func (e *Experiment) Runs() []Run {
+	runs := make([]Run, 0, len(e.treatments)*e.Seeds)
+	for _, t := range e.treatments {
+		for r := range e.Seeds {
+			cfg := t.Config
+			cfg.Widths = slices.Clone(t.Config.Widths)
+			runs = append(runs, Run{
+				Index:       len(runs),
+				TreatmentID: t.ID,
+				Replicate:   r,
+				Seed:        RunSeed(e.MasterSeed, t.ID, r),
+				Config:      cfg,
+				Checkpoints: slices.Clone(t.Checkpoints),
+			})
+		}
+	}
+	return runs
+}
+
+// Shard returns the runs of shard i of n, those whose Index mod n is i, so
+// that n machines sharing an experiment each get every treatment in turn.
+// It panics unless 0 ≤ i < n.
+func (e *Experiment) Shard(i, n int) []Run {
+	if n < 1 || i < 0 || i >= n {
+		panic("experiments: shard index out of range")
+	}
+	var runs []Run
+	for _, r := range e.Runs() {
+		if r.Index%n == i {
+			runs = append(runs, r)
+		}
+	}
+	return runs
+}
+
+// RunSeed derives a run's seed: the first 8 bytes, big-endian, of the
+// SHA-256 of
+//
+//	"ffchar run seed v1\nmaster <master>\ntreatment <id>\nreplicate <r>\n"
+//
+// with the numbers in decimal. The seed depends on the treatment's ID and
+// not on its place in the grid or on the experiment's name, so adding a
+// treatment leaves the other runs' seeds alone, and two experiments with
+// the same master seed give a shared treatment the same seeds.
+func RunSeed(master uint64, treatmentID string, replicate int) uint64 {
+	s := fmt.Sprintf("ffchar run seed v1\nmaster %d\ntreatment %s\nreplicate %d\n", master, treatmentID, replicate)
+	sum := sha256.Sum256([]byte(s))
+	return binary.BigEndian.Uint64(sum[:8])
+}
+
+// KeyLines returns the lines that identify the run's training for a cache
+// key: "param <field> <value>" for every Config field (ff.Config.Lines),
+// then "seed <seed>" and "checkpoints <e1>,<e2>,...".
+func (r Run) KeyLines() []string {
+	cfg := r.Config
+	fields := cfg.Lines()
+	lines := make([]string, 0, len(fields)+2)
+	for _, l := range fields {
+		lines = append(lines, "param "+l)
+	}
+	cps := make([]string, len(r.Checkpoints))
+	for i, c := range r.Checkpoints {
+		cps[i] = strconv.Itoa(c)
+	}
+	return append(lines, "seed "+strconv.FormatUint(r.Seed, 10), "checkpoints "+strings.Join(cps, ","))
+}
+
+// Features is the number of features of an MNIST or synthetic sample
+// (28×28 pixels), used by the cost estimates.
+const Features = 28 * 28
+
+// Cost is the estimated arithmetic of a run, in floating-point operations
+// counted as ff.Config.FlopsPerBatch counts them: matrix products only, two
+// per multiply-add.
+type Cost struct {
+	// Train is the training minibatches: TotalEpochs × ⌊train/BatchSize⌋
+	// × FlopsPerBatch. For the greedy schedule, which trains one layer at
+	// a time, this is an overestimate.
+	Train float64
+	// Validate is the validation pass after every epoch, taken as 11
+	// forward passes per validation sample (one per label and one
+	// neutral).
+	Validate float64
+	// Test is evaluating each checkpoint on the evaluation split, counted
+	// like Validate.
+	Test float64
+}
+
+// Total returns the sum of the parts.
+func (c Cost) Total() float64 { return c.Train + c.Validate + c.Test }
+
+// RunCost estimates the arithmetic of one of the experiment's runs.
+func (e *Experiment) RunCost(r Run) Cost {
+	train, val, test := e.Data.Sizes()
+	if e.Evaluate.Split == SplitVal {
+		test = val
+	}
+	cfg := r.Config
+	epochs := float64(cfg.TotalEpochs())
+	const passes = ff.NumClasses + 1
+	fwd := passes * forwardFLOPs(&cfg, Features)
+	return Cost{
+		Train:    epochs * float64(train/cfg.BatchSize) * cfg.FlopsPerBatch(Features),
+		Validate: epochs * float64(val) * fwd,
+		Test:     float64(len(r.Checkpoints)) * float64(test) * fwd,
+	}
+}
+
+// EstimateFLOPs returns the estimated arithmetic of all the experiment's
+// runs (see Cost).
+func (e *Experiment) EstimateFLOPs() float64 {
+	var total float64
+	for _, r := range e.Runs() {
+		total += e.RunCost(r).Total()
+	}
+	return total
+}
+
+// forwardFLOPs counts the matrix products of one sample's forward pass
+// through the FF layers and the classifier.
+func forwardFLOPs(c *ff.Config, features int) float64 {
+	f := 2 * float64(features) * float64(c.LayerWidth(0))
+	for l := 1; l < c.Depth; l++ {
+		f += 2 * float64(c.LayerWidth(l-1)) * float64(c.LayerWidth(l))
+	}
+	if c.Classifier {
+		first := 1
+		if c.Depth == 1 {
+			first = 0
+		}
+		for l := first; l < c.Depth; l++ {
+			f += 2 * ff.NumClasses * float64(c.LayerWidth(l))
+		}
+	}
+	return f
+}
