@@ -222,7 +222,13 @@ func (e *Error) Unwrap() error { return e.Err }
 // product of the grid's axes, the first axis (by field name) varying
 // slowest and each axis's values in file order.
 func (e *Experiment) Treatments() []Treatment {
-	return slices.Clone(e.treatments)
+	ts := slices.Clone(e.treatments)
+	for i := range ts {
+		ts[i].Values = slices.Clone(ts[i].Values)
+		ts[i].Config.Widths = slices.Clone(ts[i].Config.Widths)
+		ts[i].Checkpoints = slices.Clone(ts[i].Checkpoints)
+	}
+	return ts
 }
 
 // Treatment is one point of the grid.
