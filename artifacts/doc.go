@@ -1,0 +1,148 @@
+// Package artifacts defines the files ffchar writes and reads: the schema
+// of every table and tensor file, and one writer and one reader for each.
+// Tables are Parquet (zstd), so that DuckDB, pandas or R read them
+// directly; tensors and the prepared data set are Arrow IPC files, which
+// are read back without decoding. This file is the reference for their
+// layout.
+//
+// # Common rules
+//
+// Every file carries key-value metadata for provenance (action key,
+// parameters, versions, git revision: whatever the caller passes). In a
+// Parquet file it is the footer's key-value metadata; in an Arrow IPC file
+// it is the schema's custom metadata. Keys and values must be valid UTF-8;
+// keys starting with "ARROW:" are reserved to Arrow. Each writer adds
+//
+//	ffchar.kind = metrics/1 | evaluations/1 | confusion/1 | params/1 | dataset/1
+//
+// (KindKey), the kind of file and the version of its schema. Readers check
+// it, so a file of another kind or version is refused by name, and return
+// the metadata without it.
+//
+// Writers produce the same bytes for the same input: rows are written in a
+// fixed order, metadata sorted by key, and neither format records a time
+// or a random identifier (Parquet's created_by is "parquet-go version"
+// followed by the arrow-go version, so bytes change with that library's
+// version). Outputs can therefore be cached by content.
+//
+// A file is written to a temporary file in the destination directory
+// (".<name>.tmp-*"), synced, and renamed over the final name, and the
+// directory is synced; on any error the temporary file is removed and
+// nothing appears under, or changes at, the final name. The directory
+// must exist.
+//
+// Readers return a corrupt, truncated or foreign file as a single-line
+// *FileError naming the file ("artifacts: <path>: <problem>"); errors about
+// content that decodes but is not what the reader expects wrap ErrFormat.
+// They never panic. Arrow IPC files are read whole into memory and their
+// metadata is checked before arrow-go decodes it, because some corrupt
+// counts would make the decoder exhaust memory rather than fail.
+//
+// Identity columns. The tables about runs start with the columns of
+// RunInfo, repeated on every row of the run:
+//
+//	run_id     string  not null  unique per run within a file
+//	treatment  string  not null  experimental condition
+//	recipe     string  not null  "loewe" or "pezeshki"
+//	depth      int32   not null  FF layers
+//	width      int32   not null  units per layer
+//	seed       uint64  not null
+//
+// In the tables below, "nullable" float64 columns hold NULL where the
+// engine reports NaN (not computed): the training split's per-layer
+// peer_loss of a run without peer normalisation, the classifier columns of
+// a network without a classifier, label metrics not computed on training
+// batches, and so on. Readers turn NULL back into NaN.
+//
+// # Metrics (WriteMetrics, ReadMetrics): Parquet, zstd
+//
+// One row per run × epoch × split × layer, in that order (train before
+// val; an epoch without validation has train rows only). Model-level
+// metrics repeat on each layer row of their epoch and split, so per-layer
+// statistics need no join:
+//
+//	SELECT layer, corr(ff_accuracy, classifier_accuracy)
+//	FROM 'metrics.parquet' WHERE split = 'val' GROUP BY layer
+//
+// Columns after the identity columns:
+//
+//	epoch                int32    not null  from 1
+//	split                string   not null  "train" (averaged over the epoch's batches) or "val" (after the epoch)
+//	layer                int32    not null  from 1
+//	layer_trained        int32    not null  0 when all layers train, else the layer the greedy schedule trained
+//	lr                   float64  not null  FF learning rate of the epoch
+//	seconds              float64  not null  wall time of the epoch's training (same on its val rows)
+//	ff_loss              float64  nullable  layer's FF loss
+//	ff_accuracy          float64  nullable  layer's positive/negative accuracy
+//	goodness_pos         float64  nullable  mean goodness of positives
+//	goodness_neg         float64  nullable  mean goodness of negatives
+//	label_accuracy       float64  nullable  layer's own 10-class accuracy
+//	peer_loss            float64  nullable  peer-normalisation loss (train only)
+//	classifier_accuracy  float64  nullable  model: softmax classifier accuracy
+//	classifier_loss      float64  nullable  model: softmax classifier loss
+//	goodness_accuracy    float64  nullable  model: goodness-over-labels accuracy
+//	samples              int64    not null  samples the split's metrics cover
+//
+// # Evaluations (WriteEvaluations, ReadEvaluations): Parquet, zstd
+//
+// Test-set evaluation of checkpoints: one row per run × checkpoint epoch ×
+// layer. Identity columns, then
+//
+//	epoch                int32    not null  the checkpoint's epoch, from 1
+//	layer                int32    not null  from 1
+//	ff_loss              float64  nullable
+//	ff_accuracy          float64  nullable
+//	goodness_pos         float64  nullable
+//	goodness_neg         float64  nullable
+//	label_accuracy       float64  nullable
+//	classifier_accuracy  float64  nullable  model columns, repeated per layer
+//	classifier_loss      float64  nullable
+//	goodness_accuracy    float64  nullable
+//	samples              int64    not null
+//
+// # Confusion (WriteConfusion, ReadConfusion): Parquet, zstd
+//
+// The confusion matrices of the same evaluations, in a file of their own
+// (written from the same []RunEvaluation): one row per run × epoch ×
+// predictor × true class × predicted class, all 100 cells of a matrix
+// including zeros. The classifier matrix of a network without a
+// classifier (all zero) is left out. Identity columns, then
+//
+//	epoch            int32   not null
+//	predictor        string  not null  "classifier" or "goodness" (argmax of goodness summed over layers)
+//	true_class       int32   not null  0..9
+//	predicted_class  int32   not null  0..9
+//	count            int64   not null  test samples
+//
+// # Parameters (WriteParams, ReadParams): Arrow IPC file
+//
+// One record batch, one row per tensor of []ff.Param, in order (for a
+// network: layer<l>.weight, layer<l>.bias for each layer, then
+// classifier.weight):
+//
+//	name  utf8                       tensor name
+//	rows  int32                      rows
+//	cols  int32                      columns
+//	data  list<float32 not null>     rows×cols values, row-major
+//
+// Values are stored as raw float32, so a round trip is bit-exact (NaN
+// payloads, signed zeros). The schema metadata is where the caller puts
+// what rebuilding the network needs besides the tensors (the Config as
+// JSON, seed, epoch).
+//
+// # Prepared data set (WriteDataset, ReadDataset): Arrow IPC file
+//
+// Named splits of ff.Data (for example train, val, test), in split-name
+// order, each in record batches of DatasetBatchRows samples (the last
+// batch of a split may be shorter; a batch never mixes splits):
+//
+//	split   utf8                                    split name
+//	index   int32                                   sample position within its split, from 0
+//	label   uint8                                   class 0..9
+//	pixels  fixed_size_list<float32 not null>[F]    the sample's F features (MNIST: 784, scaled to [0, 1])
+//
+// The schema metadata records where the data came from (source,
+// checksums of the files read). ReadDataset sizes each split from a first
+// pass over the batches and copies each batch's pixels with one copy, so
+// reading MNIST costs the file's size plus the result's.
+package artifacts

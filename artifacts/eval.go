@@ -1,0 +1,286 @@
+package artifacts
+
+import (
+	"fmt"
+
+	"github.com/ffchar/ffchar/ff"
+)
+
+// The values of the predictor column of a confusion table.
+const (
+	PredictorClassifier = "classifier"
+	PredictorGoodness   = "goodness"
+)
+
+// RunEvaluation is the evaluation of one checkpoint of one run on the test
+// set.
+type RunEvaluation struct {
+	Info  RunInfo
+	Epoch int // the checkpoint's epoch, from 1
+	Eval  *ff.Evaluation
+}
+
+// EvaluationRow is one row of an evaluations table: one layer of one
+// checkpoint of one run. The model-level fields repeat on every layer row
+// of the same checkpoint. NULL is read back as NaN.
+type EvaluationRow struct {
+	RunInfo
+	Epoch int
+	Layer int // from 1
+
+	FFLoss        float64
+	FFAccuracy    float64
+	GoodnessPos   float64
+	GoodnessNeg   float64
+	LabelAccuracy float64
+
+	ClassifierAccuracy float64
+	ClassifierLoss     float64
+	GoodnessAccuracy   float64
+	Samples            int
+}
+
+// ConfusionRow is one cell of a confusion matrix: how many test samples of
+// class TrueClass a predictor assigned to PredictedClass.
+type ConfusionRow struct {
+	RunInfo
+	Epoch          int
+	Predictor      string // PredictorClassifier or PredictorGoodness
+	TrueClass      int
+	PredictedClass int
+	Count          int
+}
+
+// checkEvaluations validates evals and their identity: each (run, epoch)
+// once, and layers matching the run's depth.
+func checkEvaluations(evals []RunEvaluation) error {
+	type key struct {
+		run   string
+		epoch int
+	}
+	seen := make(map[key]bool, len(evals))
+	for i := range evals {
+		e := &evals[i]
+		if err := e.Info.check(); err != nil {
+			return err
+		}
+		if err := checkInt32("epoch", e.Epoch, 1); err != nil {
+			return fmt.Errorf("run %q: %w", e.Info.RunID, err)
+		}
+		if e.Eval == nil {
+			return fmt.Errorf("run %q epoch %d: no evaluation", e.Info.RunID, e.Epoch)
+		}
+		if len(e.Eval.Layers) != e.Info.Depth {
+			return fmt.Errorf("run %q epoch %d: %d layers, depth %d", e.Info.RunID, e.Epoch, len(e.Eval.Layers), e.Info.Depth)
+		}
+		k := key{e.Info.RunID, e.Epoch}
+		if seen[k] {
+			return fmt.Errorf("run %q epoch %d appears twice", e.Info.RunID, e.Epoch)
+		}
+		seen[k] = true
+	}
+	return nil
+}
+
+// EvaluationRows flattens evals into table rows in file order: by
+// evaluation, then layer.
+func EvaluationRows(evals []RunEvaluation) ([]EvaluationRow, error) {
+	if err := checkEvaluations(evals); err != nil {
+		return nil, err
+	}
+	var rows []EvaluationRow
+	for i := range evals {
+		e := &evals[i]
+		s := &e.Eval.SplitMetrics
+		for l, lm := range s.Layers {
+			rows = append(rows, EvaluationRow{
+				RunInfo: e.Info, Epoch: e.Epoch, Layer: l + 1,
+				FFLoss: lm.Loss, FFAccuracy: lm.Accuracy, GoodnessPos: lm.GoodnessPos, GoodnessNeg: lm.GoodnessNeg,
+				LabelAccuracy:      lm.LabelAccuracy,
+				ClassifierAccuracy: s.ClassifierAccuracy, ClassifierLoss: s.ClassifierLoss,
+				GoodnessAccuracy: s.GoodnessAccuracy, Samples: s.Samples,
+			})
+		}
+	}
+	return rows, nil
+}
+
+// ConfusionRows flattens the confusion matrices of evals into table rows
+// in file order: by evaluation, predictor (classifier, goodness), true
+// class, predicted class. All NumClasses² cells are listed, zeros
+// included, for each predictor that made predictions: a network without a
+// classifier has an all-zero classifier matrix, which is left out.
+func ConfusionRows(evals []RunEvaluation) ([]ConfusionRow, error) {
+	if err := checkEvaluations(evals); err != nil {
+		return nil, err
+	}
+	var rows []ConfusionRow
+	for i := range evals {
+		e := &evals[i]
+		for _, p := range []struct {
+			name string
+			m    *[ff.NumClasses][ff.NumClasses]int
+		}{
+			{PredictorClassifier, &e.Eval.Confusion},
+			{PredictorGoodness, &e.Eval.GoodnessConfusion},
+		} {
+			total := 0
+			for t := range p.m {
+				for _, c := range p.m[t] {
+					if c < 0 {
+						return nil, fmt.Errorf("run %q epoch %d: negative count in %s confusion", e.Info.RunID, e.Epoch, p.name)
+					}
+					total += c
+				}
+			}
+			if total == 0 {
+				continue
+			}
+			for t := range p.m {
+				for q, c := range p.m[t] {
+					rows = append(rows, ConfusionRow{RunInfo: e.Info, Epoch: e.Epoch, Predictor: p.name,
+						TrueClass: t, PredictedClass: q, Count: c})
+				}
+			}
+		}
+	}
+	return rows, nil
+}
+
+// WriteEvaluations writes the per-layer and model metrics of evals to path
+// as a Parquet table (see the package documentation), with meta as the
+// file's key-value metadata. Their confusion matrices go to a separate
+// file, written by WriteConfusion. The file is replaced atomically.
+func WriteEvaluations(path string, evals []RunEvaluation, meta map[string]string) error {
+	return writeParquetFile(path, kindEvaluations, meta, func() (*table, error) {
+		rows, err := EvaluationRows(evals)
+		if err != nil {
+			return nil, err
+		}
+		n := len(rows)
+		var (
+			info                       infoColumns
+			epoch, layer               = make([]int32, n), make([]int32, n)
+			loss, acc, gpos, gneg, lac = make([]float64, n), make([]float64, n), make([]float64, n), make([]float64, n), make([]float64, n)
+			cacc, closs, gacc          = make([]float64, n), make([]float64, n), make([]float64, n)
+			samples                    = make([]int64, n)
+		)
+		for i := range rows {
+			r := &rows[i]
+			info.append(&r.RunInfo)
+			epoch[i], layer[i] = int32(r.Epoch), int32(r.Layer)
+			loss[i], acc[i], gpos[i], gneg[i], lac[i] = r.FFLoss, r.FFAccuracy, r.GoodnessPos, r.GoodnessNeg, r.LabelAccuracy
+			cacc[i], closs[i], gacc[i] = r.ClassifierAccuracy, r.ClassifierLoss, r.GoodnessAccuracy
+			samples[i] = int64(r.Samples)
+		}
+		t := newTable(n)
+		info.write(t)
+		t.int32s("epoch", epoch)
+		t.int32s("layer", layer)
+		t.nullableFloat64s("ff_loss", loss)
+		t.nullableFloat64s("ff_accuracy", acc)
+		t.nullableFloat64s("goodness_pos", gpos)
+		t.nullableFloat64s("goodness_neg", gneg)
+		t.nullableFloat64s("label_accuracy", lac)
+		t.nullableFloat64s("classifier_accuracy", cacc)
+		t.nullableFloat64s("classifier_loss", closs)
+		t.nullableFloat64s("goodness_accuracy", gacc)
+		t.int64s("samples", samples)
+		return t, nil
+	})
+}
+
+// ReadEvaluations reads a table written by WriteEvaluations, returning its
+// rows in file order and its key-value metadata (without KindKey).
+func ReadEvaluations(path string) (rows []EvaluationRow, meta map[string]string, err error) {
+	defer readGuard(path, &err)
+	cols, meta, err := readParquet(path, kindEvaluations)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer cols.release()
+	var info infoColumns
+	info.read(cols)
+	var (
+		epoch, layer      = cols.int32s("epoch"), cols.int32s("layer")
+		loss, acc         = cols.float64s("ff_loss"), cols.float64s("ff_accuracy")
+		gpos, gneg        = cols.float64s("goodness_pos"), cols.float64s("goodness_neg")
+		lac               = cols.float64s("label_accuracy")
+		cacc, closs, gacc = cols.float64s("classifier_accuracy"), cols.float64s("classifier_loss"), cols.float64s("goodness_accuracy")
+		samples           = cols.int64s("samples")
+	)
+	if cols.err != nil {
+		return nil, nil, cols.err
+	}
+	rows = make([]EvaluationRow, cols.rows)
+	for i := range rows {
+		rows[i] = EvaluationRow{
+			RunInfo: info.row(i), Epoch: int(epoch[i]), Layer: int(layer[i]),
+			FFLoss: loss[i], FFAccuracy: acc[i], GoodnessPos: gpos[i], GoodnessNeg: gneg[i], LabelAccuracy: lac[i],
+			ClassifierAccuracy: cacc[i], ClassifierLoss: closs[i], GoodnessAccuracy: gacc[i],
+			Samples: int(samples[i]),
+		}
+	}
+	return rows, meta, nil
+}
+
+// WriteConfusion writes the confusion matrices of evals to path as a
+// Parquet table with one row per cell (see ConfusionRows and the package
+// documentation), with meta as the file's key-value metadata. The file is
+// replaced atomically.
+func WriteConfusion(path string, evals []RunEvaluation, meta map[string]string) error {
+	return writeParquetFile(path, kindConfusion, meta, func() (*table, error) {
+		rows, err := ConfusionRows(evals)
+		if err != nil {
+			return nil, err
+		}
+		n := len(rows)
+		var (
+			info                infoColumns
+			epoch, trueC, predC = make([]int32, n), make([]int32, n), make([]int32, n)
+			predictor           = make([]string, n)
+			count               = make([]int64, n)
+		)
+		for i := range rows {
+			r := &rows[i]
+			info.append(&r.RunInfo)
+			epoch[i], predictor[i] = int32(r.Epoch), r.Predictor
+			trueC[i], predC[i], count[i] = int32(r.TrueClass), int32(r.PredictedClass), int64(r.Count)
+		}
+		t := newTable(n)
+		info.write(t)
+		t.int32s("epoch", epoch)
+		t.strings("predictor", predictor)
+		t.int32s("true_class", trueC)
+		t.int32s("predicted_class", predC)
+		t.int64s("count", count)
+		return t, nil
+	})
+}
+
+// ReadConfusion reads a table written by WriteConfusion, returning its
+// rows in file order and its key-value metadata (without KindKey).
+func ReadConfusion(path string) (rows []ConfusionRow, meta map[string]string, err error) {
+	defer readGuard(path, &err)
+	cols, meta, err := readParquet(path, kindConfusion)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer cols.release()
+	var info infoColumns
+	info.read(cols)
+	var (
+		epoch, trueC, predC = cols.int32s("epoch"), cols.int32s("true_class"), cols.int32s("predicted_class")
+		predictor           = cols.strings("predictor")
+		count               = cols.int64s("count")
+	)
+	if cols.err != nil {
+		return nil, nil, cols.err
+	}
+	rows = make([]ConfusionRow, cols.rows)
+	for i := range rows {
+		rows[i] = ConfusionRow{RunInfo: info.row(i), Epoch: int(epoch[i]), Predictor: predictor[i],
+			TrueClass: int(trueC[i]), PredictedClass: int(predC[i]), Count: int(count[i])}
+	}
+	return rows, meta, nil
+}
