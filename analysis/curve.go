@@ -1,0 +1,245 @@
+package analysis
+
+import (
+	"cmp"
+	"fmt"
+	"math"
+	"slices"
+)
+
+// Point is one row of a metrics table: one run, one epoch, one layer.
+type Point struct {
+	Run       string // unique run identifier
+	Treatment string // the experimental condition the run belongs to
+	Depth     int    // number of FF layers
+	Width     int    // units per layer
+	Seed      uint64
+
+	Epoch int // from 1
+	Layer int // from 1
+
+	// LayerAccuracy is the layer's FF accuracy, the paper's "layer
+	// accuracy".
+	LayerAccuracy float64
+	// ModelAccuracy is the classifier's accuracy, the paper's "model
+	// accuracy". It is a property of the run and epoch, repeated on every
+	// layer's row.
+	ModelAccuracy float64
+	// LabelAccuracy is the layer's own 10-class goodness accuracy; may be
+	// NaN.
+	LabelAccuracy float64
+}
+
+// Group identifies a treatment. Runs are grouped by all three fields, so a
+// treatment name shared by runs of different shapes forms several groups.
+type Group struct {
+	Treatment    string
+	Depth, Width int
+}
+
+func (g Group) String() string {
+	return fmt.Sprintf("%s (depth %d, width %d)", g.Treatment, g.Depth, g.Width)
+}
+
+func compareGroup(a, b Group) int {
+	return cmp.Or(cmp.Compare(a.Treatment, b.Treatment), cmp.Compare(a.Depth, b.Depth), cmp.Compare(a.Width, b.Width))
+}
+
+// Curve is one layer of one run over epochs, sorted by epoch.
+type Curve struct {
+	Group
+	Run   string
+	Seed  uint64
+	Layer int
+
+	Epochs        []int
+	LayerAccuracy []float64
+	ModelAccuracy []float64
+	LabelAccuracy []float64
+}
+
+// Last returns the index of the curve's final epoch.
+func (c *Curve) last() int { return len(c.Epochs) - 1 }
+
+// Curves builds one Curve per run and layer from points, sorted by group,
+// seed, run and layer. It returns an error for data that cannot come from
+// a consistent metrics table: an empty run name, a layer outside 1..Depth,
+// an epoch below 1, a run whose treatment, depth, width or seed differ
+// between rows, a repeated (run, layer, epoch), or a model accuracy that
+// differs between the layers of one run and epoch.
+func Curves(points []Point) ([]Curve, error) {
+	type runInfo struct {
+		g    Group
+		seed uint64
+	}
+	type key struct {
+		run   string
+		layer int
+	}
+	runs := make(map[string]runInfo)
+	byKey := make(map[key][]int)
+	type runEpoch struct {
+		run   string
+		epoch int
+	}
+	model := make(map[runEpoch]float64)
+	for i := range points {
+		p := &points[i]
+		switch {
+		case p.Run == "":
+			return nil, fmt.Errorf("analysis: row %d: empty run", i)
+		case p.Depth < 1 || p.Width < 1:
+			return nil, fmt.Errorf("analysis: run %q: depth %d and width %d must be at least 1", p.Run, p.Depth, p.Width)
+		case p.Layer < 1 || p.Layer > p.Depth:
+			return nil, fmt.Errorf("analysis: run %q: layer %d outside 1..%d", p.Run, p.Layer, p.Depth)
+		case p.Epoch < 1:
+			return nil, fmt.Errorf("analysis: run %q: epoch %d below 1", p.Run, p.Epoch)
+		}
+		info := runInfo{Group{p.Treatment, p.Depth, p.Width}, p.Seed}
+		if old, ok := runs[p.Run]; ok && old != info {
+			return nil, fmt.Errorf("analysis: run %q: rows disagree on treatment, depth, width or seed", p.Run)
+		}
+		runs[p.Run] = info
+		re := runEpoch{p.Run, p.Epoch}
+		if m, ok := model[re]; ok && !sameFloat(m, p.ModelAccuracy) {
+			return nil, fmt.Errorf("analysis: run %q epoch %d: model accuracy differs between layers (%v, %v)", p.Run, p.Epoch, m, p.ModelAccuracy)
+		}
+		model[re] = p.ModelAccuracy
+		k := key{p.Run, p.Layer}
+		byKey[k] = append(byKey[k], i)
+	}
+
+	curves := make([]Curve, 0, len(byKey))
+	for k, rows := range byKey {
+		slices.SortFunc(rows, func(a, b int) int { return cmp.Compare(points[a].Epoch, points[b].Epoch) })
+		info := runs[k.run]
+		c := Curve{
+			Group: info.g, Run: k.run, Seed: info.seed, Layer: k.layer,
+			Epochs:        make([]int, len(rows)),
+			LayerAccuracy: make([]float64, len(rows)),
+			ModelAccuracy: make([]float64, len(rows)),
+			LabelAccuracy: make([]float64, len(rows)),
+		}
+		for j, r := range rows {
+			p := &points[r]
+			if j > 0 && p.Epoch == c.Epochs[j-1] {
+				return nil, fmt.Errorf("analysis: run %q layer %d: epoch %d appears twice", k.run, k.layer, p.Epoch)
+			}
+			c.Epochs[j] = p.Epoch
+			c.LayerAccuracy[j] = p.LayerAccuracy
+			c.ModelAccuracy[j] = p.ModelAccuracy
+			c.LabelAccuracy[j] = p.LabelAccuracy
+		}
+		curves = append(curves, c)
+	}
+	slices.SortFunc(curves, func(a, b Curve) int {
+		return cmp.Or(compareGroup(a.Group, b.Group), cmp.Compare(a.Seed, b.Seed),
+			cmp.Compare(a.Run, b.Run), cmp.Compare(a.Layer, b.Layer))
+	})
+	return curves, nil
+}
+
+func sameFloat(a, b float64) bool {
+	return a == b || (math.IsNaN(a) && math.IsNaN(b))
+}
+
+// runCurves splits curves sorted as Curves returns them into runs.
+func runCurves(curves []Curve) [][]Curve {
+	var runs [][]Curve
+	for i := 0; i < len(curves); {
+		j := i + 1
+		for j < len(curves) && curves[j].Run == curves[i].Run {
+			j++
+		}
+		runs = append(runs, curves[i:j])
+		i = j
+	}
+	return runs
+}
+
+// CurveSummary is the mean over seeds, with its confidence interval, of
+// one treatment's layer at one epoch.
+type CurveSummary struct {
+	Group
+	Layer, Epoch  int
+	LayerAccuracy Summary
+	ModelAccuracy Summary
+	LabelAccuracy Summary
+}
+
+// SummarizeCurves returns one CurveSummary per group, layer and epoch,
+// sorted in that order. NaN values (a missing label accuracy) are left out
+// of the means and counted in Summary.Missing.
+func SummarizeCurves(curves []Curve, confidence float64) []CurveSummary {
+	type key struct {
+		g            Group
+		layer, epoch int
+	}
+	type vals struct{ layer, model, label []float64 }
+	m := make(map[key]*vals)
+	for i := range curves {
+		c := &curves[i]
+		for j, e := range c.Epochs {
+			k := key{c.Group, c.Layer, e}
+			v := m[k]
+			if v == nil {
+				v = new(vals)
+				m[k] = v
+			}
+			v.layer = append(v.layer, c.LayerAccuracy[j])
+			v.model = append(v.model, c.ModelAccuracy[j])
+			v.label = append(v.label, c.LabelAccuracy[j])
+		}
+	}
+	out := make([]CurveSummary, 0, len(m))
+	for k, v := range m {
+		cs := CurveSummary{
+			Group: k.g, Layer: k.layer, Epoch: k.epoch,
+			LayerAccuracy: MeanCI(v.layer, confidence),
+			ModelAccuracy: MeanCI(v.model, confidence),
+			LabelAccuracy: MeanCI(v.label, confidence),
+		}
+		where := fmt.Sprintf("%s epoch %d", groupLayer(k.g, k.layer), k.epoch)
+		cs.LayerAccuracy.Warnings = prefix(where+" layer accuracy", cs.LayerAccuracy.Warnings)
+		cs.ModelAccuracy.Warnings = prefix(where+" model accuracy", cs.ModelAccuracy.Warnings)
+		cs.LabelAccuracy.Warnings = prefix(where+" label accuracy", cs.LabelAccuracy.Warnings)
+		out = append(out, cs)
+	}
+	slices.SortFunc(out, func(a, b CurveSummary) int {
+		return cmp.Or(compareGroup(a.Group, b.Group), cmp.Compare(a.Layer, b.Layer), cmp.Compare(a.Epoch, b.Epoch))
+	})
+	return out
+}
+
+// FinalAccuracy is the mean over seeds of a treatment's model accuracy at
+// each run's final epoch.
+type FinalAccuracy struct {
+	Group
+	Summary
+}
+
+// FinalModelAccuracy returns one FinalAccuracy per group, sorted by group.
+func FinalModelAccuracy(curves []Curve, confidence float64) []FinalAccuracy {
+	var out []FinalAccuracy
+	runs := runCurves(curves)
+	for i := 0; i < len(runs); {
+		g := runs[i][0].Group
+		var vals []float64
+		for ; i < len(runs) && runs[i][0].Group == g; i++ {
+			c := &runs[i][0]
+			vals = append(vals, c.ModelAccuracy[c.last()])
+		}
+		s := MeanCI(vals, confidence)
+		s.Warnings = prefix(g.String(), s.Warnings)
+		out = append(out, FinalAccuracy{g, s})
+	}
+	return out
+}
+
+// prefix returns warnings with where prepended to each.
+func prefix(where string, ws []error) []error {
+	for i, w := range ws {
+		ws[i] = fmt.Errorf("%s: %w", where, w)
+	}
+	return ws
+}

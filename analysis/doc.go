@@ -1,0 +1,143 @@
+// Package analysis computes the statistics of ffchar over per-epoch
+// training curves: how each Forward-Forward layer's accuracy relates to the
+// model's accuracy, when each layer improves, and whether the claims of
+// "The Forward-Forward Algorithm: Characterizing Training Behavior"
+// (Adamson, 2025) hold. It is pure computation over Go values; reading
+// tables is done elsewhere.
+//
+// # Input
+//
+// A Point is one row of a metrics table: one run, epoch and layer. Curves
+// turns points into one Curve per run and layer, sorted by epoch. A
+// treatment is a Group (treatment name, depth, width); the runs of a group
+// differ by seed. Every per-treatment statistic is over seeds: one value per
+// run.
+//
+// # Conventions
+//
+// Confidence intervals are at the level given (DefaultConfidence, 0.95,
+// when 0). A mean over seeds uses the t distribution with n-1 degrees of
+// freedom (MeanCI). Statistics that cannot be computed are not silently
+// NaN: results carry Warnings []error, each wrapping one of the sentinel
+// errors (ErrTooFewSeeds, ErrConstant, ErrNoGain, ...) so that errors.Is
+// tells the kind. In particular:
+//
+//   - fewer than 2 values: the mean has no interval (Lo = -Inf, Hi = +Inf;
+//     for a correlation, -1 and 1) and no p-value (NaN);
+//   - a constant series: its correlation is undefined (R = NaN), and it is
+//     left out of means over seeds and counted (Undefined);
+//   - a curve that never rises above its first value: its delays are
+//     undefined (NaN), left out of means and counted;
+//   - NaN inputs (a missing label accuracy) are left out and counted.
+//
+// # Layer versus model (H2, H3)
+//
+// For each run and layer, Pearson's r and Spearman's rho (Pearson's r of
+// mid-ranks) between the layer's accuracy and the model's accuracy over
+// the run's epochs (pairs with a NaN left out; at least 3 pairs). For one
+// series, the p-value is the two-sided t-test of r = 0,
+// t = r√(n-2)/√(1-r²) with n-2 degrees of freedom (also used, as an
+// approximation, for rho), and the interval is Fisher's,
+// tanh(atanh(r) ± z·se) with z the normal quantile and se = 1/√(n-3)
+// (√(1.06/(n-3)) for rho, Fieller, Hartley and Pearson 1957).
+//
+// Per treatment and layer (CorrelationSummary), correlations are averaged
+// over seeds on Fisher's scale: z_i = atanh(r_i), the mean z̄ with its
+// t interval over seeds, reported as tanh(z̄) and tanh of the bounds; the
+// p-value is the one-sample t-test of z̄ = 0 with n-1 degrees of freedom.
+// |r| = 1 (infinite z) is clamped to MaxAbsR = 1-1e-6 first, with a
+// warning.
+//
+// FinalCorrelation is, per treatment and layer, Pearson's r across seeds
+// between the layer's accuracy and the model's accuracy at each run's final
+// epoch, with the single-series p-value (n-2 df) and Fisher interval
+// (se = 1/√(n-3), so at least 4 seeds).
+//
+// CorrelationRegression fits, per run and layer,
+//
+//	atanh(r) = b0 + b1·layer + b2·width/100 + b3·depth
+//
+// by OLS (H2 reads b1, H3 reads b2: per 100 units of width). Because a run
+// contributes one row per layer, its standard errors are cluster-robust by
+// run (CR1: the sandwich estimator scaled by G/(G-1)·(N-1)/(N-p)), with
+// t intervals and p-values on G-1 degrees of freedom, G the number of runs.
+// With few runs CR1 standard errors are optimistic. A regressor that does
+// not vary independently (one width throughout) is dropped with a warning.
+// OLS is also available on its own, with classical standard errors.
+//
+// # Delay (H1)
+//
+// For each run and layer (Delay), the gain is the maximum accuracy over
+// epochs minus the accuracy at the first epoch. T50, T90 and T95 are the
+// epochs at which the curve first reaches its first value plus 50%, 90%
+// and 95% of the gain, linearly interpolated between the epoch before the
+// crossing and the crossing epoch (ReachEpoch), so they are fractional.
+// Lag is the integer k, |k| ≤ L/2 for L common epochs, maximising the
+// Pearson correlation between layer 1's curve at epoch t and this layer's at
+// t+k over the overlapping epochs (BestLag); positive k means this layer
+// follows layer 1. Ties go to the smallest |k|, then the positive one;
+// layer 1's lag is 0.
+//
+// Per treatment and layer (DelaySummary), each measure's mean over seeds
+// with its t interval. Per treatment (DelayTrend):
+//
+//   - Slope: each run's OLS slope of delay on layer index (epochs per
+//     layer), then the mean over runs with its t interval and the
+//     one-sample t-test of mean = 0. Taking one slope per run keeps the
+//     interval valid although a run's layers share noise.
+//   - Steps: for each pair of adjacent layers l and l+1, the paired
+//     differences delay(l+1) minus delay(l) across seeds, their mean with
+//     its t interval and the Wilcoxon signed-rank test (SignedRankTest).
+//   - Pooled: the signed-rank test of each run's mean adjacent difference
+//     (the differences pooled over layers, one value per run).
+//   - Regression: delay on layer index over all the treatment's run-layers,
+//     standard errors clustered by run, as a cross-check of Slope.
+//
+// The Wilcoxon signed-rank statistic V is the sum of the ranks of |d| (ties
+// sharing their mean rank) over positive differences d; zeros are dropped.
+// Its p-values (two-sided, and one-sided for d > 0 and d < 0) are exact
+// (the null distribution of V by enumeration of rank subsets) when there
+// are at most ExactSignedRankMax differences and no ties or zeros, as in R;
+// otherwise they use the normal approximation with mean n(n+1)/4, variance
+// n(n+1)(2n+1)/24 - Σ(t³-t)/48 over tie groups, and continuity correction
+// 0.5.
+//
+// # Figures
+//
+// CurveSummary gives, per treatment, layer and epoch, the mean over seeds
+// and t interval of layer, model and label accuracy; FinalAccuracy, per
+// treatment, the same for the model accuracy at each run's final epoch.
+//
+// # Hypotheses
+//
+// EvaluateHypotheses (run by Analyze) returns one row per claim, each with
+// its effects (statistic, unit, value, interval, p-value, null value,
+// number of runs) and a verdict, pooling every run given:
+//
+//   - H1: the mean over runs of the per-run delay slope (Options.DelayMeasure,
+//     default T50), in epochs per layer; p from the one-sample t-test.
+//   - H2: the Fisher-z mean over runs of layer 1's r with the model
+//     ("strongly" means ≥ 0.7 with lower bound > 0.5; p tests mean z =
+//     atanh(0.7)), and b1 of CorrelationRegression.
+//   - H3: b2 of CorrelationRegression, per 100 units of width.
+//
+// The verdict rule, also the constant VerdictRule:
+//
+//	A directional effect, claimed to be positive (s = +1) or negative
+//	(s = -1), with equivalence margin m, is
+//	  supported      when the whole interval has the claimed sign and does
+//	                 not lie inside [-m, m];
+//	  not supported  when the whole interval has the opposite sign, or lies
+//	                 inside [-m, m] (the effect is negligible);
+//	  inconclusive   otherwise, including when there is no interval (fewer
+//	                 than 2 runs).
+//	"Strongly correlated" is supported when the Fisher-z mean r is at least
+//	0.7 and its lower bound exceeds 0.5, not supported when its upper bound
+//	is below 0.7, and inconclusive otherwise.
+//	A claim with several parts is supported when every part is, not
+//	supported when any part is not, inconclusive otherwise.
+//
+// Default margins (Options): 0.1 epochs per layer for H1, 0.05 in atanh(r)
+// per layer for H2, 0.01 in atanh(r) per 100 units of width for H3. An
+// interval touching 0 does not exclude it.
+package analysis

@@ -1,0 +1,279 @@
+package analysis
+
+import (
+	"fmt"
+	"math"
+	"slices"
+)
+
+// Names of the regressors of CorrelationRegression.
+const (
+	LayerRegressor = "layer"
+	WidthRegressor = "width/100" // width in units of 100, so its slope is per 100 units
+	DepthRegressor = "depth"
+)
+
+// CorrelationRegression fits, over every run and layer with a defined
+// correlation m, the multiple regression
+//
+//	atanh(r) = b0 + b1·layer + b2·width/100 + b3·depth
+//
+// by OLS, with standard errors clustered by run (a run contributes one row
+// per layer). A regressor that does not vary (say width, when every run
+// has the same) is dropped with a warning.
+func CorrelationRegression(lms []LayerModel, m Method, confidence float64) Regression {
+	n := len(lms)
+	y := make([]float64, n)
+	layer, width, depth := make([]float64, n), make([]float64, n), make([]float64, n)
+	cl := make([]string, n)
+	undefined, clamped := 0, 0
+	for i := range lms {
+		lm := &lms[i]
+		y[i] = math.NaN()
+		if c := lm.Corr(m); c.Defined() {
+			var cz bool
+			y[i], cz = FisherZ(c.R)
+			if cz {
+				clamped++
+			}
+		} else {
+			undefined++
+		}
+		layer[i], width[i], depth[i] = float64(lm.Layer), float64(lm.Width)/100, float64(lm.Depth)
+		cl[i] = lm.Run
+	}
+	reg := OLS(y, []Regressor{{LayerRegressor, layer}, {WidthRegressor, width}, {DepthRegressor, depth}}, cl, confidence)
+	if undefined > 0 {
+		reg.Warnings = append(reg.Warnings, warnf(ErrConstant, "%s correlation regression: %d of %d run-layers left out", m, undefined, n))
+	}
+	if clamped > 0 {
+		reg.Warnings = append(reg.Warnings, warnf(ErrClamped, "%s correlation regression: %d run-layers", m, clamped))
+	}
+	return reg
+}
+
+// Verdict is the outcome of testing a claim.
+type Verdict string
+
+const (
+	Supported    Verdict = "supported"
+	NotSupported Verdict = "not supported"
+	Inconclusive Verdict = "inconclusive"
+)
+
+// Thresholds of "strongly correlated" in H2.
+const (
+	StrongR        = 0.7 // the Fisher-z mean r must be at least this
+	StrongRLowerCI = 0.5 // and its interval's lower bound above this
+)
+
+// Default equivalence margins of the verdict rule.
+const (
+	DefaultDelayMargin = 0.1  // H1: epochs per layer
+	DefaultLayerMargin = 0.05 // H2: change of atanh(r) per layer
+	DefaultWidthMargin = 0.01 // H3: change of atanh(r) per 100 units of width
+)
+
+// VerdictRule states how a verdict follows from an effect and its
+// confidence interval.
+const VerdictRule = `Verdict rule. Each claim is tested on effect sizes with 95% confidence intervals [lo, hi].
+A directional effect, claimed to be positive (s = +1) or negative (s = -1), with equivalence margin m, is
+  supported      when the whole interval has the claimed sign (s·lo > 0 and s·hi > 0) and does not lie inside [-m, m];
+  not supported  when the whole interval has the opposite sign, or lies inside [-m, m] (the effect is negligible);
+  inconclusive   otherwise, including when there is no interval (fewer than 2 runs).
+"Strongly correlated" is supported when the Fisher-z mean r is at least 0.7 and its lower bound exceeds 0.5,
+not supported when its upper bound is below 0.7, and inconclusive otherwise.
+A claim with several parts is supported when every part is, not supported when any part is not, inconclusive otherwise.
+H1 (deeper layers improve later): the mean over runs of each run's OLS slope of the delay (default: the epoch at
+  which the layer reaches 50% of its gain) on layer index is positive; margin 0.1 epochs per layer.
+H2 (layer 1 correlates strongly with the model, less so at deeper positions): layer 1's r is strong, and the slope
+  of atanh(r) on layer index is negative; margin 0.05 per layer.
+H3 (the correlation weakens with width): the slope of atanh(r) on width per 100 units is negative; margin 0.01.
+The slopes of H2 and H3 come from one OLS regression of atanh(r), per run and layer, on layer index, width/100
+and depth, with standard errors clustered by run.`
+
+// DirectionalVerdict applies the verdict rule to an effect claimed to have
+// sign (+1 or -1), with interval [lo, hi] and equivalence margin (≤ 0 for
+// none).
+func DirectionalVerdict(lo, hi float64, sign int, margin float64) Verdict {
+	if sign != 1 && sign != -1 {
+		panic("analysis: claimed sign must be +1 or -1")
+	}
+	if math.IsNaN(lo) || math.IsNaN(hi) {
+		return Inconclusive
+	}
+	s := float64(sign)
+	negligible := margin > 0 && lo >= -margin && hi <= margin
+	switch {
+	case negligible:
+		return NotSupported
+	case min(s*lo, s*hi) > 0:
+		return Supported
+	case max(s*lo, s*hi) < 0:
+		return NotSupported
+	}
+	return Inconclusive
+}
+
+// StrengthVerdict applies the "strongly correlated" rule to a Fisher-z
+// mean r with interval [lo, hi].
+func StrengthVerdict(r, lo, hi float64) Verdict {
+	switch {
+	case math.IsNaN(r) || math.IsNaN(lo) || math.IsNaN(hi):
+		return Inconclusive
+	case r >= StrongR && lo > StrongRLowerCI:
+		return Supported
+	case hi < StrongR:
+		return NotSupported
+	}
+	return Inconclusive
+}
+
+// CombineVerdicts returns the verdict of a claim made of parts.
+func CombineVerdicts(vs ...Verdict) Verdict {
+	switch {
+	case len(vs) == 0:
+		return Inconclusive
+	case slices.Contains(vs, NotSupported):
+		return NotSupported
+	case !slices.ContainsFunc(vs, func(v Verdict) bool { return v != Supported }):
+		return Supported
+	}
+	return Inconclusive
+}
+
+// Effect is one measured part of a claim.
+type Effect struct {
+	Statistic string // what Value is
+	Unit      string
+	// Claim is the direction or threshold claimed, as text.
+	Claim         string
+	Value, Lo, Hi float64
+	// P is the two-sided p-value of the test of Value = Null.
+	P, Null  float64
+	Runs     int // runs contributing
+	Verdict  Verdict
+	Warnings []error
+}
+
+// Hypothesis is one row of the hypothesis table.
+type Hypothesis struct {
+	ID      string // "H1", "H2", "H3"
+	Claim   string
+	Effects []Effect
+	Verdict Verdict
+}
+
+// Options configure Analyze and EvaluateHypotheses. The zero value means
+// every default.
+type Options struct {
+	// Confidence is the level of every interval; default 0.95.
+	Confidence float64
+	// DelayMeasure is the delay H1 is tested on; default T50.
+	DelayMeasure Measure
+	// Method is the correlation coefficient of H2 and H3; default Pearson.
+	Method Method
+	// Equivalence margins of the verdict rule; zero means the default, a
+	// negative value no margin.
+	DelayMargin, LayerMargin, WidthMargin float64
+}
+
+func (o Options) withDefaults() Options {
+	o.Confidence = checkConfidence(o.Confidence)
+	if o.Method == "" {
+		o.Method = PearsonMethod
+	}
+	if o.Method != PearsonMethod && o.Method != SpearmanMethod {
+		panic("analysis: unknown correlation method " + string(o.Method))
+	}
+	def := func(v *float64, d float64) {
+		if *v == 0 {
+			*v = d
+		} else if *v < 0 {
+			*v = 0
+		}
+	}
+	def(&o.DelayMargin, DefaultDelayMargin)
+	def(&o.LayerMargin, DefaultLayerMargin)
+	def(&o.WidthMargin, DefaultWidthMargin)
+	return o
+}
+
+// EvaluateHypotheses returns the rows H1, H2 and H3 of the hypothesis
+// table, pooling every run given. reg must be CorrelationRegression of lms
+// with opt's method and confidence.
+func EvaluateHypotheses(delays []Delay, lms []LayerModel, reg Regression, opt Options) []Hypothesis {
+	opt = opt.withDefaults()
+
+	// H1: mean over runs of the per-run delay slope.
+	slopes, left := RunSlopes(delays, opt.DelayMeasure)
+	s := MeanCI(slopes, opt.Confidence)
+	h1 := Effect{
+		Statistic: fmt.Sprintf("mean over runs of the OLS slope of %v on layer index", opt.DelayMeasure),
+		Unit:      "epochs per layer", Claim: "> 0",
+		Value: s.Mean, Lo: s.Lo, Hi: s.Hi, P: s.P, Runs: s.N,
+		Verdict:  DirectionalVerdict(s.Lo, s.Hi, +1, opt.DelayMargin),
+		Warnings: prefix("H1", slices.Clone(s.Warnings)),
+	}
+	if left > 0 {
+		h1.Warnings = append(h1.Warnings, warnf(ErrNoGain, "H1: %d runs with fewer than 2 layers with a delay left out", left))
+	}
+
+	// H2, part 1: layer 1 strongly correlated with the model.
+	var zs []float64
+	undefined := 0
+	for i := range lms {
+		if lms[i].Layer != 1 {
+			continue
+		}
+		c := lms[i].Corr(opt.Method)
+		if !c.Defined() {
+			undefined++
+			continue
+		}
+		z, _ := FisherZ(c.R)
+		zs = append(zs, z)
+	}
+	zsum := MeanCI(zs, opt.Confidence)
+	r, lo, hi := math.Tanh(zsum.Mean), math.Tanh(zsum.Lo), math.Tanh(zsum.Hi)
+	strong := Effect{
+		Statistic: fmt.Sprintf("Fisher-z mean over runs of %s r, layer 1 vs model accuracy over epochs", opt.Method),
+		Unit:      "r", Claim: fmt.Sprintf("≥ %g, lower bound > %g", StrongR, StrongRLowerCI),
+		Value: r, Lo: lo, Hi: hi, P: zsum.PValue(math.Atanh(StrongR)), Null: StrongR, Runs: zsum.N,
+		Verdict:  StrengthVerdict(r, lo, hi),
+		Warnings: prefix("H2 layer 1", slices.Clone(zsum.Warnings)),
+	}
+	if undefined > 0 {
+		strong.Warnings = append(strong.Warnings, warnf(ErrConstant, "H2 layer 1: %d runs left out", undefined))
+	}
+
+	// H2, part 2, and H3: slopes from the regression.
+	coefEffect := func(id, name, unit string, margin float64) Effect {
+		e := Effect{
+			Statistic: fmt.Sprintf("OLS slope of atanh(%s r) on %s, controlling for the other regressors; SE clustered by run", opt.Method, name),
+			Unit:      unit, Claim: "< 0", Runs: reg.Clusters,
+		}
+		c, ok := reg.Coef(name)
+		if !ok {
+			e.Value, e.Lo, e.Hi, e.P = math.NaN(), math.Inf(-1), math.Inf(1), math.NaN()
+			e.Verdict = Inconclusive
+			e.Warnings = append(e.Warnings, warnf(ErrNotEstimable, "%s: %s does not vary independently across the runs", id, name))
+			return e
+		}
+		e.Value, e.Lo, e.Hi, e.P = c.Estimate, c.Lo, c.Hi, c.P
+		e.Verdict = DirectionalVerdict(c.Lo, c.Hi, -1, margin)
+		e.Warnings = prefix(id, slices.Clone(reg.Warnings))
+		return e
+	}
+	weakens := coefEffect("H2", LayerRegressor, "atanh(r) per layer", opt.LayerMargin)
+	width := coefEffect("H3", WidthRegressor, "atanh(r) per 100 units", opt.WidthMargin)
+
+	return []Hypothesis{
+		{ID: "H1", Claim: "deeper layers improve later than shallower ones",
+			Effects: []Effect{h1}, Verdict: h1.Verdict},
+		{ID: "H2", Claim: "shallow-layer accuracy correlates strongly with model accuracy, and the correlation weakens with layer position",
+			Effects: []Effect{strong, weakens}, Verdict: CombineVerdicts(strong.Verdict, weakens.Verdict)},
+		{ID: "H3", Claim: "the layer-model correlation weakens as layers get wider",
+			Effects: []Effect{width}, Verdict: width.Verdict},
+	}
+}

@@ -1,0 +1,177 @@
+package analysis
+
+import (
+	"math"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+func TestDirectionalVerdict(t *testing.T) {
+	inf := math.Inf(1)
+	// Each row is one branch of VerdictRule.
+	tests := []struct {
+		lo, hi float64
+		sign   int
+		margin float64
+		want   Verdict
+	}{
+		{0.5, 2, +1, 0.1, Supported},           // claimed sign, excludes 0, wider than the margin
+		{-2, -0.5, -1, 0.1, Supported},         // same for a claimed negative effect
+		{0.05, 0.3, +1, 0.1, Supported},        // partly outside the margin is enough
+		{-2, -0.5, +1, 0.1, NotSupported},      // excludes 0 on the opposite side
+		{0.5, 2, -1, 0.1, NotSupported},        // same, claimed negative
+		{-0.05, 0.08, +1, 0.1, NotSupported},   // inside [-m, m]: negligible
+		{0.01, 0.05, +1, 0.1, NotSupported},    // significant but negligible
+		{0, 0, +1, 0.1, NotSupported},          // a zero-width interval at 0
+		{-0.5, 2, +1, 0.1, Inconclusive},       // straddles 0, wider than the margin
+		{-0.05, 0.08, +1, 0, Inconclusive},     // no margin: straddling 0 is inconclusive
+		{-inf, inf, +1, 0.1, Inconclusive},     // no interval (fewer than 2 runs)
+		{math.NaN(), 1, -1, 0.1, Inconclusive}, // undefined
+		{0, 1, +1, 0.1, Inconclusive},          // touches 0: does not exclude it
+	}
+	for _, tt := range tests {
+		if got := DirectionalVerdict(tt.lo, tt.hi, tt.sign, tt.margin); got != tt.want {
+			t.Errorf("DirectionalVerdict([%v, %v], %+d, %v) = %q, want %q", tt.lo, tt.hi, tt.sign, tt.margin, got, tt.want)
+		}
+	}
+}
+
+func TestStrengthVerdict(t *testing.T) {
+	tests := []struct {
+		r, lo, hi float64
+		want      Verdict
+	}{
+		{0.85, 0.75, 0.92, Supported},
+		{0.72, 0.51, 0.85, Supported},
+		{0.72, 0.45, 0.85, Inconclusive}, // lower bound not above 0.5
+		{0.65, 0.55, 0.75, Inconclusive}, // mean below 0.7, interval reaches it
+		{0.4, 0.2, 0.6, NotSupported},    // whole interval below 0.7
+		{-1, -1, -1, NotSupported},
+		{0.9, -1, 1, Inconclusive}, // no interval
+	}
+	for _, tt := range tests {
+		if got := StrengthVerdict(tt.r, tt.lo, tt.hi); got != tt.want {
+			t.Errorf("StrengthVerdict(%v, [%v, %v]) = %q, want %q", tt.r, tt.lo, tt.hi, got, tt.want)
+		}
+	}
+}
+
+func TestCombineVerdicts(t *testing.T) {
+	S, N, I := Supported, NotSupported, Inconclusive
+	tests := []struct {
+		in   []Verdict
+		want Verdict
+	}{
+		{[]Verdict{S, S}, S},
+		{[]Verdict{S, I}, I},
+		{[]Verdict{S, N}, N},
+		{[]Verdict{I, N}, N},
+		{nil, I},
+	}
+	for _, tt := range tests {
+		if got := CombineVerdicts(tt.in...); got != tt.want {
+			t.Errorf("CombineVerdicts(%v) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+func hypothesis(t *testing.T, pts []Point, id string) Hypothesis {
+	t.Helper()
+	r, err := Analyze(pts, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, h := range r.Hypotheses {
+		if h.ID == id {
+			return h
+		}
+	}
+	t.Fatalf("no %s", id)
+	return Hypothesis{}
+}
+
+func TestHypothesesOnConstructedData(t *testing.T) {
+	steps := func(f func(s int) float64) func(int) float64 { return f }
+	// Five seeds, depth 3, the model following layer 1 with a small
+	// seed-dependent wiggle (so r < 1 and varies across seeds).
+	tests := []struct {
+		name  string
+		pts   []Point
+		id    string
+		want  Verdict
+		kinds []error // warnings expected on some effect
+	}{
+		{"H1 layers shifted later", shiftedPoints("a", 3, 100, 5, 40, steps(func(s int) float64 { return float64(s + 1) }), 0.01),
+			"H1", Supported, nil},
+		// Identical layers: every run's slope is exactly 0, so the
+		// interval is [0, 0], inside the margin.
+		{"H1 no delay", shiftedPoints("a", 3, 100, 5, 40, steps(func(int) float64 { return 0 }), 0.01),
+			"H1", NotSupported, []error{ErrZeroVariance}},
+		{"H1 deeper layers earlier", shiftedPoints("a", 3, 100, 5, 40, steps(func(s int) float64 { return -float64(s%3 + 1) }), 0.01),
+			"H1", NotSupported, nil},
+		{"H1 one seed", shiftedPoints("a", 3, 100, 1, 40, steps(func(int) float64 { return 2 }), 0.01),
+			"H1", Inconclusive, []error{ErrTooFewSeeds}},
+		// Layer 1 is near-perfectly correlated with the model and the
+		// correlation falls with the shift of later layers.
+		{"H2 strong and weakening", shiftedPoints("a", 3, 100, 5, 40, steps(func(s int) float64 { return float64(s + 1) }), 0.01),
+			"H2", Supported, []error{ErrCollinear}},
+		// Every run has width 100: the width slope is not estimable.
+		{"H3 one width", shiftedPoints("a", 3, 100, 5, 40, steps(func(s int) float64 { return float64(s + 1) }), 0.01),
+			"H3", Inconclusive, []error{ErrNotEstimable}},
+	}
+	for _, tt := range tests {
+		h := hypothesis(t, tt.pts, tt.id)
+		if h.Verdict != tt.want {
+			t.Errorf("%s: %s %q, want %q; effects %+v", tt.name, tt.id, h.Verdict, tt.want, h.Effects)
+		}
+		for _, kind := range tt.kinds {
+			found := false
+			for _, e := range h.Effects {
+				found = found || hasWarning(e.Warnings, kind)
+			}
+			if !found {
+				t.Errorf("%s: no %v warning in %+v", tt.name, kind, h.Effects)
+			}
+		}
+	}
+
+	// H2 with the model anti-correlated with layer 1: not strong.
+	pts := shiftedPoints("a", 3, 100, 5, 40, func(s int) float64 { return float64(s + 1) }, 0.01)
+	for i := range pts {
+		pts[i].ModelAccuracy = 1 - pts[i].ModelAccuracy
+	}
+	h := hypothesis(t, pts, "H2")
+	if h.Effects[0].Verdict != NotSupported || h.Verdict != NotSupported {
+		t.Errorf("anti-correlated model: H2 %q, layer-1 part %+v", h.Verdict, h.Effects[0])
+	}
+}
+
+func TestHypothesisWidth(t *testing.T) {
+	// Two widths. In the wider treatment the layers are shifted further,
+	// so their correlation with the model (which follows layer 1) is
+	// lower: the width slope is negative. Then the same with the widths
+	// swapped: positive, the opposite of the claim.
+	narrow := shiftedPoints("n", 3, 100, 5, 40, func(s int) float64 { return float64(s%2 + 1) }, 0.01)
+	wide := shiftedPoints("w", 3, 500, 5, 40, func(s int) float64 { return float64(s%2 + 4) }, 0.01)
+	h := hypothesis(t, append(append([]Point(nil), narrow...), wide...), "H3")
+	if h.Verdict != Supported || h.Effects[0].Runs != 10 || !(h.Effects[0].Value < 0) {
+		t.Errorf("wider layers shifted further: H3 %q %+v", h.Verdict, h.Effects[0])
+	}
+	for i := range wide {
+		wide[i].Width = 50
+	}
+	h = hypothesis(t, append(narrow, wide...), "H3")
+	if h.Verdict != NotSupported || !(h.Effects[0].Value > 0) {
+		t.Errorf("narrower layers shifted further: H3 %q %+v", h.Verdict, h.Effects[0])
+	}
+}
+
+func TestVerdictRuleText(t *testing.T) {
+	// The rule text quotes the constants; keep them in step.
+	for _, v := range []float64{StrongR, StrongRLowerCI, DefaultDelayMargin, DefaultLayerMargin, DefaultWidthMargin} {
+		if !strings.Contains(VerdictRule, strconv.FormatFloat(v, 'g', -1, 64)) {
+			t.Errorf("VerdictRule does not mention %v", v)
+		}
+	}
+}
