@@ -58,7 +58,7 @@ type Curve struct {
 	LabelAccuracy []float64
 }
 
-// Last returns the index of the curve's final epoch.
+// last returns the index of the curve's final epoch.
 func (c *Curve) last() int { return len(c.Epochs) - 1 }
 
 // Curves builds one Curve per run and layer from points, sorted by group,

@@ -175,3 +175,57 @@ func TestVerdictRuleText(t *testing.T) {
 		}
 	}
 }
+
+func TestOptionsDefaults(t *testing.T) {
+	o := Options{WidthMargin: -1, LayerMargin: 0.2}.withDefaults()
+	want := Options{Confidence: 0.95, DelayMeasure: T50, Method: PearsonMethod,
+		DelayMargin: DefaultDelayMargin, LayerMargin: 0.2, WidthMargin: 0}
+	if o != want {
+		t.Errorf("withDefaults = %+v, want %+v", o, want)
+	}
+}
+
+func TestAnalyzeShape(t *testing.T) {
+	// Two treatments × 3 seeds × depth 3 × 20 epochs.
+	pts := shiftedPoints("a", 3, 100, 3, 20, func(int) float64 { return 1 }, 0.01)
+	pts = append(pts, shiftedPoints("b", 3, 200, 3, 20, func(int) float64 { return 2 }, 0.01)...)
+	r, err := Analyze(pts, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checks := []struct {
+		name      string
+		got, want int
+	}{
+		{"curves", len(r.Curves), 18},
+		{"correlations", len(r.Correlations), 18},
+		{"delays", len(r.Delays), 18},
+		{"curve summaries", len(r.CurveSummaries), 2 * 3 * 20},
+		{"correlation summaries", len(r.CorrelationSummaries), 2 * 3 * 2},
+		{"final correlations", len(r.FinalCorrelations), 2 * 3},
+		{"delay summaries", len(r.DelaySummaries), 2 * 3 * len(Measures)},
+		{"delay trends", len(r.DelayTrends), 2 * len(Measures)},
+		{"final model", len(r.FinalModel), 2},
+		{"regression rows", r.Regression.N, 18},
+		{"regression clusters", r.Regression.Clusters, 6},
+		{"hypotheses", len(r.Hypotheses), 3},
+	}
+	for _, c := range checks {
+		if c.got != c.want {
+			t.Errorf("%s: %d, want %d", c.name, c.got, c.want)
+		}
+	}
+}
+
+func BenchmarkAnalyze(b *testing.B) {
+	// A full-size study: 6 treatments × 10 seeds × depth 4 × 60 epochs.
+	var pts []Point
+	for i, tr := range []string{"a", "b", "c", "d", "e", "f"} {
+		pts = append(pts, shiftedPoints(tr, 4, 100*(i+1), 10, 60, func(s int) float64 { return float64(s%3 + 1) }, 0.01)...)
+	}
+	for b.Loop() {
+		if _, err := Analyze(pts, Options{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -217,6 +217,16 @@ func TestMeanCI(t *testing.T) {
 	}
 }
 
+type signRankCase struct {
+	name               string
+	d                  []float64
+	v                  float64
+	n, zeros           int
+	exact              bool
+	p, pGreater, pLess float64
+	tol                float64
+}
+
 func TestSignedRank(t *testing.T) {
 	// Hollander & Wolfe (1973, p. 29), Hamilton depression scale, as in the
 	// examples of R's ?wilcox.test: wilcox.test(x, y, paired = TRUE,
@@ -231,15 +241,7 @@ func TestSignedRank(t *testing.T) {
 	}
 	// The tie-free normal-approximation case is the ties example computed
 	// by testdata/reference.py (mid-ranks by hand, then erfc).
-	tests := []struct {
-		name               string
-		d                  []float64
-		v                  float64
-		n, zeros           int
-		exact              bool
-		p, pGreater, pLess float64
-		tol                float64
-	}{
+	tests := []signRankCase{
 		{"Hollander-Wolfe", d, 40, 9, 0, true, 20.0 / 512, 10.0 / 512, 505.0 / 512, 1e-15},
 		// All 5 positive: V = 15, P(V ≥ 15) = 1/32.
 		{"all positive", []float64{1, 2, 3, 4, 5}, 15, 5, 0, true, 1.0 / 16, 1.0 / 32, 1, 1e-15},
@@ -248,6 +250,21 @@ func TestSignedRank(t *testing.T) {
 		{"ties and a zero", []float64{1, 2, 2, 3, 3, 3, -1, 4, 0, 5, 6, -2}, 60.5, 11, 1, false,
 			0.015894062441606956, 0.007947031220803478, 0.9938016833243961, 1e-12},
 	}
+	// At the exact/normal boundary, all differences positive: for n = 49
+	// exact, P(V = max) = 2⁻⁴⁹; for n = 50 the normal approximation with
+	// V = 1275, mean 637.5, variance 50·51·101/24, continuity 0.5.
+	up := func(n int) []float64 {
+		d := make([]float64, n)
+		for i := range d {
+			d[i] = float64(i + 1)
+		}
+		return d
+	}
+	sd50 := math.Sqrt(50 * 51 * 101 / 24.0)
+	pg50 := 0.5 * math.Erfc((1275-637.5-0.5)/sd50/math.Sqrt2)
+	tests = append(tests,
+		signRankCase{"n=49", up(49), 1225, 49, 0, true, math.Ldexp(1, -48), math.Ldexp(1, -49), 1, 1e-30},
+		signRankCase{"n=50", up(50), 1275, 50, 0, false, 2 * pg50, pg50, 1 - 0.5*math.Erfc((1275-637.5+0.5)/sd50/math.Sqrt2), 1e-15})
 	for _, tt := range tests {
 		s := SignedRankTest(tt.d)
 		if s.V != tt.v || s.N != tt.n || s.Zeros != tt.zeros || s.Exact != tt.exact {
