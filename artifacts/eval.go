@@ -157,6 +157,18 @@ func WriteEvaluations(path string, evals []RunEvaluation, meta map[string]string
 		if err != nil {
 			return nil, err
 		}
+		return evaluationTable(rows), nil
+	})
+}
+
+// WriteEvaluationRows writes rows, as ReadEvaluations returns them, to path
+// in WriteEvaluations' format: for tables concatenated from several files.
+func WriteEvaluationRows(path string, rows []EvaluationRow, meta map[string]string) error {
+	return writeParquetFile(path, kindEvaluations, meta, func() (*table, error) { return evaluationTable(rows), nil })
+}
+
+func evaluationTable(rows []EvaluationRow) *table {
+	{
 		n := len(rows)
 		var (
 			info                       infoColumns
@@ -186,8 +198,8 @@ func WriteEvaluations(path string, evals []RunEvaluation, meta map[string]string
 		t.nullableFloat64s("classifier_loss", closs)
 		t.nullableFloat64s("goodness_accuracy", gacc)
 		t.int64s("samples", samples)
-		return t, nil
-	})
+		return t
+	}
 }
 
 // ReadEvaluations reads a table written by WriteEvaluations, returning its
@@ -234,6 +246,18 @@ func WriteConfusion(path string, evals []RunEvaluation, meta map[string]string) 
 		if err != nil {
 			return nil, err
 		}
+		return confusionTable(rows), nil
+	})
+}
+
+// WriteConfusionRows writes rows, as ReadConfusion returns them, to path in
+// WriteConfusion's format.
+func WriteConfusionRows(path string, rows []ConfusionRow, meta map[string]string) error {
+	return writeParquetFile(path, kindConfusion, meta, func() (*table, error) { return confusionTable(rows), nil })
+}
+
+func confusionTable(rows []ConfusionRow) *table {
+	{
 		n := len(rows)
 		var (
 			info                infoColumns
@@ -254,8 +278,8 @@ func WriteConfusion(path string, evals []RunEvaluation, meta map[string]string) 
 		t.int32s("true_class", trueC)
 		t.int32s("predicted_class", predC)
 		t.int64s("count", count)
-		return t, nil
-	})
+		return t
+	}
 }
 
 // ReadConfusion reads a table written by WriteConfusion, returning its

@@ -265,3 +265,9 @@ func ReadMetrics(path string) (rows []MetricsRow, meta map[string]string, err er
 	}
 	return rows, meta, nil
 }
+
+// WriteMetricsRows writes rows, as ReadMetrics returns them, to path in
+// WriteMetrics' format: for tables concatenated from several files.
+func WriteMetricsRows(path string, rows []MetricsRow, meta map[string]string) error {
+	return writeParquetFile(path, kindMetrics, meta, func() (*table, error) { return metricsTable(rows), nil })
+}

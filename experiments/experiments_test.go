@@ -324,7 +324,7 @@ func TestKeyLines(t *testing.T) {
 			t.Errorf("no line %q in %q", want, lines)
 		}
 	}
-	if got := lines[len(lines)-2:]; !slices.Equal(got, []string{"seed 6354191848617538287", "checkpoints 1,3"}) {
+	if got := lines[len(lines)-2:]; !slices.Equal(got, []string{"param seed 6354191848617538287", "param checkpoints 1,3"}) {
 		t.Errorf("last lines %q", got)
 	}
 }

@@ -78,7 +78,7 @@ func RunSeed(master uint64, treatmentID string, replicate int) uint64 {
 
 // KeyLines returns the lines that identify the run's training for a cache
 // key: "param <field> <value>" for every Config field (ff.Config.Lines),
-// then "seed <seed>" and "checkpoints <e1>,<e2>,...".
+// then "param seed <seed>" and "param checkpoints <e1>,<e2>,...".
 func (r Run) KeyLines() []string {
 	cfg := r.Config
 	fields := cfg.Lines()
@@ -90,7 +90,7 @@ func (r Run) KeyLines() []string {
 	for i, c := range r.Checkpoints {
 		cps[i] = strconv.Itoa(c)
 	}
-	return append(lines, "seed "+strconv.FormatUint(r.Seed, 10), "checkpoints "+strings.Join(cps, ","))
+	return append(lines, "param seed "+strconv.FormatUint(r.Seed, 10), "param checkpoints "+strings.Join(cps, ","))
 }
 
 // Features is the number of features of an MNIST or synthetic sample

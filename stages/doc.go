@@ -1,0 +1,22 @@
+// Package stages defines ffchar's pipeline stages — prep, train, evaluate,
+// correlate, plot and publish — as pipeline jobs: each declares its inputs
+// (the jobs it depends on), the parameters that go into its action key and
+// the files it produces. Jobs builds the graph for an experiment.
+//
+//	prep                      dataset.arrow, prep.json
+//	train/<treatment>/r<k>    metrics.parquet, weights-e<NNN>.arrow per checkpoint,
+//	                          run.json, volatile-timing.json
+//	evaluate/<treatment>/r<k> evaluation.parquet, confusion.parquet
+//	correlate                 curves.parquet, evaluations.parquet, confusion.parquet
+//	                          and the analysis tables
+//	plot                      one .png, .svg and .pdf per figure
+//
+// Job IDs are prefixed with the experiment name, so that the cache
+// remembers each experiment's last key per job for `ffchar status --why`;
+// the experiment name is not part of any key, so experiments that share
+// runs share their cached results.
+//
+// Every key includes the stage's code version (bump it when a stage's
+// output changes for the same inputs), and train and evaluate keys include
+// what changes numbers: the BLAS backend and the Go version.
+package stages

@@ -1,0 +1,56 @@
+package stages
+
+import (
+	"runtime"
+	"strings"
+
+	"github.com/ffchar/ffchar/backend"
+	"github.com/ffchar/ffchar/pipeline"
+)
+
+// Stage code versions: part of every key of that stage. Bump one when the
+// stage's outputs change for the same inputs.
+const (
+	prepVersion      = 1
+	trainVersion     = 1
+	evaluateVersion  = 1
+	correlateVersion = 1
+	plotVersion      = 1
+)
+
+// Stage names, in pipeline order.
+const (
+	Prep      = "prep"
+	Train     = "train"
+	Evaluate  = "evaluate"
+	Correlate = "correlate"
+	Plot      = "plot"
+	Publish   = "publish"
+)
+
+// Names lists the stages in pipeline order.
+var Names = []string{Prep, Train, Evaluate, Correlate, Plot, Publish}
+
+// numerics writes what changes floating-point results: the BLAS backend and
+// the Go toolchain.
+func numerics(h *pipeline.Hash) {
+	h.Param("blas", backend.Name())
+	h.Param("go", runtime.Version())
+	h.Param("arch", runtime.GOARCH)
+}
+
+// provenance is the key-value metadata written into a cached table: the
+// lines of the job's own key (its parameters and what changes numbers).
+// Nothing that varies between identical computations (time, host, source
+// revision) goes in, so that verification can compare bytes; publish adds
+// the source revision to the published copies.
+func provenance(stage string, key func(*pipeline.Hash)) map[string]string {
+	h := pipeline.NewHash(stage)
+	if key != nil {
+		key(h)
+	}
+	return map[string]string{
+		"ffchar.stage": stage,
+		"ffchar.key":   strings.Join(h.Lines(), "\n"),
+	}
+}

@@ -1,0 +1,86 @@
+package stages
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/ffchar/ffchar/artifacts"
+	"github.com/ffchar/ffchar/experiments"
+	"github.com/ffchar/ffchar/ff"
+	"github.com/ffchar/ffchar/pipeline"
+)
+
+// Output names of the evaluate stage.
+const (
+	EvaluationFile = "evaluation.parquet"
+	ConfusionFile  = "confusion.parquet"
+)
+
+func evaluateKey(exp *experiments.Experiment, r experiments.Run) func(h *pipeline.Hash) {
+	return func(h *pipeline.Hash) {
+		h.Param("version", evaluateVersion)
+		h.Param("split", evalSplit(exp))
+		h.Param("negative_seed", uint64(ff.ValidationSeed))
+		cps := make([]string, len(r.Checkpoints))
+		for i, c := range r.Checkpoints {
+			cps[i] = strconv.Itoa(c)
+		}
+		h.Param("checkpoints", strings.Join(cps, ","))
+		numerics(h)
+	}
+}
+
+func evalSplit(exp *experiments.Experiment) string {
+	if exp.Evaluate.Split == "" {
+		return experiments.SplitTest
+	}
+	return exp.Evaluate.Split
+}
+
+func evaluateJob(exp *experiments.Experiment, r experiments.Run, prepID, trainID string) *pipeline.Job {
+	key := evaluateKey(exp, r)
+	return &pipeline.Job{
+		ID:    jobID(exp, Evaluate, r.TreatmentID, "r"+strconv.Itoa(r.Replicate)),
+		Stage: Evaluate,
+		Deps:  []string{prepID, trainID},
+		Key:   key,
+		Run: func(ctx context.Context, in *pipeline.Inputs, dir string) error {
+			data, err := loadPrepared(in, prepID)
+			if err != nil {
+				return err
+			}
+			split := data[evalSplit(exp)]
+			var evals []artifacts.RunEvaluation
+			for _, epoch := range r.Checkpoints {
+				if err := ctx.Err(); err != nil {
+					return err
+				}
+				path, err := in.Path(trainID, WeightsFile(epoch))
+				if err != nil {
+					return err
+				}
+				params, _, err := artifacts.ReadParams(path)
+				if err != nil {
+					return err
+				}
+				net, err := ff.NewFromParams(r.Config, split.Features, params)
+				if err != nil {
+					return fmt.Errorf("run %s epoch %d: %w", RunID(r), epoch, err)
+				}
+				ev, err := net.Evaluate(split, ff.ValidationSeed)
+				if err != nil {
+					return err
+				}
+				evals = append(evals, artifacts.RunEvaluation{Info: runInfo(r), Epoch: epoch, Eval: ev})
+			}
+			meta := provenance(Evaluate, key)
+			if err := artifacts.WriteEvaluations(filepath.Join(dir, EvaluationFile), evals, meta); err != nil {
+				return err
+			}
+			return artifacts.WriteConfusion(filepath.Join(dir, ConfusionFile), evals, meta)
+		},
+	}
+}

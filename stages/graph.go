@@ -1,0 +1,126 @@
+package stages
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/ffchar/ffchar/experiments"
+	"github.com/ffchar/ffchar/pipeline"
+)
+
+// Selection narrows the graph of an experiment: the stages up to Until,
+// the runs of one treatment or replicate, or one shard of the runs.
+type Selection struct {
+	// Until is the last stage to include; "" includes all but publish,
+	// which is not a cached job.
+	Until string
+	// Treatment keeps only runs of this treatment ID ("" keeps all).
+	Treatment string
+	// Seed keeps only the run with this derived seed (0 keeps all).
+	Seed uint64
+	// Replicate keeps only this replicate number (-1 keeps all).
+	Replicate int
+	// ShardIndex and ShardCount keep the runs whose position in the
+	// canonical run order is ShardIndex mod ShardCount. A ShardCount of 0
+	// or 1 keeps all.
+	ShardIndex, ShardCount int
+}
+
+// All selects every job of an experiment.
+var All = Selection{Replicate: -1}
+
+func jobID(exp *experiments.Experiment, stage string, parts ...string) string {
+	return strings.Join(append([]string{exp.Name, stage}, parts...), "/")
+}
+
+// stageIndex returns the position of a stage in Names, or an error.
+func stageIndex(name string) (int, error) {
+	i := slices.Index(Names, name)
+	if i < 0 {
+		return 0, fmt.Errorf("unknown stage %q (stages: %s)", name, strings.Join(Names, ", "))
+	}
+	return i, nil
+}
+
+// selectRuns returns the experiment's runs that sel keeps.
+func selectRuns(exp *experiments.Experiment, sel Selection) ([]experiments.Run, error) {
+	var runs []experiments.Run
+	found := sel.Treatment == ""
+	for _, r := range exp.Runs() {
+		if sel.Treatment != "" && r.TreatmentID != sel.Treatment {
+			continue
+		}
+		found = true
+		if sel.Seed != 0 && r.Seed != sel.Seed || sel.Replicate >= 0 && r.Replicate != sel.Replicate {
+			continue
+		}
+		if sel.ShardCount > 1 && r.Index%sel.ShardCount != sel.ShardIndex {
+			continue
+		}
+		runs = append(runs, r)
+	}
+	if !found {
+		var ids []string
+		for _, t := range exp.Treatments() {
+			ids = append(ids, t.ID)
+		}
+		return nil, fmt.Errorf("experiment %s has no treatment %q (treatments: %s)", exp.Name, sel.Treatment, strings.Join(ids, " "))
+	}
+	if len(runs) == 0 {
+		return nil, fmt.Errorf("experiment %s: no run matches the selection", exp.Name)
+	}
+	return runs, nil
+}
+
+// Jobs returns the pipeline jobs of exp that sel keeps, in dependency
+// order. Correlate and later stages need every run, so a selection of
+// some runs stops after evaluate.
+func Jobs(exp *experiments.Experiment, sel Selection) ([]*pipeline.Job, error) {
+	last := len(Names) - 2 // plot: publish is not a job
+	if sel.Until != "" {
+		i, err := stageIndex(sel.Until)
+		if err != nil {
+			return nil, err
+		}
+		last = min(i, last)
+	}
+	if sel.ShardCount < 0 || sel.ShardCount > 0 && (sel.ShardIndex < 0 || sel.ShardIndex >= sel.ShardCount) {
+		return nil, fmt.Errorf("shard %d of %d: the index must be in 0..count-1", sel.ShardIndex, sel.ShardCount)
+	}
+	runs, err := selectRuns(exp, sel)
+	if err != nil {
+		return nil, err
+	}
+	partial := sel.Treatment != "" || sel.Seed != 0 || sel.Replicate >= 0 || sel.ShardCount > 1
+	if partial {
+		last = min(last, slices.Index(Names, Evaluate))
+	}
+	prep, err := prepJob(exp)
+	if err != nil {
+		return nil, err
+	}
+	jobs := []*pipeline.Job{prep}
+	if last < 1 {
+		return jobs, nil
+	}
+	var trainIDs, evalIDs []string
+	for _, r := range runs {
+		t := trainJob(exp, r, prep.ID)
+		jobs = append(jobs, t)
+		trainIDs = append(trainIDs, t.ID)
+		if last >= 2 {
+			e := evaluateJob(exp, r, prep.ID, t.ID)
+			jobs = append(jobs, e)
+			evalIDs = append(evalIDs, e.ID)
+		}
+	}
+	if last >= 3 {
+		c := correlateJob(exp, runs, trainIDs, evalIDs)
+		jobs = append(jobs, c)
+		if last >= 4 {
+			jobs = append(jobs, plotJob(exp, c.ID))
+		}
+	}
+	return jobs, nil
+}

@@ -1,0 +1,105 @@
+package stages
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/ffchar/ffchar/artifacts"
+	"github.com/ffchar/ffchar/backend"
+	"github.com/ffchar/ffchar/experiments"
+	"github.com/ffchar/ffchar/ff"
+	"github.com/ffchar/ffchar/pipeline"
+)
+
+// Output names of the train stage.
+const (
+	MetricsFile = "metrics.parquet"
+	RunFile     = "run.json"
+	TimingFile  = pipeline.VolatilePrefix + "timing.json"
+)
+
+// WeightsFile names the weights kept after epoch e.
+func WeightsFile(epoch int) string { return fmt.Sprintf("weights-e%03d.arrow", epoch) }
+
+func runInfo(r experiments.Run) artifacts.RunInfo {
+	return artifacts.RunInfo{
+		RunID:     RunID(r),
+		Treatment: r.TreatmentID,
+		Recipe:    string(r.Config.Recipe),
+		Depth:     r.Config.Depth,
+		Width:     r.Config.Width,
+		Seed:      r.Seed,
+	}
+}
+
+// RunID names a run in tables: its treatment and replicate.
+func RunID(r experiments.Run) string { return fmt.Sprintf("%s/r%d", r.TreatmentID, r.Replicate) }
+
+func trainKey(r experiments.Run) func(h *pipeline.Hash) {
+	return func(h *pipeline.Hash) {
+		h.Param("version", trainVersion)
+		for _, l := range r.KeyLines() {
+			h.Line(l)
+		}
+		numerics(h)
+	}
+}
+
+func trainJob(exp *experiments.Experiment, r experiments.Run, prepID string) *pipeline.Job {
+	key := trainKey(r)
+	return &pipeline.Job{
+		ID:    jobID(exp, Train, r.TreatmentID, "r"+strconv.Itoa(r.Replicate)),
+		Stage: Train,
+		Deps:  []string{prepID},
+		Key:   key,
+		Run: func(ctx context.Context, in *pipeline.Inputs, dir string) error {
+			data, err := loadPrepared(in, prepID)
+			if err != nil {
+				return err
+			}
+			meta := provenance(Train, key)
+			start := time.Now()
+			var epochSeconds []float64
+			_, hist, err := ff.Train(ctx, r.Config, data["train"], ff.Options{
+				Seed: r.Seed,
+				Val:  data["val"],
+				OnEpoch: func(m ff.EpochMetrics, net *ff.Network) error {
+					epochSeconds = append(epochSeconds, m.Seconds)
+					if !slices.Contains(r.Checkpoints, m.Epoch) {
+						return nil
+					}
+					wm := map[string]string{"epoch": strconv.Itoa(m.Epoch), "seed": strconv.FormatUint(r.Seed, 10)}
+					for k, v := range meta {
+						wm[k] = v
+					}
+					return artifacts.WriteParams(filepath.Join(dir, WeightsFile(m.Epoch)), net.Params(), wm)
+				},
+			})
+			if err != nil {
+				return fmt.Errorf("run %s (seed %d): %w", RunID(r), r.Seed, err)
+			}
+			// Wall time varies between identical runs: it goes to the
+			// volatile timing file, not into the metrics table.
+			for i := range hist {
+				hist[i].Seconds = math.NaN()
+			}
+			if err := artifacts.WriteMetrics(filepath.Join(dir, MetricsFile),
+				[]artifacts.RunMetrics{{Info: runInfo(r), Epochs: hist}}, meta); err != nil {
+				return err
+			}
+			if err := writeJSON(filepath.Join(dir, RunFile), map[string]any{
+				"run": RunID(r), "treatment": r.TreatmentID, "replicate": r.Replicate, "seed": r.Seed,
+				"config": r.Config, "checkpoints": r.Checkpoints, "blas": backend.Name(),
+			}); err != nil {
+				return err
+			}
+			return writeJSON(filepath.Join(dir, TimingFile), map[string]any{
+				"seconds": time.Since(start).Seconds(), "epoch_seconds": epochSeconds})
+		},
+	}
+}
