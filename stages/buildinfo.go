@@ -25,3 +25,8 @@ var buildRevision = func() string {
 	}
 	return rev + dirty
 }()
+
+// Revision returns the VCS revision the binary was built from, when the
+// build recorded it (the Makefile passes -buildvcs=true), for published
+// results. It never goes into a cached output.
+func Revision() string { return buildRevision }

@@ -82,7 +82,3 @@ func readRows[R any](in *pipeline.Inputs, job, name string, read func(string) ([
 	return rows, err
 }
 
-// writeAnalysis writes the analysis tables; see package analysis.
-func writeAnalysis(dir string, curves []artifacts.MetricsRow, evals []artifacts.EvaluationRow, meta map[string]string) error {
-	return nil
-}

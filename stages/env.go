@@ -14,8 +14,8 @@ const (
 	prepVersion      = 1
 	trainVersion     = 1
 	evaluateVersion  = 1
-	correlateVersion = 1
-	plotVersion      = 1
+	correlateVersion = 2
+	plotVersion      = 2
 )
 
 // Stage names, in pipeline order.

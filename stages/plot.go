@@ -29,5 +29,3 @@ func plotJob(exp *experiments.Experiment, correlateID string) *pipeline.Job {
 		},
 	}
 }
-
-func drawFigures(curvesPath, dir string) error { return nil }

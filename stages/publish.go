@@ -4,65 +4,38 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"sort"
-	"strings"
 
-	"github.com/ffchar/ffchar/experiments"
 	"github.com/ffchar/ffchar/pipeline"
 )
 
-// PublishResults copies the outputs of the correlate and plot jobs among
-// res into results/<experiment>/: the sweep's tables under data/, the
-// analysis tables under tables/ and the figures under figures/. It is not
-// a cached job: it writes into the working tree. Every file is replaced
-// atomically. It returns the folder written.
-func PublishResults(c *pipeline.Cache, exp *experiments.Experiment, res []pipeline.Result, results string) (string, error) {
-	dir := filepath.Join(results, exp.Name)
-	var wrote int
+// PublishResults copies the sweep tables of the correlate job among res
+// into <results>/<experiment>/data and renders tables, figures and the
+// results README from them (see Render). It is not a cached job: it writes
+// into the working tree, every file atomically. It returns the folder.
+func PublishResults(c *pipeline.Cache, res []pipeline.Result, results string, about ResultsInfo) (string, error) {
+	dir := filepath.Join(results, about.Experiment.Name)
+	data := filepath.Join(dir, "data")
+	copied := 0
 	for _, r := range res {
-		if r.Entry == nil {
+		if r.Entry == nil || r.Key.Stage() != Correlate {
 			continue
 		}
-		var sub string
-		switch r.Key.Stage() {
-		case Correlate:
-			sub = "data"
-		case Plot:
-			sub = "figures"
-		default:
-			continue
+		if err := os.MkdirAll(data, 0o755); err != nil {
+			return "", fmt.Errorf("publish: %w", err)
 		}
-		outs := append([]pipeline.Output(nil), r.Entry.Outputs...)
-		sort.Slice(outs, func(i, j int) bool { return outs[i].Name < outs[j].Name })
-		for _, o := range outs {
-			if pipeline.IsVolatile(o.Name) {
-				continue
-			}
-			b, err := c.ReadOutput(r.Entry, o.Name)
+		for _, name := range []string{CurvesFile, EvaluationsFile, ConfusionsFile} {
+			b, err := c.ReadOutput(r.Entry, name)
 			if err != nil {
 				return "", err
 			}
-			d := filepath.Join(dir, sub)
-			if sub == "data" && !isSweepTable(o.Name) {
-				d = filepath.Join(dir, "tables")
-			}
-			if err := os.MkdirAll(d, 0o755); err != nil {
+			if err := writeFileAtomic(filepath.Join(data, name), b); err != nil {
 				return "", fmt.Errorf("publish: %w", err)
 			}
-			if err := writeFileAtomic(filepath.Join(d, o.Name), b); err != nil {
-				return "", fmt.Errorf("publish: %w", err)
-			}
-			wrote++
+			copied++
 		}
 	}
-	if wrote == 0 {
-		return "", fmt.Errorf("publish: nothing to publish for %s: run the correlate and plot stages first", exp.Name)
+	if copied == 0 {
+		return "", fmt.Errorf("publish: no correlate results for %s: run the pipeline through correlate first", about.Experiment.Name)
 	}
-	return dir, nil
-}
-
-// isSweepTable tells the per-run tables of a sweep (curves, evaluations,
-// confusion) from the analysis tables derived from them.
-func isSweepTable(name string) bool {
-	return strings.HasSuffix(name, ".parquet") && (name == CurvesFile || name == EvaluationsFile || name == ConfusionsFile)
+	return dir, Render(dir, about)
 }

@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"errors"
 	"fmt"
 	"io"
@@ -176,6 +178,7 @@ what had not finished.`,
 		stageCmd(stages.Correlate, "compute the analysis tables from every run"),
 		stageCmd(stages.Plot, "draw the figures"),
 		stageCmd(stages.Publish, "write figures and tables into the results folder", resultsFlag),
+		redrawCommand(),
 		statusCommand(),
 		planCommand(),
 		verifyCommand(),
@@ -218,7 +221,7 @@ func runAction(c *cli.Context, until string) error {
 		return err
 	}
 	if until == "" || until == stages.Publish {
-		dir, err := stages.PublishResults(env.cache, env.exp, res, c.String("results"))
+		dir, err := stages.PublishResults(env.cache, res, c.String("results"), resultsInfo(env.exp))
 		if err != nil {
 			return err
 		}
@@ -237,3 +240,34 @@ func checkStage(s string) error {
 }
 
 var errVerify = errors.New("verification failed")
+
+func resultsInfo(exp *experiments.Experiment) stages.ResultsInfo {
+	return stages.ResultsInfo{Experiment: exp, Backend: backend.Name(), Revision: stages.Revision()}
+}
+
+func redrawCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "redraw",
+		Usage: "redraw every figure and table of published results from their sweep tables, without training",
+		Description: `Reads <results>/<profile>/data (the per-epoch curves and test evaluations a
+sweep published) and regenerates <results>/<profile>/tables, figures and
+README.md from them. Needs no cache and trains nothing.`,
+		Flags: []cli.Flag{profileFlag, resultsFlag},
+		Action: func(c *cli.Context) error {
+			exp, err := loadExperiment(c.String("profile"))
+			if err != nil {
+				return err
+			}
+			dir := filepath.Join(c.String("results"), exp.Name)
+			if _, err := os.Stat(filepath.Join(dir, "data", stages.CurvesFile)); err != nil {
+				return fmt.Errorf("redraw: no published sweep in %s (run ffchar run --profile %s first)", dir, exp.Name)
+			}
+			start := time.Now()
+			if err := stages.Render(dir, resultsInfo(exp)); err != nil {
+				return err
+			}
+			fmt.Fprintf(c.App.Writer, "redrew %s from %s in %s\n", dir, filepath.Join(dir, "data"), time.Since(start).Round(10*time.Millisecond))
+			return nil
+		},
+	}
+}

@@ -1,0 +1,140 @@
+package stages
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/ffchar/ffchar/analysis"
+	"github.com/ffchar/ffchar/artifacts"
+	"github.com/ffchar/ffchar/figures"
+)
+
+// FigureSpec is one published figure: its file stem, caption, and the
+// function drawing it from an analysis report.
+type FigureSpec struct {
+	Name    string
+	Caption string
+	Draw    func(*analysis.Report) (*figures.Figure, error)
+}
+
+// Figures lists the published figures in order.
+var Figures = []FigureSpec{
+	{"fig1_accuracy", "Layer FF accuracy and model accuracy on the validation set against epoch, per treatment (mean over seeds, 95% band).",
+		func(r *analysis.Report) (*figures.Figure, error) { return figures.Accuracy(r.CurveSummaries) }},
+	{"fig2_delay", "Epochs until each layer reaches 90% of its accuracy gain, against layer index: by depth (left) and by width (right), 95% CIs.",
+		func(r *analysis.Report) (*figures.Figure, error) { return figures.Delays(r.DelaySummaries, 0, 0) }},
+	{"fig3_correlation_heatmap", "Pearson correlation of each layer's accuracy with the model's over epochs (Fisher-z mean over seeds), layer × treatment.",
+		func(r *analysis.Report) (*figures.Figure, error) {
+			return figures.CorrelationHeatmap(r.CorrelationSummaries, analysis.PearsonMethod)
+		}},
+	{"fig4_correlation_width", "Layer–model correlation against layer width, one line per layer index, 95% CIs.",
+		func(r *analysis.Report) (*figures.Figure, error) {
+			return figures.CorrelationByWidth(r.CorrelationSummaries, analysis.PearsonMethod)
+		}},
+	{"fig5_final_accuracy", "Final validation model accuracy by depth and width, 95% CIs over seeds.",
+		func(r *analysis.Report) (*figures.Figure, error) { return figures.FinalAccuracy(r.FinalModel) }},
+	{"fig6_label_accuracy", "Beyond the paper: each layer's own 10-class accuracy (argmax of its goodness over the ten labels) against epoch.",
+		func(r *analysis.Report) (*figures.Figure, error) { return figures.LabelAccuracy(r.CurveSummaries) }},
+}
+
+// FigureFormats are the formats every figure is saved in.
+var FigureFormats = []string{".png", ".svg", ".pdf"}
+
+// drawFigures draws every figure from a sweep's curves into dir.
+func drawFigures(curvesPath, dir string) error {
+	curves, _, err := artifacts.ReadMetrics(curvesPath)
+	if err != nil {
+		return err
+	}
+	rep, err := Analyze(curves)
+	if err != nil {
+		return err
+	}
+	return saveFigures(rep, dir)
+}
+
+func saveFigures(rep *analysis.Report, dir string) error {
+	for _, f := range Figures {
+		fig, err := f.Draw(rep)
+		if err != nil {
+			return fmt.Errorf("figure %s: %w", f.Name, err)
+		}
+		for _, ext := range FigureFormats {
+			if err := figures.Save(fig, filepath.Join(dir, f.Name+ext)); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// Sweep is a sweep's published data: the tables everything else is
+// computed from.
+type Sweep struct {
+	Curves      []artifacts.MetricsRow
+	Evaluations []artifacts.EvaluationRow
+	Meta        map[string]string
+}
+
+// ReadSweep reads the sweep tables from dir (results/<experiment>/data).
+func ReadSweep(dir string) (*Sweep, error) {
+	curves, meta, err := artifacts.ReadMetrics(filepath.Join(dir, CurvesFile))
+	if err != nil {
+		return nil, err
+	}
+	evals, _, err := artifacts.ReadEvaluations(filepath.Join(dir, EvaluationsFile))
+	if err != nil {
+		return nil, err
+	}
+	return &Sweep{Curves: curves, Evaluations: evals, Meta: meta}, nil
+}
+
+// Render writes, from the sweep tables in out/data, every analysis table
+// (Parquet, CSV, Markdown, LaTeX) into out/tables, every figure into
+// out/figures and a results section into out/README.md. It trains
+// nothing and reads no cache: this is how published results are redrawn.
+func Render(out string, about ResultsInfo) error {
+	sw, err := ReadSweep(filepath.Join(out, "data"))
+	if err != nil {
+		return err
+	}
+	rep, err := Analyze(sw.Curves)
+	if err != nil {
+		return err
+	}
+	tables := AnalysisTables(rep, sw.Evaluations)
+	tdir, fdir := filepath.Join(out, "tables"), filepath.Join(out, "figures")
+	for _, d := range []string{tdir, fdir} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			return err
+		}
+	}
+	meta := map[string]string{"ffchar.stage": Publish}
+	if about.Revision != "" {
+		meta["ffchar.revision"] = about.Revision
+	}
+	for _, t := range tables {
+		if err := artifacts.WriteTable(filepath.Join(tdir, t.Name+".parquet"), t, meta); err != nil {
+			return err
+		}
+		for ext, write := range map[string]func(*bytes.Buffer) error{
+			".csv": func(b *bytes.Buffer) error { return t.WriteCSV(b) },
+			".md":  func(b *bytes.Buffer) error { return t.WriteMarkdown(b) },
+			".tex": func(b *bytes.Buffer) error { return t.WriteLaTeX(b) },
+		} {
+			var b bytes.Buffer
+			if err := write(&b); err != nil {
+				return err
+			}
+			if err := writeFileAtomic(filepath.Join(tdir, t.Name+ext), b.Bytes()); err != nil {
+				return err
+			}
+		}
+	}
+	if err := saveFigures(rep, fdir); err != nil {
+		return err
+	}
+	return writeFileAtomic(filepath.Join(out, "README.md"), []byte(resultsReadme(rep, tables, sw, about)))
+}
