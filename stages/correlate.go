@@ -81,4 +81,3 @@ func readRows[R any](in *pipeline.Inputs, job, name string, read func(string) ([
 	rows, _, err := read(path)
 	return rows, err
 }
-

@@ -2,11 +2,11 @@ package main
 
 import (
 	"context"
-	"os"
-	"path/filepath"
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"runtime"
 	"strings"
 	"time"
