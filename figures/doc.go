@@ -1,0 +1,48 @@
+// Package figures draws the figures of the study from the tables of
+// package analysis. Each figure is a function from tables to a *Figure: a
+// title, a grid of gonum.org/v1/plot panels and a shared legend. Drawing
+// is separate from saving: Write renders a figure as PNG, SVG or PDF, and
+// Save writes it to a file atomically.
+//
+// # Figures
+//
+//  1. Accuracy: each layer's FF accuracy and the model (classifier)
+//     accuracy against epoch, one panel per treatment (rows are depths,
+//     columns widths). One line per layer, the model black and dashed;
+//     means over seeds with translucent confidence bands.
+//  2. Delays: the epoch at which a layer's accuracy first reaches 90% of
+//     its gain (analysis.T90) against layer index, with confidence
+//     intervals, in two panels: one line per depth at a fixed width, and
+//     one line per width at a fixed depth.
+//  3. CorrelationHeatmap: layers (rows) by treatments (columns), each cell
+//     coloured by and annotated with the correlation over epochs between
+//     the layer's accuracy and the model accuracy (Fisher-z mean over
+//     seeds). Cells without a layer or a defined correlation are blank.
+//  4. CorrelationByWidth: the same correlation against layer width on a
+//     log axis, one line per layer with confidence intervals, one panel per
+//     depth.
+//  5. FinalAccuracy: the model accuracy at the final epoch against depth,
+//     one line per width, with confidence intervals.
+//  6. LabelAccuracy (beyond the paper): each layer's own 10-class goodness
+//     accuracy against epoch, laid out as figure 1, with the model accuracy
+//     for reference.
+//
+// # Conventions
+//
+// Accuracies, which analysis gives as fractions, are plotted in percent;
+// delays in epochs; correlations as coefficients. Every title states what
+// is shown, the confidence level of the intervals and the number of seeds
+// behind the means (a range when treatments lost runs). Intervals that
+// need more seeds than a treatment has are not drawn, and accuracy
+// intervals are clipped to 0–100%.
+//
+// Colour means layer index, the same in every figure (LayerColor: the
+// Okabe–Ito colours, safe for colour-blind readers); the model is black.
+// Where lines stand for depths or widths instead, they are told apart by
+// shade of grey and glyph. Correlations use a diverging blue–red scale
+// fixed to [-1, 1]. Panels of one figure share their axis ranges. Figures
+// are sized for print: 3.5 in per panel column, 7 in at most, text 7–9 pt.
+//
+// Output is deterministic: the same tables give byte-identical SVG and
+// PNG. Inputs are sorted before drawing, so their order does not matter.
+package figures
