@@ -30,13 +30,15 @@ func TestDeterministic(t *testing.T) {
 			}
 		})
 	}
-	// PNG is slower; two figures cover bands, lines, glyphs, text and
-	// the heatmap.
+	// PNG and PDF are slower; two figures cover bands, lines, glyphs,
+	// text and the heatmap.
 	for _, tc := range []int{0, 2} {
-		f1, _ := figureCases[tc].build()
-		f2, _ := figureCases[tc].build()
-		if !bytes.Equal(render(t, f1, "png"), render(t, f2, "png")) {
-			t.Errorf("%s: two PNG renderings differ", figureCases[tc].name)
+		for _, format := range []string{"png", "pdf"} {
+			f1, _ := figureCases[tc].build()
+			f2, _ := figureCases[tc].build()
+			if !bytes.Equal(render(t, f1, format), render(t, f2, format)) {
+				t.Errorf("%s: two %s renderings differ", figureCases[tc].name, format)
+			}
 		}
 	}
 }
@@ -83,6 +85,12 @@ func TestSave(t *testing.T) {
 		if !bytes.HasPrefix(b, []byte(tc.magic)) {
 			t.Errorf("%s starts with %q, want %q", tc.name, b[:min(len(b), 8)], tc.magic)
 		}
+	}
+	// Dated by a constant, not the clock, so that PDFs drawn at different
+	// times are the same.
+	pdf, _ := os.ReadFile(filepath.Join(dir, "fig.pdf"))
+	if !bytes.Contains(pdf, []byte("/CreationDate (D:20000101000000)")) {
+		t.Error("the PDF is not dated 2000-01-01")
 	}
 	svg, _ := os.ReadFile(filepath.Join(dir, "fig.svg"))
 	if !bytes.Equal(svg, render(t, f, "svg")) {

@@ -72,8 +72,6 @@ func layerGlyph(layer int) draw.GlyphStyle {
 	return draw.GlyphStyle{Color: LayerColor(layer), Radius: vg.Points(2.25), Shape: draw.CircleGlyph{}}
 }
 
-func identity(x float64) float64 { return x }
-
 // shift returns the function adding d.
 func shift(d float64) func(float64) float64 {
 	return func(x float64) float64 { return x + d }

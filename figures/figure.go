@@ -156,7 +156,8 @@ func (f *Figure) headerHeight(width vg.Length) vg.Length {
 }
 
 // columnLegendHeight returns the height reserved for the column legends,
-// estimating each column's width as an equal share of width.
+// estimating each column's width as an equal share of width less room for
+// a vertical axis.
 func (f *Figure) columnLegendHeight(width vg.Length) vg.Length {
 	_, cols := f.dims()
 	if cols == 0 {
@@ -164,7 +165,7 @@ func (f *Figure) columnLegendHeight(width vg.Length) vg.Length {
 	}
 	n := 0
 	for _, entries := range f.ColumnLegends {
-		n = max(n, len(legendRows(entries, width/vg.Length(cols)-panelPadX-30)))
+		n = max(n, len(legendRows(entries, width/vg.Length(cols)-panelPadX-50)))
 	}
 	return vg.Length(n) * legendRowStep
 }

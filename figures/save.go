@@ -9,8 +9,13 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
+	"sync"
 	"syscall"
+	"time"
+
+	"codeberg.org/go-pdf/fpdf"
 
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
@@ -19,16 +24,22 @@ import (
 	"gonum.org/v1/plot/vg/vgsvg"
 )
 
-// Formats lists the formats Write and Save produce, by file extension.
-var Formats = []string{"png", "svg", "pdf"}
+// formats lists the formats Write and Save produce, by file extension.
+var formats = []string{"png", "svg", "pdf"}
 
 // PNGResolution is the resolution of PNG output, in dots per inch.
 const PNGResolution = 300
 
-// Write renders f in format ("png", "svg" or "pdf") to w. SVG and PNG
-// output is a function of f alone: the same figure gives the same bytes.
-// PDF output carries its creation time.
+// Write renders f in format ("png", "svg" or "pdf") to w. The output is a
+// function of f alone: the same figure gives the same bytes.
 func Write(w io.Writer, f *Figure, format string) error {
+	if err := write(w, f, format); err != nil {
+		return fmt.Errorf("figures: %w", err)
+	}
+	return nil
+}
+
+func write(w io.Writer, f *Figure, format string) error {
 	c, err := newCanvas(f.Width, f.Height, format)
 	if err != nil {
 		return err
@@ -41,9 +52,18 @@ func Write(w io.Writer, f *Figure, format string) error {
 	return bw.Flush()
 }
 
+// PDF documents are dated pdfDate rather than now, and list their
+// resources in sorted order rather than map order, so that a figure's
+// bytes do not depend on when or how often it is drawn. The PDF library
+// takes both only as process-wide defaults; no other code here writes PDF.
+var (
+	pdfDefaults sync.Once
+	pdfDate     = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
+)
+
 func newCanvas(w, h vg.Length, format string) (vg.CanvasWriterTo, error) {
 	if !(w > 0 && h > 0) {
-		return nil, fmt.Errorf("figures: figure size %v × %v is not positive", w, h)
+		return nil, fmt.Errorf("figure size %v × %v is not positive", w, h)
 	}
 	switch format {
 	case "png":
@@ -51,9 +71,14 @@ func newCanvas(w, h vg.Length, format string) (vg.CanvasWriterTo, error) {
 	case "svg":
 		return vgsvg.New(w, h), nil
 	case "pdf":
+		pdfDefaults.Do(func() {
+			fpdf.SetDefaultCreationDate(pdfDate)
+			fpdf.SetDefaultModificationDate(pdfDate)
+			fpdf.SetDefaultCatalogSort(true)
+		})
 		return vgpdf.New(w, h), nil
 	}
-	return nil, fmt.Errorf("figures: unknown format %q (want one of %s)", format, strings.Join(Formats, ", "))
+	return nil, fmt.Errorf("unknown format %q (want one of %s)", format, strings.Join(formats, ", "))
 }
 
 // Save writes f to path in the format its extension names (.png, .svg or
@@ -63,7 +88,7 @@ func newCanvas(w, h vg.Length, format string) (vg.CanvasWriterTo, error) {
 func Save(f *Figure, path string) (err error) {
 	ext := filepath.Ext(path)
 	format := strings.ToLower(strings.TrimPrefix(ext, "."))
-	if _, err := newCanvas(1, 1, format); err != nil {
+	if !slices.Contains(formats, format) {
 		return fmt.Errorf("figures: saving %s: unsupported extension %q (want .png, .svg or .pdf)", path, ext)
 	}
 	dir := filepath.Dir(path)
@@ -78,7 +103,7 @@ func Save(f *Figure, path string) (err error) {
 			err = fmt.Errorf("figures: saving %s: %w", path, err)
 		}
 	}()
-	if err := Write(tmp, f, format); err != nil {
+	if err := write(tmp, f, format); err != nil {
 		return err
 	}
 	if err := tmp.Sync(); err != nil {
