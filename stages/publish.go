@@ -1,9 +1,13 @@
 package stages
 
 import (
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
+
+	"github.com/ffchar/ffchar/backend"
 
 	"github.com/ffchar/ffchar/pipeline"
 )
@@ -37,5 +41,30 @@ func PublishResults(c *pipeline.Cache, res []pipeline.Result, results string, ab
 	if copied == 0 {
 		return "", fmt.Errorf("publish: no correlate results for %s: run the pipeline through correlate first", about.Experiment.Name)
 	}
+	// Which build computed the sweep stays with the data: redrawing it
+	// later, with another build, does not change that.
+	prov := Provenance{Revision: Revision(), Backend: backend.Name(), Go: runtime.Version()}
+	if err := writeJSON(filepath.Join(data, ProvenanceFile), prov); err != nil {
+		return "", err
+	}
 	return dir, Render(dir, about)
+}
+
+// ProvenanceFile records, next to published sweep tables, the build that
+// computed them.
+const ProvenanceFile = "provenance.json"
+
+// Provenance is the content of ProvenanceFile.
+type Provenance struct {
+	Revision string `json:"revision,omitempty"`
+	Backend  string `json:"blas"`
+	Go       string `json:"go"`
+}
+
+func readProvenance(dataDir string) Provenance {
+	var p Provenance
+	if b, err := os.ReadFile(filepath.Join(dataDir, ProvenanceFile)); err == nil {
+		json.Unmarshal(b, &p)
+	}
+	return p
 }

@@ -14,8 +14,6 @@ import (
 // ResultsInfo describes where published results come from.
 type ResultsInfo struct {
 	Experiment *experiments.Experiment
-	Revision   string // source revision, when known
-	Backend    string
 	// Notes are paragraphs added under "Scale", e.g. what was scaled down
 	// from the paper.
 	Notes []string
@@ -47,7 +45,7 @@ func fmtP(p float64) string {
 
 // resultsReadme writes the results section: each claim of the paper with
 // our estimate, CI, verdict and figure, then the figures and tables.
-func resultsReadme(rep *analysis.Report, tables []*artifacts.Table, sw *Sweep, about ResultsInfo) string {
+func resultsReadme(rep *analysis.Report, tables []*artifacts.Table, sw *Sweep, about ResultsInfo, prov Provenance) string {
 	var b strings.Builder
 	runs := map[string]bool{}
 	treatments := map[string]bool{}
@@ -76,12 +74,12 @@ func resultsReadme(rep *analysis.Report, tables []*artifacts.Table, sw *Sweep, a
 		fmt.Fprintf(&b, "- Treatments: %s; %d seeds each.\n", strings.Join(axes, " × "), e.Seeds)
 	}
 	fmt.Fprintf(&b, "- %d runs over %d treatments, up to %d epochs, per-epoch curves on the validation set; test-set evaluation at the checkpoints.\n", len(runs), len(treatments), maxEpoch)
-	if about.Backend != "" {
-		fmt.Fprintf(&b, "- BLAS backend: %s.", about.Backend)
-		if about.Revision != "" {
-			fmt.Fprintf(&b, " Source revision: `%s`.", about.Revision)
+	if prov.Backend != "" {
+		fmt.Fprintf(&b, "- Computed with BLAS backend %s, %s", prov.Backend, prov.Go)
+		if prov.Revision != "" {
+			fmt.Fprintf(&b, ", ffchar revision `%s`", prov.Revision)
 		}
-		b.WriteString("\n")
+		b.WriteString(".\n")
 	}
 	for _, n := range about.Notes {
 		fmt.Fprintf(&b, "\n%s\n", n)

@@ -111,9 +111,10 @@ func Render(out string, about ResultsInfo) error {
 			return err
 		}
 	}
+	prov := readProvenance(filepath.Join(out, "data"))
 	meta := map[string]string{"ffchar.stage": Publish}
-	if about.Revision != "" {
-		meta["ffchar.revision"] = about.Revision
+	if prov.Revision != "" {
+		meta["ffchar.revision"] = prov.Revision
 	}
 	for _, t := range tables {
 		if err := artifacts.WriteTable(filepath.Join(tdir, t.Name+".parquet"), t, meta); err != nil {
@@ -136,5 +137,5 @@ func Render(out string, about ResultsInfo) error {
 	if err := saveFigures(rep, fdir); err != nil {
 		return err
 	}
-	return writeFileAtomic(filepath.Join(out, "README.md"), []byte(resultsReadme(rep, tables, sw, about)))
+	return writeFileAtomic(filepath.Join(out, "README.md"), []byte(resultsReadme(rep, tables, sw, about, prov)))
 }

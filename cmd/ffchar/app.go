@@ -32,6 +32,15 @@ Examples:
 		},
 		ExitErrHandler: func(*cli.Context, error) {},
 	}
+	// Misused flags of any command are usage errors (exit status 2).
+	var mark func(cmds []*cli.Command)
+	mark = func(cmds []*cli.Command) {
+		for _, c := range cmds {
+			c.OnUsageError = app.OnUsageError
+			mark(c.Subcommands)
+		}
+	}
+	mark(app.Commands)
 	return app
 }
 

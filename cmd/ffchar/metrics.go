@@ -1,14 +1,32 @@
 package main
 
 import (
+	"fmt"
+	"strings"
+
+	"github.com/ffchar/ffchar/artifacts"
+	"github.com/ffchar/ffchar/backend"
 	"github.com/ffchar/ffchar/dataset"
 	"github.com/ffchar/ffchar/ff"
 )
 
+// writeTrainMetrics writes a standalone run's per-epoch metrics as the
+// tidy metrics table, with the configuration and data provenance in the
+// file's metadata.
 func writeTrainMetrics(path string, cfg ff.Config, seed uint64, splits *dataset.Splits, history []ff.EpochMetrics) error {
-	return usageError{errorString("--out is not available yet")}
+	id := fmt.Sprintf("%s-%s-seed%d", cfg.Recipe, strings.ReplaceAll(shape(cfg), "×", "x"), seed)
+	meta := map[string]string{
+		"ffchar.config": strings.Join(cfg.Lines(), "\n"),
+		"ffchar.seed":   fmt.Sprint(seed),
+		"ffchar.blas":   backend.Name(),
+		"ffchar.data":   splits.Source,
+	}
+	for _, f := range splits.Files {
+		meta["ffchar.md5."+f.Name] = f.MD5
+	}
+	run := artifacts.RunMetrics{
+		Info:   artifacts.RunInfo{RunID: id, Treatment: id, Recipe: string(cfg.Recipe), Depth: cfg.Depth, Width: cfg.Width, Seed: seed},
+		Epochs: history,
+	}
+	return artifacts.WriteMetrics(path, []artifacts.RunMetrics{run}, meta)
 }
-
-type errorString string
-
-func (e errorString) Error() string { return string(e) }

@@ -242,7 +242,7 @@ func checkStage(s string) error {
 var errVerify = errors.New("verification failed")
 
 func resultsInfo(exp *experiments.Experiment) stages.ResultsInfo {
-	return stages.ResultsInfo{Experiment: exp, Backend: backend.Name(), Revision: stages.Revision()}
+	return stages.ResultsInfo{Experiment: exp}
 }
 
 func redrawCommand() *cli.Command {

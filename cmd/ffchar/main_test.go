@@ -1,0 +1,381 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
+
+// TestMain lets tests run the real program in a subprocess: the test
+// binary re-executes itself with FFCHAR_TEST_MAIN set and behaves as
+// ffchar.
+func TestMain(m *testing.M) {
+	if os.Getenv("FFCHAR_TEST_MAIN") == "1" {
+		main()
+		return
+	}
+	os.Exit(m.Run())
+}
+
+// ffchar runs the program in-process and returns stdout, stderr and the
+// exit status main would return.
+func ffchar(t *testing.T, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
+	var o, e bytes.Buffer
+	err := run(context.Background(), append([]string{"ffchar"}, args...), &o, &e)
+	code = exitCode(err, &e)
+	return o.String(), e.String(), code
+}
+
+// command returns the program as a subprocess.
+func command(args ...string) *exec.Cmd {
+	cmd := exec.Command(os.Args[0], args...)
+	cmd.Env = append(os.Environ(), "FFCHAR_TEST_MAIN=1")
+	return cmd
+}
+
+// workdir makes a working directory holding experiments/ with the given
+// files and chdirs into it.
+func workdir(t *testing.T, files map[string]string) string {
+	t.Helper()
+	dir := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(dir, "experiments"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for name, body := range files {
+		if err := os.WriteFile(filepath.Join(dir, "experiments", name), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Chdir(dir)
+	return dir
+}
+
+// tiny is a synthetic experiment that runs in well under a second.
+const tiny = `name = "tiny"
+description = "test sweep"
+recipe = "loewe"
+seeds = 2
+master_seed = 7
+[data]
+source = "synthetic"
+train_limit = 300
+val_limit = 100
+test_limit = 100
+[base]
+batch_size = 50
+epochs = 3
+[grid]
+depth = [1, 2]
+width = [12]
+[evaluate]
+checkpoints = [1, 3]
+`
+
+var computedRe = regexp.MustCompile(`computed (\S+)`)
+
+// computed returns the job IDs a run's log says it computed.
+func computed(stderr string) []string {
+	var ids []string
+	for _, m := range computedRe.FindAllStringSubmatch(stderr, -1) {
+		ids = append(ids, m[1])
+	}
+	return ids
+}
+
+func countStage(ids []string, stage string) int {
+	n := 0
+	for _, id := range ids {
+		if strings.Contains(id, "/"+stage+"/") || strings.HasSuffix(id, "/"+stage) {
+			n++
+		}
+	}
+	return n
+}
+
+func mustRun(t *testing.T, args ...string) (string, string) {
+	t.Helper()
+	out, errOut, code := ffchar(t, args...)
+	if code != 0 {
+		t.Fatalf("ffchar %s: exit %d\n%s%s", strings.Join(args, " "), code, out, errOut)
+	}
+	return out, errOut
+}
+
+func TestRunThenCachedThenVerify(t *testing.T) {
+	workdir(t, map[string]string{"tiny.toml": tiny})
+	_, e1 := mustRun(t, "run", "--profile", "tiny", "--cache", "cache")
+	if got := len(computed(e1)); got != 1+4+4+2 {
+		t.Errorf("first run computed %d jobs, want 11 (prep, 4 train, 4 evaluate, correlate, plot):\n%s", got, e1)
+	}
+	_, e2 := mustRun(t, "run", "--profile", "tiny", "--cache", "cache")
+	if got := computed(e2); len(got) != 0 {
+		t.Errorf("second run computed %v, want nothing", got)
+	}
+	for _, f := range []string{"README.md", "data/curves.parquet", "tables/hypotheses.md", "figures/fig1_accuracy.png", "figures/fig3_correlation_heatmap.svg"} {
+		if _, err := os.Stat(filepath.Join("results/tiny", f)); err != nil {
+			t.Errorf("published result missing: %v", err)
+		}
+	}
+	readme, _ := os.ReadFile("results/tiny/README.md")
+	for _, want := range []string{"| H1 |", "| H2 |", "| H3 |", "4 runs over 2 treatments"} {
+		if !strings.Contains(string(readme), want) {
+			t.Errorf("results README lacks %q", want)
+		}
+	}
+	out, _ := mustRun(t, "verify", "--profile", "tiny", "--cache", "cache")
+	if !strings.Contains(out, "verified 11 jobs") {
+		t.Errorf("verify: %q", out)
+	}
+	// Redrawing from the published tables needs no cache.
+	os.RemoveAll("cache")
+	before, _ := os.ReadFile("results/tiny/tables/hypotheses.csv")
+	os.Remove("results/tiny/tables/hypotheses.csv")
+	mustRun(t, "redraw", "--profile", "tiny")
+	after, err := os.ReadFile("results/tiny/tables/hypotheses.csv")
+	if err != nil || !bytes.Equal(before, after) {
+		t.Errorf("redraw gave a different hypotheses table (err %v):\n%s\nvs\n%s", err, before, after)
+	}
+}
+
+func TestStatusWhyAndSelectiveReruns(t *testing.T) {
+	workdir(t, map[string]string{"tiny.toml": tiny})
+	mustRun(t, "run", "--profile", "tiny", "--cache", "cache")
+
+	// One treatment parameter changes: only the runs it changes rerun.
+	edit := strings.Replace(tiny, "depth = [1, 2]", "depth = [1, 3]", 1)
+	os.WriteFile("experiments/tiny.toml", []byte(edit), 0o644)
+	out, _ := mustRun(t, "status", "--profile", "tiny", "--cache", "cache", "--why")
+	if !strings.Contains(out, "tiny/train/depth=3,width=12/r0: stale") || strings.Contains(out, "depth=1,width=12/r0: stale") {
+		t.Errorf("status --why after changing depth 2 to 3:\n%s", out)
+	}
+	_, e := mustRun(t, "run", "--profile", "tiny", "--cache", "cache")
+	ids := computed(e)
+	if countStage(ids, "train") != 2 || countStage(ids, "evaluate") != 2 {
+		t.Errorf("after changing one depth: computed %v, want the 2 new runs' train and evaluate jobs", ids)
+	}
+
+	// A changed epoch count is explained line by line.
+	edit2 := strings.Replace(edit, "epochs = 3", "epochs = 4", 1)
+	os.WriteFile("experiments/tiny.toml", []byte(edit2), 0o644)
+	out, _ = mustRun(t, "status", "--profile", "tiny", "--cache", "cache", "--why")
+	for _, want := range []string{"tiny/train/depth=1,width=12/r0: stale", "param epochs: 3 -> 4", "param checkpoints: 1,3 -> 1,3,4"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("status --why lacks %q:\n%s", want, out)
+		}
+	}
+	os.WriteFile("experiments/tiny.toml", []byte(edit), 0o644)
+
+	// Changing the evaluation reruns evaluation, not training.
+	edit3 := strings.Replace(edit, "checkpoints = [1, 3]\n", "checkpoints = [1, 3]\nsplit = \"val\"\n", 1)
+	os.WriteFile("experiments/tiny.toml", []byte(edit3), 0o644)
+	_, e = mustRun(t, "run", "--profile", "tiny", "--cache", "cache")
+	ids = computed(e)
+	if countStage(ids, "train") != 0 || countStage(ids, "evaluate") != 4 {
+		t.Errorf("after changing the evaluation split: computed %v, want 4 evaluate jobs and no training", ids)
+	}
+}
+
+func TestCorruptCacheFileIsRecomputed(t *testing.T) {
+	workdir(t, map[string]string{"tiny.toml": tiny})
+	mustRun(t, "run", "--profile", "tiny", "--cache", "cache", "--until", "train")
+	// Truncate every stored output: each must be detected and recomputed,
+	// never read as a result.
+	var outputs []string
+	filepath.Walk("cache/o", func(p string, info os.FileInfo, err error) error {
+		if err == nil && info.Mode().IsRegular() {
+			outputs = append(outputs, p)
+		}
+		return nil
+	})
+	if len(outputs) == 0 {
+		t.Fatal("no cached outputs found")
+	}
+	for _, p := range outputs {
+		b, _ := os.ReadFile(p)
+		os.Chmod(p, 0o644)
+		os.WriteFile(p, b[:len(b)/2], 0o644)
+	}
+	_, e := mustRun(t, "run", "--profile", "tiny", "--cache", "cache", "--until", "train", "--verbose")
+	if ids := computed(e); countStage(ids, "train") != 4 {
+		t.Errorf("after truncating the cache's outputs: computed %v, want the 4 train jobs again", ids)
+	}
+	out, _ := mustRun(t, "verify", "--profile", "tiny", "--cache", "cache")
+	if !strings.Contains(out, "every output matches") {
+		t.Errorf("verify after repair: %q", out)
+	}
+}
+
+func TestBadInputsGiveOneLine(t *testing.T) {
+	workdir(t, map[string]string{
+		"unknown.toml": strings.Replace(tiny, "seeds = 2", "seeds = 2\nsede = 3", 1),
+		"badtype.toml": strings.Replace(tiny, "epochs = 3", `epochs = "three"`, 1),
+		"empty.toml":   strings.Replace(tiny, "width = [12]", "width = []", 1),
+		"negw.toml":    strings.Replace(tiny, "width = [12]", "width = [-5]", 1),
+	})
+	os.WriteFile("notadir", []byte("x"), 0o644)
+	cases := []struct {
+		args []string
+		want string
+		code int
+	}{
+		{[]string{"run", "--profile", "unknown", "--cache", "c"}, `ffchar: experiments/unknown.toml: unknown key "sede"`, 1},
+		{[]string{"run", "--profile", "badtype", "--cache", "c"}, `ffchar: experiments/badtype.toml: base.epochs: want an integer, got string "three"`, 1},
+		{[]string{"run", "--profile", "empty", "--cache", "c"}, "ffchar: experiments/empty.toml: grid.width:", 1},
+		{[]string{"run", "--profile", "negw", "--cache", "c"}, "ffchar: experiments/negw.toml: grid.width: value -5: must be at least 1", 1},
+		{[]string{"run", "--profile", "nosuch", "--cache", "c"}, "ffchar: ", 1},
+		{[]string{"run", "--profile", "tiny", "--cache", "notadir/cache"}, "ffchar: ", 1},
+		{[]string{"run", "--until", "fit"}, `ffchar: --until "fit": must be one of prep, train, evaluate, correlate, plot, publish`, 2},
+		{[]string{"train", "--depth", "0"}, "ffchar: --depth 0: must be at least 1", 2},
+		{[]string{"train", "--width", "0"}, "ffchar: --width 0: must be at least 1", 2},
+		{[]string{"train", "--set", "lr=-1"}, "ffchar: --set lr = -1: must be finite and > 0", 2},
+		{[]string{"train", "--recipe", "hinton"}, `ffchar: --recipe "hinton": must be loewe or pezeshki`, 2},
+		{[]string{"train", "--set", "lr"}, `ffchar: --set "lr": must be field=value`, 2},
+		{[]string{"train", "--treatment", "x"}, "ffchar: --treatment x: selects runs of an experiment: give --profile too", 2},
+		{[]string{"train", "--data", "notadir", "--epochs", "1"}, "ffchar: dataset: ", 1},
+		{[]string{"plan", "--jobs", "0"}, "ffchar: --jobs 0: must be ≥ 1", 2},
+		{[]string{"train", "--nosuchflag"}, "ffchar: flag provided but not defined: -nosuchflag", 2},
+	}
+	for _, c := range cases {
+		_, stderr, code := ffchar(t, c.args...)
+		lines := strings.Split(strings.TrimRight(stderr, "\n"), "\n")
+		last := lines[len(lines)-1]
+		if code != c.code || !strings.HasPrefix(last, c.want) {
+			t.Errorf("ffchar %s: exit %d, last line %q; want exit %d and a line starting %q", strings.Join(c.args, " "), code, last, c.code, c.want)
+		}
+		if strings.Contains(stderr, "goroutine ") || strings.Contains(stderr, "panic") {
+			t.Errorf("ffchar %s printed a stack trace:\n%s", strings.Join(c.args, " "), stderr)
+		}
+	}
+}
+
+// slow is a sweep whose runs take a noticeable time each, so that a
+// process can be killed between two of them.
+var slow = strings.NewReplacer(`name = "tiny"`, `name = "slow"`, "seeds = 2", "seeds = 3", "epochs = 3", "epochs = 60",
+	"checkpoints = [1, 3]", "checkpoints = [60]", "train_limit = 300", "train_limit = 1000").Replace(tiny)
+
+func TestKill9MidSweepThenRerun(t *testing.T) {
+	workdir(t, map[string]string{"slow.toml": slow})
+	cmd := command("run", "--profile", "slow", "--cache", "cache", "--jobs", "1")
+	stderr, _ := cmd.StderrPipe()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	// Kill the process as soon as it has finished its second training run,
+	// while it is in the middle of the next one.
+	sc := bufio.NewScanner(stderr)
+	trained := 0
+	for sc.Scan() {
+		if strings.Contains(sc.Text(), "computed slow/train/") {
+			trained++
+			if trained == 2 {
+				break
+			}
+		}
+	}
+	time.Sleep(20 * time.Millisecond)
+	cmd.Process.Signal(syscall.SIGKILL)
+	go io.Copy(io.Discard, stderr)
+	cmd.Wait()
+	if trained < 2 {
+		t.Fatalf("the sweep ended before two runs finished")
+	}
+	_, e := mustRun(t, "run", "--profile", "slow", "--cache", "cache", "--jobs", "1")
+	if got := countStage(computed(e), "train"); got != 6-trained {
+		t.Errorf("after kill -9 with %d runs finished, the rerun trained %d runs, want %d:\n%s", trained, got, 6-trained, e)
+	}
+	out, _ := mustRun(t, "verify", "--profile", "slow", "--cache", "cache", "--sample", "2")
+	if !strings.Contains(out, "every output matches") {
+		t.Errorf("verify after the rerun: %q", out)
+	}
+}
+
+func TestTwoProcessesShareACache(t *testing.T) {
+	workdir(t, map[string]string{"slow.toml": slow})
+	var logs [2]bytes.Buffer
+	var cmds [2]*exec.Cmd
+	for i := range cmds {
+		cmds[i] = command("run", "--profile", "slow", "--cache", "cache", "--jobs", "1", "--until", "evaluate")
+		cmds[i].Stderr = &logs[i]
+		if err := cmds[i].Start(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i, c := range cmds {
+		if err := c.Wait(); err != nil {
+			t.Fatalf("process %d: %v\n%s", i, err, logs[i].String())
+		}
+	}
+	trained := map[string]int{}
+	for i := range logs {
+		for _, id := range computed(logs[i].String()) {
+			if strings.Contains(id, "/train/") {
+				trained[id]++
+			}
+		}
+	}
+	if len(trained) != 6 {
+		t.Errorf("the two processes trained %d distinct runs between them, want 6: %v", len(trained), trained)
+	}
+	for id, n := range trained {
+		if n != 1 {
+			t.Errorf("%s was trained %d times", id, n)
+		}
+	}
+	out, _ := mustRun(t, "verify", "--profile", "slow", "--cache", "cache", "--sample", "2")
+	if !strings.Contains(out, "every output matches") {
+		t.Errorf("verify: %q", out)
+	}
+}
+
+// TestHelpGolden keeps the manual (usage text) under review: rerun with
+// -update after changing flags, and read the diff.
+func TestHelpGolden(t *testing.T) {
+	for _, args := range [][]string{{"--help"}, {"train", "--help"}, {"run", "--help"}, {"status", "--help"}} {
+		out, _, code := ffchar(t, args...)
+		if code != 0 {
+			t.Errorf("ffchar %v: exit %d", args, code)
+		}
+		name := filepath.Join("testdata", strings.Join(strings.Fields(strings.ReplaceAll(strings.Join(args, " "), "--", "")), "_")+".stdout")
+		if *update {
+			os.MkdirAll("testdata", 0o755)
+			os.WriteFile(name, []byte(out), 0o644)
+			continue
+		}
+		want, err := os.ReadFile(name)
+		if err != nil {
+			t.Fatalf("%v (run go test -update)", err)
+		}
+		if out != string(want) {
+			t.Errorf("ffchar %v: usage text differs from %s; rerun with -update and review the diff\ngot:\n%s", args, name, out)
+		}
+	}
+}
+
+// TestPlanListsRuns checks the dry run against the experiment.
+func TestPlanListsRuns(t *testing.T) {
+	workdir(t, map[string]string{"tiny.toml": tiny})
+	out, _ := mustRun(t, "plan", "--profile", "tiny", "--cache", "cache", "--runs")
+	for _, want := range []string{"2 treatments × 2 seeds = 4 runs", "depth=1,width=12", "to compute: 4 of 4 runs"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("plan lacks %q:\n%s", want, out)
+		}
+	}
+	if n := strings.Count(out, "  run "); n != 4 {
+		t.Errorf("plan --runs listed %d runs, want 4", n)
+	}
+	fmt.Sprint()
+}
