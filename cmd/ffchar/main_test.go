@@ -5,12 +5,12 @@ import (
 	"bytes"
 	"context"
 	"flag"
-	"fmt"
 	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -377,5 +377,68 @@ func TestPlanListsRuns(t *testing.T) {
 	if n := strings.Count(out, "  run "); n != 4 {
 		t.Errorf("plan --runs listed %d runs, want 4", n)
 	}
-	fmt.Sprint()
+}
+
+// TestShardsCoverTheSweep runs the sweep as two shards whose index comes
+// from GNU parallel's $PARALLEL_SEQ, then checks the merge and that the
+// analysis needs no further training.
+func TestShardsCoverTheSweep(t *testing.T) {
+	workdir(t, map[string]string{"tiny.toml": tiny})
+	_, _, code := ffchar(t, "check", "--profile", "tiny", "--cache", "cache")
+	if code != 1 {
+		t.Errorf("merge check of an empty cache: exit %d, want 1", code)
+	}
+	trained := 0
+	for seq := 1; seq <= 2; seq++ {
+		cmd := command("run", "--profile", "tiny", "--cache", "cache", "--shard-count", "2")
+		cmd.Env = append(cmd.Env, "PARALLEL_SEQ="+strconv.Itoa(seq))
+		var stderr bytes.Buffer
+		cmd.Stderr = &stderr
+		if err := cmd.Run(); err != nil {
+			t.Fatalf("shard %d: %v\n%s", seq-1, err, stderr.String())
+		}
+		n := countStage(computed(stderr.String()), "train")
+		if n != 2 {
+			t.Errorf("shard %d trained %d runs, want 2 of 4", seq-1, n)
+		}
+		trained += n
+		if _, err := os.Stat("results/tiny"); err == nil {
+			t.Errorf("shard %d published results", seq-1)
+		}
+	}
+	out, _ := mustRun(t, "check", "--profile", "tiny", "--cache", "cache")
+	if !strings.Contains(out, "all 4 runs of tiny are trained and evaluated") {
+		t.Errorf("merge check after both shards: %q", out)
+	}
+	_, e := mustRun(t, "run", "--profile", "tiny", "--cache", "cache")
+	if ids := computed(e); len(ids) != 2 {
+		t.Errorf("after the shards, the full run computed %v, want only correlate and plot", ids)
+	}
+}
+
+func TestShardIndexSources(t *testing.T) {
+	for _, c := range []struct {
+		env  []string
+		args []string
+		want string
+	}{
+		{nil, []string{"--shard-count", "2", "--shard-index", "2"}, "ffchar: shard index 2 (from --shard-index) must be in 0..1 for --shard-count 2"},
+		{[]string{"SLURM_ARRAY_TASK_ID=5"}, []string{"--shard-count", "4"}, "ffchar: shard index 5 (from $SLURM_ARRAY_TASK_ID) must be in 0..3 for --shard-count 4"},
+		{[]string{"JOB_COMPLETION_INDEX=x"}, []string{"--shard-count", "4"}, `ffchar: $JOB_COMPLETION_INDEX = "x": not an integer`},
+		{nil, []string{"--shard-index", "1"}, "ffchar: --shard-index 1: needs --shard-count"},
+		{nil, []string{"--shard-count", "0"}, "ffchar: --shard-count 0: must be ≥ 1"},
+	} {
+		for _, k := range []string{"SLURM_ARRAY_TASK_ID", "JOB_COMPLETION_INDEX", "PARALLEL_SEQ"} {
+			t.Setenv(k, "")
+			os.Unsetenv(k)
+		}
+		for _, kv := range c.env {
+			k, v, _ := strings.Cut(kv, "=")
+			t.Setenv(k, v)
+		}
+		_, stderr, code := ffchar(t, append([]string{"run", "--profile", "smoke", "--cache", t.TempDir()}, c.args...)...)
+		if code != 2 || strings.TrimSpace(stderr) != c.want {
+			t.Errorf("env %v args %v: exit %d, %q; want exit 2, %q", c.env, c.args, code, stderr, c.want)
+		}
+	}
 }

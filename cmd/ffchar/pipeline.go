@@ -170,16 +170,17 @@ completes from the cache in seconds, and a run that was killed recomputes only
 what had not finished.`,
 			Flags: append(append([]cli.Flag(nil), common...),
 				&cli.StringFlag{Name: "until", Usage: "last stage to run: " + strings.Join(stages.Names, ", ")},
-				resultsFlag),
+				resultsFlag, shardFlags()[0], shardFlags()[1]),
 			Action: func(c *cli.Context) error { return runAction(c, c.String("until")) },
 		},
 		stageCmd(stages.Prep, "prepare the experiment's data set"),
-		stageCmd(stages.Evaluate, "evaluate every kept checkpoint on the test set (training what is missing)", selectionFlags()...),
+		stageCmd(stages.Evaluate, "evaluate every kept checkpoint on the test set (training what is missing)", append(selectionFlags(), shardFlags()...)...),
 		stageCmd(stages.Correlate, "compute the analysis tables from every run"),
 		stageCmd(stages.Plot, "draw the figures"),
 		stageCmd(stages.Publish, "write figures and tables into the results folder", resultsFlag),
 		redrawCommand(),
 		statusCommand(),
+		checkCommand(),
 		planCommand(),
 		verifyCommand(),
 		gcCommand(),
@@ -212,6 +213,15 @@ func runAction(c *cli.Context, until string) error {
 	} else {
 		sel.Until = until
 	}
+	sharded := false
+	if c.Command.Name == "run" || c.Command.Name == stages.Train || c.Command.Name == stages.Evaluate {
+		i, n, err := shard(c)
+		if err != nil {
+			return err
+		}
+		sel.ShardIndex, sel.ShardCount = i, n
+		sharded = n > 1
+	}
 	jobs, err := stages.Jobs(env.exp, sel)
 	if err != nil {
 		return err
@@ -220,7 +230,7 @@ func runAction(c *cli.Context, until string) error {
 	if err != nil {
 		return err
 	}
-	if until == "" || until == stages.Publish {
+	if (until == "" || until == stages.Publish) && !sharded {
 		dir, err := stages.PublishResults(env.cache, res, c.String("results"), resultsInfo(env.exp))
 		if err != nil {
 			return err

@@ -48,6 +48,7 @@ Fields: ` + strings.Join(ff.FieldNames(), ", ") + `.`,
 			profileFlag, cacheFlag, jobsFlag, verboseFlag,
 			&cli.StringFlag{Name: "treatment", Usage: "with --profile: only the runs of this treatment ID (see ffchar plan)"},
 			&cli.IntFlag{Name: "replicate", Value: -1, Usage: "with --profile: only this replicate number (0-based)"},
+			shardFlags()[0], shardFlags()[1],
 		},
 		Action: trainAction,
 	}
