@@ -1,0 +1,178 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/urfave/cli/v2"
+)
+
+func slurmCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "slurm",
+		Usage: "run a sweep on a Slurm cluster",
+		Subcommands: []*cli.Command{{
+			Name:  "submit",
+			Usage: "submit an experiment as a Slurm job array (train and evaluate) and a dependent job (analysis and publish)",
+			Description: `Writes two sbatch scripts and submits them: a job array whose task i runs
+shard i of the experiment's runs (training and evaluation; shard i takes the
+runs at positions ≡ i mod N), and a job that starts when every task has
+succeeded (--dependency=afterok), checks that every run is in the cache and
+runs the remaining stages. Slurm does the scheduling; ffchar only splits the
+runs. --cache must be on a file system every node sees; tasks that find a run
+already cached skip it, so a resubmitted array redoes only what is missing.
+The results are the same, digest for digest, as those of a local run.`,
+			Flags: []cli.Flag{
+				profileFlag,
+				&cli.StringFlag{Name: "cache", Required: true, Usage: "cache directory on a file system shared by the nodes"},
+				&cli.IntFlag{Name: "array-size", Usage: "array tasks (default: one per run, at most 100)"},
+				&cli.IntFlag{Name: "cpus-per-task", Value: 2, Usage: "cores per array task; each runs that many runs at once"},
+				&cli.StringFlag{Name: "partition", Usage: "Slurm partition"},
+				&cli.StringFlag{Name: "time", Usage: "time limit per task, as sbatch --time takes it"},
+				&cli.StringFlag{Name: "mem", Usage: "memory per task, as sbatch --mem takes it"},
+				resultsFlag,
+				&cli.StringFlag{Name: "script-dir", Usage: "where the scripts and logs go (default: <cache>/slurm/<experiment>)"},
+				&cli.BoolFlag{Name: "dry-run", Usage: "print the scripts and sbatch commands instead of submitting"},
+				&cli.BoolFlag{Name: "wait", Usage: "wait until the dependent job has finished (sbatch --wait)"},
+			},
+			Action: slurmSubmit,
+		}},
+	}
+}
+
+func slurmSubmit(c *cli.Context) error {
+	exp, err := loadExperiment(c.String("profile"))
+	if err != nil {
+		return err
+	}
+	cache, err := filepath.Abs(c.String("cache"))
+	if err != nil {
+		return err
+	}
+	runs := len(exp.Runs())
+	n := c.Int("array-size")
+	switch {
+	case !c.IsSet("array-size"):
+		n = min(runs, 100)
+	case n < 1:
+		return flagError("array-size", n, "must be ≥ 1")
+	case n > runs:
+		return flagError("array-size", n, fmt.Sprintf("must not exceed the experiment's %d runs", runs))
+	}
+	cpus := c.Int("cpus-per-task")
+	if cpus < 1 {
+		return flagError("cpus-per-task", cpus, "must be ≥ 1")
+	}
+	self, err := os.Executable()
+	if err != nil {
+		return err
+	}
+	wd, err := os.Getwd()
+	if err != nil {
+		return err
+	}
+	results, err := filepath.Abs(c.String("results"))
+	if err != nil {
+		return err
+	}
+	dir := c.String("script-dir")
+	if dir == "" {
+		dir = filepath.Join(cache, "slurm", exp.Name)
+	}
+	if dir, err = filepath.Abs(dir); err != nil {
+		return err
+	}
+	profile := c.String("profile")
+	header := func(name, output string) string {
+		var b strings.Builder
+		fmt.Fprintf(&b, "#!/bin/bash\n#SBATCH --job-name=ffchar-%s-%s\n#SBATCH --output=%s\n", exp.Name, name, filepath.Join(dir, output))
+		fmt.Fprintf(&b, "#SBATCH --cpus-per-task=%d\n", cpus)
+		for _, f := range []string{"partition", "time", "mem"} {
+			if v := c.String(f); v != "" {
+				fmt.Fprintf(&b, "#SBATCH --%s=%s\n", f, v)
+			}
+		}
+		return b.String()
+	}
+	q := shellQuote
+	train := header("train", "train-%A_%a.log") +
+		fmt.Sprintf("#SBATCH --array=0-%d\nset -euo pipefail\ncd %s\n", n-1, q(wd)) +
+		fmt.Sprintf("# Task $SLURM_ARRAY_TASK_ID trains and evaluates shard $SLURM_ARRAY_TASK_ID of %d.\n", n) +
+		fmt.Sprintf("exec %s run --profile %s --cache %s --until evaluate --shard-count %d --jobs %d\n", q(self), q(profile), q(cache), n, cpus)
+	analyse := header("analyse", "analyse-%j.log") +
+		fmt.Sprintf("set -euo pipefail\ncd %s\n", q(wd)) +
+		fmt.Sprintf("%s check --profile %s --cache %s\n", q(self), q(profile), q(cache)) +
+		fmt.Sprintf("exec %s run --profile %s --cache %s --results %s --jobs %d\n", q(self), q(profile), q(cache), q(results), cpus)
+	trainPath, analysePath := filepath.Join(dir, "train.sbatch"), filepath.Join(dir, "analyse.sbatch")
+	waitFlag := ""
+	if c.Bool("wait") {
+		waitFlag = " --wait"
+	}
+	if c.Bool("dry-run") {
+		fmt.Fprintf(c.App.Writer, "# %s\n%s\n# %s\n%s\n", trainPath, train, analysePath, analyse)
+		fmt.Fprintf(c.App.Writer, "sbatch --parsable %s\nsbatch --parsable --dependency=afterok:<array job id> --kill-on-invalid-dep=yes%s %s\n", trainPath, waitFlag, analysePath)
+		return nil
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	for path, body := range map[string]string{trainPath: train, analysePath: analyse} {
+		if err := writeExecutable(path, body); err != nil {
+			return err
+		}
+	}
+	id, err := sbatch(trainPath)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(c.App.Writer, "submitted array job %s: %d tasks over %d runs of %s (logs in %s)\n", id, n, runs, exp.Name, dir)
+	// Without --kill-on-invalid-dep a failed task would leave the
+	// analysis job pending forever.
+	args := []string{"--dependency=afterok:" + id, "--kill-on-invalid-dep=yes"}
+	if c.Bool("wait") {
+		args = append(args, "--wait")
+	}
+	fid, err := sbatch(analysePath, args...)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(c.App.Writer, "submitted analysis job %s after %s\n", fid, id)
+	return nil
+}
+
+// sbatch submits a script and returns the job ID.
+func sbatch(script string, args ...string) (string, error) {
+	cmd := exec.Command("sbatch", append(append([]string{"--parsable"}, args...), script)...)
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	if err := cmd.Run(); err != nil {
+		return "", fmt.Errorf("sbatch %s: %v: %s", script, err, strings.TrimSpace(errb.String()))
+	}
+	// --parsable prints "jobid" or "jobid;cluster".
+	id, _, _ := strings.Cut(strings.TrimSpace(out.String()), ";")
+	if _, err := strconv.Atoi(id); err != nil {
+		return "", fmt.Errorf("sbatch %s: unexpected output %q", script, out.String())
+	}
+	return id, nil
+}
+
+func writeExecutable(path, body string) error {
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, []byte(body), 0o755); err != nil {
+		return err
+	}
+	return os.Rename(tmp, path)
+}
+
+// shellQuote quotes s for bash unless it is plainly safe.
+func shellQuote(s string) string {
+	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./=:,+@%") == "" {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
