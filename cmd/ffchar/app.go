@@ -5,8 +5,6 @@ import (
 	"io"
 
 	"github.com/urfave/cli/v2"
-
-	"github.com/ffchar/ffchar/backend"
 )
 
 // newApp builds the command-line interface.
@@ -26,7 +24,7 @@ Examples:
 		ErrWriter:       stderr,
 		HideHelpCommand: true,
 		Commands:        append([]*cli.Command{trainCommand()}, pipelineCommands()...),
-		Version:         "dev (BLAS backend " + backend.Name() + ")",
+		Version:         version,
 		OnUsageError: func(c *cli.Context, err error, _ bool) error {
 			return usageError{err}
 		},
@@ -48,3 +46,7 @@ Examples:
 func flagError(flag string, value any, want string) error {
 	return usageError{fmt.Errorf("--%s %v: %s", flag, value, want)}
 }
+
+// version is reported by --version; the BLAS backend, which changes
+// numbers, is printed by every command that computes.
+const version = "0.1.0"
