@@ -164,42 +164,48 @@ func WriteEvaluations(path string, evals []RunEvaluation, meta map[string]string
 // WriteEvaluationRows writes rows, as ReadEvaluations returns them, to path
 // in WriteEvaluations' format: for tables concatenated from several files.
 func WriteEvaluationRows(path string, rows []EvaluationRow, meta map[string]string) error {
-	return writeParquetFile(path, kindEvaluations, meta, func() (*table, error) { return evaluationTable(rows), nil })
+	return writeParquetFile(path, kindEvaluations, meta, func() (*table, error) {
+		for i := range rows {
+			r := &rows[i]
+			if err := checkRow(&r.RunInfo, r.Epoch, r.Layer, 0, r.Samples); err != nil {
+				return nil, fmt.Errorf("row %d: %w", i, err)
+			}
+		}
+		return evaluationTable(rows), nil
+	})
 }
 
 func evaluationTable(rows []EvaluationRow) *table {
-	{
-		n := len(rows)
-		var (
-			info                       infoColumns
-			epoch, layer               = make([]int32, n), make([]int32, n)
-			loss, acc, gpos, gneg, lac = make([]float64, n), make([]float64, n), make([]float64, n), make([]float64, n), make([]float64, n)
-			cacc, closs, gacc          = make([]float64, n), make([]float64, n), make([]float64, n)
-			samples                    = make([]int64, n)
-		)
-		for i := range rows {
-			r := &rows[i]
-			info.append(&r.RunInfo)
-			epoch[i], layer[i] = int32(r.Epoch), int32(r.Layer)
-			loss[i], acc[i], gpos[i], gneg[i], lac[i] = r.FFLoss, r.FFAccuracy, r.GoodnessPos, r.GoodnessNeg, r.LabelAccuracy
-			cacc[i], closs[i], gacc[i] = r.ClassifierAccuracy, r.ClassifierLoss, r.GoodnessAccuracy
-			samples[i] = int64(r.Samples)
-		}
-		t := newTable(n)
-		info.write(t)
-		t.int32s("epoch", epoch)
-		t.int32s("layer", layer)
-		t.nullableFloat64s("ff_loss", loss)
-		t.nullableFloat64s("ff_accuracy", acc)
-		t.nullableFloat64s("goodness_pos", gpos)
-		t.nullableFloat64s("goodness_neg", gneg)
-		t.nullableFloat64s("label_accuracy", lac)
-		t.nullableFloat64s("classifier_accuracy", cacc)
-		t.nullableFloat64s("classifier_loss", closs)
-		t.nullableFloat64s("goodness_accuracy", gacc)
-		t.int64s("samples", samples)
-		return t
+	n := len(rows)
+	var (
+		info                       infoColumns
+		epoch, layer               = make([]int32, n), make([]int32, n)
+		loss, acc, gpos, gneg, lac = make([]float64, n), make([]float64, n), make([]float64, n), make([]float64, n), make([]float64, n)
+		cacc, closs, gacc          = make([]float64, n), make([]float64, n), make([]float64, n)
+		samples                    = make([]int64, n)
+	)
+	for i := range rows {
+		r := &rows[i]
+		info.append(&r.RunInfo)
+		epoch[i], layer[i] = int32(r.Epoch), int32(r.Layer)
+		loss[i], acc[i], gpos[i], gneg[i], lac[i] = r.FFLoss, r.FFAccuracy, r.GoodnessPos, r.GoodnessNeg, r.LabelAccuracy
+		cacc[i], closs[i], gacc[i] = r.ClassifierAccuracy, r.ClassifierLoss, r.GoodnessAccuracy
+		samples[i] = int64(r.Samples)
 	}
+	t := newTable(n)
+	info.write(t)
+	t.int32s("epoch", epoch)
+	t.int32s("layer", layer)
+	t.nullableFloat64s("ff_loss", loss)
+	t.nullableFloat64s("ff_accuracy", acc)
+	t.nullableFloat64s("goodness_pos", gpos)
+	t.nullableFloat64s("goodness_neg", gneg)
+	t.nullableFloat64s("label_accuracy", lac)
+	t.nullableFloat64s("classifier_accuracy", cacc)
+	t.nullableFloat64s("classifier_loss", closs)
+	t.nullableFloat64s("goodness_accuracy", gacc)
+	t.int64s("samples", samples)
+	return t
 }
 
 // ReadEvaluations reads a table written by WriteEvaluations, returning its
@@ -253,33 +259,47 @@ func WriteConfusion(path string, evals []RunEvaluation, meta map[string]string) 
 // WriteConfusionRows writes rows, as ReadConfusion returns them, to path in
 // WriteConfusion's format.
 func WriteConfusionRows(path string, rows []ConfusionRow, meta map[string]string) error {
-	return writeParquetFile(path, kindConfusion, meta, func() (*table, error) { return confusionTable(rows), nil })
+	return writeParquetFile(path, kindConfusion, meta, func() (*table, error) {
+		for i := range rows {
+			r := &rows[i]
+			err := checkRow(&r.RunInfo, r.Epoch, 1, 0, r.Count)
+			switch {
+			case err != nil:
+			case r.Predictor != PredictorClassifier && r.Predictor != PredictorGoodness:
+				err = fmt.Errorf("predictor %q", r.Predictor)
+			case r.TrueClass < 0 || r.TrueClass >= ff.NumClasses || r.PredictedClass < 0 || r.PredictedClass >= ff.NumClasses:
+				err = fmt.Errorf("classes %d, %d out of range", r.TrueClass, r.PredictedClass)
+			}
+			if err != nil {
+				return nil, fmt.Errorf("row %d: %w", i, err)
+			}
+		}
+		return confusionTable(rows), nil
+	})
 }
 
 func confusionTable(rows []ConfusionRow) *table {
-	{
-		n := len(rows)
-		var (
-			info                infoColumns
-			epoch, trueC, predC = make([]int32, n), make([]int32, n), make([]int32, n)
-			predictor           = make([]string, n)
-			count               = make([]int64, n)
-		)
-		for i := range rows {
-			r := &rows[i]
-			info.append(&r.RunInfo)
-			epoch[i], predictor[i] = int32(r.Epoch), r.Predictor
-			trueC[i], predC[i], count[i] = int32(r.TrueClass), int32(r.PredictedClass), int64(r.Count)
-		}
-		t := newTable(n)
-		info.write(t)
-		t.int32s("epoch", epoch)
-		t.strings("predictor", predictor)
-		t.int32s("true_class", trueC)
-		t.int32s("predicted_class", predC)
-		t.int64s("count", count)
-		return t
+	n := len(rows)
+	var (
+		info                infoColumns
+		epoch, trueC, predC = make([]int32, n), make([]int32, n), make([]int32, n)
+		predictor           = make([]string, n)
+		count               = make([]int64, n)
+	)
+	for i := range rows {
+		r := &rows[i]
+		info.append(&r.RunInfo)
+		epoch[i], predictor[i] = int32(r.Epoch), r.Predictor
+		trueC[i], predC[i], count[i] = int32(r.TrueClass), int32(r.PredictedClass), int64(r.Count)
 	}
+	t := newTable(n)
+	info.write(t)
+	t.int32s("epoch", epoch)
+	t.strings("predictor", predictor)
+	t.int32s("true_class", trueC)
+	t.int32s("predicted_class", predC)
+	t.int64s("count", count)
+	return t
 }
 
 // ReadConfusion reads a table written by WriteConfusion, returning its

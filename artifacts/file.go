@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"maps"
 	"os"
 	"path/filepath"
@@ -184,7 +185,17 @@ func readGuard(path string, err *error) {
 	if *err != nil {
 		var fe *FileError
 		if !errors.As(*err, &fe) {
-			*err = &FileError{Path: path, Err: *err}
+			*err = &FileError{Path: path, Err: dropPath(*err, path)}
 		}
 	}
+}
+
+// dropPath removes path from an *fs.PathError about it: the FileError
+// already names the file.
+func dropPath(err error, path string) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) && pe.Path == path {
+		return pe.Err
+	}
+	return err
 }

@@ -39,6 +39,15 @@ var kinds = []struct {
 			return WriteDataset(p, map[string]*ff.Data{"train": synthetic(30, 12, 1), "test": synthetic(7, 12, 2)}, m)
 		},
 		func(p string) error { _, _, err := ReadDataset(p); return err }},
+	{"table",
+		func(p string, m map[string]string) error {
+			return WriteTable(p, &Table{Name: "t", Title: "test", Columns: []Column{
+				{Name: "s", Strings: []string{"a", "b", "c"}},
+				{Name: "i", Ints: []int64{1, -2, 3}},
+				{Name: "f", Floats: []float64{0.5, nan, 2}},
+			}}, m)
+		},
+		func(p string) error { _, _, err := ReadTable(p); return err }},
 }
 
 // manyKeys returns metadata with enough keys that two iterations over the
@@ -136,7 +145,7 @@ func TestCorruptFiles(t *testing.T) {
 				checkReadError(t, "garbage in the middle", bad, err)
 			}
 
-			step := max(1, n/400)
+			step := max(1, n/200)
 			for pos := 0; pos < n; pos += step {
 				flipped := bytes.Clone(orig)
 				flipped[pos] ^= 0xff
@@ -231,4 +240,33 @@ func TestWriteFailures(t *testing.T) {
 			}
 		})
 	}
+}
+
+// FuzzReaders feeds arbitrary bytes to every reader, starting from valid
+// files of each kind: each must return data or an error naming the file,
+// and must neither panic nor exhaust memory.
+func FuzzReaders(f *testing.F) {
+	dir := f.TempDir()
+	for _, k := range kinds {
+		path := filepath.Join(dir, k.name)
+		if err := k.write(path, map[string]string{"a": "b"}); err != nil {
+			f.Fatal(err)
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b)
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		path := filepath.Join(t.TempDir(), "f")
+		if err := os.WriteFile(path, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		for _, k := range kinds {
+			if err := k.read(path); err != nil {
+				checkReadError(t, k.name, path, err)
+			}
+		}
+	})
 }

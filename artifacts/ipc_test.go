@@ -249,3 +249,34 @@ func TestTrainedNetworkRoundTrip(t *testing.T) {
 		t.Errorf("confusion matrices differ after the parameter round trip")
 	}
 }
+
+// mnistSized returns splits of MNIST's shape: 60,000 + 10,000 samples of
+// 784 features.
+func mnistSized() map[string]*ff.Data {
+	return map[string]*ff.Data{"train": synthetic(60000, 784, 1), "test": synthetic(10000, 784, 2)}
+}
+
+func BenchmarkWriteDataset(b *testing.B) {
+	splits := mnistSized()
+	path := filepath.Join(b.TempDir(), "d.arrow")
+	b.SetBytes(70000 * 784 * 4)
+	for b.Loop() {
+		if err := WriteDataset(path, splits, nil); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkReadDataset(b *testing.B) {
+	path := filepath.Join(b.TempDir(), "d.arrow")
+	if err := WriteDataset(path, mnistSized(), nil); err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(70000 * 784 * 4)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, _, err := ReadDataset(path); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -88,6 +88,25 @@ func checkInt32(name string, v, lo int) error {
 	return nil
 }
 
+// checkRow checks the fields common to rows written directly (rather than
+// flattened from engine results): the run's identity, an epoch from 1, a
+// layer and a trained layer within the depth, a count that is not
+// negative.
+func checkRow(r *RunInfo, epoch, layer, trained, count int) error {
+	if err := r.check(); err != nil {
+		return err
+	}
+	switch {
+	case epoch < 1 || epoch > math.MaxInt32:
+		return fmt.Errorf("run %q: epoch %d out of range", r.RunID, epoch)
+	case layer < 1 || layer > r.Depth || trained < 0 || trained > r.Depth:
+		return fmt.Errorf("run %q epoch %d: layer %d (trained %d) out of range for depth %d", r.RunID, epoch, layer, trained, r.Depth)
+	case count < 0:
+		return fmt.Errorf("run %q epoch %d: negative count %d", r.RunID, epoch, count)
+	}
+	return nil
+}
+
 // RunMetrics is one run's per-epoch metrics as the training loop reports
 // them.
 type RunMetrics struct {
@@ -269,5 +288,17 @@ func ReadMetrics(path string) (rows []MetricsRow, meta map[string]string, err er
 // WriteMetricsRows writes rows, as ReadMetrics returns them, to path in
 // WriteMetrics' format: for tables concatenated from several files.
 func WriteMetricsRows(path string, rows []MetricsRow, meta map[string]string) error {
-	return writeParquetFile(path, kindMetrics, meta, func() (*table, error) { return metricsTable(rows), nil })
+	return writeParquetFile(path, kindMetrics, meta, func() (*table, error) {
+		for i := range rows {
+			r := &rows[i]
+			err := checkRow(&r.RunInfo, r.Epoch, r.Layer, r.LayerTrained, r.Samples)
+			if err == nil && r.Split != SplitTrain && r.Split != SplitVal {
+				err = fmt.Errorf("split %q", r.Split)
+			}
+			if err != nil {
+				return nil, fmt.Errorf("row %d: %w", i, err)
+			}
+		}
+		return metricsTable(rows), nil
+	})
 }

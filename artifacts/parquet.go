@@ -14,6 +14,7 @@ import (
 	"github.com/apache/arrow-go/v18/parquet/compress"
 	"github.com/apache/arrow-go/v18/parquet/file"
 	"github.com/apache/arrow-go/v18/parquet/pqarrow"
+	"github.com/klauspost/compress/zstd"
 )
 
 // table collects the columns of a Parquet file as Go slices before they
@@ -159,8 +160,18 @@ func readParquet(path, kind string) (*columns, map[string]string, error) {
 		return nil, nil, err
 	}
 	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, nil, err
+	}
 	mem := memory.DefaultAllocator
-	rdr, err := file.NewParquetReader(f, file.WithReadProps(parquet.NewReaderProperties(mem)))
+	props := parquet.NewReaderProperties(mem)
+	// Column chunk and page sizes come from the file. Unbuffered, the
+	// reader allocates a whole column chunk at the size the metadata
+	// claims; buffered, a corrupt size ends in a short read instead.
+	props.BufferedStreamEnabled = true
+	props.MaxCompressedPageSize = max(fi.Size(), 1)
+	rdr, err := file.NewParquetReader(f, file.WithReadProps(props))
 	if err != nil {
 		return nil, nil, fmt.Errorf("not a readable Parquet file: %w", err)
 	}
@@ -291,4 +302,43 @@ func ints[T int32 | int64](v []T) []int {
 		out[i] = int(x)
 	}
 	return out
+}
+
+// boundedZstd is the zstd codec with a decoder that never allocates more
+// than the page size the page header declares. The library's decoder
+// sizes its output from the frame header, so a corrupt header could make
+// it allocate gigabytes, which fails fatally rather than with an error.
+// Encoding is left to the library's codec, so files are byte-identical.
+// Registering it replaces zstd for every Parquet reader in the program;
+// it decodes every valid file the same way.
+type boundedZstd struct {
+	compress.Codec
+	dec *zstd.Decoder
+}
+
+func (c boundedZstd) DecodeWithError(dst, src []byte) ([]byte, error) {
+	// The page reader passes dst with the declared uncompressed size as
+	// capacity, which WithDecodeAllCapLimit makes a hard limit.
+	return c.dec.DecodeAll(src, dst[:0])
+}
+
+func (c boundedZstd) Decode(dst, src []byte) []byte {
+	out, err := c.DecodeWithError(dst, src)
+	if err != nil {
+		panic(err)
+	}
+	return out
+}
+
+func init() {
+	enc, err := compress.GetCodec(compress.Codecs.Zstd)
+	if err != nil {
+		panic("artifacts: " + err.Error())
+	}
+	dec, err := zstd.NewReader(nil, zstd.WithDecodeAllCapLimit(true),
+		zstd.WithDecoderMaxMemory(uint64(parquet.DefaultMaxUncompressedPageSize)))
+	if err != nil {
+		panic("artifacts: " + err.Error())
+	}
+	compress.RegisterCodec(compress.Codecs.Zstd, boundedZstd{Codec: enc, dec: dec})
 }
