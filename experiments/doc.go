@@ -5,12 +5,15 @@
 //
 // # Profiles
 //
-// Three experiment files are bundled into the program (Profile, Profiles):
+// Four experiment files are bundled into the program (Profile, Profiles):
 //
 //   - smoke: two tiny networks on synthetic data, two seeds, three epochs;
 //     seconds. The tests use it.
 //   - quick: the default of `make figures`; the paper's design scaled down
 //     to about ten minutes on two cores (64 runs).
+//   - reproduction: the published sweep (results/reproduction): depths 1–4
+//     × widths 100, 300, 1000 × 10 seeds × 8 epochs on all of MNIST; about
+//     an hour and a half on two cores.
 //   - paper: the paper's scale, depths 1–4 × widths 100–2000 × 30 seeds ×
 //     100 epochs on all of MNIST (480 runs); days on one machine.
 //

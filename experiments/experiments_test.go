@@ -14,7 +14,7 @@ import (
 )
 
 func TestProfiles(t *testing.T) {
-	if got, want := Profiles(), []string{"paper", "quick", "smoke"}; !slices.Equal(got, want) {
+	if got, want := Profiles(), []string{"paper", "quick", "reproduction", "smoke"}; !slices.Equal(got, want) {
 		t.Fatalf("Profiles() = %q, want %q", got, want)
 	}
 	tests := []struct {
@@ -27,6 +27,7 @@ func TestProfiles(t *testing.T) {
 		{"smoke", 2, 4, SourceSynthetic, 3},
 		{"quick", 8, 64, SourceMNIST, 10},
 		{"paper", 16, 480, SourceMNIST, 100},
+		{"reproduction", 12, 120, SourceMNIST, 8},
 	}
 	for _, tt := range tests {
 		e, err := Profile(tt.name)
@@ -93,7 +94,7 @@ func TestProfileOnDisk(t *testing.T) {
 		t.Errorf("ProfileIn(empty dir, smoke) = %v, %v", e, err)
 	}
 	_, err := Profile("nosuch")
-	if got, want := errString(err), "nosuch: unknown profile (profiles: paper, quick, smoke; or give a .toml file)"; got != want {
+	if got, want := errString(err), "nosuch: unknown profile (profiles: paper, quick, reproduction, smoke; or give a .toml file)"; got != want {
 		t.Errorf("Profile(nosuch) error\n got %s\nwant %s", got, want)
 	}
 	if !errors.Is(err, fs.ErrNotExist) {
