@@ -13,7 +13,7 @@
 // it is the schema's custom metadata. Keys and values must be valid UTF-8;
 // keys starting with "ARROW:" are reserved to Arrow. Each writer adds
 //
-//	ffchar.kind = metrics/1 | evaluations/1 | confusion/1 | params/1 | dataset/1
+//	ffchar.kind = metrics/1 | evaluations/1 | confusion/1 | params/1 | dataset/1 | table/1
 //
 // (KindKey), the kind of file and the version of its schema. Readers check
 // it, so a file of another kind or version is refused by name, and return
@@ -34,9 +34,16 @@
 // Readers return a corrupt, truncated or foreign file as a single-line
 // *FileError naming the file ("artifacts: <path>: <problem>"); errors about
 // content that decodes but is not what the reader expects wrap ErrFormat.
-// They never panic. Arrow IPC files are read whole into memory and their
-// metadata is checked before arrow-go decodes it, because some corrupt
-// counts would make the decoder exhaust memory rather than fail.
+// They never panic, and they do not trust sizes found in the file: Arrow
+// IPC files are read whole into memory and their flatbuffer metadata is
+// checked before arrow-go decodes it, Parquet column chunks are streamed
+// rather than allocated at their declared size, and zstd pages are
+// decoded into at most the size their page header declares (the package
+// registers that decoder for Parquet's zstd codec; encoding is
+// unchanged). Without this, some corrupt counts make the decoders
+// exhaust memory, which ends the process rather than returning an error.
+// Damage to value bytes can go unnoticed (neither format is checksummed
+// here); the cache detects it by content hash.
 //
 // Identity columns. The tables about runs start with the columns of
 // RunInfo, repeated on every row of the run:
@@ -49,10 +56,9 @@
 //	seed       uint64  not null
 //
 // In the tables below, "nullable" float64 columns hold NULL where the
-// engine reports NaN (not computed): the training split's per-layer
-// peer_loss of a run without peer normalisation, the classifier columns of
-// a network without a classifier, label metrics not computed on training
-// batches, and so on. Readers turn NULL back into NaN.
+// engine reports NaN (not computed): peer_loss outside training, the
+// classifier columns of a network without a classifier, label metrics not
+// computed on training batches, and so on. Readers turn NULL back into NaN.
 //
 // # Metrics (WriteMetrics, ReadMetrics): Parquet, zstd
 //
@@ -82,6 +88,11 @@
 //	classifier_loss      float64  nullable  model: softmax classifier loss
 //	goodness_accuracy    float64  nullable  model: goodness-over-labels accuracy
 //	samples              int64    not null  samples the split's metrics cover
+//
+// WriteMetricsRows writes rows as ReadMetrics returns them (for tables
+// concatenated from several files), checking them as WriteMetrics does;
+// rows read back write the same bytes. WriteEvaluationRows and
+// WriteConfusionRows do the same for the two tables below.
 //
 // # Evaluations (WriteEvaluations, ReadEvaluations): Parquet, zstd
 //
@@ -113,6 +124,13 @@
 //	true_class       int32   not null  0..9
 //	predicted_class  int32   not null  0..9
 //	count            int64   not null  test samples
+//
+// # Analysis tables (WriteTable, ReadTable): Parquet, zstd
+//
+// A Table of analysis results, one column per Column, in order: string
+// (not null), int64 (not null) or float64 (nullable, NaN as NULL). The
+// table's name and title are stored under the metadata keys ffchar.table
+// and ffchar.title. Table also renders itself as CSV, Markdown and LaTeX.
 //
 // # Parameters (WriteParams, ReadParams): Arrow IPC file
 //
