@@ -442,3 +442,19 @@ func TestShardIndexSources(t *testing.T) {
 		}
 	}
 }
+
+// TestGCKeepsCurrentExperiments: entries of a changed experiment's old
+// runs go, the current ones stay cached.
+func TestGCKeepsCurrentExperiments(t *testing.T) {
+	workdir(t, map[string]string{"tiny.toml": tiny})
+	mustRun(t, "run", "--profile", "tiny", "--cache", "cache", "--until", "evaluate")
+	os.WriteFile("experiments/tiny.toml", []byte(strings.Replace(tiny, "depth = [1, 2]", "depth = [1]", 1)), 0o644)
+	out, _ := mustRun(t, "gc", "--cache", "cache", "--keep", "experiments/tiny.toml", "--grace", "0s")
+	if !strings.Contains(out, "removed 4 entries") {
+		t.Errorf("gc after dropping depth 2 (2 train + 2 evaluate jobs): %q", out)
+	}
+	_, e := mustRun(t, "run", "--profile", "tiny", "--cache", "cache", "--until", "evaluate")
+	if ids := computed(e); len(ids) != 0 {
+		t.Errorf("after gc, the current experiment recomputed %v", ids)
+	}
+}
