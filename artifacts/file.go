@@ -1,18 +1,16 @@
 package artifacts
 
 import (
-	"bufio"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
 	"maps"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
-	"syscall"
 	"unicode/utf8"
+
+	"github.com/ffchar/ffchar/internal/atomicfile"
 
 	"github.com/apache/arrow-go/v18/arrow"
 )
@@ -111,64 +109,11 @@ func checkKind(want string, keys, vals []string) (map[string]string, error) {
 	return meta, nil
 }
 
-// writeAtomic writes path as a whole or not at all: fill writes into a
-// temporary file in the same directory, which is flushed, synced and
-// renamed over path; then the directory is synced so that the rename
-// survives a crash. On error the temporary file is removed and nothing
-// under path changes. The directory must exist.
-func writeAtomic(path string, fill func(io.Writer) error) (err error) {
-	defer func() {
-		if err != nil {
-			err = &FileError{Path: path, Err: err}
-		}
-	}()
-	dir, base := filepath.Split(path)
-	if dir == "" {
-		dir = "."
-	}
-	// The leading dot keeps the temporary file out of globs over the
-	// directory's outputs.
-	f, err := os.CreateTemp(dir, "."+base+".tmp-*")
-	if err != nil {
-		return err
-	}
-	tmp := f.Name()
-	bw := bufio.NewWriterSize(f, 1<<20)
-	err = fill(bw)
-	if err == nil {
-		err = bw.Flush()
-	}
-	if err == nil {
-		// CreateTemp makes the file private; outputs are shared.
-		err = f.Chmod(0o644)
-	}
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp, path)
-	}
-	if err != nil {
-		os.Remove(tmp)
-		return err
-	}
-	return syncDir(dir)
-}
-
-// syncDir makes a rename in dir durable. File systems that cannot sync a
-// directory are accepted: there the rename is as durable as they make it.
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	err = d.Sync()
-	d.Close()
-	if err != nil && !errors.Is(err, syscall.EINVAL) && !errors.Is(err, syscall.ENOTSUP) {
-		return fmt.Errorf("syncing directory %s: %w", dir, err)
+// writeAtomic writes path as a whole or not at all (see package
+// atomicfile), naming path in its error. The directory must exist.
+func writeAtomic(path string, fill func(io.Writer) error) error {
+	if err := atomicfile.Write(path, 0o666, fill); err != nil {
+		return &FileError{Path: path, Err: err}
 	}
 	return nil
 }

@@ -2,18 +2,15 @@ package figures
 
 import (
 	"bufio"
-	"crypto/rand"
-	"errors"
 	"fmt"
 	"io"
-	"io/fs"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
+
+	"github.com/ffchar/ffchar/internal/atomicfile"
 
 	"codeberg.org/go-pdf/fpdf"
 
@@ -91,57 +88,9 @@ func Save(f *Figure, path string) (err error) {
 	if !slices.Contains(formats, format) {
 		return fmt.Errorf("figures: saving %s: unsupported extension %q (want .png, .svg or .pdf)", path, ext)
 	}
-	dir := filepath.Dir(path)
-	tmp, err := createTemp(dir, "."+filepath.Base(path)+".tmp-")
+	err = atomicfile.Write(path, 0o666, func(w io.Writer) error { return write(w, f, format) })
 	if err != nil {
 		return fmt.Errorf("figures: saving %s: %w", path, err)
-	}
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
-			err = fmt.Errorf("figures: saving %s: %w", path, err)
-		}
-	}()
-	if err := write(tmp, f, format); err != nil {
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return err
-	}
-	return syncDir(dir)
-}
-
-// createTemp creates a new file in dir whose name starts with prefix,
-// with mode 0666 less the umask (os.CreateTemp's 0600 would keep a
-// shared results folder's figures from the rest of the group).
-func createTemp(dir, prefix string) (*os.File, error) {
-	for i := 0; ; i++ {
-		f, err := os.OpenFile(filepath.Join(dir, prefix+rand.Text()), os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o666)
-		if errors.Is(err, fs.ErrExist) && i < 100 {
-			continue
-		}
-		return f, err
-	}
-}
-
-// syncDir makes the rename durable where the file system can sync a
-// folder.
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	err = d.Sync()
-	d.Close()
-	if err != nil && !errors.Is(err, syscall.EINVAL) && !errors.Is(err, syscall.ENOTSUP) {
-		return err
 	}
 	return nil
 }

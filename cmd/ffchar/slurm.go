@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -10,6 +11,8 @@ import (
 	"strings"
 
 	"github.com/urfave/cli/v2"
+
+	"github.com/ffchar/ffchar/internal/atomicfile"
 )
 
 func slurmCommand() *cli.Command {
@@ -162,11 +165,10 @@ func sbatch(script string, args ...string) (string, error) {
 }
 
 func writeExecutable(path, body string) error {
-	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, []byte(body), 0o755); err != nil {
+	return atomicfile.Write(path, 0o777, func(w io.Writer) error {
+		_, err := io.WriteString(w, body)
 		return err
-	}
-	return os.Rename(tmp, path)
+	})
 }
 
 // shellQuote quotes s for bash unless it is plainly safe.
