@@ -63,6 +63,7 @@ func trainJob(exp *experiments.Experiment, r experiments.Run, prepID string) *pi
 				return err
 			}
 			meta := provenance(Train, key)
+			report := epochProgress(ctx)
 			start := time.Now()
 			var epochSeconds []float64
 			_, hist, err := ff.Train(ctx, r.Config, data["train"], ff.Options{
@@ -70,6 +71,9 @@ func trainJob(exp *experiments.Experiment, r experiments.Run, prepID string) *pi
 				Val:  data["val"],
 				OnEpoch: func(m ff.EpochMetrics, net *ff.Network) error {
 					epochSeconds = append(epochSeconds, m.Seconds)
+					if report != nil {
+						report(EpochEvent{Run: RunID(r), Epoch: m.Epoch, Epochs: r.Config.TotalEpochs(), Samples: m.Train.Samples, Seconds: m.Seconds})
+					}
 					if !slices.Contains(r.Checkpoints, m.Epoch) {
 						return nil
 					}

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/urfave/cli/v2"
@@ -108,8 +109,26 @@ func selection(c *cli.Context, until string) (stages.Selection, error) {
 func (env *pipelineEnv) runPipeline(ctx context.Context, jobs []*pipeline.Job, n int, verify, verbose bool) ([]pipeline.Result, error) {
 	tty := progress.IsTerminal(env.err)
 	bar := progress.New(env.err, tty, "jobs", len(jobs))
-	computed := 0
+	start := time.Now()
+	var mu sync.Mutex
+	computed, done, epochs, samples := 0, 0, 0, 0
+	note := func() string {
+		s := fmt.Sprintf("(%d computed", computed)
+		if epochs > 0 {
+			s += fmt.Sprintf("; %d epochs trained, %.0f samples/s", epochs, float64(samples)/time.Since(start).Seconds())
+		}
+		return s + ")"
+	}
+	ctx = stages.WithEpochProgress(ctx, func(ev stages.EpochEvent) {
+		mu.Lock()
+		defer mu.Unlock()
+		epochs++
+		samples += ev.Samples
+		bar.Update(done, note())
+	})
 	r := &pipeline.Runner{Cache: env.cache, Workers: n, Verify: verify, Progress: func(ev pipeline.Event) {
+		mu.Lock()
+		defer mu.Unlock()
 		switch ev.Kind {
 		case pipeline.JobFinished:
 			if !ev.Hit {
@@ -126,7 +145,8 @@ func (env *pipelineEnv) runPipeline(ctx context.Context, jobs []*pipeline.Job, n
 				}
 				fmt.Fprintf(env.err, "[%d/%d] %s %s in %s\n", ev.Done, ev.Total, what, ev.Job, ev.Duration.Round(10*time.Millisecond))
 			}
-			bar.Update(ev.Done, fmt.Sprintf("(%d computed)", computed))
+			done = ev.Done
+			bar.Update(ev.Done, note())
 		case pipeline.JobWaiting:
 			bar.Clear()
 			fmt.Fprintf(env.err, "waiting for %s: another process is computing it\n", ev.Job)
@@ -134,7 +154,6 @@ func (env *pipelineEnv) runPipeline(ctx context.Context, jobs []*pipeline.Job, n
 			bar.Clear()
 		}
 	}}
-	start := time.Now()
 	res, err := r.Run(ctx, jobs)
 	bar.Clear()
 	hits := 0
