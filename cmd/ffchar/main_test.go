@@ -15,6 +15,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/ffchar/ffchar/dataset"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
@@ -227,6 +229,15 @@ func TestBadInputsGiveOneLine(t *testing.T) {
 		"negw.toml":    strings.Replace(tiny, "width = [12]", "width = [-5]", 1),
 	})
 	os.WriteFile("notadir", []byte("x"), 0o644)
+	// 300 training images: 250 for training, 50 held out for validation.
+	os.Mkdir("synth", 0o755)
+	os.Mkdir("corrupt", 0o755)
+	if err := dataset.WriteSynthetic("synth", 300, 50, 1, true); err != nil {
+		t.Fatal(err)
+	}
+	dataset.WriteSynthetic("corrupt", 300, 50, 1, true)
+	b, _ := os.ReadFile("corrupt/train-images-idx3-ubyte.gz")
+	os.WriteFile("corrupt/train-images-idx3-ubyte.gz", b[:len(b)/2], 0o644)
 	cases := []struct {
 		args []string
 		want string
@@ -248,6 +259,9 @@ func TestBadInputsGiveOneLine(t *testing.T) {
 		{[]string{"train", "--data", "notadir", "--epochs", "1"}, "ffchar: dataset: ", 1},
 		{[]string{"plan", "--jobs", "0"}, "ffchar: --jobs 0: must be ≥ 1", 2},
 		{[]string{"train", "--nosuchflag"}, "ffchar: flag provided but not defined: -nosuchflag", 2},
+		{[]string{"train", "--data", "synth", "--batch-size", "400", "--epochs", "1"}, "ffchar: --batch-size 400: must not exceed the 250 training samples", 2},
+		{[]string{"train", "--data", "synth", "--set", "lr=1e6", "--batch-size", "50", "--epochs", "3"}, "ffchar: epoch 1, batch ", 1},
+		{[]string{"train", "--data", "corrupt", "--epochs", "1"}, "ffchar: dataset: corrupt/train-images-idx3-ubyte.gz: ", 1},
 	}
 	for _, c := range cases {
 		_, stderr, code := ffchar(t, c.args...)

@@ -167,6 +167,12 @@ func trainAction(c *cli.Context) error {
 	}
 	start := time.Now()
 	net, history, err := ff.Train(c.Context, cfg, splits.Train, opts)
+	var fe *ff.FieldError
+	if errors.As(err, &fe) {
+		// A value that is valid alone but not for this data, such as a
+		// batch larger than the training set: name the flag.
+		return flagError(strings.ReplaceAll(fe.Field, "_", "-"), fe.Value, fe.Want)
+	}
 	if err != nil {
 		return err
 	}
