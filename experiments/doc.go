@@ -27,6 +27,7 @@
 //
 //	name = "quick"                 # defaults to the file's base name
 //	description = "..."
+//	notes = """..."""              # optional; published with the results (caveats, what was scaled down)
 //	recipe = "loewe"               # required: the defaults (ff.DefaultConfig)
 //	seeds = 8                      # required: replicates per treatment, ≥ 1
 //	master_seed = 20250415         # required: every run's seed derives from it

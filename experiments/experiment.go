@@ -89,6 +89,9 @@ type Axis struct {
 type Experiment struct {
 	Name        string
 	Description string
+	// Notes is free text published with the results: for example what a
+	// sweep scales down from the paper, and why.
+	Notes string
 	// Path is the file the experiment came from, as given to Load, or the
 	// name given to Parse. Error messages start with it.
 	Path string

@@ -549,3 +549,16 @@ func errString(err error) string {
 	}
 	return err.Error()
 }
+
+func TestNotesArePublishedText(t *testing.T) {
+	e, err := Profile("reproduction")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(e.Notes, "Scaled down from the paper") {
+		t.Errorf("reproduction notes: %q", e.Notes)
+	}
+	if _, err := Parse("x.toml", []byte("notes = 3\n")); err == nil || !strings.Contains(err.Error(), "notes") {
+		t.Errorf("notes = 3: error %v, want one naming notes", err)
+	}
+}

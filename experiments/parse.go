@@ -18,7 +18,7 @@ import (
 // The keys an experiment file may hold, by table ("" is the top level).
 // [base] and [grid] take Config fields instead (configKind).
 var (
-	topKeys  = []string{"name", "description", "recipe", "seeds", "master_seed", "data", "base", "grid", "evaluate"}
+	topKeys  = []string{"name", "description", "notes", "recipe", "seeds", "master_seed", "data", "base", "grid", "evaluate"}
 	dataKeys = []string{"source", "dir", "train_limit", "val_limit", "test_limit", "seed"}
 	evalKeys = []string{"checkpoints", "split"}
 )
@@ -63,6 +63,11 @@ func parse(name string, data []byte) (*Experiment, error) {
 	}
 	if v, ok := raw["description"]; ok {
 		if e.Description, err = asString("description", v); err != nil {
+			return nil, err
+		}
+	}
+	if v, ok := raw["notes"]; ok {
+		if e.Notes, err = asString("notes", v); err != nil {
 			return nil, err
 		}
 	}

@@ -47,7 +47,10 @@ func PublishResults(c *pipeline.Cache, res []pipeline.Result, results string, ab
 	if err := writeJSON(filepath.Join(data, ProvenanceFile), prov); err != nil {
 		return "", err
 	}
-	return dir, Render(dir, about)
+	if err := Render(dir, about); err != nil {
+		return "", err
+	}
+	return dir, RenderIndex(results)
 }
 
 // ProvenanceFile records, next to published sweep tables, the build that

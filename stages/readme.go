@@ -72,6 +72,9 @@ func resultsReadme(rep *analysis.Report, tables []*artifacts.Table, sw *Sweep, a
 			axes = append(axes, fmt.Sprintf("%s ∈ {%s}", a.Field, strings.Join(a.Values, ", ")))
 		}
 		fmt.Fprintf(&b, "- Treatments: %s; %d seeds each.\n", strings.Join(axes, " × "), e.Seeds)
+		if n := strings.TrimSpace(e.Notes); n != "" {
+			fmt.Fprintf(&b, "\n%s\n\n", n)
+		}
 	}
 	fmt.Fprintf(&b, "- %d runs over %d treatments, up to %d epochs, per-epoch curves on the validation set; test-set evaluation at the checkpoints.\n", len(runs), len(treatments), maxEpoch)
 	if prov.Backend != "" {

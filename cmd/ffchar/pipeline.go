@@ -296,6 +296,9 @@ README.md from them. Needs no cache and trains nothing.`,
 			if err := stages.Render(dir, resultsInfo(exp)); err != nil {
 				return err
 			}
+			if err := stages.RenderIndex(c.String("results")); err != nil {
+				return err
+			}
 			fmt.Fprintf(c.App.Writer, "redrew %s from %s in %s\n", dir, filepath.Join(dir, "data"), time.Since(start).Round(10*time.Millisecond))
 			return nil
 		},
