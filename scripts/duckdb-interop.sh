@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Interoperability check: DuckDB (through its Node.js package from the npm
+# registry) reads every published Parquet file of an experiment directly,
+# with its key-value metadata, and answers the per-layer correlation query
+# the README shows.
+#
+#   scripts/duckdb-interop.sh [results/quick]
+set -euo pipefail
+repo=$(cd "$(dirname "$0")/.." && pwd)
+dir=$(cd "${1:-$repo/results/quick}" && pwd)
+work=$(mktemp -d /tmp/ffchar-duckdb.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+cd "$work"
+npm install --silent --no-audit --no-fund @duckdb/node-api@1.5.6-r.1 >/dev/null
+cat > check.mjs <<'JS'
+import { DuckDBInstance } from '@duckdb/node-api';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+const dir = process.argv[2];
+const db = await DuckDBInstance.create(':memory:');
+const c = await db.connect();
+const q = async (sql) => (await c.runAndReadAll(sql)).getRowObjectsJS();
+let files = 0;
+for (const sub of ['data', 'tables']) {
+  for (const f of readdirSync(join(dir, sub)).filter((f) => f.endsWith('.parquet'))) {
+    const p = join(dir, sub, f);
+    const [{ n }] = await q(`SELECT count(*) AS n FROM read_parquet('${p}')`);
+    const kind = await q(`SELECT value::VARCHAR AS v FROM parquet_kv_metadata('${p}') WHERE key::VARCHAR = 'ffchar.kind'`);
+    if (kind.length !== 1) throw new Error(`${p}: no ffchar.kind metadata`);
+    console.log(`${sub}/${f}: ${n} rows, kind ${kind[0].v}`);
+    files++;
+  }
+}
+const rows = await q(`SELECT layer, corr(ff_accuracy, classifier_accuracy) AS r FROM read_parquet('${join(dir, 'data', 'curves.parquet')}') WHERE split = 'val' GROUP BY layer ORDER BY layer`);
+if (rows.length === 0 || rows.some((x) => x.r === null || !(Math.abs(x.r) <= 1))) throw new Error(`correlation query: ${JSON.stringify(rows, (k, v) => typeof v === 'bigint' ? Number(v) : v)}`);
+console.log(`duckdb-interop: PASS: ${files} Parquet files read by DuckDB; per-layer corr(ff_accuracy, classifier_accuracy) for layers ${rows.map((x) => x.layer).join(', ')}`);
+JS
+node check.mjs "$dir"
