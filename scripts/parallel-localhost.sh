@@ -9,6 +9,7 @@
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 ffchar=${1:-$repo/bin/ffchar}
+ffchar=$(cd "$(dirname "$ffchar")" && pwd)/$(basename "$ffchar")
 [ -x "$ffchar" ] || { echo "parallel-localhost: no ffchar binary at $ffchar (run make build)"; exit 1; }
 if ! command -v parallel >/dev/null; then
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends parallel >/dev/null \

@@ -8,6 +8,7 @@
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 ffchar=${1:-$repo/bin/ffchar}
+ffchar=$(cd "$(dirname "$ffchar")" && pwd)/$(basename "$ffchar")
 [ -x "$ffchar" ] || { echo "slurm-localhost: no ffchar binary at $ffchar (run make build)"; exit 1; }
 
 export DEBIAN_FRONTEND=noninteractive
