@@ -50,6 +50,7 @@
 //	[evaluate]
 //	checkpoints = [1, 5, 10]       # epochs evaluated, ascending; the final epoch always is
 //	split = "test"                 # "test" (default) or "val"
+//	curves = "val"                 # curves the analysis uses: "val" (default) or "train" (batch averages, as loeweX logs)
 //
 // Field names in [base] and [grid] are those of ff.FieldNames, except
 // recipe, which only the top-level key sets. Values have the field's type:

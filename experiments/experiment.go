@@ -23,8 +23,9 @@ const (
 
 // Evaluation splits.
 const (
-	SplitTest = "test"
-	SplitVal  = "val"
+	SplitTest  = "test"
+	SplitVal   = "val"
+	SplitTrain = "train"
 )
 
 // Sizes of the MNIST splits with the reference holdout: the last 10,000
@@ -74,6 +75,10 @@ type EvalSpec struct {
 	Checkpoints []int
 	// Split is SplitTest (default) or SplitVal.
 	Split string
+	// Curves is the split whose per-epoch curves the analysis uses:
+	// SplitVal (default; evaluated after every epoch) or SplitTrain
+	// (averaged over each epoch's batches, as loeweX logs them).
+	Curves string
 }
 
 // Axis is one treatment factor: a Config field and the values it takes,

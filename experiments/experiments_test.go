@@ -562,3 +562,19 @@ func TestNotesArePublishedText(t *testing.T) {
 		t.Errorf("notes = 3: error %v, want one naming notes", err)
 	}
 }
+
+func TestCurvesSplit(t *testing.T) {
+	base := "recipe = \"loewe\"\nseeds = 1\nmaster_seed = 1\n[data]\nsource = \"synthetic\"\ntrain_limit = 10\nval_limit = 10\ntest_limit = 10\n[grid]\ndepth = [1]\n"
+	e, err := Parse("c.toml", []byte(base))
+	if err != nil || e.Evaluate.Curves != SplitVal {
+		t.Fatalf("default curves: %v, %+v", err, e)
+	}
+	e, err = Parse("c.toml", []byte(base+"[evaluate]\ncurves = \"train\"\n"))
+	if err != nil || e.Evaluate.Curves != SplitTrain {
+		t.Errorf("curves = train: %v, %+v", err, e.Evaluate)
+	}
+	_, err = Parse("c.toml", []byte(base+"[evaluate]\ncurves = \"test\"\n"))
+	if err == nil || err.Error() != `c.toml: evaluate.curves: value "test": must be one of ["val" "train"]` {
+		t.Errorf("curves = test: %v", err)
+	}
+}

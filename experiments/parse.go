@@ -20,7 +20,7 @@ import (
 var (
 	topKeys  = []string{"name", "description", "notes", "recipe", "seeds", "master_seed", "data", "base", "grid", "evaluate"}
 	dataKeys = []string{"source", "dir", "train_limit", "val_limit", "test_limit", "seed"}
-	evalKeys = []string{"checkpoints", "split"}
+	evalKeys = []string{"checkpoints", "split", "curves"}
 )
 
 // configKind maps each settable Config field to its Go kind. "recipe" is
@@ -140,7 +140,7 @@ func parse(name string, data []byte) (*Experiment, error) {
 		return nil, err
 	}
 
-	e.Evaluate.Split = SplitTest
+	e.Evaluate.Split, e.Evaluate.Curves = SplitTest, SplitVal
 	if v, ok := raw["evaluate"]; ok {
 		if e.Evaluate, err = parseEvaluate(v); err != nil {
 			return nil, err
@@ -306,10 +306,18 @@ func parseGrid(v any, base map[string]any) ([]Axis, error) {
 }
 
 func parseEvaluate(v any) (EvalSpec, error) {
-	ev := EvalSpec{Split: SplitTest}
+	ev := EvalSpec{Split: SplitTest, Curves: SplitVal}
 	tbl, err := asTable("evaluate", v)
 	if err != nil {
 		return ev, err
+	}
+	if v, ok := tbl["curves"]; ok {
+		if ev.Curves, err = asString("evaluate.curves", v); err != nil {
+			return ev, err
+		}
+		if ev.Curves != SplitVal && ev.Curves != SplitTrain {
+			return ev, invalid("evaluate.curves", literal(v), fmt.Sprintf("must be one of %q", []string{SplitVal, SplitTrain}))
+		}
 	}
 	if v, ok := tbl["split"]; ok {
 		if ev.Split, err = asString("evaluate.split", v); err != nil {

@@ -1,7 +1,6 @@
 package stages
 
 import (
-	"errors"
 	"fmt"
 	"math"
 	"path/filepath"
@@ -10,13 +9,19 @@ import (
 
 	"github.com/ffchar/ffchar/analysis"
 	"github.com/ffchar/ffchar/artifacts"
+	"github.com/ffchar/ffchar/experiments"
 )
 
-// AnalysisSplit is the split whose per-epoch curves the analysis uses: the
-// validation set, evaluated identically after every epoch. The training
-// curves (averaged over an epoch's batches, as the reference logs them)
-// are in the same table for anyone who wants them.
-const AnalysisSplit = "val"
+// curvesSplit is the split whose per-epoch curves an experiment's analysis
+// uses (its [evaluate] curves): by default the validation set, evaluated
+// identically after every epoch; or the training batches, averaged over
+// each epoch as the reference logs them.
+func curvesSplit(exp *experiments.Experiment) string {
+	if exp == nil || exp.Evaluate.Curves == "" {
+		return experiments.SplitVal
+	}
+	return exp.Evaluate.Curves
+}
 
 // Points turns the curves table into the analysis input: per run, epoch
 // and layer, the layer's FF accuracy and the model accuracy on split. The
@@ -41,19 +46,19 @@ func Points(rows []artifacts.MetricsRow, split string) []analysis.Point {
 	return pts
 }
 
-// Analyze runs the analysis over a sweep's curves.
-func Analyze(curves []artifacts.MetricsRow) (*analysis.Report, error) {
-	pts := Points(curves, AnalysisSplit)
+// Analyze runs the analysis over a sweep's curves of one split.
+func Analyze(curves []artifacts.MetricsRow, split string) (*analysis.Report, error) {
+	pts := Points(curves, split)
 	if len(pts) == 0 {
-		return nil, errors.New("analysis: no validation curves in the sweep")
+		return nil, fmt.Errorf("analysis: no %q curves in the sweep", split)
 	}
 	return analysis.Analyze(pts, analysis.Options{})
 }
 
 // writeAnalysis analyses a sweep and writes every analysis table into dir
 // as <name>.parquet.
-func writeAnalysis(dir string, curves []artifacts.MetricsRow, evals []artifacts.EvaluationRow, meta map[string]string) error {
-	rep, err := Analyze(curves)
+func writeAnalysis(dir, split string, curves []artifacts.MetricsRow, evals []artifacts.EvaluationRow, meta map[string]string) error {
+	rep, err := Analyze(curves, split)
 	if err != nil {
 		return err
 	}
@@ -208,7 +213,7 @@ func AnalysisTables(rep *analysis.Report, evals []artifacts.EvaluationRow) []*ar
 	}
 	out = append(out, rg.t)
 
-	fm := newTable("final_accuracy", "Final validation model accuracy per treatment: mean over seeds with "+ci)
+	fm := newTable("final_accuracy", "Final model accuracy per treatment on the analysed curves: mean over seeds with "+ci)
 	for _, f := range rep.FinalModel {
 		fm.group(f.Group)
 		fm.summary("accuracy_", f.Summary)
@@ -217,7 +222,7 @@ func AnalysisTables(rep *analysis.Report, evals []artifacts.EvaluationRow) []*ar
 
 	out = append(out, testAccuracyTable(evals, conf))
 
-	cu := newTable("curve_summary", "Per treatment, layer and epoch: layer FF accuracy, model accuracy and the layer's 10-class accuracy on the validation set, mean over seeds with "+ci)
+	cu := newTable("curve_summary", "Per treatment, layer and epoch: layer FF accuracy, model accuracy and the layer's 10-class accuracy on the analysed curves, mean over seeds with "+ci)
 	for _, s := range rep.CurveSummaries {
 		cu.group(s.Group)
 		cu.int("layer", s.Layer)

@@ -22,6 +22,7 @@ func correlateKey(exp *experiments.Experiment) func(h *pipeline.Hash) {
 	return func(h *pipeline.Hash) {
 		h.Param("version", correlateVersion)
 		h.Param("experiment", exp.Name)
+		h.Param("curves", curvesSplit(exp))
 	}
 }
 
@@ -67,7 +68,7 @@ func correlateJob(exp *experiments.Experiment, runs []experiments.Run, trainIDs,
 			if err := artifacts.WriteConfusionRows(filepath.Join(dir, ConfusionsFile), confusion, meta); err != nil {
 				return err
 			}
-			return writeAnalysis(dir, curves, evals, meta)
+			return writeAnalysis(dir, curvesSplit(exp), curves, evals, meta)
 		},
 	}
 }

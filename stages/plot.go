@@ -10,6 +10,7 @@ import (
 func plotKey(exp *experiments.Experiment) func(h *pipeline.Hash) {
 	return func(h *pipeline.Hash) {
 		h.Param("version", plotVersion)
+		h.Param("curves", curvesSplit(exp))
 	}
 }
 
@@ -25,7 +26,7 @@ func plotJob(exp *experiments.Experiment, correlateID string) *pipeline.Job {
 			if err != nil {
 				return err
 			}
-			return drawFigures(curves, dir)
+			return drawFigures(curves, curvesSplit(exp), dir)
 		},
 	}
 }

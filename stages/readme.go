@@ -89,7 +89,11 @@ func resultsReadme(rep *analysis.Report, tables []*artifacts.Table, sw *Sweep, a
 	}
 
 	fmt.Fprintf(&b, "\n## The paper's claims\n\n")
-	fmt.Fprintf(&b, "Each claim is tested on this sweep's validation curves; intervals are %.0f%% confidence intervals, n is the number of runs behind the estimate.\n\n", 100*rep.Options.Confidence)
+	curves := "validation curves (evaluated after every epoch)"
+	if curvesSplit(about.Experiment) == experiments.SplitTrain {
+		curves = "training curves (averaged over each epoch's batches, as loeweX logs them)"
+	}
+	fmt.Fprintf(&b, "Each claim is tested on this sweep's %s; intervals are %.0f%% confidence intervals, n is the number of runs behind the estimate.\n\n", curves, 100*rep.Options.Confidence)
 	fmt.Fprintf(&b, "| claim | statement | estimate | %.0f%% CI | p | runs | verdict |\n|---|---|---|---|---|---:|---|\n", 100*rep.Options.Confidence)
 	for _, h := range rep.Hypotheses {
 		for i, e := range h.Effects {
@@ -114,7 +118,7 @@ func resultsReadme(rep *analysis.Report, tables []*artifacts.Table, sw *Sweep, a
 	fmt.Fprintf(&b, "\nVerdict rule:\n\n%s\n", indentQuote(analysis.VerdictRule))
 
 	fmt.Fprintf(&b, "\n## Figures\n\n")
-	for i, f := range Figures {
+	for i, f := range drawable(rep) {
 		fmt.Fprintf(&b, "%d. %s ([PNG](figures/%s.png), [SVG](figures/%s.svg), [PDF](figures/%s.pdf))\n\n   ![%s](figures/%s.png)\n\n",
 			i+1, f.Caption, f.Name, f.Name, f.Name, f.Name, f.Name)
 	}

@@ -17,38 +17,61 @@ type FigureSpec struct {
 	Name    string
 	Caption string
 	Draw    func(*analysis.Report) (*figures.Figure, error)
+	// Needs, when set, says whether the report has what the figure shows.
+	Needs func(*analysis.Report) bool
 }
 
 // Figures lists the published figures in order.
 var Figures = []FigureSpec{
-	{"fig1_accuracy", "Layer FF accuracy and model accuracy on the validation set against epoch, per treatment (mean over seeds, 95% band).",
-		func(r *analysis.Report) (*figures.Figure, error) { return figures.Accuracy(r.CurveSummaries) }},
+	{"fig1_accuracy", "Layer FF accuracy and model accuracy against epoch on the analysed curves (validation unless the experiment says otherwise), per treatment (mean over seeds, 95% band).",
+		func(r *analysis.Report) (*figures.Figure, error) { return figures.Accuracy(r.CurveSummaries) }, nil},
 	{"fig2_delay", "Epochs until each layer reaches 90% of its accuracy gain, against layer index: by depth (left) and by width (right), 95% CIs.",
-		func(r *analysis.Report) (*figures.Figure, error) { return figures.Delays(r.DelaySummaries, 0, 0) }},
+		func(r *analysis.Report) (*figures.Figure, error) { return figures.Delays(r.DelaySummaries, 0, 0) }, nil},
 	{"fig3_correlation_heatmap", "Pearson correlation of each layer's accuracy with the model's over epochs (Fisher-z mean over seeds), layer × treatment.",
 		func(r *analysis.Report) (*figures.Figure, error) {
 			return figures.CorrelationHeatmap(r.CorrelationSummaries, analysis.PearsonMethod)
-		}},
+		}, nil},
 	{"fig4_correlation_width", "Layer–model correlation against layer width, one line per layer index, 95% CIs.",
 		func(r *analysis.Report) (*figures.Figure, error) {
 			return figures.CorrelationByWidth(r.CorrelationSummaries, analysis.PearsonMethod)
-		}},
+		}, nil},
 	{"fig5_final_accuracy", "Final validation model accuracy by depth and width, 95% CIs over seeds.",
-		func(r *analysis.Report) (*figures.Figure, error) { return figures.FinalAccuracy(r.FinalModel) }},
+		func(r *analysis.Report) (*figures.Figure, error) { return figures.FinalAccuracy(r.FinalModel) }, nil},
 	{"fig6_label_accuracy", "Beyond the paper: each layer's own 10-class accuracy (argmax of its goodness over the ten labels) against epoch.",
-		func(r *analysis.Report) (*figures.Figure, error) { return figures.LabelAccuracy(r.CurveSummaries) }},
+		func(r *analysis.Report) (*figures.Figure, error) { return figures.LabelAccuracy(r.CurveSummaries) },
+		// Training curves have no label accuracy unless the runs computed it
+		// (train_label_metrics).
+		func(r *analysis.Report) bool {
+			for _, c := range r.CurveSummaries {
+				if c.LabelAccuracy.N > 0 {
+					return true
+				}
+			}
+			return false
+		}},
+}
+
+// drawable returns the figures the report has data for.
+func drawable(rep *analysis.Report) []FigureSpec {
+	var fs []FigureSpec
+	for _, f := range Figures {
+		if f.Needs == nil || f.Needs(rep) {
+			fs = append(fs, f)
+		}
+	}
+	return fs
 }
 
 // FigureFormats are the formats every figure is saved in.
 var FigureFormats = []string{".png", ".svg", ".pdf"}
 
 // drawFigures draws every figure from a sweep's curves into dir.
-func drawFigures(curvesPath, dir string) error {
+func drawFigures(curvesPath, split, dir string) error {
 	curves, _, err := artifacts.ReadMetrics(curvesPath)
 	if err != nil {
 		return err
 	}
-	rep, err := Analyze(curves)
+	rep, err := Analyze(curves, split)
 	if err != nil {
 		return err
 	}
@@ -56,7 +79,7 @@ func drawFigures(curvesPath, dir string) error {
 }
 
 func saveFigures(rep *analysis.Report, dir string) error {
-	for _, f := range Figures {
+	for _, f := range drawable(rep) {
 		fig, err := f.Draw(rep)
 		if err != nil {
 			return fmt.Errorf("figure %s: %w", f.Name, err)
@@ -100,7 +123,7 @@ func Render(out string, about ResultsInfo) error {
 	if err != nil {
 		return err
 	}
-	rep, err := Analyze(sw.Curves)
+	rep, err := Analyze(sw.Curves, curvesSplit(about.Experiment))
 	if err != nil {
 		return err
 	}

@@ -475,3 +475,21 @@ func TestGCKeepsCurrentExperiments(t *testing.T) {
 		t.Errorf("after gc, the current experiment recomputed %v", ids)
 	}
 }
+
+// TestTrainingCurvesAnalysis: an experiment may analyse the training
+// curves (loeweX's logs) instead of validation; figure 6 then has no data
+// (label accuracy is not computed on training batches) and is left out.
+func TestTrainingCurvesAnalysis(t *testing.T) {
+	workdir(t, map[string]string{"tiny.toml": strings.Replace(tiny, "checkpoints = [1, 3]\n", "checkpoints = [1, 3]\ncurves = \"train\"\n", 1)})
+	mustRun(t, "run", "--profile", "tiny", "--cache", "cache")
+	readme, _ := os.ReadFile("results/tiny/README.md")
+	if !strings.Contains(string(readme), "this sweep's training curves") {
+		t.Errorf("results README does not say it analysed the training curves")
+	}
+	if _, err := os.Stat("results/tiny/figures/fig6_label_accuracy.png"); err == nil {
+		t.Errorf("figure 6 drawn without label accuracies")
+	}
+	if _, err := os.Stat("results/tiny/figures/fig1_accuracy.png"); err != nil {
+		t.Errorf("figure 1 missing: %v", err)
+	}
+}
