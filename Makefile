@@ -1,6 +1,7 @@
 # ffchar: the Forward-Forward characterisation pipeline.
 #
-#   make figures   draw every figure and table of the quick profile (PROFILE=...)
+#   make figures   redraw every published experiment's figures and tables
+#                  (or run PROFILE=quick's pipeline when nothing is published)
 #   make reproduce run a profile's whole pipeline, e.g. PROFILE=paper
 #   make test      the test suite, against every BLAS backend available here
 #   make bench     engine benchmarks (samples/s, GFLOP/s)
@@ -33,15 +34,26 @@ ifeq ($(BACKEND),openblas)
 	$(GO) test -count=1 -tags openblas ./...
 endif
 
-# Redraw from the published sweep tables when results/ has them (seconds, no
-# training); otherwise run the profile's pipeline, reusing the cache.
+# Redraw every published experiment (results/*/data) from its sweep tables:
+# seconds, no training. With nothing published, or for a PROFILE given on the
+# command line whose tables are not published, run that profile's pipeline
+# (reusing the cache).
+PUBLISHED := $(patsubst results/%/data/curves.parquet,%,$(wildcard results/*/data/curves.parquet))
+ifeq ($(origin PROFILE),command line)
+DRAW := $(PROFILE)
+else
+DRAW := $(or $(PUBLISHED),$(PROFILE))
+endif
+
 figures: build
-	@if [ -f results/$(PROFILE)/data/curves.parquet ]; then \
-		echo "redrawing results/$(PROFILE) from its published sweep tables"; \
-		$(BIN) redraw --profile $(PROFILE); \
-	else \
-		$(BIN) run --profile $(PROFILE); \
-	fi
+	@for p in $(DRAW); do \
+		if [ -f results/$$p/data/curves.parquet ]; then \
+			echo "redrawing results/$$p from its published sweep tables"; \
+			$(BIN) redraw --profile $$p || exit 1; \
+		else \
+			$(BIN) run --profile $$p || exit 1; \
+		fi; \
+	done
 
 # Always run the pipeline (cached runs are reused), e.g. PROFILE=paper.
 reproduce: build
