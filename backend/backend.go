@@ -2,12 +2,11 @@ package backend
 
 import (
 	"gonum.org/v1/gonum/blas"
-	"gonum.org/v1/gonum/blas/gonum"
 )
 
 // impl and name are replaced by the openblas build in its init function.
 var (
-	impl       blas.Float32 = gonum.Implementation{}
+	impl       blas.Float32 = gonumBLAS{}
 	name                    = "gonum"
 	setThreads              = func(int) {}
 )
