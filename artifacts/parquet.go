@@ -295,15 +295,6 @@ func (c *columns) float64s(name string) []float64 {
 	return out
 }
 
-// ints converts an int32 or int64 column to int.
-func ints[T int32 | int64](v []T) []int {
-	out := make([]int, len(v))
-	for i, x := range v {
-		out[i] = int(x)
-	}
-	return out
-}
-
 // boundedZstd is the zstd codec with a decoder that never allocates more
 // than the page size the page header declares. The library's decoder
 // sizes its output from the frame header, so a corrupt header could make

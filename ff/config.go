@@ -273,7 +273,7 @@ func (c *Config) TotalEpochs() int {
 	return c.Epochs
 }
 
-// classifierLayers returns the first FF layer (0-based) whose activations
+// firstReadout returns the first FF layer (0-based) whose activations
 // feed the classifier and the goodness-over-labels sum: layer 2 when there
 // are at least two layers, else layer 1. loeweX itself fails when Depth is 1.
 func (c *Config) firstReadout() int {
@@ -283,7 +283,7 @@ func (c *Config) firstReadout() int {
 	return 1
 }
 
-// lrAt returns the learning-rate multiplier for epoch e (from 0) of a phase
+// lrScale returns the learning-rate multiplier for epoch e (from 0) of a phase
 // of n epochs.
 func (c *Config) lrScale(e, n int) float64 {
 	if c.LRSchedule == LinearCooldown && e > n/2 {
