@@ -6,6 +6,8 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strconv"
+	"strings"
 
 	"github.com/ffchar/ffchar/backend"
 
@@ -41,8 +43,12 @@ func PublishResults(c *pipeline.Cache, res []pipeline.Result, results string, ab
 	if copied == 0 {
 		return "", fmt.Errorf("publish: no correlate results for %s: run the pipeline through correlate first", about.Experiment.Name)
 	}
-	// Which build computed the sweep stays with the data: redrawing it
-	// later, with another build, does not change that.
+	if err := writeTimings(c, res, filepath.Join(data, TimingsFile)); err != nil {
+		return "", err
+	}
+	// Which build published the sweep (cached runs keep the results of the
+	// build that computed them, under keys that include the BLAS backend and
+	// Go version) stays with the data: redrawing it later does not change it.
 	prov := Provenance{Revision: Revision(), Backend: backend.Name(), Go: runtime.Version()}
 	if err := writeJSON(filepath.Join(data, ProvenanceFile), prov); err != nil {
 		return "", err
@@ -54,7 +60,7 @@ func PublishResults(c *pipeline.Cache, res []pipeline.Result, results string, ab
 }
 
 // ProvenanceFile records, next to published sweep tables, the build that
-// computed them.
+// published them.
 const ProvenanceFile = "provenance.json"
 
 // Provenance is the content of ProvenanceFile.
@@ -70,4 +76,50 @@ func readProvenance(dataDir string) Provenance {
 		json.Unmarshal(b, &p)
 	}
 	return p
+}
+
+// TimingsFile lists, next to published sweep tables, how long each run's
+// training took: wall time is kept out of the cached tables (it varies
+// between identical runs), so it is published from the train jobs'
+// volatile timing outputs instead.
+const TimingsFile = "timing.csv"
+
+func writeTimings(c *pipeline.Cache, res []pipeline.Result, path string) error {
+	var b strings.Builder
+	b.WriteString("run_id,treatment,replicate,seed,train_seconds,epoch_seconds\n")
+	n := 0
+	for _, r := range res {
+		if r.Entry == nil || r.Key.Stage() != Train {
+			continue
+		}
+		var run struct {
+			Run       string `json:"run"`
+			Treatment string `json:"treatment"`
+			Replicate int    `json:"replicate"`
+			Seed      uint64 `json:"seed"`
+		}
+		var timing struct {
+			Seconds float64   `json:"seconds"`
+			Epochs  []float64 `json:"epoch_seconds"`
+		}
+		for name, v := range map[string]any{RunFile: &run, TimingFile: &timing} {
+			raw, err := c.ReadOutput(r.Entry, name)
+			if err != nil {
+				return err
+			}
+			if err := json.Unmarshal(raw, v); err != nil {
+				return fmt.Errorf("publish: %s of %s: %w", name, r.Job, err)
+			}
+		}
+		eps := make([]string, len(timing.Epochs))
+		for i, e := range timing.Epochs {
+			eps[i] = strconv.FormatFloat(e, 'f', 3, 64)
+		}
+		fmt.Fprintf(&b, "%s,%s,%d,%d,%.3f,%s\n", run.Run, run.Treatment, run.Replicate, run.Seed, timing.Seconds, strings.Join(eps, ";"))
+		n++
+	}
+	if n == 0 {
+		return nil
+	}
+	return writeFileAtomic(path, []byte(b.String()))
 }

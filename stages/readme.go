@@ -78,7 +78,7 @@ func resultsReadme(rep *analysis.Report, tables []*artifacts.Table, sw *Sweep, a
 	}
 	fmt.Fprintf(&b, "- %d runs over %d treatments, up to %d epochs, per-epoch curves on the validation set; test-set evaluation at the checkpoints.\n", len(runs), len(treatments), maxEpoch)
 	if prov.Backend != "" {
-		fmt.Fprintf(&b, "- Computed with BLAS backend %s, %s", prov.Backend, prov.Go)
+		fmt.Fprintf(&b, "- Published with BLAS backend %s, %s", prov.Backend, prov.Go)
 		if prov.Revision != "" {
 			fmt.Fprintf(&b, ", ffchar revision `%s`", prov.Revision)
 		}
@@ -135,7 +135,7 @@ func resultsReadme(rep *analysis.Report, tables []*artifacts.Table, sw *Sweep, a
 			b.Write(buf.Bytes())
 		}
 	}
-	fmt.Fprintf(&b, "\n## Sweep data\n\n`data/curves.parquet` (every run × epoch × split × layer), `data/evaluations.parquet` (test set at each checkpoint) and `data/confusion.parquet`: the intermediate tables everything above is computed from; their schemas are in the top-level README.\n")
+	fmt.Fprintf(&b, "\n## Sweep data\n\n`data/curves.parquet` (every run × epoch × split × layer), `data/evaluations.parquet` (test set at each checkpoint) and `data/confusion.parquet`: the intermediate tables everything above is computed from; their schemas are in the top-level README. `data/timing.csv` gives each run's training wall time (kept out of the cached, verified tables because it varies between identical runs).\n")
 	return b.String()
 }
 
