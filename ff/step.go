@@ -13,7 +13,6 @@ type stepStats struct {
 	classLoss   float64
 	classAcc    float64
 	total       float64
-	peerTotal   float64
 	labelLayers []float64 // per-layer 10-class accuracy (TrainLabelMetrics)
 	goodAcc     float64
 }
@@ -216,7 +215,7 @@ func (n *Network) step(train func(l int) bool, st *stepStats) {
 	if n.cfg.TrainLabelMetrics {
 		n.batchLabelMetrics(st)
 	}
-	st.total, st.peerTotal = 0, 0
+	st.total = 0
 	coef := n.coef[:2*B]
 	for l, ly := range n.layers {
 		m := &st.layers[l]
@@ -226,7 +225,6 @@ func (n *Network) step(train func(l int) bool, st *stepStats) {
 		if train(l) && n.cfg.PeerWeight > 0 {
 			peerGrad = ly.peerGrad
 			m.PeerLoss = n.peer(ly, peerGrad)
-			st.peerTotal += m.PeerLoss
 			st.total += n.cfg.PeerWeight * m.PeerLoss
 		}
 		st.total += m.Loss

@@ -13,6 +13,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/ffchar/ffchar/internal/atomicfile"
 )
 
 // EnvCache is the environment variable that overrides DefaultDir.
@@ -409,17 +411,10 @@ func (c *Cache) writeAtomic(path string, fill func(io.Writer) error) (err error)
 	return syncDir(dir)
 }
 
-// syncDir makes a rename in dir durable. File systems that cannot sync a
-// directory (EINVAL) are accepted: there the rename is as durable as the
-// file system makes it.
+// syncDir makes a rename in dir durable (see atomicfile.SyncDir), naming
+// the directory in its error.
 func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	err = d.Sync()
-	d.Close()
-	if err != nil && !isSyncUnsupported(err) {
+	if err := atomicfile.SyncDir(dir); err != nil {
 		return fmt.Errorf("syncing directory %s: %w", dir, err)
 	}
 	return nil

@@ -17,5 +17,3 @@ func flockTry(f *os.File) (bool, error) { return false, errNoFlock }
 func flockBlock(f *os.File) error { return errNoFlock }
 
 func funlock(f *os.File) error { return nil }
-
-func isSyncUnsupported(err error) bool { return false }

@@ -28,7 +28,3 @@ func flock(f *os.File, how int) error {
 		}
 	}
 }
-
-func isSyncUnsupported(err error) bool {
-	return errors.Is(err, syscall.EINVAL) || errors.Is(err, syscall.ENOTSUP)
-}

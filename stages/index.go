@@ -7,6 +7,8 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/ffchar/ffchar/internal/atomicfile"
+
 	"github.com/ffchar/ffchar/artifacts"
 )
 
@@ -55,5 +57,5 @@ func RenderIndex(results string) error {
 	if err := os.MkdirAll(results, 0o755); err != nil {
 		return err
 	}
-	return writeFileAtomic(filepath.Join(results, "README.md"), []byte(b.String()))
+	return atomicfile.WriteBytes(filepath.Join(results, "README.md"), []byte(b.String()))
 }

@@ -9,6 +9,8 @@ import (
 	"sort"
 	"sync"
 
+	"github.com/ffchar/ffchar/internal/atomicfile"
+
 	"github.com/ffchar/ffchar/artifacts"
 	"github.com/ffchar/ffchar/dataset"
 	"github.com/ffchar/ffchar/experiments"
@@ -182,5 +184,5 @@ func writeJSON(path string, v any) error {
 	if err != nil {
 		return err
 	}
-	return writeFileAtomic(path, append(b, '\n'))
+	return atomicfile.WriteBytes(path, append(b, '\n'))
 }

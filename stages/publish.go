@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/ffchar/ffchar/internal/atomicfile"
+
 	"github.com/ffchar/ffchar/backend"
 
 	"github.com/ffchar/ffchar/pipeline"
@@ -34,7 +36,7 @@ func PublishResults(c *pipeline.Cache, res []pipeline.Result, results string, ab
 			if err != nil {
 				return "", err
 			}
-			if err := writeFileAtomic(filepath.Join(data, name), b); err != nil {
+			if err := atomicfile.WriteBytes(filepath.Join(data, name), b); err != nil {
 				return "", fmt.Errorf("publish: %w", err)
 			}
 			copied++
@@ -121,5 +123,5 @@ func writeTimings(c *pipeline.Cache, res []pipeline.Result, path string) error {
 	if n == 0 {
 		return nil
 	}
-	return writeFileAtomic(path, []byte(b.String()))
+	return atomicfile.WriteBytes(path, []byte(b.String()))
 }

@@ -6,6 +6,8 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/ffchar/ffchar/internal/atomicfile"
+
 	"github.com/ffchar/ffchar/analysis"
 	"github.com/ffchar/ffchar/artifacts"
 	"github.com/ffchar/ffchar/figures"
@@ -152,7 +154,7 @@ func Render(out string, about ResultsInfo) error {
 			if err := write(&b); err != nil {
 				return err
 			}
-			if err := writeFileAtomic(filepath.Join(tdir, t.Name+ext), b.Bytes()); err != nil {
+			if err := atomicfile.WriteBytes(filepath.Join(tdir, t.Name+ext), b.Bytes()); err != nil {
 				return err
 			}
 		}
@@ -160,5 +162,5 @@ func Render(out string, about ResultsInfo) error {
 	if err := saveFigures(rep, fdir); err != nil {
 		return err
 	}
-	return writeFileAtomic(filepath.Join(out, "README.md"), []byte(resultsReadme(rep, tables, sw, about, prov)))
+	return atomicfile.WriteBytes(filepath.Join(out, "README.md"), []byte(resultsReadme(rep, tables, sw, about, prov)))
 }
