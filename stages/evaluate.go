@@ -43,7 +43,7 @@ func evalSplit(exp *experiments.Experiment) string {
 func evaluateJob(exp *experiments.Experiment, r experiments.Run, prepID, trainID string) *pipeline.Job {
 	key := evaluateKey(exp, r)
 	return &pipeline.Job{
-		ID:    jobID(exp, Evaluate, r.TreatmentID, "r"+strconv.Itoa(r.Replicate)),
+		ID:    RunJobID(exp, Evaluate, r),
 		Stage: Evaluate,
 		Deps:  []string{prepID, trainID},
 		Key:   key,

@@ -3,6 +3,7 @@ package stages
 import (
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/ffchar/ffchar/experiments"
@@ -32,6 +33,21 @@ var All = Selection{Replicate: -1}
 
 func jobID(exp *experiments.Experiment, stage string, parts ...string) string {
 	return strings.Join(append([]string{exp.Name, stage}, parts...), "/")
+}
+
+// RunJobID is the ID of a run's job in a per-run stage (train, evaluate).
+func RunJobID(exp *experiments.Experiment, stage string, r experiments.Run) string {
+	return jobID(exp, stage, r.TreatmentID, "r"+strconv.Itoa(r.Replicate))
+}
+
+// Status reports, for the jobs of exp that sel keeps, whether each is
+// cached, stale or blocked in c (see pipeline.Runner.Status).
+func Status(c *pipeline.Cache, exp *experiments.Experiment, sel Selection) ([]pipeline.JobStatus, error) {
+	jobs, err := Jobs(exp, sel)
+	if err != nil {
+		return nil, err
+	}
+	return (&pipeline.Runner{Cache: c}).Status(jobs)
 }
 
 // stageIndex returns the position of a stage in Names, or an error.

@@ -53,7 +53,7 @@ func trainKey(r experiments.Run) func(h *pipeline.Hash) {
 func trainJob(exp *experiments.Experiment, r experiments.Run, prepID string) *pipeline.Job {
 	key := trainKey(r)
 	return &pipeline.Job{
-		ID:    jobID(exp, Train, r.TreatmentID, "r"+strconv.Itoa(r.Replicate)),
+		ID:    RunJobID(exp, Train, r),
 		Stage: Train,
 		Deps:  []string{prepID},
 		Key:   key,

@@ -81,11 +81,7 @@ ones and fails if there are any.`,
 			}
 			sel := stages.All
 			sel.Until = stages.Evaluate
-			jobs, err := stages.Jobs(env.exp, sel)
-			if err != nil {
-				return err
-			}
-			st, err := (&pipeline.Runner{Cache: env.cache}).Status(jobs)
+			st, err := stages.Status(env.cache, env.exp, sel)
 			if err != nil {
 				return err
 			}

@@ -30,12 +30,7 @@ one it last ran with: the parameters or inputs that changed.`,
 			if err != nil {
 				return err
 			}
-			jobs, err := stages.Jobs(env.exp, stages.All)
-			if err != nil {
-				return err
-			}
-			r := &pipeline.Runner{Cache: env.cache}
-			st, err := r.Status(jobs)
+			st, err := stages.Status(env.cache, env.exp, stages.All)
 			if err != nil {
 				return err
 			}
@@ -100,11 +95,7 @@ func planCommand() *cli.Command {
 			if g := c.Float64("gflops"); g <= 0 || math.IsInf(g, 0) || math.IsNaN(g) {
 				return flagError("gflops", g, "must be a positive number")
 			}
-			jobs, err := stages.Jobs(env.exp, stages.All)
-			if err != nil {
-				return err
-			}
-			st, err := (&pipeline.Runner{Cache: env.cache}).Status(jobs)
+			st, err := stages.Status(env.cache, env.exp, stages.All)
 			if err != nil {
 				return err
 			}
@@ -125,7 +116,7 @@ func planCommand() *cli.Command {
 			for _, r := range exp.Runs() {
 				cost := exp.RunCost(r).Total()
 				total += cost
-				id := jobIDFor(exp, stages.Train, r)
+				id := stages.RunJobID(exp, stages.Train, r)
 				if !cached[id] {
 					todo += cost
 					todoRuns++
@@ -156,10 +147,6 @@ func planCommand() *cli.Command {
 			return nil
 		},
 	}
-}
-
-func jobIDFor(exp *experiments.Experiment, stage string, r experiments.Run) string {
-	return exp.Name + "/" + stage + "/" + r.TreatmentID + "/r" + fmt.Sprint(r.Replicate)
 }
 
 func verifyCommand() *cli.Command {
@@ -224,8 +211,8 @@ func sampleJobs(exp *experiments.Experiment, jobs []*pipeline.Job, k int) []*pip
 	k = min(k, len(runs))
 	for i := 0; i < k; i++ {
 		r := runs[i*len(runs)/k]
-		keep[jobIDFor(exp, stages.Train, r)] = true
-		keep[jobIDFor(exp, stages.Evaluate, r)] = true
+		keep[stages.RunJobID(exp, stages.Train, r)] = true
+		keep[stages.RunJobID(exp, stages.Evaluate, r)] = true
 	}
 	var out []*pipeline.Job
 	for _, j := range jobs {
@@ -269,11 +256,7 @@ killed processes older than --grace.`,
 				if err != nil {
 					return err
 				}
-				jobs, err := stages.Jobs(exp, stages.All)
-				if err != nil {
-					return err
-				}
-				st, err := (&pipeline.Runner{Cache: cache}).Status(jobs)
+				st, err := stages.Status(cache, exp, stages.All)
 				if err != nil {
 					return err
 				}
