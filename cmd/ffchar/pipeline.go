@@ -86,9 +86,8 @@ func workers(c *cli.Context) (int, error) {
 	return n, nil
 }
 
-func selection(c *cli.Context, until string) (stages.Selection, error) {
+func selection(c *cli.Context) (stages.Selection, error) {
 	sel := stages.All
-	sel.Until = until
 	if c.IsSet("treatment") {
 		sel.Treatment = c.String("treatment")
 	}
@@ -222,26 +221,18 @@ func runAction(c *cli.Context, until string) error {
 	if err != nil {
 		return err
 	}
-	sel := stages.All
-	if c.Command.Name != "run" && c.Command.Name != stages.Publish {
-		if sel, err = selection(c, until); err != nil {
-			return err
-		}
+	// Commands without the selection or shard flags see them unset.
+	sel, err := selection(c)
+	if err != nil {
+		return err
 	}
-	if until == stages.Publish {
-		sel.Until = ""
-	} else {
+	if until != stages.Publish {
 		sel.Until = until
 	}
-	sharded := false
-	if c.Command.Name == "run" || c.Command.Name == stages.Train || c.Command.Name == stages.Evaluate {
-		i, n, err := shard(c)
-		if err != nil {
-			return err
-		}
-		sel.ShardIndex, sel.ShardCount = i, n
-		sharded = n > 1
+	if sel.ShardIndex, sel.ShardCount, err = shard(c); err != nil {
+		return err
 	}
+	sharded := sel.ShardCount > 1
 	jobs, err := stages.Jobs(env.exp, sel)
 	if err != nil {
 		return err
