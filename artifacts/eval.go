@@ -17,6 +17,7 @@ const (
 type RunEvaluation struct {
 	Info  RunInfo
 	Epoch int // the checkpoint's epoch, from 1
+	Step  int // optimizer steps at the checkpoint, from 1
 	Eval  *ff.Evaluation
 }
 
@@ -26,6 +27,7 @@ type RunEvaluation struct {
 type EvaluationRow struct {
 	RunInfo
 	Epoch int
+	Step  int // optimizer steps at the checkpoint
 	Layer int // from 1
 
 	FFLoss        float64
@@ -45,6 +47,7 @@ type EvaluationRow struct {
 type ConfusionRow struct {
 	RunInfo
 	Epoch          int
+	Step           int    // optimizer steps at the checkpoint
 	Predictor      string // PredictorClassifier or PredictorGoodness
 	TrueClass      int
 	PredictedClass int
@@ -66,6 +69,9 @@ func checkEvaluations(evals []RunEvaluation) error {
 		}
 		if err := checkInt32("epoch", e.Epoch, 1); err != nil {
 			return fmt.Errorf("run %q: %w", e.Info.RunID, err)
+		}
+		if err := checkInt32("step", e.Step, 1); err != nil {
+			return fmt.Errorf("run %q epoch %d: %w", e.Info.RunID, e.Epoch, err)
 		}
 		if e.Eval == nil {
 			return fmt.Errorf("run %q epoch %d: no evaluation", e.Info.RunID, e.Epoch)
@@ -94,7 +100,7 @@ func EvaluationRows(evals []RunEvaluation) ([]EvaluationRow, error) {
 		s := &e.Eval.SplitMetrics
 		for l, lm := range s.Layers {
 			rows = append(rows, EvaluationRow{
-				RunInfo: e.Info, Epoch: e.Epoch, Layer: l + 1,
+				RunInfo: e.Info, Epoch: e.Epoch, Step: e.Step, Layer: l + 1,
 				FFLoss: lm.Loss, FFAccuracy: lm.Accuracy, GoodnessPos: lm.GoodnessPos, GoodnessNeg: lm.GoodnessNeg,
 				LabelAccuracy:      lm.LabelAccuracy,
 				ClassifierAccuracy: s.ClassifierAccuracy, ClassifierLoss: s.ClassifierLoss,
@@ -138,7 +144,7 @@ func ConfusionRows(evals []RunEvaluation) ([]ConfusionRow, error) {
 			}
 			for t := range p.m {
 				for q, c := range p.m[t] {
-					rows = append(rows, ConfusionRow{RunInfo: e.Info, Epoch: e.Epoch, Predictor: p.name,
+					rows = append(rows, ConfusionRow{RunInfo: e.Info, Epoch: e.Epoch, Step: e.Step, Predictor: p.name,
 						TrueClass: t, PredictedClass: q, Count: c})
 				}
 			}
@@ -167,7 +173,11 @@ func WriteEvaluationRows(path string, rows []EvaluationRow, meta map[string]stri
 	return writeParquetFile(path, kindEvaluations, meta, func() (*table, error) {
 		for i := range rows {
 			r := &rows[i]
-			if err := checkRow(&r.RunInfo, r.Epoch, r.Layer, 0, r.Samples); err != nil {
+			err := checkRow(&r.RunInfo, r.Epoch, r.Layer, 0, r.Samples)
+			if err == nil {
+				err = checkInt32("step", r.Step, 1)
+			}
+			if err != nil {
 				return nil, fmt.Errorf("row %d: %w", i, err)
 			}
 		}
@@ -180,6 +190,7 @@ func evaluationTable(rows []EvaluationRow) *table {
 	var (
 		info                       infoColumns
 		epoch, layer               = make([]int32, n), make([]int32, n)
+		step                       = make([]int32, n)
 		loss, acc, gpos, gneg, lac = make([]float64, n), make([]float64, n), make([]float64, n), make([]float64, n), make([]float64, n)
 		cacc, closs, gacc          = make([]float64, n), make([]float64, n), make([]float64, n)
 		samples                    = make([]int64, n)
@@ -187,7 +198,7 @@ func evaluationTable(rows []EvaluationRow) *table {
 	for i := range rows {
 		r := &rows[i]
 		info.append(&r.RunInfo)
-		epoch[i], layer[i] = int32(r.Epoch), int32(r.Layer)
+		epoch[i], layer[i], step[i] = int32(r.Epoch), int32(r.Layer), int32(r.Step)
 		loss[i], acc[i], gpos[i], gneg[i], lac[i] = r.FFLoss, r.FFAccuracy, r.GoodnessPos, r.GoodnessNeg, r.LabelAccuracy
 		cacc[i], closs[i], gacc[i] = r.ClassifierAccuracy, r.ClassifierLoss, r.GoodnessAccuracy
 		samples[i] = int64(r.Samples)
@@ -195,6 +206,7 @@ func evaluationTable(rows []EvaluationRow) *table {
 	t := newTable(n)
 	info.write(t)
 	t.int32s("epoch", epoch)
+	t.int32s("step", step)
 	t.int32s("layer", layer)
 	t.nullableFloat64s("ff_loss", loss)
 	t.nullableFloat64s("ff_accuracy", acc)
@@ -221,6 +233,7 @@ func ReadEvaluations(path string) (rows []EvaluationRow, meta map[string]string,
 	info.read(cols)
 	var (
 		epoch, layer      = cols.int32s("epoch"), cols.int32s("layer")
+		step              = cols.int32s("step")
 		loss, acc         = cols.float64s("ff_loss"), cols.float64s("ff_accuracy")
 		gpos, gneg        = cols.float64s("goodness_pos"), cols.float64s("goodness_neg")
 		lac               = cols.float64s("label_accuracy")
@@ -233,7 +246,7 @@ func ReadEvaluations(path string) (rows []EvaluationRow, meta map[string]string,
 	rows = make([]EvaluationRow, cols.rows)
 	for i := range rows {
 		rows[i] = EvaluationRow{
-			RunInfo: info.row(i), Epoch: int(epoch[i]), Layer: int(layer[i]),
+			RunInfo: info.row(i), Epoch: int(epoch[i]), Step: int(step[i]), Layer: int(layer[i]),
 			FFLoss: loss[i], FFAccuracy: acc[i], GoodnessPos: gpos[i], GoodnessNeg: gneg[i], LabelAccuracy: lac[i],
 			ClassifierAccuracy: cacc[i], ClassifierLoss: closs[i], GoodnessAccuracy: gacc[i],
 			Samples: int(samples[i]),
@@ -263,6 +276,9 @@ func WriteConfusionRows(path string, rows []ConfusionRow, meta map[string]string
 		for i := range rows {
 			r := &rows[i]
 			err := checkRow(&r.RunInfo, r.Epoch, 1, 0, r.Count)
+			if err == nil {
+				err = checkInt32("step", r.Step, 1)
+			}
 			switch {
 			case err != nil:
 			case r.Predictor != PredictorClassifier && r.Predictor != PredictorGoodness:
@@ -283,18 +299,20 @@ func confusionTable(rows []ConfusionRow) *table {
 	var (
 		info                infoColumns
 		epoch, trueC, predC = make([]int32, n), make([]int32, n), make([]int32, n)
+		step                = make([]int32, n)
 		predictor           = make([]string, n)
 		count               = make([]int64, n)
 	)
 	for i := range rows {
 		r := &rows[i]
 		info.append(&r.RunInfo)
-		epoch[i], predictor[i] = int32(r.Epoch), r.Predictor
+		epoch[i], step[i], predictor[i] = int32(r.Epoch), int32(r.Step), r.Predictor
 		trueC[i], predC[i], count[i] = int32(r.TrueClass), int32(r.PredictedClass), int64(r.Count)
 	}
 	t := newTable(n)
 	info.write(t)
 	t.int32s("epoch", epoch)
+	t.int32s("step", step)
 	t.strings("predictor", predictor)
 	t.int32s("true_class", trueC)
 	t.int32s("predicted_class", predC)
@@ -315,6 +333,7 @@ func ReadConfusion(path string) (rows []ConfusionRow, meta map[string]string, er
 	info.read(cols)
 	var (
 		epoch, trueC, predC = cols.int32s("epoch"), cols.int32s("true_class"), cols.int32s("predicted_class")
+		step                = cols.int32s("step")
 		predictor           = cols.strings("predictor")
 		count               = cols.int64s("count")
 	)
@@ -323,7 +342,7 @@ func ReadConfusion(path string) (rows []ConfusionRow, meta map[string]string, er
 	}
 	rows = make([]ConfusionRow, cols.rows)
 	for i := range rows {
-		rows[i] = ConfusionRow{RunInfo: info.row(i), Epoch: int(epoch[i]), Predictor: predictor[i],
+		rows[i] = ConfusionRow{RunInfo: info.row(i), Epoch: int(epoch[i]), Step: int(step[i]), Predictor: predictor[i],
 			TrueClass: int(trueC[i]), PredictedClass: int(predC[i]), Count: int(count[i])}
 	}
 	return rows, meta, nil

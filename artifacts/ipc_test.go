@@ -209,14 +209,14 @@ func TestTrainedNetworkRoundTrip(t *testing.T) {
 
 	info := RunInfo{RunID: "r", Treatment: "t", Recipe: string(cfg.Recipe), Depth: cfg.Depth, Width: cfg.Width, Seed: 3}
 	mpath := filepath.Join(dir, "m.parquet")
-	if err := WriteMetrics(mpath, []RunMetrics{{Info: info, Epochs: hist}}, nil); err != nil {
+	if err := WriteMetrics(mpath, []RunMetrics{{Info: info, Epochs: hist, StepsPerEpoch: 10}}, nil); err != nil {
 		t.Fatal(err)
 	}
 	rows, _, err := ReadMetrics(mpath)
 	if err != nil {
 		t.Fatal(err)
 	}
-	want, _ := MetricsRows([]RunMetrics{{Info: info, Epochs: hist}})
+	want, _ := MetricsRows([]RunMetrics{{Info: info, Epochs: hist, StepsPerEpoch: 10}})
 	sameRows(t, rows, want)
 
 	wpath := filepath.Join(dir, "w.arrow")
@@ -240,8 +240,8 @@ func TestTrainedNetworkRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	evals := []RunEvaluation{{Info: info, Epoch: 2, Eval: e1}}
-	evals2 := []RunEvaluation{{Info: info, Epoch: 2, Eval: e2}}
+	evals := []RunEvaluation{{Info: info, Epoch: 2, Step: 20, Eval: e1}}
+	evals2 := []RunEvaluation{{Info: info, Epoch: 2, Step: 20, Eval: e2}}
 	r1, _ := EvaluationRows(evals)
 	r2, _ := EvaluationRows(evals2)
 	sameRows(t, r2, r1)

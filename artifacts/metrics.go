@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"unicode/utf8"
 
 	"github.com/ffchar/ffchar/ff"
@@ -11,9 +12,20 @@ import (
 
 // The values of the split column of a metrics table.
 const (
+	// SplitTrain rows average an epoch's training batches.
 	SplitTrain = "train"
-	SplitVal   = "val"
+	// SplitVal rows evaluate the validation split after an epoch.
+	SplitVal = "val"
+	// SplitProbe rows measure the held-out probe after a scheduled step.
+	SplitProbe = "probe"
+	// SplitStream rows average the training batches since the previous
+	// scheduled step.
+	SplitStream = "train_stream"
 )
+
+// Splits lists the split column's values in the order rows of one step
+// appear.
+var Splits = []string{SplitTrain, SplitVal, SplitProbe, SplitStream}
 
 // RunInfo identifies a training run. Its fields become the identity
 // columns (run_id, treatment, recipe, depth, width, seed) of every table
@@ -107,25 +119,36 @@ func checkRow(r *RunInfo, epoch, layer, trained, count int) error {
 	return nil
 }
 
-// RunMetrics is one run's per-epoch metrics as the training loop reports
-// them.
+// RunMetrics is one run's metrics as the training loop reports them.
 type RunMetrics struct {
 	Info   RunInfo
 	Epochs []ff.EpochMetrics
+	// Steps are the measurements at scheduled optimizer steps, ascending;
+	// empty when step recording is off.
+	Steps []ff.StepMetrics
+	// StepsPerEpoch is the number of optimizer steps in an epoch: the
+	// per-epoch rows of epoch e get step e × StepsPerEpoch.
+	StepsPerEpoch int
 }
 
 // MetricsRow is one row of a metrics table: one layer of one split of one
-// epoch of one run. The model-level fields (ClassifierAccuracy,
+// epoch (SplitTrain, SplitVal) or one scheduled step (SplitProbe,
+// SplitStream) of one run. The model-level fields (ClassifierAccuracy,
 // ClassifierLoss, GoodnessAccuracy, Samples) repeat on every layer row of
 // the same epoch and split. NULL is read back as NaN.
 type MetricsRow struct {
 	RunInfo
-	Epoch        int    // from 1
-	Split        string // SplitTrain or SplitVal
+	// Epoch is from 1; for step rows, the epoch the step ends a batch of (0
+	// for step 0).
+	Epoch int
+	// Step counts optimizer steps since initialisation, 0 = untrained; an
+	// epoch row has the step that ends its epoch.
+	Step         int
+	Split        string // one of Splits
 	Layer        int    // from 1
-	LayerTrained int    // 0 when all layers are trained, else the layer trained this epoch
+	LayerTrained int    // 0 when all layers are trained, else the layer being trained
 	LR           float64
-	Seconds      float64 // wall time of the epoch's training
+	Seconds      float64 // wall time of the epoch's training; NaN on step rows
 
 	FFLoss        float64
 	FFAccuracy    float64
@@ -140,9 +163,11 @@ type MetricsRow struct {
 	Samples            int
 }
 
-// MetricsRows flattens runs into table rows in file order: by run, epoch,
-// split (train before val), layer. An epoch without validation has only
-// train rows.
+// MetricsRows flattens runs into table rows in file order: by run, then
+// by step, the rows of one step in Splits order (an epoch's train and val
+// rows before the probe and stream rows of the step that ends it), then
+// by layer. An epoch without validation has only train rows; step 0 has no
+// stream rows.
 func MetricsRows(runs []RunMetrics) ([]MetricsRow, error) {
 	var rows []MetricsRow
 	seen := make(map[string]bool, len(runs))
@@ -155,36 +180,69 @@ func MetricsRows(runs []RunMetrics) ([]MetricsRow, error) {
 			return nil, fmt.Errorf("run %q appears twice", r.Info.RunID)
 		}
 		seen[r.Info.RunID] = true
-		for j := range r.Epochs {
-			e := &r.Epochs[j]
-			if err := checkInt32("epoch", e.Epoch, 1); err != nil {
+		if r.StepsPerEpoch < 0 || (r.StepsPerEpoch == 0 && len(r.Epochs) > 0) {
+			return nil, fmt.Errorf("run %q: %d steps per epoch", r.Info.RunID, r.StepsPerEpoch)
+		}
+		add := func(epoch, step, trained int, lr, seconds float64, split string, s *ff.SplitMetrics) error {
+			if len(s.Layers) != r.Info.Depth {
+				return fmt.Errorf("run %q step %d: %s split has %d layers, depth %d",
+					r.Info.RunID, step, split, len(s.Layers), r.Info.Depth)
+			}
+			for l, lm := range s.Layers {
+				rows = append(rows, MetricsRow{
+					RunInfo: r.Info, Epoch: epoch, Step: step, Split: split, Layer: l + 1, LayerTrained: trained,
+					LR: lr, Seconds: seconds,
+					FFLoss: lm.Loss, FFAccuracy: lm.Accuracy, GoodnessPos: lm.GoodnessPos, GoodnessNeg: lm.GoodnessNeg,
+					LabelAccuracy: lm.LabelAccuracy, PeerLoss: lm.PeerLoss,
+					ClassifierAccuracy: s.ClassifierAccuracy, ClassifierLoss: s.ClassifierLoss,
+					GoodnessAccuracy: s.GoodnessAccuracy, Samples: s.Samples,
+				})
+			}
+			return nil
+		}
+		j, k := 0, 0 // next epoch, next step
+		for j < len(r.Epochs) || k < len(r.Steps) {
+			if j < len(r.Epochs) && (k == len(r.Steps) || r.Epochs[j].Epoch*r.StepsPerEpoch <= r.Steps[k].Step) {
+				e := &r.Epochs[j]
+				j++
+				if err := checkInt32("epoch", e.Epoch, 1); err != nil {
+					return nil, fmt.Errorf("run %q: %w", r.Info.RunID, err)
+				}
+				if e.Layer < 0 || e.Layer > r.Info.Depth {
+					return nil, fmt.Errorf("run %q epoch %d: trained layer %d, depth %d", r.Info.RunID, e.Epoch, e.Layer, r.Info.Depth)
+				}
+				step := e.Epoch * r.StepsPerEpoch
+				if err := checkInt32("step", step, 1); err != nil {
+					return nil, fmt.Errorf("run %q epoch %d: %w", r.Info.RunID, e.Epoch, err)
+				}
+				if err := add(e.Epoch, step, e.Layer, e.LR, e.Seconds, SplitTrain, &e.Train); err != nil {
+					return nil, err
+				}
+				if e.Val != nil {
+					if err := add(e.Epoch, step, e.Layer, e.LR, e.Seconds, SplitVal, e.Val); err != nil {
+						return nil, err
+					}
+				}
+				continue
+			}
+			m := &r.Steps[k]
+			k++
+			if err := checkInt32("step", m.Step, 0); err != nil {
 				return nil, fmt.Errorf("run %q: %w", r.Info.RunID, err)
 			}
-			if e.Layer < 0 || e.Layer > r.Info.Depth {
-				return nil, fmt.Errorf("run %q epoch %d: trained layer %d, depth %d", r.Info.RunID, e.Epoch, e.Layer, r.Info.Depth)
+			if k > 1 && m.Step <= r.Steps[k-2].Step {
+				return nil, fmt.Errorf("run %q: step %d after step %d", r.Info.RunID, m.Step, r.Steps[k-2].Step)
 			}
-			add := func(split string, s *ff.SplitMetrics) error {
-				if len(s.Layers) != r.Info.Depth {
-					return fmt.Errorf("run %q epoch %d: %s split has %d layers, depth %d",
-						r.Info.RunID, e.Epoch, split, len(s.Layers), r.Info.Depth)
+			if m.Layer < 0 || m.Layer > r.Info.Depth || m.Epoch < 0 || m.Epoch > math.MaxInt32 {
+				return nil, fmt.Errorf("run %q step %d: epoch %d, trained layer %d, depth %d", r.Info.RunID, m.Step, m.Epoch, m.Layer, r.Info.Depth)
+			}
+			if m.Probe != nil {
+				if err := add(m.Epoch, m.Step, m.Layer, m.LR, math.NaN(), SplitProbe, m.Probe); err != nil {
+					return nil, err
 				}
-				for l, lm := range s.Layers {
-					rows = append(rows, MetricsRow{
-						RunInfo: r.Info, Epoch: e.Epoch, Split: split, Layer: l + 1, LayerTrained: e.Layer,
-						LR: e.LR, Seconds: e.Seconds,
-						FFLoss: lm.Loss, FFAccuracy: lm.Accuracy, GoodnessPos: lm.GoodnessPos, GoodnessNeg: lm.GoodnessNeg,
-						LabelAccuracy: lm.LabelAccuracy, PeerLoss: lm.PeerLoss,
-						ClassifierAccuracy: s.ClassifierAccuracy, ClassifierLoss: s.ClassifierLoss,
-						GoodnessAccuracy: s.GoodnessAccuracy, Samples: s.Samples,
-					})
-				}
-				return nil
 			}
-			if err := add(SplitTrain, &e.Train); err != nil {
-				return nil, err
-			}
-			if e.Val != nil {
-				if err := add(SplitVal, e.Val); err != nil {
+			if m.Train != nil {
+				if err := add(m.Epoch, m.Step, m.Layer, m.LR, math.NaN(), SplitStream, m.Train); err != nil {
 					return nil, err
 				}
 			}
@@ -212,6 +270,7 @@ func metricsTable(rows []MetricsRow) *table {
 	var (
 		info                            infoColumns
 		epoch, split, layer, trained    = make([]int32, n), make([]string, n), make([]int32, n), make([]int32, n)
+		step                            = make([]int32, n)
 		lr, seconds                     = make([]float64, n), make([]float64, n)
 		loss, acc, gpos, gneg, lacc, pl = make([]float64, n), make([]float64, n), make([]float64, n), make([]float64, n), make([]float64, n), make([]float64, n)
 		cacc, closs, gacc               = make([]float64, n), make([]float64, n), make([]float64, n)
@@ -221,6 +280,7 @@ func metricsTable(rows []MetricsRow) *table {
 		r := &rows[i]
 		info.append(&r.RunInfo)
 		epoch[i], split[i], layer[i], trained[i] = int32(r.Epoch), r.Split, int32(r.Layer), int32(r.LayerTrained)
+		step[i] = int32(r.Step)
 		lr[i], seconds[i] = r.LR, r.Seconds
 		loss[i], acc[i], gpos[i], gneg[i], lacc[i], pl[i] = r.FFLoss, r.FFAccuracy, r.GoodnessPos, r.GoodnessNeg, r.LabelAccuracy, r.PeerLoss
 		cacc[i], closs[i], gacc[i] = r.ClassifierAccuracy, r.ClassifierLoss, r.GoodnessAccuracy
@@ -229,6 +289,7 @@ func metricsTable(rows []MetricsRow) *table {
 	t := newTable(n)
 	info.write(t)
 	t.int32s("epoch", epoch)
+	t.int32s("step", step)
 	t.strings("split", split)
 	t.int32s("layer", layer)
 	t.int32s("layer_trained", trained)
@@ -260,6 +321,7 @@ func ReadMetrics(path string) (rows []MetricsRow, meta map[string]string, err er
 	info.read(cols)
 	var (
 		epoch, layer, trained = cols.int32s("epoch"), cols.int32s("layer"), cols.int32s("layer_trained")
+		step                  = cols.int32s("step")
 		split                 = cols.strings("split")
 		lr, seconds           = cols.float64s("lr"), cols.float64s("seconds")
 		loss, acc             = cols.float64s("ff_loss"), cols.float64s("ff_accuracy")
@@ -274,7 +336,7 @@ func ReadMetrics(path string) (rows []MetricsRow, meta map[string]string, err er
 	rows = make([]MetricsRow, cols.rows)
 	for i := range rows {
 		rows[i] = MetricsRow{
-			RunInfo: info.row(i), Epoch: int(epoch[i]), Split: split[i], Layer: int(layer[i]), LayerTrained: int(trained[i]),
+			RunInfo: info.row(i), Epoch: int(epoch[i]), Step: int(step[i]), Split: split[i], Layer: int(layer[i]), LayerTrained: int(trained[i]),
 			LR: lr[i], Seconds: seconds[i],
 			FFLoss: loss[i], FFAccuracy: acc[i], GoodnessPos: gpos[i], GoodnessNeg: gneg[i],
 			LabelAccuracy: lacc[i], PeerLoss: pl[i],
@@ -291,9 +353,18 @@ func WriteMetricsRows(path string, rows []MetricsRow, meta map[string]string) er
 	return writeParquetFile(path, kindMetrics, meta, func() (*table, error) {
 		for i := range rows {
 			r := &rows[i]
-			err := checkRow(&r.RunInfo, r.Epoch, r.Layer, r.LayerTrained, r.Samples)
-			if err == nil && r.Split != SplitTrain && r.Split != SplitVal {
+			stepRow := r.Split == SplitProbe || r.Split == SplitStream
+			epoch := r.Epoch
+			if stepRow && epoch == 0 && r.Step == 0 {
+				epoch = 1 // step 0 belongs to no epoch
+			}
+			err := checkRow(&r.RunInfo, epoch, r.Layer, r.LayerTrained, r.Samples)
+			switch {
+			case err != nil:
+			case !slices.Contains(Splits, r.Split):
 				err = fmt.Errorf("split %q", r.Split)
+			case r.Step < 0 || r.Step > math.MaxInt32 || (!stepRow && r.Step < 1):
+				err = fmt.Errorf("split %s epoch %d: step %d out of range", r.Split, r.Epoch, r.Step)
 			}
 			if err != nil {
 				return nil, fmt.Errorf("row %d: %w", i, err)

@@ -55,10 +55,23 @@ func layerMetrics(base float64, peer bool) ff.LayerMetrics {
 	return lm
 }
 
-// testRuns returns two runs of different depths; run b has no validation
-// and no classifier, and its greedy schedule trains one layer per epoch.
+// testRuns returns two runs of different depths; run a has step records
+// (steps 0, 5 and 10 of 10-step epochs), run b has no validation and no
+// classifier, and its greedy schedule trains one layer per epoch.
 func testRuns() []RunMetrics {
-	a := RunMetrics{Info: RunInfo{RunID: "loewe-d2-s1", Treatment: "baseline", Recipe: "loewe", Depth: 2, Width: 64, Seed: 1}}
+	a := RunMetrics{Info: RunInfo{RunID: "loewe-d2-s1", Treatment: "baseline", Recipe: "loewe", Depth: 2, Width: 64, Seed: 1},
+		StepsPerEpoch: 10}
+	for _, st := range []int{0, 5, 10} {
+		b := float64(st) / 16
+		probe := &ff.SplitMetrics{Layers: []ff.LayerMetrics{layerMetrics(b+0.75, false), layerMetrics(b+0.875, false)},
+			ClassifierAccuracy: 0.5 + b/100, ClassifierLoss: 2, GoodnessAccuracy: nan, Samples: 50}
+		m := ff.StepMetrics{Step: st, Epoch: (st + 9) / 10, LR: 0.001, Probe: probe}
+		if st > 0 {
+			m.Train = &ff.SplitMetrics{Layers: []ff.LayerMetrics{layerMetrics(b+1, true), layerMetrics(b+1.5, true)},
+				ClassifierAccuracy: 0.6, ClassifierLoss: 0.4, GoodnessAccuracy: nan, Samples: 500}
+		}
+		a.Steps = append(a.Steps, m)
+	}
 	for e := 1; e <= 3; e++ {
 		b := float64(e)
 		val := &ff.SplitMetrics{Layers: []ff.LayerMetrics{layerMetrics(b+0.25, false), layerMetrics(b+0.5, false)},
@@ -70,7 +83,7 @@ func testRuns() []RunMetrics {
 			Val: val})
 	}
 	b := RunMetrics{Info: RunInfo{RunID: "pezeshki-d3-s18446744073709551615", Treatment: "greedy", Recipe: "pezeshki",
-		Depth: 3, Width: 2000, Seed: math.MaxUint64}}
+		Depth: 3, Width: 2000, Seed: math.MaxUint64}, StepsPerEpoch: 600}
 	for e := 1; e <= 3; e++ {
 		var ls []ff.LayerMetrics
 		for l := range 3 {
@@ -100,9 +113,11 @@ func TestMetricsRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// 3 epochs × (train + val) × 2 layers, then 3 epochs × train × 3 layers.
-	if len(want) != 12+9 {
-		t.Fatalf("MetricsRows gave %d rows, want 21", len(want))
+	// Run a: 3 epochs × (train + val) × 2 layers, step 0's probe, steps
+	// 5 and 10's probe and stream, 2 layers each; run b: 3 epochs × train
+	// × 3 layers.
+	if len(want) != 12+10+9 {
+		t.Fatalf("MetricsRows gave %d rows, want 31", len(want))
 	}
 	sameRows(t, rows, want)
 	if !maps.Equal(meta, testMeta()) {
@@ -110,10 +125,21 @@ func TestMetricsRoundTrip(t *testing.T) {
 	}
 
 	// Spot checks of the flattening against the input.
-	r := rows[2] // run a, epoch 1, val, layer 1
-	if r.RunID != "loewe-d2-s1" || r.Split != SplitVal || r.Layer != 1 || r.Epoch != 1 ||
+	r := rows[8] // run a, epoch 1 (step 10), val, layer 1: after step 0 and 5's rows, epoch 1's train rows
+	if r.RunID != "loewe-d2-s1" || r.Split != SplitVal || r.Layer != 1 || r.Epoch != 1 || r.Step != 10 ||
 		r.ClassifierAccuracy != runs[0].Epochs[0].Val.ClassifierAccuracy || r.FFLoss != 1.25 {
-		t.Errorf("row 2 = %+v", r)
+		t.Errorf("row 8 = %+v", r)
+	}
+	r = rows[1] // run a, step 0, probe, layer 2
+	if r.Split != SplitProbe || r.Step != 0 || r.Epoch != 0 || r.Layer != 2 || r.FFLoss != 0.875 || !math.IsNaN(r.Seconds) {
+		t.Errorf("row 1 = %+v", r)
+	}
+	r = rows[12] // run a, step 10, stream, layer 1
+	if r.Split != SplitStream || r.Step != 10 || r.Epoch != 1 || r.Samples != 500 {
+		t.Errorf("row 12 = %+v", r)
+	}
+	if r := rows[len(rows)-1]; r.Step != 1800 {
+		t.Errorf("run b's epoch 3 at step %d, want 1800", r.Step)
 	}
 	r = rows[len(rows)-1] // run b, epoch 3, train, layer 3
 	if r.Seed != math.MaxUint64 || r.Layer != 3 || r.LayerTrained != 3 || !math.IsInf(r.LR, 1) || r.Samples != 60000 {
@@ -197,11 +223,14 @@ func TestMetricsBadInput(t *testing.T) {
 	}{
 		{"empty id", func(r []RunMetrics) []RunMetrics { r[0].Info.RunID = ""; return r }, "empty run ID"},
 		{"duplicate", func(r []RunMetrics) []RunMetrics { return append(r, r[0]) }, "appears twice"},
-		{"depth", func(r []RunMetrics) []RunMetrics { r[0].Info.Depth = 3; return r }, "train split has 2 layers, depth 3"},
+		{"depth", func(r []RunMetrics) []RunMetrics { r[0].Info.Depth = 3; return r }, "probe split has 2 layers, depth 3"},
 		{"width", func(r []RunMetrics) []RunMetrics { r[1].Info.Width = 0; return r }, "width 0 out of range"},
 		{"epoch", func(r []RunMetrics) []RunMetrics { r[0].Epochs[1].Epoch = 0; return r }, "epoch 0 out of range"},
 		{"trained layer", func(r []RunMetrics) []RunMetrics { r[1].Epochs[0].Layer = 4; return r }, "trained layer 4, depth 3"},
 		{"utf8", func(r []RunMetrics) []RunMetrics { r[1].Info.Treatment = "\xff"; return r }, "UTF-8"},
+		{"steps out of order", func(r []RunMetrics) []RunMetrics { r[0].Steps[2].Step = 5; return r }, "step 5 after step 5"},
+		{"negative step", func(r []RunMetrics) []RunMetrics { r[0].Steps[0].Step = -1; return r }, "step -1 out of range"},
+		{"no steps per epoch", func(r []RunMetrics) []RunMetrics { r[1].StepsPerEpoch = 0; return r }, "0 steps per epoch"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			dir := t.TempDir()
@@ -240,9 +269,9 @@ func testEvaluation(depth int, classifier bool, scale float64) *ff.Evaluation {
 func testEvaluations() []RunEvaluation {
 	runs := testRuns()
 	return []RunEvaluation{
-		{Info: runs[0].Info, Epoch: 1, Eval: testEvaluation(2, true, 1)},
-		{Info: runs[0].Info, Epoch: 3, Eval: testEvaluation(2, true, 3)},
-		{Info: runs[1].Info, Epoch: 3, Eval: testEvaluation(3, false, 5)},
+		{Info: runs[0].Info, Epoch: 1, Step: 10, Eval: testEvaluation(2, true, 1)},
+		{Info: runs[0].Info, Epoch: 3, Step: 30, Eval: testEvaluation(2, true, 3)},
+		{Info: runs[1].Info, Epoch: 3, Step: 1800, Eval: testEvaluation(3, false, 5)},
 	}
 }
 

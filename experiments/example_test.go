@@ -21,7 +21,7 @@ func ExampleProfile() {
 	// 1 depth=1,width=16 replicate 1 seed 6103150820007581048 checkpoints [1 3]
 	// 2 depth=2,width=16 replicate 0 seed 6354191848617538287 checkpoints [1 3]
 	// 3 depth=2,width=16 replicate 1 seed 11840415614668929085 checkpoints [1 3]
-	// 1.5e+09 FLOPs
+	// 2.3e+09 FLOPs
 }
 
 func ExampleParse() {

@@ -81,6 +81,30 @@ type EvalSpec struct {
 	Curves string
 }
 
+// RecordSpec says how training is measured between epochs: at the
+// optimizer steps of ff.StepSchedule{Every}, on a held-out probe of the
+// first Probe validation samples (with fixed negatives) and on the training
+// batches in between.
+type RecordSpec struct {
+	// Every is the spacing, in optimizer steps, of the regular part of the
+	// schedule (default ff.DefaultStepSchedule.Every); 0 turns step
+	// recording off, leaving the per-epoch rows only.
+	Every int
+	// Probe is the number of validation samples in the held-out probe
+	// (default DefaultProbe, or the whole validation split when smaller);
+	// 0 records the training stream only.
+	Probe int
+}
+
+// DefaultProbe is the default size of the held-out probe: large enough
+// that a layer's FF accuracy is measured on 1,000 decisions, small enough
+// that probing at the default schedule costs about a tenth of training
+// (docs/performance.md).
+const DefaultProbe = 500
+
+// On reports whether step recording is on.
+func (r RecordSpec) On() bool { return r.Every > 0 }
+
 // Axis is one treatment factor: a Config field and the values it takes,
 // formatted as ff.Config.Get formats them, in the order the file lists
 // them.
@@ -111,6 +135,7 @@ type Experiment struct {
 	// Grid holds the treatment factors sorted by field name.
 	Grid     []Axis
 	Evaluate EvalSpec
+	Record   RecordSpec
 
 	treatments []Treatment
 }

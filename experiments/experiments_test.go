@@ -312,8 +312,8 @@ func TestKeyLines(t *testing.T) {
 	r := e.Runs()[2]
 	lines := r.KeyLines()
 	cfgLines := r.Config.Lines()
-	if len(lines) != len(cfgLines)+2 {
-		t.Fatalf("%d lines, want %d", len(lines), len(cfgLines)+2)
+	if len(lines) != len(cfgLines)+4 {
+		t.Fatalf("%d lines, want %d", len(lines), len(cfgLines)+4)
 	}
 	for i, l := range cfgLines {
 		if lines[i] != "param "+l {
@@ -325,8 +325,52 @@ func TestKeyLines(t *testing.T) {
 			t.Errorf("no line %q in %q", want, lines)
 		}
 	}
-	if got := lines[len(lines)-2:]; !slices.Equal(got, []string{"param seed 6354191848617538287", "param checkpoints 1,3"}) {
+	// The smoke profile records at the default schedule, its probe capped
+	// at its 200 validation samples.
+	if got := lines[len(lines)-4:]; !slices.Equal(got, []string{"param seed 6354191848617538287", "param checkpoints 1,3",
+		"param record_every 20", "param record_probe 200"}) {
 		t.Errorf("last lines %q", got)
+	}
+	// With recording off the lines are those of runs recorded before step
+	// recording existed, so their cache entries stay valid.
+	r.Record = RecordSpec{}
+	if got := r.KeyLines(); len(got) != len(cfgLines)+2 || got[len(got)-1] != "param checkpoints 1,3" {
+		t.Errorf("recording off: last lines %q", got[len(got)-2:])
+	}
+}
+
+// TestRecordSection checks [record]: defaults, values, and one-line errors
+// naming the key and value.
+func TestRecordSection(t *testing.T) {
+	const head = "recipe = \"loewe\"\nseeds = 1\nmaster_seed = 1\n[data]\nsource = \"synthetic\"\ntrain_limit = 100\nval_limit = 300\ntest_limit = 10\n[base]\nbatch_size = 10\n[grid]\ndepth = [1]\n"
+	for _, c := range []struct {
+		body string
+		want RecordSpec
+		err  string
+	}{
+		{"", RecordSpec{Every: 20, Probe: 300}, ""},
+		{"[record]\nevery = 5\nprobe = 40\n", RecordSpec{Every: 5, Probe: 40}, ""},
+		{"[record]\nevery = 0\n", RecordSpec{}, ""},
+		{"[record]\nprobe = 0\n", RecordSpec{Every: 20}, ""},
+		{"[record]\nevery = -1\n", RecordSpec{}, "x.toml: record.every: value -1: must be in [0, 1073741824]"},
+		{"[record]\nprobe = 301\n", RecordSpec{}, "x.toml: record.probe: value 301: must be in [0, 300], the validation samples"},
+		{"[record]\nprobe = \"all\"\n", RecordSpec{}, "record.probe"},
+		{"[record]\nsteps = 3\n", RecordSpec{}, `x.toml: unknown key "steps" in [record]`},
+	} {
+		e, err := Parse("x.toml", []byte(head+c.body))
+		if c.err != "" {
+			if err == nil || !strings.Contains(err.Error(), c.err) || strings.Contains(err.Error(), "\n") {
+				t.Errorf("%q: error %v, want one line containing %q", c.body, err, c.err)
+			}
+			continue
+		}
+		if err != nil {
+			t.Errorf("%q: %v", c.body, err)
+			continue
+		}
+		if e.Record != c.want {
+			t.Errorf("%q: record %+v, want %+v", c.body, e.Record, c.want)
+		}
 	}
 }
 
@@ -336,7 +380,9 @@ func TestCost(t *testing.T) {
 	// training batch = 4·50·774·16 + 4·50·10·16 = 2,508,800 FLOPs (layer 1
 	// forward and backward, classifier forward and backward), 12 batches an
 	// epoch; a forward pass = 2·784·16 + 2·10·16 = 25,408 FLOPs, 11 passes
-	// per validation sample per epoch and per test sample per checkpoint.
+	// per validation sample per epoch and per test sample per checkpoint;
+	// the probe (200 samples, 3 passes each) at the 13 recorded steps of 3
+	// 12-step epochs: 0, 1, 2, 3, 4, 6, 8, 11, 12, 16, 20, 24, 36.
 	e, err := Profile("smoke")
 	if err != nil {
 		t.Fatal(err)
@@ -346,11 +392,12 @@ func TestCost(t *testing.T) {
 		Train:    3 * 12 * 2508800,
 		Validate: 3 * 200 * 11 * 25408,
 		Test:     2 * 200 * 11 * 25408,
+		Probe:    13 * 200 * 3 * 25408,
 	}
 	if got != want {
 		t.Errorf("RunCost = %+v, want %+v", got, want)
 	}
-	if got.Total() != want.Train+want.Validate+want.Test {
+	if got.Total() != want.Train+want.Validate+want.Test+want.Probe {
 		t.Errorf("Total = %g", got.Total())
 	}
 }

@@ -18,9 +18,10 @@ import (
 // The keys an experiment file may hold, by table ("" is the top level).
 // [base] and [grid] take Config fields instead (configKind).
 var (
-	topKeys  = []string{"name", "description", "notes", "recipe", "seeds", "master_seed", "data", "base", "grid", "evaluate"}
+	topKeys  = []string{"name", "description", "notes", "recipe", "seeds", "master_seed", "data", "base", "grid", "evaluate", "record"}
 	dataKeys = []string{"source", "dir", "train_limit", "val_limit", "test_limit", "seed"}
 	evalKeys = []string{"checkpoints", "split", "curves"}
+	recKeys  = []string{"every", "probe"}
 )
 
 // configKind maps each settable Config field to its Go kind. "recipe" is
@@ -147,6 +148,10 @@ func parse(name string, data []byte) (*Experiment, error) {
 		}
 	}
 
+	if e.Record, err = parseRecord(raw["record"], e.Data); err != nil {
+		return nil, err
+	}
+
 	if e.treatments, err = expand(e, base); err != nil {
 		return nil, err
 	}
@@ -173,6 +178,8 @@ func checkKeys(keys []toml.Key, raw map[string]any) error {
 			known = slices.Contains(dataKeys, k[1])
 		case "evaluate":
 			known = slices.Contains(evalKeys, k[1])
+		case "record":
+			known = slices.Contains(recKeys, k[1])
 		case "base", "grid":
 			if k[1] == "recipe" {
 				return &Error{Key: k[0] + ".recipe",
@@ -348,6 +355,46 @@ func parseEvaluate(v any) (EvalSpec, error) {
 		}
 	}
 	return ev, nil
+}
+
+// maxRecordEvery bounds record.every: a spacing beyond any run's length is
+// a mistake, not a way to turn recording off (that is 0).
+const maxRecordEvery = 1 << 30
+
+func parseRecord(v any, data DataSpec) (RecordSpec, error) {
+	_, val, _ := data.Sizes()
+	r := RecordSpec{Every: ff.DefaultStepSchedule.Every, Probe: min(DefaultProbe, val)}
+	if v == nil {
+		return r, nil
+	}
+	tbl, err := asTable("record", v)
+	if err != nil {
+		return r, err
+	}
+	if v, ok := tbl["every"]; ok {
+		n, err := asInt("record.every", v)
+		if err != nil {
+			return r, err
+		}
+		if n < 0 || n > maxRecordEvery {
+			return r, invalid("record.every", literal(v), fmt.Sprintf("must be in [0, %d] (0 turns step recording off)", maxRecordEvery))
+		}
+		r.Every = int(n)
+	}
+	if v, ok := tbl["probe"]; ok {
+		n, err := asInt("record.probe", v)
+		if err != nil {
+			return r, err
+		}
+		if n < 0 || n > int64(val) {
+			return r, invalid("record.probe", literal(v), fmt.Sprintf("must be in [0, %d], the validation samples", val))
+		}
+		r.Probe = int(n)
+	}
+	if !r.On() {
+		r.Probe = 0
+	}
+	return r, nil
 }
 
 // expand builds and checks every treatment.

@@ -23,6 +23,8 @@ type Run struct {
 	// Checkpoints are the epochs whose weights are kept and evaluated,
 	// ascending; the last is the run's final epoch.
 	Checkpoints []int
+	// Record is the experiment's step recording.
+	Record RecordSpec
 }
 
 // Runs returns every run of the experiment in canonical order.
@@ -39,6 +41,7 @@ func (e *Experiment) Runs() []Run {
 				Seed:        RunSeed(e.MasterSeed, t.ID, r),
 				Config:      cfg,
 				Checkpoints: slices.Clone(t.Checkpoints),
+				Record:      e.Record,
 			})
 		}
 	}
@@ -78,7 +81,10 @@ func RunSeed(master uint64, treatmentID string, replicate int) uint64 {
 
 // KeyLines returns the lines that identify the run's training for a cache
 // key: "param <field> <value>" for every Config field (ff.Config.Lines),
-// then "param seed <seed>" and "param checkpoints <e1>,<e2>,...".
+// then "param seed <seed>", "param checkpoints <e1>,<e2>,..." and, when
+// step recording is on, "param record_every <n>" and "param record_probe <n>".
+// With recording off the lines are those of runs recorded before step
+// recording existed.
 func (r Run) KeyLines() []string {
 	cfg := r.Config
 	fields := cfg.Lines()
@@ -90,7 +96,11 @@ func (r Run) KeyLines() []string {
 	for i, c := range r.Checkpoints {
 		cps[i] = strconv.Itoa(c)
 	}
-	return append(lines, "param seed "+strconv.FormatUint(r.Seed, 10), "param checkpoints "+strings.Join(cps, ","))
+	lines = append(lines, "param seed "+strconv.FormatUint(r.Seed, 10), "param checkpoints "+strings.Join(cps, ","))
+	if r.Record.On() {
+		lines = append(lines, "param record_every "+strconv.Itoa(r.Record.Every), "param record_probe "+strconv.Itoa(r.Record.Probe))
+	}
+	return lines
 }
 
 // Features is the number of features of an MNIST or synthetic sample
@@ -112,10 +122,13 @@ type Cost struct {
 	// Test is evaluating each checkpoint on the evaluation split, counted
 	// like Validate.
 	Test float64
+	// Probe is the held-out probe at every scheduled step: 3 forward
+	// passes per probe sample (positive, negative, neutral).
+	Probe float64
 }
 
 // Total returns the sum of the parts.
-func (c Cost) Total() float64 { return c.Train + c.Validate + c.Test }
+func (c Cost) Total() float64 { return c.Train + c.Validate + c.Test + c.Probe }
 
 // RunCost estimates the arithmetic of one of the experiment's runs.
 func (e *Experiment) RunCost(r Run) Cost {
@@ -127,11 +140,17 @@ func (e *Experiment) RunCost(r Run) Cost {
 	epochs := float64(cfg.TotalEpochs())
 	const passes = ff.NumClasses + 1
 	fwd := passes * forwardFLOPs(&cfg, Features)
-	return Cost{
+	c := Cost{
 		Train:    epochs * float64(train/cfg.BatchSize) * cfg.FlopsPerBatch(Features),
 		Validate: epochs * float64(val) * fwd,
 		Test:     float64(len(r.Checkpoints)) * float64(test) * fwd,
 	}
+	if r.Record.On() && r.Record.Probe > 0 {
+		perEpoch := train / cfg.BatchSize
+		points := len(ff.StepSchedule{Every: r.Record.Every}.Steps(cfg.TotalEpochs()*perEpoch, perEpoch))
+		c.Probe = float64(points) * float64(r.Record.Probe) * 3 * forwardFLOPs(&cfg, Features)
+	}
+	return c
 }
 
 // EstimateFLOPs returns the estimated arithmetic of all the experiment's

@@ -84,3 +84,32 @@ func BenchmarkSgemm(b *testing.B) {
 	}
 	b.ReportMetric(2*m*n*k/(b.Elapsed().Seconds()/float64(b.N))/1e9, "GFLOP/s")
 }
+
+// BenchmarkRecording measures what step recording costs: one loewe 2×500
+// epoch of 50,000 samples (500 steps, the first epoch, where the default
+// schedule is densest: 34 points) without recording, and with the default
+// schedule and a held-out probe of 500 samples. The overhead is the
+// ratio of the two times.
+func BenchmarkRecording(b *testing.B) {
+	data, probe := benchData(50000), benchData(500)
+	cfg, _ := DefaultConfig(Loewe)
+	cfg.Depth, cfg.Width, cfg.Epochs = 2, 500, 1
+	for _, on := range []bool{false, true} {
+		name := "off"
+		if on {
+			name = "probe500"
+		}
+		b.Run(fmt.Sprintf("%s/%s", name, backend.Name()), func(b *testing.B) {
+			opt := Options{Seed: 1}
+			if on {
+				opt.Record = &Recording{Schedule: DefaultStepSchedule, Probe: probe}
+			}
+			for b.Loop() {
+				if _, _, err := Train(context.Background(), cfg, data, opt); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(b.Elapsed().Seconds()/float64(b.N), "s/epoch")
+		})
+	}
+}

@@ -67,18 +67,19 @@ func newEvalTally(depth int) *evalTally {
 	}
 }
 
-// evalRows forwards m samples (x: m rows of features) with every label and,
-// with a classifier, as neutral samples, and adds their metrics to t. neg
-// gives each sample's negative label.
-func (n *Network) evalRows(x []float32, y, neg []uint8, t *evalTally) {
-	m := len(y)
+// neutralRow is the label index forwardBlocks reads as the neutral label.
+const neutralRow = NumClasses
+
+// forwardBlocks forwards blocks×m rows through every layer: row k·m+i is
+// sample i of x (m rows of features) carrying label labelOf(k, i), a class
+// or neutralRow. It leaves each row's goodness per layer in e.good and,
+// with a classifier, the logits of block classBlock (which must carry
+// neutral labels) in e.logits; classBlock < 0 skips the classifier.
+func (n *Network) forwardBlocks(x []float32, m, blocks int, labelOf func(k, i int) int, classBlock int) *evalBuffers {
 	e := n.evalBuffers()
 	F := n.features
 	ly := n.layers[0]
-	rows := NumClasses * m
-	if n.cfg.Classifier {
-		rows += m
-	}
+	rows := blocks * m
 	for i := 0; i < m; i++ {
 		e.sq[i] = sumSquares(x[i*F+NumClasses : (i+1)*F])
 	}
@@ -86,11 +87,12 @@ func (n *Network) evalRows(x []float32, y, neg []uint8, t *evalTally) {
 		x[NumClasses:], F, ly.w[NumClasses:], ly.in, 0, e.p1, ly.out)
 	for r := 0; r < rows; r++ {
 		k, i := r/m, r%m
+		c := labelOf(k, i)
 		lab := n.neutral
-		if k < NumClasses {
-			lab = n.wl[k*ly.out:]
+		if c != neutralRow {
+			lab = n.wl[c*ly.out:]
 		}
-		s := n.normFactor(e.sq[i]+labelSquares(k == NumClasses), F)
+		s := n.normFactor(e.sq[i]+labelSquares(c == neutralRow), F)
 		act := e.act[r*ly.out : (r+1)*ly.out]
 		p := e.p1[i*ly.out : (i+1)*ly.out]
 		lab = lab[:len(act)]
@@ -99,7 +101,8 @@ func (n *Network) evalRows(x []float32, y, neg []uint8, t *evalTally) {
 		}
 	}
 	n.activateRows(e.act[:rows*ly.out], e.norm[0][:rows*ly.out], e.good[0][:rows], ly.out, nil)
-	if n.cfg.Classifier {
+	classify := n.cfg.Classifier && classBlock >= 0
+	if classify {
 		clear(e.logits[:m*NumClasses])
 	}
 	off := 0
@@ -111,13 +114,25 @@ func (n *Network) evalRows(x []float32, y, neg []uint8, t *evalTally) {
 			n.impl.Sgemm(blas.NoTrans, blas.Trans, rows, ly.out, ly.in, 1, prev, ly.in, ly.w, ly.in, 0, e.act, ly.out)
 			n.activateRows(e.act[:rows*ly.out], cur[:rows*ly.out], e.good[l][:rows], ly.out, ly.b)
 		}
-		if n.cfg.Classifier && l >= n.readout {
-			n.impl.Sgemm(blas.NoTrans, blas.Trans, m, NumClasses, ly.out, 1, cur[NumClasses*m*ly.out:], ly.out,
+		if classify && l >= n.readout {
+			n.impl.Sgemm(blas.NoTrans, blas.Trans, m, NumClasses, ly.out, 1, cur[classBlock*m*ly.out:], ly.out,
 				n.c[off:], n.cfeat, 1, e.logits, NumClasses)
 			off += ly.out
 		}
 	}
+	return e
+}
 
+// evalRows forwards m samples (x: m rows of features) with every label and,
+// with a classifier, as neutral samples, and adds their metrics to t. neg
+// gives each sample's negative label.
+func (n *Network) evalRows(x []float32, y, neg []uint8, t *evalTally) {
+	m := len(y)
+	blocks, classBlock := NumClasses, -1
+	if n.cfg.Classifier {
+		blocks, classBlock = NumClasses+1, NumClasses
+	}
+	e := n.forwardBlocks(x, m, blocks, func(k, _ int) int { return k }, classBlock)
 	t.samples += m
 	for l, ly := range n.layers {
 		th := float64(n.threshold(ly))

@@ -30,6 +30,10 @@ type Options struct {
 	// OnEpoch is called after every epoch; an error stops training and is
 	// returned.
 	OnEpoch func(m EpochMetrics, net *Network) error
+	// Record, when not nil, measures the run at the optimizer steps of its
+	// schedule. Recording does not change training: the weights are
+	// bit-identical with and without it.
+	Record *Recording
 	// OnBatch is called after every minibatch with the 1-based epoch and
 	// the batches done so far in it; for progress display.
 	OnBatch func(epoch, done, total int)
@@ -62,9 +66,39 @@ func Train(ctx context.Context, cfg Config, train *Data, opt Options) (*Network,
 		}
 		valNeg = NegativeLabels(opt.Val.Labels, ValidationSeed)
 	}
+	rec := opt.Record
+	var probeNeg []uint8
+	if rec != nil {
+		if err := rec.check(train.Features); err != nil {
+			return nil, nil, err
+		}
+		if rec.Probe != nil {
+			probeNeg = NegativeLabels(rec.Probe.Labels, ValidationSeed)
+		}
+	}
 	net, err := newNetwork(cfg, train.Features, rand.New(rand.NewPCG(opt.Seed, streamInit)))
 	if err != nil {
 		return nil, nil, err
+	}
+	// measure reports the scheduled step with the training batches summed
+	// in window since the previous one.
+	var window *epochSum
+	windowBatches := 0
+	measure := func(step, epoch, layer int) error {
+		m := StepMetrics{Step: step, Epoch: epoch, Layer: layer, LR: cfg.LR * net.lrFactor}
+		if rec.Probe != nil {
+			p := net.probe(rec.Probe, probeNeg)
+			m.Probe = &p
+		}
+		if windowBatches > 0 {
+			t := window.metrics(windowBatches, cfg.BatchSize)
+			m.Train = &t
+		}
+		window, windowBatches = newEpochSum(cfg.Depth, cfg.Classifier, cfg.TrainLabelMetrics), 0
+		if rec.OnStep == nil {
+			return nil
+		}
+		return rec.OnStep(m)
 	}
 	shuffle := rand.New(rand.NewPCG(opt.Seed, streamShuffle))
 	negRng := rand.New(rand.NewPCG(opt.Seed, streamNegatives))
@@ -78,6 +112,7 @@ func Train(ctx context.Context, cfg Config, train *Data, opt Options) (*Network,
 	batches := train.N / B
 	var history []EpochMetrics
 	var st stepStats
+	step := 0
 	for e := 0; e < cfg.TotalEpochs(); e++ {
 		start := time.Now()
 		phase, active := e, -1
@@ -86,6 +121,11 @@ func Train(ctx context.Context, cfg Config, train *Data, opt Options) (*Network,
 		}
 		trainable := func(l int) bool { return active < 0 || l == active }
 		net.lrFactor = cfg.lrScale(phase, cfg.Epochs)
+		if rec != nil && step == 0 {
+			if err := measure(0, 0, active+1); err != nil {
+				return nil, nil, err
+			}
+		}
 		shuffle.Shuffle(len(perm), func(i, j int) { perm[i], perm[j] = perm[j], perm[i] })
 
 		sum := newEpochSum(cfg.Depth, cfg.Classifier, cfg.TrainLabelMetrics)
@@ -106,6 +146,16 @@ func Train(ctx context.Context, cfg Config, train *Data, opt Options) (*Network,
 					e+1, b+1, ErrDiverged, st.total, cfg.LR*net.lrFactor)
 			}
 			sum.add(&st)
+			step++
+			if rec != nil {
+				window.add(&st)
+				windowBatches++
+				if rec.Schedule.Has(step) || b == batches-1 {
+					if err := measure(step, e+1, active+1); err != nil {
+						return nil, history, err
+					}
+				}
+			}
 			if opt.OnBatch != nil {
 				opt.OnBatch(e+1, b+1, batches)
 			}

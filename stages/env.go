@@ -12,8 +12,8 @@ import (
 // stage's outputs change for the same inputs.
 const (
 	prepVersion      = 1
-	trainVersion     = 1
-	evaluateVersion  = 1
+	trainVersion     = 2
+	evaluateVersion  = 2
 	correlateVersion = 2
 	plotVersion      = 2
 )

@@ -74,7 +74,8 @@ func evaluateJob(exp *experiments.Experiment, r experiments.Run, prepID, trainID
 				if err != nil {
 					return err
 				}
-				evals = append(evals, artifacts.RunEvaluation{Info: runInfo(r), Epoch: epoch, Eval: ev})
+				evals = append(evals, artifacts.RunEvaluation{Info: runInfo(r), Epoch: epoch,
+					Step: epoch * (data["train"].N / r.Config.BatchSize), Eval: ev})
 			}
 			meta := provenance(Evaluate, key)
 			if err := artifacts.WriteEvaluations(filepath.Join(dir, EvaluationFile), evals, meta); err != nil {

@@ -40,6 +40,22 @@ func runInfo(r experiments.Run) artifacts.RunInfo {
 // RunID names a run in tables: its treatment and replicate.
 func RunID(r experiments.Run) string { return fmt.Sprintf("%s/r%d", r.TreatmentID, r.Replicate) }
 
+// recording returns the run's step recording, appending to steps, or nil
+// when it is off. The probe is the first r.Record.Probe samples of val.
+func recording(r experiments.Run, val *ff.Data, steps *[]ff.StepMetrics) *ff.Recording {
+	if !r.Record.On() {
+		return nil
+	}
+	rec := &ff.Recording{
+		Schedule: ff.StepSchedule{Every: r.Record.Every},
+		OnStep:   func(m ff.StepMetrics) error { *steps = append(*steps, m); return nil },
+	}
+	if n := min(r.Record.Probe, val.N); n > 0 {
+		rec.Probe = &ff.Data{X: val.X[:n*val.Features], Labels: val.Labels[:n], N: n, Features: val.Features}
+	}
+	return rec
+}
+
 func trainKey(r experiments.Run) func(h *pipeline.Hash) {
 	return func(h *pipeline.Hash) {
 		h.Param("version", trainVersion)
@@ -66,9 +82,11 @@ func trainJob(exp *experiments.Experiment, r experiments.Run, prepID string) *pi
 			report := epochProgress(ctx)
 			start := time.Now()
 			var epochSeconds []float64
+			var steps []ff.StepMetrics
 			_, hist, err := ff.Train(ctx, r.Config, data["train"], ff.Options{
-				Seed: r.Seed,
-				Val:  data["val"],
+				Seed:   r.Seed,
+				Val:    data["val"],
+				Record: recording(r, data["val"], &steps),
 				OnEpoch: func(m ff.EpochMetrics, net *ff.Network) error {
 					epochSeconds = append(epochSeconds, m.Seconds)
 					if report != nil {
@@ -93,7 +111,8 @@ func trainJob(exp *experiments.Experiment, r experiments.Run, prepID string) *pi
 				hist[i].Seconds = math.NaN()
 			}
 			if err := artifacts.WriteMetrics(filepath.Join(dir, MetricsFile),
-				[]artifacts.RunMetrics{{Info: runInfo(r), Epochs: hist}}, meta); err != nil {
+				[]artifacts.RunMetrics{{Info: runInfo(r), Epochs: hist, Steps: steps,
+					StepsPerEpoch: data["train"].N / r.Config.BatchSize}}, meta); err != nil {
 				return err
 			}
 			if err := writeJSON(filepath.Join(dir, RunFile), map[string]any{

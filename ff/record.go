@@ -1,0 +1,173 @@
+package ff
+
+import (
+	"fmt"
+	"math"
+)
+
+// StepSchedule says after which optimizer steps a run is measured. Step 0
+// is the untrained network. The schedule is dense at the start, where the
+// first hundreds of steps decide how layers diverge, and regular after:
+// step 0, the steps round(√2^k) below Every (1, 2, 3, 4, 6, 8, 11, 16, 23,
+// 32, …),
+// every multiple of Every, and the last step of every epoch.
+type StepSchedule struct {
+	// Every is the spacing of the regular part, in optimizer steps (≥ 1).
+	Every int
+}
+
+// DefaultStepSchedule records every 20 steps after the dense start: 34
+// points in a 500-step epoch (0 and 500 included).
+var DefaultStepSchedule = StepSchedule{Every: 20}
+
+// Has reports whether step is on the schedule (the ends of epochs are
+// added by the training loop, which knows them).
+func (s StepSchedule) Has(step int) bool {
+	if step < 0 {
+		return false
+	}
+	if step == 0 || step%s.Every == 0 {
+		return true
+	}
+	if step >= s.Every {
+		return false
+	}
+	for p := 1.0; ; p *= math.Sqrt2 {
+		v := int(math.Round(p))
+		if v == step {
+			return true
+		}
+		if v > step {
+			return false
+		}
+	}
+}
+
+// Steps returns the scheduled steps in [0, last], ascending, including the
+// ends of epochs of stepsPerEpoch steps.
+func (s StepSchedule) Steps(last, stepsPerEpoch int) []int {
+	var out []int
+	for st := 0; st <= last; st++ {
+		if s.Has(st) || (st > 0 && stepsPerEpoch > 0 && st%stepsPerEpoch == 0) {
+			out = append(out, st)
+		}
+	}
+	return out
+}
+
+// Recording asks Train for measurements at step resolution.
+type Recording struct {
+	Schedule StepSchedule
+	// Probe, when not nil, is the held-out probe: a fixed set of samples,
+	// with negatives drawn once from ValidationSeed, on which every layer's
+	// FF loss, accuracy and goodness and the model's classifier accuracy
+	// are measured at each scheduled step. It needs no ten-label pass, so
+	// LabelAccuracy and GoodnessAccuracy are NaN.
+	Probe *Data
+	// OnStep receives each measurement; an error stops training and is
+	// returned by Train.
+	OnStep func(StepMetrics) error
+}
+
+// StepMetrics is what a scheduled step records.
+type StepMetrics struct {
+	// Step counts optimizer steps since initialisation; 0 is the untrained
+	// network.
+	Step int
+	// Epoch is the 1-based epoch the step belongs to (its last batch); 0
+	// for step 0.
+	Epoch int
+	// Layer is the 1-based layer being trained under the greedy schedule,
+	// 0 when all layers are trained.
+	Layer int
+	LR    float64
+	// Probe is measured on Recording.Probe after the step's update; nil
+	// without a probe.
+	Probe *SplitMetrics
+	// Train averages the training batches since the previous scheduled
+	// step (each measured before its own update, as the epoch averages
+	// are); nil at step 0.
+	Train *SplitMetrics
+}
+
+func (r *Recording) check(features int) error {
+	if r.Schedule.Every < 1 {
+		return &FieldError{"record.every", r.Schedule.Every, "must be at least 1"}
+	}
+	if r.Probe != nil {
+		if err := r.Probe.Check(); err != nil {
+			return fmt.Errorf("probe data: %w", err)
+		}
+		if r.Probe.Features != features {
+			return fmt.Errorf("probe data has %d features, training data %d", r.Probe.Features, features)
+		}
+	}
+	return nil
+}
+
+// probe measures the network on the probe data d with negatives neg:
+// positives and negatives through every layer and, with a classifier, the
+// neutral rows the classifier reads. It changes no parameter or running
+// statistic.
+func (n *Network) probe(d *Data, neg []uint8) SplitMetrics {
+	L := len(n.layers)
+	loss, correct := make([]float64, L), make([]float64, L)
+	gpos, gneg := make([]float64, L), make([]float64, L)
+	var classOK, classLoss float64
+	blocks, classBlock := 2, -1
+	if n.cfg.Classifier {
+		blocks, classBlock = 3, 2
+	}
+	for lo := 0; lo < d.N; lo += evalChunk {
+		hi := min(lo+evalChunk, d.N)
+		m := hi - lo
+		y, ng := d.Labels[lo:hi], neg[lo:hi]
+		e := n.forwardBlocks(d.X[lo*d.Features:hi*d.Features], m, blocks, func(k, i int) int {
+			switch k {
+			case 0:
+				return int(y[i])
+			case 1:
+				return int(ng[i])
+			}
+			return neutralRow
+		}, classBlock)
+		for l, ly := range n.layers {
+			th := float64(n.threshold(ly))
+			g := e.good[l]
+			for i := 0; i < m; i++ {
+				gp, gn := float64(g[i]), float64(g[m+i])
+				gpos[l] += gp
+				gneg[l] += gn
+				loss[l] += softplus(-(gp - th)) + softplus(gn-th)
+				if gp-th > 0 {
+					correct[l]++
+				}
+				if gn-th <= 0 {
+					correct[l]++
+				}
+			}
+		}
+		if classBlock >= 0 {
+			for i := 0; i < m; i++ {
+				l, pred := softmaxCE(e.logits[i*NumClasses:(i+1)*NumClasses], int(y[i]))
+				classLoss += l
+				if pred == int(y[i]) {
+					classOK++
+				}
+			}
+		}
+	}
+	s := float64(d.N)
+	m := SplitMetrics{Samples: d.N, ClassifierAccuracy: math.NaN(), ClassifierLoss: math.NaN(), GoodnessAccuracy: math.NaN()}
+	if classBlock >= 0 {
+		m.ClassifierAccuracy, m.ClassifierLoss = classOK/s, classLoss/s
+	}
+	for l := range L {
+		m.Layers = append(m.Layers, LayerMetrics{
+			Loss: loss[l] / (2 * s), Accuracy: correct[l] / (2 * s),
+			GoodnessPos: gpos[l] / s, GoodnessNeg: gneg[l] / s,
+			LabelAccuracy: math.NaN(), PeerLoss: math.NaN(),
+		})
+	}
+	return m
+}
