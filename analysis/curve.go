@@ -68,6 +68,12 @@ func (c *Curve) last() int { return len(c.Epochs) - 1 }
 // between rows, a repeated (run, layer, epoch), or a model accuracy that
 // differs between the layers of one run and epoch.
 func Curves(points []Point) ([]Curve, error) {
+	return buildCurves(points, 1, "epoch")
+}
+
+// buildCurves is Curves with x values (Point.Epoch) from first, called
+// unit in errors.
+func buildCurves(points []Point, first int, unit string) ([]Curve, error) {
 	type runInfo struct {
 		g    Group
 		seed uint64
@@ -92,8 +98,8 @@ func Curves(points []Point) ([]Curve, error) {
 			return nil, fmt.Errorf("analysis: run %q: depth %d and width %d must be at least 1", p.Run, p.Depth, p.Width)
 		case p.Layer < 1 || p.Layer > p.Depth:
 			return nil, fmt.Errorf("analysis: run %q: layer %d outside 1..%d", p.Run, p.Layer, p.Depth)
-		case p.Epoch < 1:
-			return nil, fmt.Errorf("analysis: run %q: epoch %d below 1", p.Run, p.Epoch)
+		case p.Epoch < first:
+			return nil, fmt.Errorf("analysis: run %q: %s %d below %d", p.Run, unit, p.Epoch, first)
 		}
 		info := runInfo{Group{p.Treatment, p.Depth, p.Width}, p.Seed}
 		if old, ok := runs[p.Run]; ok && old != info {
@@ -102,7 +108,7 @@ func Curves(points []Point) ([]Curve, error) {
 		runs[p.Run] = info
 		re := runEpoch{p.Run, p.Epoch}
 		if m, ok := model[re]; ok && !sameFloat(m, p.ModelAccuracy) {
-			return nil, fmt.Errorf("analysis: run %q epoch %d: model accuracy differs between layers (%v, %v)", p.Run, p.Epoch, m, p.ModelAccuracy)
+			return nil, fmt.Errorf("analysis: run %q %s %d: model accuracy differs between layers (%v, %v)", p.Run, unit, p.Epoch, m, p.ModelAccuracy)
 		}
 		model[re] = p.ModelAccuracy
 		k := key{p.Run, p.Layer}
@@ -123,7 +129,7 @@ func Curves(points []Point) ([]Curve, error) {
 		for j, r := range rows {
 			p := &points[r]
 			if j > 0 && p.Epoch == c.Epochs[j-1] {
-				return nil, fmt.Errorf("analysis: run %q layer %d: epoch %d appears twice", k.run, k.layer, p.Epoch)
+				return nil, fmt.Errorf("analysis: run %q layer %d: %s %d appears twice", k.run, k.layer, unit, p.Epoch)
 			}
 			c.Epochs[j] = p.Epoch
 			c.LayerAccuracy[j] = p.LayerAccuracy

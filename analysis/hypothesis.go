@@ -9,14 +9,14 @@ import (
 // Names of the regressors of CorrelationRegression.
 const (
 	LayerRegressor = "layer"
-	WidthRegressor = "width/100" // width in units of 100, so its slope is per 100 units
+	WidthRegressor = "log2(width)" // so its slope is per doubling of width
 	DepthRegressor = "depth"
 )
 
 // CorrelationRegression fits, over every run and layer with a defined
 // correlation m, the multiple regression
 //
-//	atanh(r) = b0 + b1·layer + b2·width/100 + b3·depth
+//	atanh(r) = b0 + b1·layer + b2·log2(width) + b3·depth
 //
 // by OLS, with standard errors clustered by run (a run contributes one row
 // per layer). A regressor that does not vary (say width, when every run
@@ -39,7 +39,7 @@ func CorrelationRegression(lms []LayerModel, m Method, confidence float64) Regre
 		} else {
 			undefined++
 		}
-		layer[i], width[i], depth[i] = float64(lm.Layer), float64(lm.Width)/100, float64(lm.Depth)
+		layer[i], width[i], depth[i] = float64(lm.Layer), math.Log2(float64(lm.Width)), float64(lm.Depth)
 		cl[i] = lm.Run
 	}
 	reg := OLS(y, []Regressor{{LayerRegressor, layer}, {WidthRegressor, width}, {DepthRegressor, depth}}, cl, confidence)
@@ -71,7 +71,10 @@ const (
 const (
 	DefaultDelayMargin = 0.1  // H1: epochs per layer
 	DefaultLayerMargin = 0.05 // H2: change of atanh(r) per layer
-	DefaultWidthMargin = 0.01 // H3: change of atanh(r) per 100 units of width
+	// H3: change of atanh(r) per doubling of width. It was 0.01 per 100
+	// units when width entered linearly; at width 300, where a doubling
+	// adds 300 units, that is 0.03 per doubling.
+	DefaultWidthMargin = 0.03
 )
 
 // VerdictRule states how a verdict follows from an effect and its
@@ -88,9 +91,9 @@ H1 (deeper layers improve later): the mean over runs of each run's OLS slope of 
   which the layer reaches 50% of its gain) on layer index is positive; margin 0.1 epochs per layer.
 H2 (layer 1 correlates strongly with the model, less so at deeper positions): layer 1's r is strong, and the slope
   of atanh(r) on layer index is negative; margin 0.05 per layer.
-H3 (the correlation weakens with width): the slope of atanh(r) on width per 100 units is negative; margin 0.01.
-The slopes of H2 and H3 come from one OLS regression of atanh(r), per run and layer, on layer index, width/100
-and depth, with standard errors clustered by run.`
+H3 (the correlation weakens with width): the slope of atanh(r) on log2(width) is negative; margin 0.03 per doubling.
+The slopes of H2 and H3 come from one OLS regression of atanh(r), per run and layer, on layer index, log2(width)
+and depth, with standard errors clustered by run. H1's p-value is one-sided (slope > 0); the others are two-sided.`
 
 // DirectionalVerdict applies the verdict rule to an effect claimed to have
 // sign (+1 or -1), with interval [lo, hi] and equivalence margin (≤ 0 for
@@ -149,8 +152,13 @@ type Effect struct {
 	// Claim is the direction or threshold claimed, as text.
 	Claim         string
 	Value, Lo, Hi float64
-	// P is the two-sided p-value of the test of Value = Null.
-	P, Null  float64
+	// P is the p-value of the test of Value = Null: two-sided, or, when
+	// POneSided, one-sided in the claimed direction.
+	P, Null   float64
+	POneSided bool
+	// Context marks an effect reported beside the verdict's, which does
+	// not decide it.
+	Context  bool
 	Runs     int // runs contributing
 	Verdict  Verdict
 	Warnings []error
@@ -211,7 +219,7 @@ func EvaluateHypotheses(delays []Delay, lms []LayerModel, reg Regression, opt Op
 	h1 := Effect{
 		Statistic: fmt.Sprintf("mean over runs of the OLS slope of %v on layer index", opt.DelayMeasure),
 		Unit:      "epochs per layer", Claim: "> 0",
-		Value: s.Mean, Lo: s.Lo, Hi: s.Hi, P: s.P, Runs: s.N,
+		Value: s.Mean, Lo: s.Lo, Hi: s.Hi, P: s.PGreater(0), POneSided: true, Runs: s.N,
 		Verdict:  DirectionalVerdict(s.Lo, s.Hi, +1, opt.DelayMargin),
 		Warnings: prefix("H1", slices.Clone(s.Warnings)),
 	}
@@ -266,7 +274,7 @@ func EvaluateHypotheses(delays []Delay, lms []LayerModel, reg Regression, opt Op
 		return e
 	}
 	weakens := coefEffect("H2", LayerRegressor, "atanh(r) per layer", opt.LayerMargin)
-	width := coefEffect("H3", WidthRegressor, "atanh(r) per 100 units", opt.WidthMargin)
+	width := coefEffect("H3", WidthRegressor, "atanh(r) per doubling of width", opt.WidthMargin)
 
 	return []Hypothesis{
 		{ID: "H1", Claim: "deeper layers improve later than shallower ones",

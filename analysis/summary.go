@@ -80,6 +80,32 @@ func (s Summary) PValue(mu float64) float64 {
 	return TTwoSided(t, float64(s.N-1))
 }
 
+// PGreater returns the one-sided p-value of the one-sample t-test of
+// mean ≤ mu against mean > mu, NaN when N < 2. With zero variance it is 0
+// when the mean exceeds mu and 1 otherwise.
+func (s Summary) PGreater(mu float64) float64 {
+	if s.N < 2 || math.IsNaN(s.Mean) {
+		return math.NaN()
+	}
+	d := s.Mean - mu
+	if s.SD == 0 {
+		if d > 0 {
+			return 0
+		}
+		return 1
+	}
+	t := d / (s.SD / math.Sqrt(float64(s.N)))
+	return distuv.StudentsT{Mu: 0, Sigma: 1, Nu: float64(s.N - 1)}.Survival(t)
+}
+
+// PLess returns the one-sided p-value of the test of mean ≥ mu against
+// mean < mu (see PGreater).
+func (s Summary) PLess(mu float64) float64 {
+	r := s
+	r.Mean = -s.Mean
+	return r.PGreater(-mu)
+}
+
 // TQuantile returns the p quantile of Student's t distribution with df
 // degrees of freedom.
 func TQuantile(p, df float64) float64 {
