@@ -66,6 +66,10 @@ type StepOptions struct {
 	LayerMargin, WidthMargin float64
 }
 
+// WithDefaults returns o with every zero field set to its default. It
+// panics on an unknown measure name.
+func (o StepOptions) WithDefaults() StepOptions { return o.withDefaults() }
+
 func (o StepOptions) withDefaults() StepOptions {
 	o.Confidence = checkConfidence(o.Confidence)
 	if o.Thresholds == nil {
@@ -122,6 +126,66 @@ func (o StepOptions) Measures() []string {
 		ms = append(ms, ThresholdMeasure(v))
 	}
 	return append(ms, MeasureLag)
+}
+
+// MeasureText describes a step measure in words.
+func MeasureText(m string) string {
+	switch m {
+	case MeasureS50:
+		return "steps from initialisation until a layer reaches 50% of its FF-accuracy gain over step 0 (s50)"
+	case MeasureS90:
+		return "steps from initialisation until a layer reaches 90% of its FF-accuracy gain over step 0 (s90)"
+	case MeasureLag:
+		return "lag behind layer 1 in steps, by cross-correlation over the first steps (lag)"
+	}
+	if v, err := strconv.ParseFloat(strings.TrimPrefix(m, "t"), 64); err == nil && strings.HasPrefix(m, "t") {
+		return fmt.Sprintf("steps from initialisation until a layer's FF accuracy first reaches %g%% (%s)", v, m)
+	}
+	return m
+}
+
+// StepDelaySummary is, per treatment, layer and measure, the mean over
+// seeds of a step delay with its interval.
+type StepDelaySummary struct {
+	Group
+	Layer   int
+	Measure string
+	Summary
+	// Undefined counts runs whose value is undefined (threshold never
+	// reached, no gain, no lag).
+	Undefined int
+}
+
+// SummarizeStepDelays summarises delays per treatment, layer and measure,
+// sorted in that order (measures in Measures order).
+func SummarizeStepDelays(delays []StepDelay, opt StepOptions) []StepDelaySummary {
+	opt = opt.withDefaults()
+	type key struct {
+		g     Group
+		layer int
+	}
+	vals := map[key][]*StepDelay{}
+	var keys []key
+	for i := range delays {
+		k := key{delays[i].Group, delays[i].Layer}
+		if _, ok := vals[k]; !ok {
+			keys = append(keys, k)
+		}
+		vals[k] = append(vals[k], &delays[i])
+	}
+	slices.SortFunc(keys, func(a, b key) int { return cmp.Or(compareGroup(a.g, b.g), cmp.Compare(a.layer, b.layer)) })
+	var out []StepDelaySummary
+	for _, k := range keys {
+		for _, m := range opt.Measures() {
+			var xs []float64
+			for _, d := range vals[k] {
+				xs = append(xs, d.Values[m])
+			}
+			s := MeanCI(xs, opt.Confidence)
+			out = append(out, StepDelaySummary{Group: k.g, Layer: k.layer, Measure: m, Summary: s, Undefined: s.Missing})
+		}
+	}
+	return out
 }
 
 // StepCurves builds one Curve per run and layer from probe points whose
@@ -519,7 +583,8 @@ type StepReport struct {
 	Delays      []StepDelay
 	Levels      []LayerModel // correlation of levels over the recorded steps
 	IncrementsR []LayerModel // correlation of increments
-	// Per treatment.
+	// Per treatment (and layer, step or measure).
+	DelaySummaries                     []StepDelaySummary
 	Trends                             []StepTrend
 	Deficits                           []DepthDeficit
 	LevelSummaries, IncrementSummaries []CorrelationSummary
@@ -541,6 +606,7 @@ func StepAnalyze(points []Point, opt StepOptions) (*StepReport, error) {
 	c := opt.Confidence
 	r := &StepReport{Options: opt, Curves: curves}
 	r.Delays = StepDelays(curves, opt)
+	r.DelaySummaries = SummarizeStepDelays(r.Delays, opt)
 	r.Trends = StepTrends(r.Delays, opt)
 	r.Deficits = DepthDeficits(curves, opt)
 	r.Levels = LayerModelCorrelations(curves, c)

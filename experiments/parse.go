@@ -3,6 +3,7 @@ package experiments
 import (
 	"errors"
 	"fmt"
+	"math"
 	"path"
 	"reflect"
 	"slices"
@@ -18,10 +19,12 @@ import (
 // The keys an experiment file may hold, by table ("" is the top level).
 // [base] and [grid] take Config fields instead (configKind).
 var (
-	topKeys  = []string{"name", "description", "notes", "recipe", "seeds", "master_seed", "data", "base", "grid", "evaluate", "record"}
+	topKeys  = []string{"name", "description", "notes", "recipe", "seeds", "master_seed", "data", "base", "grid", "evaluate", "record", "analysis"}
 	dataKeys = []string{"source", "dir", "train_limit", "val_limit", "test_limit", "seed"}
 	evalKeys = []string{"checkpoints", "split", "curves"}
 	recKeys  = []string{"every", "probe"}
+	anaKeys  = []string{"h1_measure", "h1_margin", "h2_measure", "layer_margin", "width_margin",
+		"thresholds", "deficit_steps", "lag_window", "lag_grid"}
 )
 
 // configKind maps each settable Config field to its Go kind. "recipe" is
@@ -151,6 +154,11 @@ func parse(name string, data []byte) (*Experiment, error) {
 	if e.Record, err = parseRecord(raw["record"], e.Data); err != nil {
 		return nil, err
 	}
+	if v, ok := raw["analysis"]; ok {
+		if e.Analysis, err = parseAnalysis(v); err != nil {
+			return nil, err
+		}
+	}
 
 	if e.treatments, err = expand(e, base); err != nil {
 		return nil, err
@@ -180,6 +188,8 @@ func checkKeys(keys []toml.Key, raw map[string]any) error {
 			known = slices.Contains(evalKeys, k[1])
 		case "record":
 			known = slices.Contains(recKeys, k[1])
+		case "analysis":
+			known = slices.Contains(anaKeys, k[1])
 		case "base", "grid":
 			if k[1] == "recipe" {
 				return &Error{Key: k[0] + ".recipe",
@@ -396,6 +406,118 @@ func parseRecord(v any, data DataSpec) (RecordSpec, error) {
 	}
 	return r, nil
 }
+
+func parseAnalysis(v any) (AnalysisSpec, error) {
+	var a AnalysisSpec
+	tbl, err := asTable("analysis", v)
+	if err != nil {
+		return a, err
+	}
+	num := func(key string, dst *float64) error {
+		v, ok := tbl[key]
+		if !ok {
+			return nil
+		}
+		var f float64
+		switch x := v.(type) {
+		case float64:
+			f = x
+		case int64:
+			f = float64(x)
+		default:
+			return want("analysis."+key, v, "a number")
+		}
+		if !(f > 0) || math.IsInf(f, 0) {
+			return invalid("analysis."+key, literal(v), "must be a positive number")
+		}
+		*dst = f
+		return nil
+	}
+	for _, m := range []struct {
+		key string
+		dst *float64
+	}{{"h1_margin", &a.H1Margin}, {"layer_margin", &a.LayerMargin}, {"width_margin", &a.WidthMargin}} {
+		if err := num(m.key, m.dst); err != nil {
+			return a, err
+		}
+	}
+	for _, m := range []struct {
+		key string
+		dst *int
+	}{{"lag_window", &a.LagWindow}, {"lag_grid", &a.LagGrid}} {
+		if v, ok := tbl[m.key]; ok {
+			n, err := asInt("analysis."+m.key, v)
+			if err != nil {
+				return a, err
+			}
+			if n < 1 || n > maxRecordEvery {
+				return a, invalid("analysis."+m.key, literal(v), fmt.Sprintf("must be in [1, %d] steps", maxRecordEvery))
+			}
+			*m.dst = int(n)
+		}
+	}
+	if v, ok := tbl["thresholds"]; ok {
+		list, ok := v.([]any)
+		if !ok || len(list) == 0 {
+			return a, want("analysis.thresholds", v, "a non-empty array of accuracies")
+		}
+		for _, x := range list {
+			f, ok := x.(float64)
+			if !ok {
+				return a, want("analysis.thresholds", x, "a number in (0, 1)")
+			}
+			if !(f > 0 && f < 1) || (len(a.Thresholds) > 0 && f <= a.Thresholds[len(a.Thresholds)-1]) {
+				return a, invalid("analysis.thresholds", literal(x), "must be in (0, 1) and greater than the one before it")
+			}
+			a.Thresholds = append(a.Thresholds, f)
+		}
+	}
+	if v, ok := tbl["deficit_steps"]; ok {
+		list, ok := v.([]any)
+		if !ok || len(list) == 0 {
+			return a, want("analysis.deficit_steps", v, "a non-empty array of steps")
+		}
+		for _, x := range list {
+			n, err := asInt("analysis.deficit_steps", x)
+			if err != nil {
+				return a, err
+			}
+			if n < 1 || n > maxRecordEvery || (len(a.DeficitSteps) > 0 && int(n) <= a.DeficitSteps[len(a.DeficitSteps)-1]) {
+				return a, invalid("analysis.deficit_steps", literal(x), "must be a step ≥ 1, greater than the one before it")
+			}
+			a.DeficitSteps = append(a.DeficitSteps, int(n))
+		}
+	}
+	if v, ok := tbl["h2_measure"]; ok {
+		if a.H2Measure, err = asString("analysis.h2_measure", v); err != nil {
+			return a, err
+		}
+		if a.H2Measure != "increments" && a.H2Measure != "levels" {
+			return a, invalid("analysis.h2_measure", literal(v), `must be "increments" or "levels"`)
+		}
+	}
+	if v, ok := tbl["h1_measure"]; ok {
+		if a.H1Measure, err = asString("analysis.h1_measure", v); err != nil {
+			return a, err
+		}
+		th := a.Thresholds
+		if th == nil {
+			th = defaultThresholds
+		}
+		ok := slices.Contains([]string{"s50", "s90", "lag"}, a.H1Measure)
+		for _, t := range th {
+			ok = ok || a.H1Measure == "t"+strconv.FormatFloat(100*t, 'f', -1, 64)
+		}
+		if !ok {
+			return a, invalid("analysis.h1_measure", literal(v), `must be "s50", "s90", "lag" or "t" and a threshold in percent ("t80")`)
+		}
+	}
+	return a, nil
+}
+
+// defaultThresholds mirrors analysis.DefaultThresholds, for checking
+// h1_measure without importing the analysis.
+var defaultThresholds = []float64{0.6, 0.7, 0.8, 0.9}
 
 // expand builds and checks every treatment.
 func expand(e *Experiment, base map[string]any) ([]Treatment, error) {

@@ -27,6 +27,40 @@ func Accuracy(curves []analysis.CurveSummary) (*Figure, error) {
 	})
 }
 
+// StepAccuracy is figure 1 at step resolution: Accuracy over the held-out
+// probe's curves, whose CurveSummary.Epoch holds the optimizer step,
+// against step on a log(1+step) axis so that the first hundreds of steps
+// are as visible as the epochs after them.
+func StepAccuracy(curves []analysis.CurveSummary) (*Figure, error) {
+	return curveFigure(curves, curveSpec{
+		value:  func(c *analysis.CurveSummary) analysis.Summary { return c.LayerAccuracy },
+		what:   "Layer FF accuracy (colour) and model accuracy (black, dashed) on the held-out probe against optimizer step (log scale)",
+		yLabel: "accuracy (%)",
+		xLabel: "optimizer step",
+		log1p:  true,
+		empty:  "no layer accuracies",
+	})
+}
+
+// FirstSteps is the first-epoch figure: the probe's layer FF accuracy and
+// model accuracy against step from 0 to last (the end of the first epoch),
+// on a linear axis, one panel per treatment, bands over seeds.
+func FirstSteps(curves []analysis.CurveSummary, last int) (*Figure, error) {
+	var cs []analysis.CurveSummary
+	for _, c := range curves {
+		if c.Epoch <= last {
+			cs = append(cs, c)
+		}
+	}
+	return curveFigure(cs, curveSpec{
+		value:  func(c *analysis.CurveSummary) analysis.Summary { return c.LayerAccuracy },
+		what:   "The first " + strconv.Itoa(last) + " optimizer steps: layer FF accuracy (colour) and model accuracy (black, dashed) on the held-out probe",
+		yLabel: "accuracy (%)",
+		xLabel: "optimizer step",
+		empty:  "no layer accuracies in the first steps",
+	})
+}
+
 // LabelAccuracy is figure 6, beyond the paper: each layer's own 10-class
 // goodness accuracy against epoch, laid out as Accuracy, with the model
 // accuracy for reference.
@@ -44,6 +78,8 @@ type curveSpec struct {
 	value  func(*analysis.CurveSummary) analysis.Summary
 	what   string // the title's first part
 	yLabel string
+	xLabel string // "epoch" when empty
+	log1p  bool   // x on a log(1+x) scale
 	empty  string // the error when no value is defined
 }
 
@@ -149,6 +185,9 @@ func curveFigure(curves []analysis.CurveSummary, spec curveSpec) (*Figure, error
 
 		p := newPanel(shapeText(g, grid.byShape))
 		p.X.Tick.Marker = niceTicks{integer: true, intervals: max(5-grid.cols/3, 3)}
+		if spec.log1p {
+			p.X.Scale, p.X.Tick.Marker = log1pScale{}, log1pTicks{}
+		}
 		panels[grid.row[gi]][grid.col[gi]] = p
 
 		var bands, lines []plot.Plotter
@@ -181,9 +220,17 @@ func curveFigure(curves []analysis.CurveSummary, spec curveSpec) (*Figure, error
 	}
 
 	all := flatten(panels)
-	setX(x.pad(0, 0.5), all...)
+	xs := x.pad(0, 0.5)
+	if spec.log1p {
+		xs = span{max(x.lo, 0), x.hi}
+	}
+	setX(xs, all...)
 	setY(y.pad(0.04, 1), all...)
-	labelOuter(panels, "epoch", spec.yLabel)
+	xl := spec.xLabel
+	if xl == "" {
+		xl = "epoch"
+	}
+	labelOuter(panels, xl, spec.yLabel)
 
 	slices.Sort(layers)
 	layers = slices.Compact(layers)

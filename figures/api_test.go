@@ -167,7 +167,7 @@ func TestInputErrors(t *testing.T) {
 		{Group: twin, Layer: 1, Method: analysis.PearsonMethod, R: 0.6, Z: analysis.Summary{N: 3}},
 	}
 	lag := fixtureDelays()
-	lag = slices.DeleteFunc(lag, func(d analysis.DelaySummary) bool { return d.Measure == analysis.T90 })
+	lag = slices.DeleteFunc(lag, func(d analysis.DelaySummary) bool { return d.Measure == analysis.T50 })
 	for _, tc := range []struct {
 		name string
 		err  error
@@ -175,9 +175,11 @@ func TestInputErrors(t *testing.T) {
 	}{
 		{"Accuracy empty", second(Accuracy(nil)), "no curve summaries"},
 		{"LabelAccuracy all missing", second(LabelAccuracy(nanLabels)), "no label accuracies"},
-		{"Delays empty", second(Delays(nil, 0, 0)), "no t90"},
-		{"Delays no t90", second(Delays(lag, 0, 0)), "no t90"},
-		{"Delays no such width", second(Delays(fixtureDelays(), 7, 9)), "width 7 or depth 9"},
+		{"Delays empty", second(Delays(nil, analysis.T50, 0, 0)), "no t50"},
+		{"Delays no t50", second(Delays(lag, analysis.T50, 0, 0)), "no t50"},
+		{"Delays no such width", second(Delays(fixtureDelays(), analysis.T50, 7, 9)), "width 7 or depth 9"},
+		{"StepDelays no such measure", second(StepDelays(fixtureStepDelays(), analysis.MeasureLag, 0, 0)), "no lag"},
+		{"FirstSteps nothing in range", second(FirstSteps(fixtureStepCurves(), -1)), "no curve summaries"},
 		{"CorrelationHeatmap empty", second(CorrelationHeatmap(nil, "")), "no pearson"},
 		{"CorrelationHeatmap method", second(CorrelationHeatmap(shared, analysis.SpearmanMethod)), "no spearman"},
 		{"CorrelationByWidth shared shape", second(CorrelationByWidth(shared, "")), "share one"},

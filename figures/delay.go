@@ -2,7 +2,6 @@ package figures
 
 import (
 	"cmp"
-	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -16,28 +15,70 @@ import (
 
 // Delays is figure 2: delay against layer index, with confidence
 // intervals, in two panels: one line per depth at width width (left), and
-// one line per width at depth depth (right). The delay is analysis.T90,
-// the epoch at which a layer's accuracy first reaches 90% of its gain;
-// summaries of other measures are ignored. A width or depth of 0 means the
-// largest in delays, where the most layers are compared.
-func Delays(delays []analysis.DelaySummary, width, depth int) (*Figure, error) {
-	var ds []analysis.DelaySummary
+// one line per width at depth depth (right). The delay is measure (the
+// per-epoch H1 verdict uses analysis.T50); summaries of other measures are
+// ignored. A width or depth of 0 means the largest in delays, where the
+// most layers are compared.
+func Delays(delays []analysis.DelaySummary, measure analysis.Measure, width, depth int) (*Figure, error) {
+	var ds []delayRow
 	for _, d := range delays {
-		if d.Measure == analysis.T90 {
-			ds = append(ds, d)
+		if d.Measure == measure {
+			ds = append(ds, delayRow{d.Group, d.Layer, d.Summary})
 		}
 	}
 	if len(ds) == 0 {
-		return nil, errors.New("figures: no t90 delay summaries")
+		return nil, fmt.Errorf("figures: no %v delay summaries", measure)
 	}
-	slices.SortStableFunc(ds, func(a, b analysis.DelaySummary) int {
+	return delayFigure(ds, delayText{
+		title: fmt.Sprintf("Delay: epoch at which a layer's accuracy first reaches %g%% of its gain over its first-epoch value (%v)",
+			100*measure.Fraction(), measure),
+		yLabel: fmt.Sprintf("%v (epoch)", measure), floor: 0}, width, depth)
+}
+
+// StepDelays is the step-resolution delay figure, laid out as Delays: the
+// delay measure (named as analysis.StepOptions.Measures names them) in
+// optimizer steps from initialisation.
+func StepDelays(delays []analysis.StepDelaySummary, measure string, width, depth int) (*Figure, error) {
+	var ds []delayRow
+	for _, d := range delays {
+		if d.Measure == measure {
+			ds = append(ds, delayRow{d.Group, d.Layer, d.Summary})
+		}
+	}
+	if len(ds) == 0 {
+		return nil, fmt.Errorf("figures: no %s step delay summaries", measure)
+	}
+	floor := 0.0
+	if measure == analysis.MeasureLag {
+		floor = math.Inf(-1)
+	}
+	return delayFigure(ds, delayText{title: "Delay at step resolution: " + analysis.MeasureText(measure),
+		yLabel: measure + " (steps)", floor: floor}, width, depth)
+}
+
+// delayRow is one treatment's and layer's delay summary.
+type delayRow struct {
+	analysis.Group
+	Layer int
+	analysis.Summary
+}
+
+// delayText is what a delay figure says about its measure; floor is the
+// lowest value the y axis shows.
+type delayText struct {
+	title, yLabel string
+	floor         float64
+}
+
+func delayFigure(ds []delayRow, txt delayText, width, depth int) (*Figure, error) {
+	slices.SortStableFunc(ds, func(a, b delayRow) int {
 		return cmp.Or(compareGroups(a.Group, b.Group), cmp.Compare(a.Layer, b.Layer))
 	})
 	if width == 0 {
-		width = slices.MaxFunc(ds, func(a, b analysis.DelaySummary) int { return cmp.Compare(a.Width, b.Width) }).Width
+		width = slices.MaxFunc(ds, func(a, b delayRow) int { return cmp.Compare(a.Width, b.Width) }).Width
 	}
 	if depth == 0 {
-		depth = slices.MaxFunc(ds, func(a, b analysis.DelaySummary) int { return cmp.Compare(a.Depth, b.Depth) }).Depth
+		depth = slices.MaxFunc(ds, func(a, b delayRow) int { return cmp.Compare(a.Depth, b.Depth) }).Depth
 	}
 	groups := distinctGroups(len(ds), func(i int) analysis.Group { return ds[i].Group })
 	byShape := uniqueShapes(groups)
@@ -100,11 +141,11 @@ func Delays(delays []analysis.DelaySummary, width, depth int) (*Figure, error) {
 		p.X.Tick.Marker = valueTicks(layers)
 	}
 	setX(span{float64(layers[0]) - 0.4, float64(layers[len(layers)-1]) + 0.4}, left, right)
-	setY(y.pad(0.05, 1).clamp(0, math.Inf(1)), left, right)
-	labelOuter(panels, "layer index", "t90 (epoch)")
+	setY(y.pad(0.05, 1).clamp(txt.floor, math.Inf(1)), left, right)
+	labelOuter(panels, "layer index", txt.yLabel)
 
 	f := &Figure{
-		Title: "Delay: epoch at which a layer's accuracy first reaches 90% of its gain (t90)\nmean ± " +
+		Title: txt.title + "\nmean ± " +
 			ciText(t.confs) + " over " + seedsText(t.ns) + " per treatment",
 		Panels:        panels,
 		ColumnLegends: [][]LegendEntry{leftLegend, rightLegend},

@@ -93,6 +93,42 @@ func fixtureCurves() []analysis.CurveSummary {
 	return cs
 }
 
+// fixtureStepCurves are probe curves at steps (in CurveSummary.Epoch) 0,
+// 1, 2, 4, 8, 16, then every 20 to 1000; deeper layers start later, by 60
+// steps per layer.
+func fixtureStepCurves() []analysis.CurveSummary {
+	steps := []int{0, 1, 2, 4, 8, 16}
+	for s := 20; s <= 1000; s += 20 {
+		steps = append(steps, s)
+	}
+	var cs []analysis.CurveSummary
+	for _, g := range fixtureGroups() {
+		tau := 120 * 100 / float64(g.Width+150)
+		for l := 1; l <= g.Depth; l++ {
+			for _, st := range steps {
+				x := float64(st)
+				cs = append(cs, analysis.CurveSummary{Group: g, Layer: l, Epoch: st,
+					LayerAccuracy: summary(rise(x, 60*float64(l-1), tau, 0.5, 0.97-0.03*float64(l)), 0.01, 5),
+					ModelAccuracy: summary(rise(x, 30, tau*1.2, 0.1, 0.96-0.01*float64(g.Depth)), 0.015, 5),
+					LabelAccuracy: summary(math.NaN(), 0, 0),
+				})
+			}
+		}
+	}
+	return cs
+}
+
+func fixtureStepDelays() []analysis.StepDelaySummary {
+	var ds []analysis.StepDelaySummary
+	for _, g := range fixtureGroups() {
+		for l := 1; l <= g.Depth; l++ {
+			mean := 80 + 60*float64(l-1)*300/float64(g.Width+200)
+			ds = append(ds, analysis.StepDelaySummary{Group: g, Layer: l, Measure: analysis.MeasureS50, Summary: summary(mean, 8+2*float64(l), 5)})
+		}
+	}
+	return ds
+}
+
 func fixtureCorrelations() []analysis.CorrelationSummary {
 	var cs []analysis.CorrelationSummary
 	for _, g := range fixtureGroups() {
@@ -146,11 +182,14 @@ var figureCases = []struct {
 	build func() (*Figure, error)
 }{
 	{"1-accuracy", func() (*Figure, error) { return Accuracy(fixtureCurves()) }},
-	{"2-delays", func() (*Figure, error) { return Delays(fixtureDelays(), 0, 0) }},
+	{"2-delays", func() (*Figure, error) { return Delays(fixtureDelays(), analysis.T50, 0, 0) }},
 	{"3-correlation-heatmap", func() (*Figure, error) { return CorrelationHeatmap(fixtureCorrelations(), "") }},
 	{"4-correlation-width", func() (*Figure, error) { return CorrelationByWidth(fixtureCorrelations(), "") }},
 	{"5-final-accuracy", func() (*Figure, error) { return FinalAccuracy(fixtureFinals()) }},
 	{"6-label-accuracy", func() (*Figure, error) { return LabelAccuracy(fixtureCurves()) }},
+	{"1s-step-accuracy", func() (*Figure, error) { return StepAccuracy(fixtureStepCurves()) }},
+	{"2s-step-delays", func() (*Figure, error) { return StepDelays(fixtureStepDelays(), analysis.MeasureS50, 0, 0) }},
+	{"7-first-steps", func() (*Figure, error) { return FirstSteps(fixtureStepCurves(), 500) }},
 }
 
 func render(t *testing.T, f *Figure, format string) []byte {

@@ -216,6 +216,37 @@ func (nt niceTicks) Ticks(lo, hi float64) []plot.Tick {
 	return ts
 }
 
+// log1pScale places x at log(1+x): a logarithmic step axis on which
+// step 0, the untrained network, still has a place.
+type log1pScale struct{}
+
+func (log1pScale) Normalize(lo, hi, x float64) float64 {
+	a, b := math.Log1p(lo), math.Log1p(hi)
+	return (math.Log1p(x) - a) / (b - a)
+}
+
+// log1pTicks labels 0 and the powers of ten, with unlabelled ticks at
+// 2..9 times each power, for a log1pScale axis.
+type log1pTicks struct{}
+
+func (log1pTicks) Ticks(lo, hi float64) []plot.Tick {
+	var ts []plot.Tick
+	if lo <= 0 && hi >= 0 {
+		ts = append(ts, plot.Tick{Value: 0, Label: "0"})
+	}
+	for p := 1.0; p <= hi; p *= 10 {
+		if p >= lo {
+			ts = append(ts, plot.Tick{Value: p, Label: strconv.FormatFloat(p, 'f', -1, 64)})
+		}
+		for k := 2.0; k <= 9; k++ {
+			if v := k * p; v >= lo && v <= hi {
+				ts = append(ts, plot.Tick{Value: v})
+			}
+		}
+	}
+	return ts
+}
+
 // valueTicks marks exactly the given values, for the levels of a factor.
 func valueTicks(vals []int) plot.ConstantTicks {
 	ts := make([]plot.Tick, len(vals))

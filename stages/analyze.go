@@ -5,6 +5,7 @@ import (
 	"math"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/ffchar/ffchar/analysis"
@@ -46,6 +47,94 @@ func Points(rows []artifacts.MetricsRow, split string) []analysis.Point {
 	return pts
 }
 
+// Reports are a sweep's analyses: over the per-epoch curves of the
+// experiment's curves split, and at step resolution over the held-out
+// probe's curves when the sweep recorded them.
+type Reports struct {
+	Epoch *analysis.Report
+	// Steps is nil when the curves hold no probe rows.
+	Steps *analysis.StepReport
+	// StepsPerEpoch is the optimizer steps of an epoch (from the curves);
+	// 0 when unknown.
+	StepsPerEpoch int
+}
+
+// StepOptions returns the step-resolution analysis options of an
+// experiment's [analysis] table (defaults for a nil experiment).
+func StepOptions(exp *experiments.Experiment) analysis.StepOptions {
+	if exp == nil {
+		return analysis.StepOptions{}
+	}
+	a := exp.Analysis
+	return analysis.StepOptions{
+		Thresholds: a.Thresholds, DeficitSteps: a.DeficitSteps, LagWindow: a.LagWindow, LagGrid: a.LagGrid,
+		H1Measure: a.H1Measure, H1Margin: a.H1Margin, H2Measure: a.H2Measure,
+		LayerMargin: a.LayerMargin, WidthMargin: a.WidthMargin,
+	}
+}
+
+// StepOptionLines are the key lines of the step-resolution options in
+// effect (defaults filled in), one "param analysis_<name> <value>" each.
+func StepOptionLines(o analysis.StepOptions) []string {
+	o = o.WithDefaults()
+	f := func(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
+	var th, ds []string
+	for _, v := range o.Thresholds {
+		th = append(th, f(v))
+	}
+	for _, v := range o.DeficitSteps {
+		ds = append(ds, strconv.Itoa(v))
+	}
+	return []string{
+		"param analysis_confidence " + f(o.Confidence),
+		"param analysis_thresholds " + strings.Join(th, ","),
+		"param analysis_deficit_steps " + strings.Join(ds, ","),
+		"param analysis_lag_window " + strconv.Itoa(o.LagWindow),
+		"param analysis_lag_grid " + strconv.Itoa(o.LagGrid),
+		"param analysis_h1_measure " + o.H1Measure,
+		"param analysis_h1_margin " + f(o.H1Margin),
+		"param analysis_h2_measure " + o.H2Measure,
+		"param analysis_layer_margin " + f(o.LayerMargin),
+		"param analysis_width_margin " + f(o.WidthMargin),
+	}
+}
+
+// StepPoints turns the probe rows of the curves table into the
+// step-resolution analysis input, the step in Point.Epoch.
+func StepPoints(rows []artifacts.MetricsRow) []analysis.Point {
+	pts := Points(rows, artifacts.SplitProbe)
+	j := 0
+	for _, r := range rows {
+		if r.Split == artifacts.SplitProbe {
+			pts[j].Epoch = r.Step
+			j++
+		}
+	}
+	return pts
+}
+
+// AnalyzeSweep runs both analyses of a sweep's curves under exp's
+// settings.
+func AnalyzeSweep(curves []artifacts.MetricsRow, exp *experiments.Experiment) (*Reports, error) {
+	rep, err := Analyze(curves, curvesSplit(exp))
+	if err != nil {
+		return nil, err
+	}
+	out := &Reports{Epoch: rep}
+	for _, r := range curves {
+		if r.Split != artifacts.SplitProbe && r.Epoch == 1 {
+			out.StepsPerEpoch = r.Step
+			break
+		}
+	}
+	if pts := StepPoints(curves); len(pts) > 0 {
+		if out.Steps, err = analysis.StepAnalyze(pts, StepOptions(exp)); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
 // Analyze runs the analysis over a sweep's curves of one split.
 func Analyze(curves []artifacts.MetricsRow, split string) (*analysis.Report, error) {
 	pts := Points(curves, split)
@@ -57,8 +146,8 @@ func Analyze(curves []artifacts.MetricsRow, split string) (*analysis.Report, err
 
 // writeAnalysis analyses a sweep and writes every analysis table into dir
 // as <name>.parquet.
-func writeAnalysis(dir, split string, curves []artifacts.MetricsRow, evals []artifacts.EvaluationRow, meta map[string]string) error {
-	rep, err := Analyze(curves, split)
+func writeAnalysis(dir string, exp *experiments.Experiment, curves []artifacts.MetricsRow, evals []artifacts.EvaluationRow, meta map[string]string) error {
+	rep, err := AnalyzeSweep(curves, exp)
 	if err != nil {
 		return err
 	}
@@ -131,7 +220,16 @@ func warnText(ws []error) string {
 
 // AnalysisTables turns a report (and the test-set evaluations) into the
 // published tables, in a fixed order.
-func AnalysisTables(rep *analysis.Report, evals []artifacts.EvaluationRow) []*artifacts.Table {
+func AnalysisTables(reps *Reports, evals []artifacts.EvaluationRow) []*artifacts.Table {
+	out := epochTables(reps.Epoch, evals)
+	if reps.Steps != nil {
+		out = append(out, stepTables(reps.Steps)...)
+	}
+	return out
+}
+
+// epochTables are the tables of the per-epoch analysis.
+func epochTables(rep *analysis.Report, evals []artifacts.EvaluationRow) []*artifacts.Table {
 	conf := rep.Options.Confidence
 	ci := fmt.Sprintf("%.0f%% CI", 100*conf)
 	var out []*artifacts.Table
@@ -147,6 +245,7 @@ func AnalysisTables(rep *analysis.Report, evals []artifacts.EvaluationRow) []*ar
 			h.num("lo", e.Lo)
 			h.num("hi", e.Hi)
 			h.num("p", e.P)
+			h.str("p_sided", sided(e))
 			h.int("runs", e.Runs)
 			h.str("effect_verdict", string(e.Verdict))
 			h.str("verdict", string(hy.Verdict))
@@ -196,12 +295,14 @@ func AnalysisTables(rep *analysis.Report, evals []artifacts.EvaluationRow) []*ar
 		dt.group(d.Group)
 		dt.str("measure", d.Measure.String())
 		dt.summary("slope_", d.Slope)
-		dt.num("signed_rank_p", d.Pooled.PGreater)
+		dt.num("slope_p_two_sided", d.Slope.P)
+		dt.num("slope_p_greater", d.Slope.PGreater(0))
+		dt.num("signed_rank_p_greater", d.Pooled.PGreater)
 		dt.int("signed_rank_n", d.Pooled.N)
 	}
 	out = append(out, dt.t)
 
-	rg := newTable("correlation_regression", fmt.Sprintf("Regression of atanh(r) (layer vs model) on layer, width/100 and depth; n = %d run-layers, R² = %.3f, %d clusters (runs)",
+	rg := newTable("correlation_regression", fmt.Sprintf("Regression of atanh(r) (layer vs model) on layer, log2(width) and depth; n = %d run-layers, R² = %.3f, %d clusters (runs)",
 		rep.Regression.N, rep.Regression.R2, rep.Regression.Clusters))
 	for _, c := range rep.Regression.Coefs {
 		rg.str("term", c.Name)
@@ -258,6 +359,152 @@ func AnalysisTables(rep *analysis.Report, evals []artifacts.EvaluationRow) []*ar
 		dl.num("lag", d.Lag)
 	}
 	out = append(out, dl.t)
+	return out
+}
+
+// sided names an effect's p-value.
+func sided(e analysis.Effect) string {
+	if e.POneSided {
+		return "one-sided (" + e.Claim + ")"
+	}
+	return "two-sided"
+}
+
+// stepTables are the tables of the step-resolution analysis.
+func stepTables(rep *analysis.StepReport) []*artifacts.Table {
+	conf := rep.Options.Confidence
+	ci := fmt.Sprintf("%.0f%% CI", 100*conf)
+	var out []*artifacts.Table
+
+	h := newTable("step_hypotheses", "The paper's claims at step resolution (held-out probe from step 0): effect, "+ci+", p-value, runs and verdict; context rows decide nothing")
+	for _, hy := range rep.Hypotheses {
+		for _, e := range hy.Effects {
+			h.str("claim", hy.ID)
+			h.str("statement", hy.Claim)
+			h.str("role", map[bool]string{false: "verdict", true: "context"}[e.Context])
+			h.str("statistic", e.Statistic)
+			h.str("unit", e.Unit)
+			h.num("value", e.Value)
+			h.num("lo", e.Lo)
+			h.num("hi", e.Hi)
+			h.num("p", e.P)
+			h.str("p_sided", sided(e))
+			h.int("runs", e.Runs)
+			h.str("effect_verdict", string(e.Verdict))
+			h.str("verdict", string(hy.Verdict))
+			h.str("warnings", warnText(e.Warnings))
+		}
+	}
+	out = append(out, h.t)
+
+	ds := newTable("step_delay_summary", "Steps from initialisation to 50/90% of the FF-accuracy gain over step 0 and to fixed FF accuracies, and lag behind layer 1, per treatment and layer: mean over seeds with "+ci)
+	for _, d := range rep.DelaySummaries {
+		ds.group(d.Group)
+		ds.int("layer", d.Layer)
+		ds.str("measure", d.Measure)
+		ds.summary("", d.Summary)
+		ds.int("undefined", d.Undefined)
+	}
+	out = append(out, ds.t)
+
+	dt := newTable("step_delay_trend", "Growth of each step delay with layer position, per treatment: mean per-run OLS slope (steps per layer) with "+ci+", one-sided p (slope > 0) and its Holm adjustment over the treatments")
+	for _, d := range rep.Trends {
+		dt.group(d.Group)
+		dt.str("measure", d.Measure)
+		dt.summary("slope_", d.Slope)
+		dt.num("slope_p_greater", d.PGreater)
+		dt.num("slope_p_greater_holm", d.PHolm)
+		dt.int("left_out", d.LeftOut)
+	}
+	out = append(out, dt.t)
+
+	df := newTable("depth_deficit", "Early depth deficit: per treatment and step, mean per-run OLS slope of layer FF accuracy on layer index (accuracy points per layer; negative = deeper layers behind) with "+ci+", one-sided p (slope < 0) and its Holm adjustment over the table")
+	for _, d := range rep.Deficits {
+		df.group(d.Group)
+		df.int("step", d.Step)
+		df.summary("slope_", d.Slope)
+		df.num("slope_p_less", d.PLess)
+		df.num("slope_p_less_holm", d.PHolm)
+	}
+	out = append(out, df.t)
+
+	cs := newTable("step_correlation_summary", "Layer vs model accuracy over the recorded steps, per treatment and layer: Fisher-z mean Pearson r over seeds of levels and of increments with "+ci)
+	for i, l := range rep.LevelSummaries {
+		in := rep.IncrementSummaries[i]
+		cs.group(l.Group)
+		cs.int("layer", l.Layer)
+		cs.num("levels_r", l.R)
+		cs.num("levels_lo", l.Lo)
+		cs.num("levels_hi", l.Hi)
+		cs.num("increments_r", in.R)
+		cs.num("increments_lo", in.Lo)
+		cs.num("increments_hi", in.Hi)
+		cs.num("increments_p_two_sided", in.P)
+		cs.int("seeds", l.Z.N)
+	}
+	out = append(out, cs.t)
+
+	sc := newTable("seed_correlation", "Across seeds, at fixed steps: Pearson r between a layer's accuracy and the model's, per treatment, layer and step (Fisher "+ci+"; two-sided p and its Holm adjustment over the table)")
+	for _, c := range rep.SeedCorrelations {
+		sc.group(c.Group)
+		sc.int("layer", c.Layer)
+		sc.int("step", c.Step)
+		sc.num("r", c.R)
+		sc.num("lo", c.Lo)
+		sc.num("hi", c.Hi)
+		sc.num("p_two_sided", c.P)
+		sc.num("p_holm", c.PHolm)
+		sc.int("seeds", c.N)
+	}
+	out = append(out, sc.t)
+
+	rg := newTable("step_correlation_regression", fmt.Sprintf("Regression of atanh(Pearson r of %s) on layer, log2(width) and depth; n = %d run-layers, R² = %.3f, %d clusters (runs)",
+		rep.Options.H2Measure, rep.Regression.N, rep.Regression.R2, rep.Regression.Clusters))
+	for _, c := range rep.Regression.Coefs {
+		rg.str("term", c.Name)
+		rg.num("estimate", c.Estimate)
+		rg.num("se", c.SE)
+		rg.num("lo", c.Lo)
+		rg.num("hi", c.Hi)
+		rg.num("p_two_sided", c.P)
+	}
+	out = append(out, rg.t)
+
+	cu := newTable("step_curve_summary", "Per treatment, layer and recorded step: the held-out probe's layer FF accuracy and model accuracy, mean over seeds with "+ci)
+	for _, s := range rep.CurveSummaries {
+		cu.group(s.Group)
+		cu.int("layer", s.Layer)
+		cu.int("step", s.Epoch)
+		cu.summary("layer_accuracy_", s.LayerAccuracy)
+		cu.summary("model_accuracy_", s.ModelAccuracy)
+	}
+	out = append(out, cu.t)
+
+	dl := newTable("step_delays", "Per run and layer: FF accuracy at step 0, gain, and every step delay")
+	for _, d := range rep.Delays {
+		dl.group(d.Group)
+		dl.str("run", d.Run)
+		dl.int("layer", d.Layer)
+		dl.num("start", d.Start)
+		dl.num("gain", d.Gain)
+		for _, m := range rep.Options.Measures() {
+			dl.num(m, d.Values[m])
+		}
+		dl.num("lag_r", d.LagR)
+	}
+	out = append(out, dl.t)
+
+	lm := newTable("step_layer_model_correlations", "Per run and layer: Pearson r of the layer's accuracy with the model's over the recorded steps, of levels and of increments")
+	for i, c := range rep.Levels {
+		in := rep.IncrementsR[i]
+		lm.group(c.Group)
+		lm.str("run", c.Run)
+		lm.int("layer", c.Layer)
+		lm.num("levels_r", c.Pearson.R)
+		lm.num("increments_r", in.Pearson.R)
+		lm.int("steps", c.Pearson.N)
+	}
+	out = append(out, lm.t)
 	return out
 }
 

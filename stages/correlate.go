@@ -23,6 +23,9 @@ func correlateKey(exp *experiments.Experiment) func(h *pipeline.Hash) {
 		h.Param("version", correlateVersion)
 		h.Param("experiment", exp.Name)
 		h.Param("curves", curvesSplit(exp))
+		for _, l := range StepOptionLines(StepOptions(exp)) {
+			h.Line(l)
+		}
 	}
 }
 
@@ -68,7 +71,7 @@ func correlateJob(exp *experiments.Experiment, runs []experiments.Run, trainIDs,
 			if err := artifacts.WriteConfusionRows(filepath.Join(dir, ConfusionsFile), confusion, meta); err != nil {
 				return err
 			}
-			return writeAnalysis(dir, curvesSplit(exp), curves, evals, meta)
+			return writeAnalysis(dir, exp, curves, evals, meta)
 		},
 	}
 }

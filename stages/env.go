@@ -14,8 +14,8 @@ const (
 	prepVersion      = 1
 	trainVersion     = 2
 	evaluateVersion  = 2
-	correlateVersion = 2
-	plotVersion      = 2
+	correlateVersion = 3
+	plotVersion      = 3
 )
 
 // Stage names, in pipeline order.

@@ -11,6 +11,9 @@ func plotKey(exp *experiments.Experiment) func(h *pipeline.Hash) {
 	return func(h *pipeline.Hash) {
 		h.Param("version", plotVersion)
 		h.Param("curves", curvesSplit(exp))
+		for _, l := range StepOptionLines(StepOptions(exp)) {
+			h.Line(l)
+		}
 	}
 }
 
@@ -26,7 +29,7 @@ func plotJob(exp *experiments.Experiment, correlateID string) *pipeline.Job {
 			if err != nil {
 				return err
 			}
-			return drawFigures(curves, curvesSplit(exp), dir)
+			return drawFigures(curves, exp, dir)
 		},
 	}
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/ffchar/ffchar/analysis"
 	"github.com/ffchar/ffchar/artifacts"
+	"github.com/ffchar/ffchar/experiments"
 	"github.com/ffchar/ffchar/figures"
 )
 
@@ -18,43 +19,69 @@ import (
 type FigureSpec struct {
 	Name    string
 	Caption string
-	Draw    func(*analysis.Report) (*figures.Figure, error)
-	// Needs, when set, says whether the report has what the figure shows.
-	Needs func(*analysis.Report) bool
+	Draw    func(*Reports) (*figures.Figure, error)
+	// Needs, when set, says whether the reports have what the figure
+	// shows.
+	Needs func(*Reports) bool
 }
+
+// hasSteps says whether a sweep recorded step-resolution curves.
+func hasSteps(r *Reports) bool { return r.Steps != nil }
 
 // Figures lists the published figures in order.
 var Figures = []FigureSpec{
-	{"fig1_accuracy", "Layer FF accuracy and model accuracy against epoch on the analysed curves (validation unless the experiment says otherwise), per treatment (mean over seeds, 95% band).",
-		func(r *analysis.Report) (*figures.Figure, error) { return figures.Accuracy(r.CurveSummaries) }, nil},
-	{"fig2_delay", "Epochs until each layer reaches 90% of its accuracy gain, against layer index: by depth (left) and by width (right), 95% CIs.",
-		func(r *analysis.Report) (*figures.Figure, error) { return figures.Delays(r.DelaySummaries, 0, 0) }, nil},
-	{"fig3_correlation_heatmap", "Pearson correlation of each layer's accuracy with the model's over epochs (Fisher-z mean over seeds), layer × treatment.",
-		func(r *analysis.Report) (*figures.Figure, error) {
-			return figures.CorrelationHeatmap(r.CorrelationSummaries, analysis.PearsonMethod)
+	{"fig1_accuracy", "Layer FF accuracy and model accuracy on the held-out probe against optimizer step, from step 0 (log scale), per treatment (mean over seeds, 95% band). Without step recording: against epoch on the analysed per-epoch curves.",
+		func(r *Reports) (*figures.Figure, error) {
+			if r.Steps != nil {
+				return figures.StepAccuracy(r.Steps.CurveSummaries)
+			}
+			return figures.Accuracy(r.Epoch.CurveSummaries)
 		}, nil},
-	{"fig4_correlation_width", "Layer–model correlation against layer width, one line per layer index, 95% CIs.",
-		func(r *analysis.Report) (*figures.Figure, error) {
-			return figures.CorrelationByWidth(r.CorrelationSummaries, analysis.PearsonMethod)
+	{"fig2_delay", "The delay H1's verdict uses, against layer index: by depth (left) and by width (right), 95% CIs. At step resolution (the verdict's measure, in steps from initialisation) when the sweep recorded steps, else t50 in epochs.",
+		func(r *Reports) (*figures.Figure, error) {
+			if r.Steps != nil {
+				return figures.StepDelays(r.Steps.DelaySummaries, r.Steps.Options.H1Measure, 0, 0)
+			}
+			return figures.Delays(r.Epoch.DelaySummaries, analysis.T50, 0, 0)
+		}, nil},
+	{"fig3_correlation_heatmap", "Pearson correlation of each layer's accuracy with the model's over epochs (Fisher-z mean over seeds), layer × treatment.",
+		func(r *Reports) (*figures.Figure, error) {
+			return figures.CorrelationHeatmap(r.Epoch.CorrelationSummaries, analysis.PearsonMethod)
+		}, nil},
+	{"fig4_correlation_width", "Layer–model correlation over epochs against layer width, one line per layer index, 95% CIs.",
+		func(r *Reports) (*figures.Figure, error) {
+			return figures.CorrelationByWidth(r.Epoch.CorrelationSummaries, analysis.PearsonMethod)
 		}, nil},
 	{"fig5_final_accuracy", "Final validation model accuracy by depth and width, 95% CIs over seeds.",
-		func(r *analysis.Report) (*figures.Figure, error) { return figures.FinalAccuracy(r.FinalModel) }, nil},
+		func(r *Reports) (*figures.Figure, error) { return figures.FinalAccuracy(r.Epoch.FinalModel) }, nil},
 	{"fig6_label_accuracy", "Beyond the paper: each layer's own 10-class accuracy (argmax of its goodness over the ten labels) against epoch.",
-		func(r *analysis.Report) (*figures.Figure, error) { return figures.LabelAccuracy(r.CurveSummaries) },
+		func(r *Reports) (*figures.Figure, error) { return figures.LabelAccuracy(r.Epoch.CurveSummaries) },
 		// Training curves have no label accuracy unless the runs computed it
 		// (train_label_metrics).
-		func(r *analysis.Report) bool {
-			for _, c := range r.CurveSummaries {
+		func(r *Reports) bool {
+			for _, c := range r.Epoch.CurveSummaries {
 				if c.LabelAccuracy.N > 0 {
 					return true
 				}
 			}
 			return false
 		}},
+	{"fig7_first_epoch", "The first epoch at step resolution: layer FF accuracy and model accuracy on the held-out probe against optimizer step (linear), per treatment, mean over seeds with 95% bands.",
+		func(r *Reports) (*figures.Figure, error) {
+			last := r.StepsPerEpoch
+			if last == 0 {
+				last = analysis.DefaultLagWindow
+			}
+			return figures.FirstSteps(r.Steps.CurveSummaries, last)
+		}, hasSteps},
+	{"fig8_step_correlation", "Layer–model correlation at step resolution: Fisher-z mean Pearson r over seeds of increments between recorded steps (the measure of H2's verdict; levels in the tables), layer × treatment.",
+		func(r *Reports) (*figures.Figure, error) {
+			return figures.CorrelationHeatmap(r.Steps.IncrementSummaries, analysis.PearsonMethod)
+		}, hasSteps},
 }
 
 // drawable returns the figures the report has data for.
-func drawable(rep *analysis.Report) []FigureSpec {
+func drawable(rep *Reports) []FigureSpec {
 	var fs []FigureSpec
 	for _, f := range Figures {
 		if f.Needs == nil || f.Needs(rep) {
@@ -68,19 +95,19 @@ func drawable(rep *analysis.Report) []FigureSpec {
 var FigureFormats = []string{".png", ".svg", ".pdf"}
 
 // drawFigures draws every figure from a sweep's curves into dir.
-func drawFigures(curvesPath, split, dir string) error {
+func drawFigures(curvesPath string, exp *experiments.Experiment, dir string) error {
 	curves, _, err := artifacts.ReadMetrics(curvesPath)
 	if err != nil {
 		return err
 	}
-	rep, err := Analyze(curves, split)
+	rep, err := AnalyzeSweep(curves, exp)
 	if err != nil {
 		return err
 	}
 	return saveFigures(rep, dir)
 }
 
-func saveFigures(rep *analysis.Report, dir string) error {
+func saveFigures(rep *Reports, dir string) error {
 	for _, f := range drawable(rep) {
 		fig, err := f.Draw(rep)
 		if err != nil {
@@ -125,7 +152,7 @@ func Render(out string, about ResultsInfo) error {
 	if err != nil {
 		return err
 	}
-	rep, err := Analyze(sw.Curves, curvesSplit(about.Experiment))
+	rep, err := AnalyzeSweep(sw.Curves, about.Experiment)
 	if err != nil {
 		return err
 	}
