@@ -122,7 +122,7 @@ func AnalyzeSweep(curves []artifacts.MetricsRow, exp *experiments.Experiment) (*
 	}
 	out := &Reports{Epoch: rep}
 	for _, r := range curves {
-		if r.Split != artifacts.SplitProbe && r.Epoch == 1 {
+		if (r.Split == artifacts.SplitTrain || r.Split == artifacts.SplitVal) && r.Epoch == 1 {
 			out.StepsPerEpoch = r.Step
 			break
 		}
