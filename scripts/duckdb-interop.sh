@@ -2,9 +2,12 @@
 # Interoperability check: DuckDB (through its Node.js package from the npm
 # registry) reads every published Parquet file of an experiment directly,
 # with its key-value metadata, and answers the per-layer correlation query
-# the README shows.
+# the README shows. With MIN_FIRST_EPOCH_STEPS=N it also checks the step
+# resolution of the curves: every run has a step-0 probe row and at least N
+# distinct probe steps inside its first epoch.
 #
 #   scripts/duckdb-interop.sh [results/quick]
+#   MIN_FIRST_EPOCH_STEPS=30 scripts/duckdb-interop.sh results/reproduction
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 dir=$(cd "${1:-$repo/results/quick}" && pwd)
@@ -33,6 +36,17 @@ for (const sub of ['data', 'tables']) {
 }
 const rows = await q(`SELECT layer, corr(ff_accuracy, classifier_accuracy) AS r FROM read_parquet('${join(dir, 'data', 'curves.parquet')}') WHERE split = 'val' GROUP BY layer ORDER BY layer`);
 if (rows.length === 0 || rows.some((x) => x.r === null || !(Math.abs(x.r) <= 1))) throw new Error(`correlation query: ${JSON.stringify(rows, (k, v) => typeof v === 'bigint' ? Number(v) : v)}`);
+const minSteps = Number(process.env.MIN_FIRST_EPOCH_STEPS || 0);
+if (minSteps > 0) {
+  const curves = join(dir, 'data', 'curves.parquet');
+  const bad = await q(`WITH epoch1 AS (SELECT run_id, max(step) AS s FROM read_parquet('${curves}') WHERE split = 'val' AND epoch = 1 GROUP BY run_id),
+    probe AS (SELECT c.run_id, count(DISTINCT c.step) AS n, min(c.step) AS first FROM read_parquet('${curves}') c JOIN epoch1 e USING (run_id)
+      WHERE c.split = 'probe' AND c.step <= e.s GROUP BY c.run_id)
+    SELECT e.run_id, coalesce(p.n, 0) AS n, p.first FROM epoch1 e LEFT JOIN probe p USING (run_id) WHERE coalesce(p.n, 0) < ${minSteps} OR p.first <> 0`);
+  if (bad.length > 0) throw new Error(`step resolution: ${bad.length} runs without a step-0 row or with fewer than ${minSteps} probe steps in their first epoch, e.g. ${JSON.stringify(bad[0], (k, v) => typeof v === 'bigint' ? Number(v) : v)}`);
+  const [{ runs }] = await q(`SELECT count(DISTINCT run_id) AS runs FROM read_parquet('${curves}')`);
+  console.log(`duckdb-interop: every one of ${runs} runs has a step-0 row and at least ${minSteps} probe steps in its first epoch`);
+}
 console.log(`duckdb-interop: PASS: ${files} Parquet files read by DuckDB; per-layer corr(ff_accuracy, classifier_accuracy) for layers ${rows.map((x) => x.layer).join(', ')}`);
 JS
 node check.mjs "$dir"

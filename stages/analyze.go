@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -225,7 +226,10 @@ func AnalysisTables(reps *Reports, evals []artifacts.EvaluationRow) []*artifacts
 	if reps.Steps != nil {
 		out = append(out, stepTables(reps.Steps)...)
 	}
-	return out
+	// A table with nothing to say (no depth-2 treatment has a deficit, a
+	// design without delays) is left out rather than written without
+	// columns.
+	return slices.DeleteFunc(out, func(t *artifacts.Table) bool { return t.Rows() == 0 })
 }
 
 // epochTables are the tables of the per-epoch analysis.
