@@ -55,9 +55,9 @@
 //
 // CorrelationRegression fits, per run and layer,
 //
-//	atanh(r) = b0 + b1·layer + b2·width/100 + b3·depth
+//	atanh(r) = b0 + b1·layer + b2·log2(width) + b3·depth
 //
-// by OLS (H2 reads b1, H3 reads b2: per 100 units of width). Because a run
+// by OLS (H2 reads b1, H3 reads b2: per doubling of width). Because a run
 // contributes one row per layer, its standard errors are cluster-robust by
 // run (CR1: the sandwich estimator scaled by G/(G-1)·(N-1)/(N-p)), with
 // t intervals and p-values on G-1 degrees of freedom, G the number of runs.
@@ -108,6 +108,43 @@
 // and t interval of layer, model and label accuracy; FinalAccuracy, per
 // treatment, the same for the model accuracy at each run's final epoch.
 //
+// # Step resolution
+//
+// StepAnalyze works on the held-out probe's curves recorded at optimizer
+// steps from 0 (StepCurves: a Curve whose Epochs are steps). Per run and
+// layer (StepDelays), in steps from initialisation: s50 and s90, the step
+// at which the layer first reaches its step-0 accuracy plus 50% or 90% of
+// its gain (gain = maximum − step-0 value; ReachEpoch on steps, linearly
+// interpolated); tNN, the step at which its FF accuracy first reaches NN%
+// (ReachLevel; undefined when never reached); and the lag behind layer 1:
+// both curves resampled by linear interpolation on a uniform grid
+// (LagGrid steps) over [0, LagWindow], then BestLag, times the grid.
+// Measured from step 0, a layer that starts behind and catches up is late,
+// where a gain measured from the end of the first epoch makes it early.
+//
+// StepTrends: per treatment and measure, the mean over runs of the
+// per-run OLS slope of the measure on layer index (steps per layer), its
+// t interval, the one-sided p-value for a slope > 0 (PGreater) and its
+// Holm adjustment over the treatments (Holm). DepthDeficits: per treatment
+// and fixed step, the mean over runs of the per-run slope of layer FF
+// accuracy (interpolated at the step) on layer index, in accuracy points
+// per layer, with the one-sided p for < 0 and its Holm adjustment over the
+// table.
+//
+// Layer versus model at step resolution: Pearson's r of levels over the
+// recorded steps (LayerModelCorrelations), of increments between
+// consecutive recorded steps (Increments, which removes the shared rising
+// trend that makes any two learning curves correlate), and across seeds
+// at fixed steps (SeedCorrelations, Holm-adjusted over the table). The
+// regression of atanh(r) on layer, log2(width) and depth is run on the
+// measure StepOptions.H2Measure names (increments by default).
+//
+// The step hypotheses follow the verdict rule below with the measures and
+// margins of StepOptions (StepVerdictRule), which an experiment file fixes
+// in its [analysis] table before the sweep: by default H1 on s50 with a
+// margin of 10 steps per layer, H2 and H3 on increments. The effects of
+// the other measures are reported beside the verdict's, marked Context.
+//
 // # Hypotheses
 //
 // EvaluateHypotheses (run by Analyze) returns one row per claim, each with
@@ -115,11 +152,12 @@
 // number of runs) and a verdict, pooling every run given:
 //
 //   - H1: the mean over runs of the per-run delay slope (Options.DelayMeasure,
-//     default T50), in epochs per layer; p from the one-sample t-test.
+//     default T50), in epochs per layer; p from the one-sample t-test,
+//     one-sided (slope > 0). Every other p-value is two-sided.
 //   - H2: the Fisher-z mean over runs of layer 1's r with the model
 //     ("strongly" means ≥ 0.7 with lower bound > 0.5; p tests mean z =
 //     atanh(0.7)), and b1 of CorrelationRegression.
-//   - H3: b2 of CorrelationRegression, per 100 units of width.
+//   - H3: b2 of CorrelationRegression, per doubling of width.
 //
 // The verdict rule, also the constant VerdictRule:
 //
@@ -138,6 +176,7 @@
 //	supported when any part is not, inconclusive otherwise.
 //
 // Default margins (Options): 0.1 epochs per layer for H1, 0.05 in atanh(r)
-// per layer for H2, 0.01 in atanh(r) per 100 units of width for H3. An
+// per layer for H2, 0.03 in atanh(r) per doubling of width for H3 (0.01
+// per 100 units, the margin when width entered linearly, at width 300). An
 // interval touching 0 does not exclude it.
 package analysis

@@ -62,22 +62,40 @@
 //
 // # Metrics (WriteMetrics, ReadMetrics): Parquet, zstd
 //
-// One row per run × epoch × split × layer, in that order (train before
-// val; an epoch without validation has train rows only). Model-level
-// metrics repeat on each layer row of their epoch and split, so per-layer
-// statistics need no join:
+// One row per run × measurement × split × layer. Two kinds of rows share
+// the table:
+//
+//   - per epoch: split "train" (averaged over the epoch's batches, as
+//     loeweX logs them) and "val" (the validation split after the epoch,
+//     every label evaluated);
+//   - per recorded optimizer step (step recording, ff.Recording): split
+//     "probe" (the held-out probe after the step: the first N validation
+//     samples with fixed negatives; FF loss, accuracy and goodness per
+//     layer and the classifier's accuracy and loss; no ten-label pass, so
+//     label_accuracy and goodness_accuracy are NULL) and "train_stream"
+//     (the training batches since the previous recorded step, averaged;
+//     none at step 0).
+//
+// Rows are ordered by run, then step; at a step that ends an epoch the
+// epoch's train and val rows come before the step's probe and
+// train_stream rows; then by layer. Model-level metrics repeat on each
+// layer row of their step and split, so per-layer statistics need no join:
 //
 //	SELECT layer, corr(ff_accuracy, classifier_accuracy)
 //	FROM 'metrics.parquet' WHERE split = 'val' GROUP BY layer
 //
+//	SELECT step, layer, ff_accuracy FROM 'curves.parquet'
+//	WHERE split = 'probe' AND run_id = 'depth=4,width=1000/r0' ORDER BY step, layer
+//
 // Columns after the identity columns:
 //
-//	epoch                int32    not null  from 1
-//	split                string   not null  "train" (averaged over the epoch's batches) or "val" (after the epoch)
+//	epoch                int32    not null  from 1; on step rows the epoch whose batch the step ended (0 for step 0)
+//	step                 int32    not null  optimizer steps since initialisation, 0 = untrained; an epoch row has the step ending its epoch
+//	split                string   not null  "train", "val", "probe" or "train_stream" (above)
 //	layer                int32    not null  from 1
 //	layer_trained        int32    not null  0 when all layers train, else the layer the greedy schedule trained
 //	lr                   float64  not null  FF learning rate of the epoch
-//	seconds              float64  not null  wall time of the epoch's training (same on its val rows)
+//	seconds              float64  not null  wall time of the epoch's training (same on its val rows; NaN on step rows and in pipeline tables)
 //	ff_loss              float64  nullable  layer's FF loss
 //	ff_accuracy          float64  nullable  layer's positive/negative accuracy
 //	goodness_pos         float64  nullable  mean goodness of positives
@@ -100,6 +118,7 @@
 // layer. Identity columns, then
 //
 //	epoch                int32    not null  the checkpoint's epoch, from 1
+//	step                 int32    not null  optimizer steps at the checkpoint
 //	layer                int32    not null  from 1
 //	ff_loss              float64  nullable
 //	ff_accuracy          float64  nullable
@@ -120,6 +139,7 @@
 // classifier (all zero) is left out. Identity columns, then
 //
 //	epoch            int32   not null
+//	step             int32   not null  optimizer steps at the checkpoint
 //	predictor        string  not null  "classifier" or "goodness" (argmax of goodness summed over layers)
 //	true_class       int32   not null  0..9
 //	predicted_class  int32   not null  0..9

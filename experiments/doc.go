@@ -52,6 +52,29 @@
 //	split = "test"                 # "test" (default) or "val"
 //	curves = "val"                 # curves the analysis uses: "val" (default) or "train" (batch averages, as loeweX logs)
 //
+//	[record]                       # step resolution (RecordSpec); on by default
+//	every = 20                     # steps between measurements after the dense start (0, 1, 2, 3, 4, 6, 8, 11, 16, ...); 0 turns it off
+//	probe = 500                    # held-out probe: the first N validation samples (default 500, capped at the split)
+//
+//	[analysis]                     # step-resolution analysis and verdict rules (AnalysisSpec); write them before the sweep runs
+//	h1_measure = "s50"             # "s50", "s90" (steps to that share of the gain over step 0), "lag", or "t80" (steps to 80% FF accuracy)
+//	h1_margin = 10                 # steps per layer
+//	h2_measure = "increments"      # "increments" (default) or "levels"
+//	layer_margin = 0.05            # atanh(r) per layer
+//	width_margin = 0.03            # atanh(r) per doubling of width
+//	thresholds = [0.6, 0.7, 0.8, 0.9]
+//	deficit_steps = [50, 100, 250, 500]
+//	lag_window = 500               # steps from 0 searched by the cross-correlation
+//	lag_grid = 5                   # its resampling grid, in steps
+//
+// Step recording measures every run at step 0 and at scheduled optimizer
+// steps (ff.StepSchedule) on the probe and on the training batches in
+// between; it changes nothing in training (the weights are bit-identical)
+// and costs about a tenth of training at the defaults. Its settings are
+// part of a run's key; with every = 0 the key is that of a run recorded
+// before step recording existed. The [analysis] settings are part of the
+// correlate and plot keys only: changing them re-analyses, never retrains.
+//
 // Field names in [base] and [grid] are those of ff.FieldNames, except
 // recipe, which only the top-level key sets. Values have the field's type:
 // integers for integer fields, numbers for float fields, true or false,

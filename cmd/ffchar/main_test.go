@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ffchar/ffchar/artifacts"
 	"github.com/ffchar/ffchar/dataset"
 )
 
@@ -262,6 +263,8 @@ func TestBadInputsGiveOneLine(t *testing.T) {
 		{[]string{"train", "--data", "synth", "--batch-size", "400", "--epochs", "1"}, "ffchar: --batch-size 400: must not exceed the 250 training samples", 2},
 		{[]string{"train", "--data", "synth", "--set", "lr=1e6", "--batch-size", "50", "--epochs", "3"}, "ffchar: epoch 1, batch ", 1},
 		{[]string{"train", "--data", "corrupt", "--epochs", "1"}, "ffchar: dataset: corrupt/train-images-idx3-ubyte.gz: ", 1},
+		{[]string{"train", "--record-every", "-1"}, "ffchar: --record-every -1: must be ≥ 0 (0 turns step recording off)", 2},
+		{[]string{"train", "--probe", "-3"}, "ffchar: --probe -3: must be ≥ 0", 2},
 	}
 	for _, c := range cases {
 		_, stderr, code := ffchar(t, c.args...)
@@ -491,5 +494,50 @@ func TestTrainingCurvesAnalysis(t *testing.T) {
 	}
 	if _, err := os.Stat("results/tiny/figures/fig1_accuracy.png"); err != nil {
 		t.Errorf("figure 1 missing: %v", err)
+	}
+}
+
+// TestTrainOutRecordsSteps checks that ffchar train --out writes the
+// step-resolution rows: a probe row at step 0 and at every scheduled step
+// of the 5-step epochs (250 samples, batch 50), the probe capped at the 50
+// validation samples, training-stream rows from step 1, and epoch rows at
+// the steps that end their epochs.
+func TestTrainOutRecordsSteps(t *testing.T) {
+	workdir(t, nil)
+	os.Mkdir("synth", 0o755)
+	if err := dataset.WriteSynthetic("synth", 300, 50, 1, true); err != nil {
+		t.Fatal(err)
+	}
+	mustRun(t, "train", "--data", "synth", "--epochs", "2", "--batch-size", "50", "--depth", "2", "--width", "16", "--record-every", "3", "--out", "m.parquet")
+	rows, _, err := artifacts.ReadMetrics("m.parquet")
+	if err != nil {
+		t.Fatal(err)
+	}
+	probe, stream := map[int]int{}, map[int]int{}
+	epochStep := map[int]int{}
+	for _, r := range rows {
+		switch r.Split {
+		case artifacts.SplitProbe:
+			probe[r.Step]++
+			if r.Samples != 50 {
+				t.Errorf("probe row at step %d covers %d samples, want 50", r.Step, r.Samples)
+			}
+		case artifacts.SplitStream:
+			stream[r.Step]++
+		case artifacts.SplitVal:
+			epochStep[r.Epoch] = r.Step
+		}
+	}
+	// Schedule every 3: 0, 1, 2, 3, 6, 9 and the epoch ends 5 and 10.
+	for _, st := range []int{0, 1, 2, 3, 5, 6, 9, 10} {
+		if probe[st] != 2 {
+			t.Errorf("step %d: %d probe rows, want 2 (one per layer)", st, probe[st])
+		}
+		if want := 2 * min(st, 1); stream[st] != want {
+			t.Errorf("step %d: %d stream rows, want %d", st, stream[st], want)
+		}
+	}
+	if len(probe) != 8 || epochStep[1] != 5 || epochStep[2] != 10 {
+		t.Errorf("probe steps %v, epoch steps %v", probe, epochStep)
 	}
 }

@@ -10,10 +10,10 @@ import (
 	"github.com/ffchar/ffchar/ff"
 )
 
-// writeTrainMetrics writes a standalone run's per-epoch metrics as the
-// tidy metrics table, with the configuration and data provenance in the
+// writeTrainMetrics writes a standalone run's per-epoch and step metrics as
+// the tidy metrics table, with the configuration and data provenance in the
 // file's metadata.
-func writeTrainMetrics(path string, cfg ff.Config, seed uint64, splits *dataset.Splits, history []ff.EpochMetrics) error {
+func writeTrainMetrics(path string, cfg ff.Config, seed uint64, splits *dataset.Splits, history []ff.EpochMetrics, steps []ff.StepMetrics) error {
 	id := fmt.Sprintf("%s-%s-seed%d", cfg.Recipe, strings.ReplaceAll(shape(cfg), "×", "x"), seed)
 	meta := map[string]string{
 		"ffchar.config": strings.Join(cfg.Lines(), "\n"),
@@ -26,7 +26,7 @@ func writeTrainMetrics(path string, cfg ff.Config, seed uint64, splits *dataset.
 	}
 	run := artifacts.RunMetrics{
 		Info:   artifacts.RunInfo{RunID: id, Treatment: id, Recipe: string(cfg.Recipe), Depth: cfg.Depth, Width: cfg.Width, Seed: seed},
-		Epochs: history,
+		Epochs: history, Steps: steps, StepsPerEpoch: splits.Train.N / cfg.BatchSize,
 	}
 	return artifacts.WriteMetrics(path, []artifacts.RunMetrics{run}, meta)
 }

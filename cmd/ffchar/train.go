@@ -11,6 +11,7 @@ import (
 
 	"github.com/ffchar/ffchar/backend"
 	"github.com/ffchar/ffchar/dataset"
+	"github.com/ffchar/ffchar/experiments"
 	"github.com/ffchar/ffchar/ff"
 	"github.com/ffchar/ffchar/internal/progress"
 	"github.com/ffchar/ffchar/stages"
@@ -42,7 +43,9 @@ Fields: ` + strings.Join(ff.FieldNames(), ", ") + `.`,
 			&cli.StringFlag{Name: "data", Usage: "folder with the four IDX files of an MNIST-like data set (default: MNIST from the GoMNIST module, checksummed)"},
 			&cli.IntFlag{Name: "train-limit", Usage: "use only the first N training samples (0: all 50,000)"},
 			&cli.IntFlag{Name: "val-limit", Usage: "use only the first N validation samples (0: all 10,000)"},
-			&cli.StringFlag{Name: "out", Usage: "write every per-epoch metric to this Parquet file"},
+			&cli.StringFlag{Name: "out", Usage: "write every per-epoch metric, and the step-resolution records, to this Parquet file"},
+			&cli.IntFlag{Name: "record-every", Value: ff.DefaultStepSchedule.Every, Usage: "with --out: record every N optimizer steps after a dense start at step 0 (0: per epoch only)"},
+			&cli.IntFlag{Name: "probe", Value: experiments.DefaultProbe, Usage: "with --out: held-out probe size, the first N validation samples (0: training stream only)"},
 			&cli.IntFlag{Name: "threads", Value: 1, Usage: "BLAS threads (OpenBLAS only)"},
 			&cli.BoolFlag{Name: "test", Usage: "evaluate the final network on the 10,000 test images"},
 			profileFlag, cacheFlag, jobsFlag, verboseFlag,
@@ -136,6 +139,12 @@ func trainAction(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
+	if n := c.Int("record-every"); n < 0 {
+		return flagError("record-every", n, "must be ≥ 0 (0 turns step recording off)")
+	}
+	if n := c.Int("probe"); n < 0 {
+		return flagError("probe", n, "must be ≥ 0")
+	}
 	out := c.App.Writer
 	stderr := c.App.ErrWriter
 	seed := c.Uint64("seed")
@@ -165,6 +174,15 @@ func trainAction(c *cli.Context) error {
 			return nil
 		},
 	}
+	var steps []ff.StepMetrics
+	if c.String("out") != "" && c.Int("record-every") > 0 {
+		opts.Record = &ff.Recording{Schedule: ff.StepSchedule{Every: c.Int("record-every")},
+			OnStep: func(m ff.StepMetrics) error { steps = append(steps, m); return nil }}
+		if n := min(c.Int("probe"), splits.Val.N); n > 0 {
+			v := splits.Val
+			opts.Record.Probe = &ff.Data{X: v.X[:n*v.Features], Labels: v.Labels[:n], N: n, Features: v.Features}
+		}
+	}
 	start := time.Now()
 	net, history, err := ff.Train(c.Context, cfg, splits.Train, opts)
 	var fe *ff.FieldError
@@ -186,7 +204,7 @@ func trainAction(c *cli.Context) error {
 			pct(ev.ClassifierAccuracy), pct(1-ev.ClassifierAccuracy), pct(ev.GoodnessAccuracy))
 	}
 	if path := c.String("out"); path != "" {
-		if err := writeTrainMetrics(path, cfg, seed, splits, history); err != nil {
+		if err := writeTrainMetrics(path, cfg, seed, splits, history, steps); err != nil {
 			return err
 		}
 		fmt.Fprintf(out, "wrote %s\n", path)
