@@ -76,9 +76,18 @@ func fileLock(ctx context.Context, path string, wait bool) (*os.File, error) {
 	for {
 		// Read-only is enough for flock, and lets users who share a cache
 		// lock files that another user created.
-		f, err := os.OpenFile(path, os.O_RDONLY|os.O_CREATE, 0o666)
+		// Non-blocking, and only a regular file: a FIFO put in place of
+		// a lock file must not hang every process that uses the key.
+		f, err := os.OpenFile(path, os.O_RDONLY|os.O_CREATE|openFlagNonblock, 0o666)
 		if err != nil {
 			return nil, fmt.Errorf("pipeline: opening lock file %s: %w", path, err)
+		}
+		if fi, err := f.Stat(); err != nil || !fi.Mode().IsRegular() {
+			f.Close()
+			if err == nil {
+				err = errNotRegular
+			}
+			return nil, fmt.Errorf("pipeline: lock file %s: %w (remove it)", path, err)
 		}
 		if wait {
 			var gaveUp bool

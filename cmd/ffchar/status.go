@@ -57,9 +57,12 @@ one it last ran with: the parameters or inputs that changed.`,
 				switch s.State {
 				case pipeline.Stale:
 					fmt.Fprintf(env.out, "%s: stale: %s\n", s.Job, s.Reason)
-					if !s.HasPrevious {
+					switch {
+					case s.Damaged:
+						fmt.Fprintf(env.out, "    its entry %s is in the cache but damaged; it will be recomputed\n", short(s.Key.ID))
+					case !s.HasPrevious:
 						fmt.Fprintf(env.out, "    never run under this name\n")
-					} else if len(s.Changes) == 0 {
+					case len(s.Changes) == 0:
 						fmt.Fprintf(env.out, "    last run's key %s is no longer in the cache\n", short(s.Previous))
 					}
 					for _, ch := range s.Changes {
