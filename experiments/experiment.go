@@ -89,6 +89,39 @@ type Axis struct {
 	Values []string
 }
 
+// Bounds on an experiment's size, checked with overflow-checked
+// arithmetic before anything is allocated.
+const (
+	MaxSeeds     = 10_000     // replicates per treatment
+	MaxRuns      = 100_000    // treatments × seeds
+	MaxSynthetic = 10_000_000 // samples of a synthetic split
+	MaxNameLen   = 64         // bytes of an experiment name
+)
+
+// CheckName reports whether name can name an experiment. The name becomes
+// a folder of results/ and of the cache, so it is an identifier: letters,
+// digits, "-", "_" and ".", not starting with "." (which also rules out
+// "." and ".."), at most MaxNameLen bytes. Every command loads its
+// experiment through Parse, which checks the name here.
+func CheckName(name string) error {
+	const want = `must be letters, digits, "-", "_" and ".", not starting with "."`
+	switch {
+	case name == "":
+		return errors.New("must not be empty")
+	case len(name) > MaxNameLen:
+		return fmt.Errorf("must be at most %d bytes", MaxNameLen)
+	case name[0] == '.':
+		return errors.New(want)
+	}
+	for _, r := range name {
+		ok := r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_' || r == '.'
+		if !ok {
+			return errors.New(want)
+		}
+	}
+	return nil
+}
+
 // Experiment is a parsed experiment file: a base configuration, the grid of
 // treatments varied around it, and how many replicates each treatment gets.
 type Experiment struct {

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"runtime"
 	"strings"
@@ -279,15 +278,9 @@ README.md from them. Needs no cache and trains nothing.`,
 			if err != nil {
 				return err
 			}
-			dir := filepath.Join(c.String("results"), exp.Name)
-			if _, err := os.Stat(filepath.Join(dir, "data", stages.CurvesFile)); err != nil {
-				return fmt.Errorf("redraw: no published sweep in %s (run ffchar run --profile %s first)", dir, exp.Name)
-			}
 			start := time.Now()
-			if err := stages.Render(dir, resultsInfo(exp)); err != nil {
-				return err
-			}
-			if err := stages.RenderIndex(c.String("results")); err != nil {
+			dir, err := stages.Redraw(c.String("results"), resultsInfo(exp))
+			if err != nil {
 				return err
 			}
 			fmt.Fprintf(c.App.Writer, "redrew %s from %s in %s\n", dir, filepath.Join(dir, "data"), time.Since(start).Round(10*time.Millisecond))

@@ -160,7 +160,8 @@ func verifyCommand() *cli.Command {
 with their evaluations) and compares the outputs, digest by digest, with the
 cache. A difference means a result that is not reproducible from its key.`,
 		Flags: []cli.Flag{profileFlag, cacheFlag, jobsFlag,
-			&cli.IntFlag{Name: "sample", Usage: "verify only K runs, spread evenly over the experiment (0: all)"}},
+			&cli.IntFlag{Name: "sample", Usage: "verify only K runs, spread evenly over the experiment (0: all)"},
+			&cli.BoolFlag{Name: "compute-missing", Usage: "also compute the selected jobs that are not cached (they are stored, not verified)"}},
 		Action: func(c *cli.Context) error {
 			env, err := openEnv(c)
 			if err != nil {
@@ -181,6 +182,18 @@ cache. A difference means a result that is not reproducible from its key.`,
 			if k > 0 {
 				jobs = sampleJobs(env.exp, jobs, k)
 			}
+			if !c.Bool("compute-missing") {
+				// Verification recomputes what is cached; it does not
+				// train to create something to compare with. A cached
+				// job's dependencies are cached too, so the graph stays
+				// whole.
+				if jobs, err = cachedJobs(env.cache, jobs); err != nil {
+					return err
+				}
+				if len(jobs) == 0 {
+					return fmt.Errorf("%w: nothing verified: no job of %s is cached in %s (run it first, or pass --compute-missing)", errVerify, env.exp.Name, env.cache.Dir())
+				}
+			}
 			res, err := env.runPipeline(c.Context, jobs, n, true, false)
 			if err != nil {
 				var nd *pipeline.NondeterminismError
@@ -195,10 +208,28 @@ cache. A difference means a result that is not reproducible from its key.`,
 					verified++
 				}
 			}
+			if verified == 0 {
+				return fmt.Errorf("%w: nothing verified: no job of %s was cached", errVerify, env.exp.Name)
+			}
 			fmt.Fprintf(env.out, "verified %d jobs: every output matches the cache\n", verified)
 			return nil
 		},
 	}
+}
+
+// cachedJobs keeps the jobs whose outputs are in the cache.
+func cachedJobs(cache *pipeline.Cache, jobs []*pipeline.Job) ([]*pipeline.Job, error) {
+	st, err := (&pipeline.Runner{Cache: cache}).Status(jobs)
+	if err != nil {
+		return nil, err
+	}
+	var out []*pipeline.Job
+	for i, s := range st {
+		if s.State == pipeline.Cached {
+			out = append(out, jobs[i])
+		}
+	}
+	return out, nil
 }
 
 // sampleJobs keeps prep and the train and evaluate jobs of k runs spread
@@ -272,6 +303,9 @@ killed processes older than --grace.`,
 			stats, err := cache.GC(keep, pipeline.GCOptions{Grace: c.Duration("grace"), DryRun: c.Bool("dry-run")})
 			if err != nil {
 				return err
+			}
+			for _, p := range stats.Skipped {
+				fmt.Fprintf(c.App.ErrWriter, "gc: left %s alone: it links to a folder outside the cache\n", p)
 			}
 			verb := "removed"
 			if c.Bool("dry-run") {
