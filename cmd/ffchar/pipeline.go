@@ -236,6 +236,9 @@ func runAction(c *cli.Context, until string) error {
 	if err != nil {
 		return err
 	}
+	if err := checkMemory(env.exp, jobRuns(env.exp, jobs), n, machineMemory(), "this machine's memory"); err != nil {
+		return err
+	}
 	res, err := env.runPipeline(c.Context, jobs, n, false, c.Bool("verbose"))
 	if err != nil {
 		return err
@@ -248,6 +251,21 @@ func runAction(c *cli.Context, until string) error {
 		fmt.Fprintf(env.out, "published %s\n", dir)
 	}
 	return nil
+}
+
+// jobRuns returns the runs of exp whose training is among jobs.
+func jobRuns(exp *experiments.Experiment, jobs []*pipeline.Job) []experiments.Run {
+	ids := make(map[string]bool, len(jobs))
+	for _, j := range jobs {
+		ids[j.ID] = true
+	}
+	var runs []experiments.Run
+	for _, r := range exp.Runs() {
+		if ids[stages.RunJobID(exp, stages.Train, r)] {
+			runs = append(runs, r)
+		}
+	}
+	return runs
 }
 
 func checkStage(s string) error {

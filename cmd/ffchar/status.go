@@ -142,12 +142,16 @@ func planCommand() *cli.Command {
 					fmt.Fprintf(env.out, "  %-32s %10.1f GFLOP\n", t, perTreatment[t]/1e9)
 				}
 			}
-			est := func(f float64) string {
-				return (time.Duration(f / rate / float64(n) * float64(time.Second))).Round(time.Second).String()
-			}
+			est := func(f float64) string { return durationString(f / rate / float64(n)) }
 			fmt.Fprintf(env.out, "total %.1f TFLOP, about %s with %d workers at %.0f GFLOP/s each\n", total/1e12, est(total), n, rate/1e9)
 			fmt.Fprintf(env.out, "to compute: %d of %d runs, %.1f TFLOP, about %s\n", todoRuns, len(exp.Runs()), todo/1e12, est(todo))
-			return nil
+			peak, per := peakRun(exp, exp.Runs())
+			fmt.Fprintf(env.out, "memory: about %s per run at most (%s)", bytesString(per), peak.TreatmentID)
+			if m := machineMemory(); m > 0 {
+				fmt.Fprintf(env.out, "; this machine has %s", bytesString(m))
+			}
+			fmt.Fprintln(env.out)
+			return checkMemory(exp, exp.Runs(), n, machineMemory(), "this machine's memory")
 		},
 	}
 }
