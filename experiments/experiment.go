@@ -9,7 +9,9 @@ import (
 	"path"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/ffchar/ffchar/ff"
 )
@@ -255,7 +257,13 @@ type Error struct {
 	Err error  // the underlying error, if any
 }
 
-func (e *Error) Error() string { return e.Path + ": " + e.Msg }
+func (e *Error) Error() string {
+	p := e.Path
+	if strings.IndexFunc(p, unicode.IsControl) >= 0 {
+		p = strconv.Quote(p) // keep the message on one line
+	}
+	return p + ": " + e.Msg
+}
 
 func (e *Error) Unwrap() error { return e.Err }
 

@@ -165,7 +165,7 @@ with their evaluations) and compares the outputs, digest by digest, with the
 cache. A difference means a result that is not reproducible from its key.`,
 		Flags: []cli.Flag{profileFlag, cacheFlag, jobsFlag,
 			&cli.IntFlag{Name: "sample", Usage: "verify only K runs, spread evenly over the experiment (0: all)"},
-			&cli.BoolFlag{Name: "compute-missing", Usage: "also compute the selected jobs that are not cached (they are stored, not verified)"}},
+			&cli.BoolFlag{Name: "compute-missing", Usage: "first compute the selected jobs that are not cached, then verify everything"}},
 		Action: func(c *cli.Context) error {
 			env, err := openEnv(c)
 			if err != nil {
@@ -186,7 +186,11 @@ cache. A difference means a result that is not reproducible from its key.`,
 			if k > 0 {
 				jobs = sampleJobs(env.exp, jobs, k)
 			}
-			if !c.Bool("compute-missing") {
+			if c.Bool("compute-missing") {
+				if _, err := env.runPipeline(c.Context, jobs, n, false, false); err != nil {
+					return err
+				}
+			} else {
 				// Verification recomputes what is cached; it does not
 				// train to create something to compare with. A cached
 				// job's dependencies are cached too, so the graph stays
