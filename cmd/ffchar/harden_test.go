@@ -181,7 +181,11 @@ func TestSlurmHostileValues(t *testing.T) {
 	}
 	// The printed sbatch commands are a valid script too, and quote the
 	// script paths.
-	cmds := scripts[2][strings.Index(scripts[2], "array="):]
+	i := strings.Index(scripts[2], "array=$(sbatch")
+	if i < 0 {
+		t.Fatalf("dry run does not print runnable sbatch commands:\n%s", scripts[2])
+	}
+	cmds := scripts[2][i:]
 	path := filepath.Join(dir, "submit.sh")
 	os.WriteFile(path, []byte(cmds), 0o644)
 	if out, err := exec.Command("bash", "-n", path).CombinedOutput(); err != nil {
