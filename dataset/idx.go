@@ -49,11 +49,6 @@ type Images struct {
 // MNIST-like files use.
 const idxUbyte = 0x08
 
-// maxGzipRatio bounds the size deflate data can expand to (1032:1 is the
-// format's limit); it keeps a corrupt size hint from causing a huge
-// allocation.
-const maxGzipRatio = 1032
-
 // ReadImages reads an IDX image file (rank 3, unsigned bytes), gzipped or
 // raw.
 func ReadImages(path string) (*Images, error) {
@@ -84,6 +79,9 @@ func ReadLabels(path string) ([]uint8, error) {
 
 // readFile reads a whole file, reporting failure as a *FileError.
 func readFile(path string) ([]byte, error) {
+	if fi, err := os.Stat(path); err == nil && fi.Mode().IsRegular() && fi.Size() > MaxBodyBytes+64 {
+		return nil, &FileError{Path: path, Err: fmt.Errorf("%w: %d bytes, more than an IDX file of at most %d data bytes", ErrDims, fi.Size(), uint64(MaxBodyBytes))}
+	}
 	raw, err := os.ReadFile(path)
 	if err != nil {
 		return nil, &FileError{Path: path, Err: unwrapPath(err)}
@@ -152,12 +150,71 @@ func decodeLabels(raw []byte) ([]uint8, error) {
 // for unsigned bytes of the given rank and returns the dimensions and the
 // bytes that follow them.
 func decodeHeader(raw []byte, rank int) (dims []uint32, body []byte, err error) {
-	data := raw
 	if isGzip(raw) {
-		if data, err = gunzip(raw); err != nil {
-			return nil, nil, err
-		}
+		return gunzipIDX(raw, rank)
 	}
+	return parseHeader(raw, rank)
+}
+
+// MaxBodyBytes bounds the data an IDX file's header may announce (MNIST's
+// training images are 47 MB): a header asking for more is refused before
+// anything is allocated.
+const MaxBodyBytes = 4 << 30
+
+// bodySize returns the number of data bytes the dimensions announce:
+// their product, for unsigned bytes.
+func bodySize(dims []uint32) (uint64, error) {
+	size := uint64(1)
+	for _, d := range dims {
+		hi, lo := bits.Mul64(size, uint64(d))
+		if hi != 0 || lo > MaxBodyBytes {
+			return 0, fmt.Errorf("%w %v: the header announces more than %d bytes of data", ErrDims, dims, uint64(MaxBodyBytes))
+		}
+		size = lo
+	}
+	return size, nil
+}
+
+// gunzipIDX decompresses a gzipped IDX file as far as its header says it
+// extends, plus one byte to detect trailing data: a stream that inflates
+// to more than the header announces (a decompression bomb) is refused
+// after reading that much, never decompressed whole.
+func gunzipIDX(raw []byte, rank int) (dims []uint32, body []byte, err error) {
+	zr, err := gzip.NewReader(bytes.NewReader(raw))
+	if err != nil {
+		return nil, nil, fmt.Errorf("%w: %v", ErrGzip, err)
+	}
+	head := make([]byte, 4+4*rank)
+	n, err := io.ReadFull(zr, head)
+	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
+		return nil, nil, fmt.Errorf("%w: %v", ErrGzip, err)
+	}
+	if dims, _, err = parseHeader(head[:n], rank); err != nil {
+		return nil, nil, err
+	}
+	size, err := bodySize(dims)
+	if err != nil {
+		return nil, nil, err
+	}
+	// Deflate expands at most 1032:1, so a header announcing more than
+	// that is not believed for the first allocation.
+	hint := min(size, 1032*uint64(len(raw)))
+	body, err = readAll(io.LimitReader(zr, int64(size)+1), int(hint))
+	switch {
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return nil, nil, fmt.Errorf("%w: gzip stream ends early, after %d bytes", ErrTruncated, len(head)+len(body))
+	case err != nil:
+		return nil, nil, fmt.Errorf("%w: %v", ErrGzip, err)
+	case uint64(len(body)) > size:
+		return nil, nil, fmt.Errorf("%w: the gzip stream inflates beyond the %d data bytes its header announces", ErrTrailing, size)
+	}
+	return dims, body, nil
+}
+
+// parseHeader checks the magic number of an uncompressed IDX file for
+// unsigned bytes of the given rank and returns the dimensions and the
+// bytes that follow them.
+func parseHeader(data []byte, rank int) (dims []uint32, body []byte, err error) {
 	if len(data) < 4 {
 		return nil, nil, fmt.Errorf("%w: want a 4-byte magic number, got %d bytes", ErrTruncated, len(data))
 	}
@@ -182,29 +239,6 @@ func decodeHeader(raw []byte, rank int) (dims []uint32, body []byte, err error) 
 var rankWhat = map[int]string{1: "a label file", 3: "an image file"}
 
 func isGzip(raw []byte) bool { return len(raw) >= 2 && raw[0] == 0x1f && raw[1] == 0x8b }
-
-// gunzip decompresses a whole gzip stream in one allocation when the
-// trailer's size field is right.
-func gunzip(raw []byte) ([]byte, error) {
-	zr, err := gzip.NewReader(bytes.NewReader(raw))
-	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrGzip, err)
-	}
-	hint := 0
-	if len(raw) >= 18 {
-		// ISIZE, the uncompressed size modulo 2³², ends the last member.
-		hint = int(binary.LittleEndian.Uint32(raw[len(raw)-4:]))
-	}
-	hint = max(0, min(hint, maxGzipRatio*len(raw)))
-	data, err := readAll(zr, hint)
-	switch {
-	case errors.Is(err, io.ErrUnexpectedEOF):
-		return nil, fmt.Errorf("%w: gzip stream ends early, after %d bytes", ErrTruncated, len(data))
-	case err != nil:
-		return nil, fmt.Errorf("%w: %v", ErrGzip, err)
-	}
-	return data, nil
-}
 
 // readAll is io.ReadAll starting from a buffer of size hint+1, so that a
 // right hint costs no copying.

@@ -25,7 +25,7 @@
 //
 // An experiment file is TOML:
 //
-//	name = "quick"                 # defaults to the file's base name
+//	name = "quick"                 # defaults to the file's base name; see CheckName
 //	description = "..."
 //	notes = """..."""              # optional; published with the results (caveats, what was scaled down)
 //	recipe = "loewe"               # required: the defaults (ff.DefaultConfig)

@@ -9,7 +9,9 @@ import (
 	"path"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/ffchar/ffchar/ff"
 )
@@ -137,6 +139,39 @@ type AnalysisSpec struct {
 type Axis struct {
 	Field  string
 	Values []string
+}
+
+// Bounds on an experiment's size, checked with overflow-checked
+// arithmetic before anything is allocated.
+const (
+	MaxSeeds     = 10_000     // replicates per treatment
+	MaxRuns      = 100_000    // treatments × seeds
+	MaxSynthetic = 10_000_000 // samples of a synthetic split
+	MaxNameLen   = 64         // bytes of an experiment name
+)
+
+// CheckName reports whether name can name an experiment. The name becomes
+// a folder of results/ and of the cache, so it is an identifier: letters,
+// digits, "-", "_" and ".", not starting with "." (which also rules out
+// "." and ".."), at most MaxNameLen bytes. Every command loads its
+// experiment through Parse, which checks the name here.
+func CheckName(name string) error {
+	const want = `must be letters, digits, "-", "_" and ".", not starting with "."`
+	switch {
+	case name == "":
+		return errors.New("must not be empty")
+	case len(name) > MaxNameLen:
+		return fmt.Errorf("must be at most %d bytes", MaxNameLen)
+	case name[0] == '.':
+		return errors.New(want)
+	}
+	for _, r := range name {
+		ok := r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_' || r == '.'
+		if !ok {
+			return errors.New(want)
+		}
+	}
+	return nil
 }
 
 // Experiment is a parsed experiment file: a base configuration, the grid of
@@ -274,7 +309,13 @@ type Error struct {
 	Err error  // the underlying error, if any
 }
 
-func (e *Error) Error() string { return e.Path + ": " + e.Msg }
+func (e *Error) Error() string {
+	p := e.Path
+	if strings.IndexFunc(p, unicode.IsControl) >= 0 {
+		p = strconv.Quote(p) // keep the message on one line
+	}
+	return p + ": " + e.Msg
+}
 
 func (e *Error) Unwrap() error { return e.Err }
 

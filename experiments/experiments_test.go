@@ -537,6 +537,35 @@ func TestErrors(t *testing.T) {
 		{"unknown split", head + "[grid]\ndepth = [1]\n[evaluate]\nsplit = \"train\"\n",
 			`evaluate.split: value "train": must be one of ["test" "val"]`},
 
+		{"name ..", "name = \"..\"\n" + head + "[grid]\ndepth = [1]\n",
+			`name: value "..": must be letters, digits, "-", "_" and ".", not starting with "."`},
+		{"name .", "name = \".\"\n" + head + "[grid]\ndepth = [1]\n",
+			`name: value ".": must be letters, digits, "-", "_" and ".", not starting with "."`},
+		{"empty name", "name = \"\"\n" + head + "[grid]\ndepth = [1]\n",
+			`name: value "": must not be empty`},
+		{"name a/../..", "name = \"a/../..\"\n" + head + "[grid]\ndepth = [1]\n",
+			`name: value "a/../..": must be letters, digits, "-", "_" and ".", not starting with "."`},
+		{"name with a newline", "name = \"a\\nb\"\n" + head + "[grid]\ndepth = [1]\n",
+			`name: value "a\nb": must be letters, digits, "-", "_" and ".", not starting with "."`},
+		{"long name", "name = \"" + strings.Repeat("a", 65) + "\"\n" + head + "[grid]\ndepth = [1]\n",
+			`name: value "` + strings.Repeat("a", 65) + `": must be at most 64 bytes`},
+		{"MaxInt64 width", head + "[grid]\nwidth = [9223372036854775807]\n",
+			`grid.width: value 9223372036854775807: must be at most 1048576`},
+		{"MaxInt64 epochs", head + "[grid]\nepochs = [9223372036854775807]\n",
+			`grid.epochs: value 9223372036854775807: must be at most 1000000`},
+		{"MaxInt64 depth", head + "[base]\ndepth = 9223372036854775807\n[grid]\nwidth = [1]\n",
+			`base.depth: value 9223372036854775807: must be at most 1000`},
+		{"MaxInt64 seeds", "recipe = \"loewe\"\nseeds = 9223372036854775807\nmaster_seed = 1\n[data]\nsource = \"mnist\"\n[grid]\ndepth = [1]\n",
+			`seeds: value 9223372036854775807: must be at most 10000`},
+		{"too many runs", "recipe = \"loewe\"\nseeds = 10000\nmaster_seed = 1\n[data]\nsource = \"mnist\"\n[grid]\nlr = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0, 1.1]\n",
+			`seeds: value 10000: 11 treatments × 10000 seeds is more than 100000 runs`},
+		{"huge synthetic split", "recipe = \"loewe\"\nseeds = 1\nmaster_seed = 1\n[data]\nsource = \"synthetic\"\ntrain_limit = 1000000000\nval_limit = 10\ntest_limit = 10\n[grid]\ndepth = [1]\n",
+			`data.train_limit: value 1000000000: must be at most 10000000 for synthetic data`},
+		{"batch beyond the training set", "recipe = \"loewe\"\nseeds = 1\nmaster_seed = 1\n[data]\nsource = \"synthetic\"\ntrain_limit = 300\nval_limit = 10\ntest_limit = 10\n[base]\nbatch_size = 500\n[grid]\ndepth = [1, 2]\n",
+			`base.batch_size: value 500: must not exceed the 300 training samples (treatment depth=1)`},
+		{"batch beyond the MNIST limit", head + "train_limit = 50\n[grid]\nbatch_size = [10, 100]\n",
+			`grid.batch_size: value 100: must not exceed the 50 training samples`},
+
 		{"syntax error", head + "[grid]\ndepth = [1,\n",
 			`line 7: unexpected EOF; expected value`},
 		{"duplicate key", head + "[grid]\ndepth = [1]\ndepth = [2]\n",
@@ -611,7 +640,7 @@ func TestNotesArePublishedText(t *testing.T) {
 }
 
 func TestCurvesSplit(t *testing.T) {
-	base := "recipe = \"loewe\"\nseeds = 1\nmaster_seed = 1\n[data]\nsource = \"synthetic\"\ntrain_limit = 10\nval_limit = 10\ntest_limit = 10\n[grid]\ndepth = [1]\n"
+	base := "recipe = \"loewe\"\nseeds = 1\nmaster_seed = 1\n[data]\nsource = \"synthetic\"\ntrain_limit = 100\nval_limit = 10\ntest_limit = 10\n[grid]\ndepth = [1]\n"
 	e, err := Parse("c.toml", []byte(base))
 	if err != nil || e.Evaluate.Curves != SplitVal {
 		t.Fatalf("default curves: %v, %+v", err, e)

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"math/bits"
 	"path"
 	"reflect"
 	"slices"
@@ -60,10 +61,19 @@ func parse(name string, data []byte) (*Experiment, error) {
 
 	e := &Experiment{Path: name}
 	e.Name = strings.TrimSuffix(path.Base(strings.ReplaceAll(name, "\\", "/")), ".toml")
+	nameVal := any(e.Name)
 	if v, ok := raw["name"]; ok {
 		if e.Name, err = asString("name", v); err != nil {
 			return nil, err
 		}
+		nameVal = v
+	}
+	if err := CheckName(e.Name); err != nil {
+		msg := err.Error()
+		if _, ok := raw["name"]; !ok {
+			msg += ` (the file's name; set name = "...")`
+		}
+		return nil, invalid("name", literal(nameVal), msg)
 	}
 	if v, ok := raw["description"]; ok {
 		if e.Description, err = asString("description", v); err != nil {
@@ -98,6 +108,9 @@ func parse(name string, data []byte) (*Experiment, error) {
 	}
 	if seeds < 1 {
 		return nil, invalid("seeds", literal(v), "must be at least 1")
+	}
+	if seeds > MaxSeeds {
+		return nil, invalid("seeds", literal(v), fmt.Sprintf("must be at most %d", MaxSeeds))
 	}
 	e.Seeds = int(seeds)
 
@@ -261,6 +274,10 @@ func parseData(v any, masterSeed uint64) (DataSpec, error) {
 		switch {
 		case d.Source == SourceSynthetic && n < 1:
 			return d, invalid(key, literal(v), "must be at least 1 for synthetic data")
+		case d.Source == SourceSynthetic && n > MaxSynthetic:
+			return d, invalid(key, literal(v), fmt.Sprintf("must be at most %d for synthetic data", MaxSynthetic))
+		case n > math.MaxInt32:
+			return d, invalid(key, literal(v), fmt.Sprintf("must be at most %d", math.MaxInt32))
 		case n < 0:
 			return d, invalid(key, literal(v), "must be at least 0")
 		case d.Source == SourceMNIST && n > int64(l.max):
@@ -521,9 +538,21 @@ var defaultThresholds = []float64{0.6, 0.7, 0.8, 0.9}
 
 // expand builds and checks every treatment.
 func expand(e *Experiment, base map[string]any) ([]Treatment, error) {
+	// Count the runs with overflow-checked products before allocating.
 	n := 1
 	for _, ax := range e.Grid {
-		n *= len(ax.Values)
+		hi, lo := bits.Mul64(uint64(n), uint64(len(ax.Values)))
+		if hi != 0 || lo > MaxRuns {
+			return nil, &Error{Key: "grid", Msg: fmt.Sprintf("grid: more than %d treatments", MaxRuns)}
+		}
+		n = int(lo)
+	}
+	if hi, lo := bits.Mul64(uint64(n), uint64(e.Seeds)); hi != 0 || lo > MaxRuns {
+		return nil, invalid("seeds", strconv.Itoa(e.Seeds), fmt.Sprintf("%d treatments × %d seeds is more than %d runs", n, e.Seeds, MaxRuns))
+	}
+	trainSize := e.Data.TrainLimit
+	if e.Data.Source != SourceDir {
+		trainSize, _, _ = e.Data.Sizes()
 	}
 	inGrid := func(f string) bool {
 		return slices.ContainsFunc(e.Grid, func(ax Axis) bool { return ax.Field == f })
@@ -560,6 +589,20 @@ func expand(e *Experiment, base map[string]any) ([]Treatment, error) {
 				msg += " (treatment " + t.ID + ")"
 			}
 			return nil, &Error{Key: key, Msg: msg, Err: err}
+		}
+
+		if trainSize > 0 && t.Config.BatchSize > trainSize {
+			key := "batch_size"
+			if inGrid(key) {
+				key = "grid." + key
+			} else if _, ok := base[key]; ok {
+				key = "base." + key
+			}
+			msg := fmt.Sprintf("%s: value %d: must not exceed the %d training samples", key, t.Config.BatchSize, trainSize)
+			if !inGrid("batch_size") && n > 1 {
+				msg += " (treatment " + t.ID + ")"
+			}
+			return nil, &Error{Key: key, Msg: msg}
 		}
 
 		total := t.Config.TotalEpochs()

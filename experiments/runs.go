@@ -181,3 +181,37 @@ func forwardFLOPs(c *ff.Config, features int) float64 {
 	}
 	return f
 }
+
+// RunMemory estimates the peak memory, in bytes, of one of the
+// experiment's runs (see MemoryEstimate).
+func (e *Experiment) RunMemory(r Run) float64 {
+	train, val, test := e.Data.Sizes()
+	return MemoryEstimate(&r.Config, train, val, test)
+}
+
+// MemoryEstimate estimates the peak memory, in bytes, of training and
+// evaluating one network of configuration c on splits of the given sizes:
+// the data twice (the prepared file and the float32 samples), each weight
+// five times (weights, optimiser state, gradients, a checkpoint being
+// written), the minibatch and evaluation buffers, and 64 MB for the
+// program. It is computed in float64, so that no size overflows; it errs
+// on the high side.
+func MemoryEstimate(c *ff.Config, train, val, test int) float64 {
+	const f32 = 4
+	samples := float64(train) + float64(val) + float64(test)
+	mem := 64e6 + 2*samples*Features*f32
+	B := float64(c.BatchSize)
+	in := float64(Features)
+	maxW := 0.0
+	for l := 0; l < c.Depth; l++ {
+		out := float64(c.LayerWidth(l))
+		maxW = max(maxW, out)
+		mem += 5 * in * out * f32        // weights and their state
+		mem += (3*B*2 + 2*B) * out * f32 // act, norm (3B rows), dpre (2B rows)
+		in = out
+	}
+	mem += (ff.NumClasses + 1) * 100 * 3 * maxW * f32 // evaluation buffers (100-sample chunks)
+	mem += (B*Features + 2*B*float64(c.LayerWidth(0))) * f32
+	mem += 5 * ff.NumClasses * maxW * float64(c.Depth) * f32 // classifier
+	return mem
+}

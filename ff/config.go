@@ -177,11 +177,24 @@ func (e *FieldError) Error() string {
 	return fmt.Sprintf("%s = %v: %s", e.Field, e.Value, e.Want)
 }
 
+// Upper bounds of the sizes, far above any network this engine can train
+// in reasonable time, low enough that sizes multiplied together (weights,
+// buffers, epochs × depth) cannot overflow an int.
+const (
+	MaxDepth     = 1000
+	MaxWidth     = 1 << 20
+	MaxEpochs    = 1_000_000
+	MaxBatchSize = 1 << 20
+)
+
 // Validate reports the first field out of range.
 func (c *Config) Validate() error {
 	pos := func(name string, v int) error {
 		if v < 1 {
 			return &FieldError{name, v, "must be at least 1"}
+		}
+		if max := maxSize[name]; v > max {
+			return &FieldError{name, v, fmt.Sprintf("must be at most %d", max)}
 		}
 		return nil
 	}
@@ -220,6 +233,9 @@ func (c *Config) Validate() error {
 			if w < 1 {
 				return &FieldError{"widths", c.Widths, "every width must be at least 1"}
 			}
+			if w > MaxWidth {
+				return &FieldError{"widths", c.Widths, fmt.Sprintf("every width must be at most %d", MaxWidth)}
+			}
 		}
 	}
 	switch {
@@ -255,6 +271,8 @@ func (c *Config) Validate() error {
 	}
 	return nil
 }
+
+var maxSize = map[string]int{"depth": MaxDepth, "width": MaxWidth, "epochs": MaxEpochs, "batch_size": MaxBatchSize}
 
 // LayerWidth returns the width of layer l (0-based).
 func (c *Config) LayerWidth(l int) int {

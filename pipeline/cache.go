@@ -153,9 +153,11 @@ func (c *Cache) readEntry(id ActionID) (*Entry, error) {
 	miss := func(reason string) (*Entry, error) {
 		return nil, &MissError{Action: id, Reason: reason}
 	}
-	f, err := os.Open(c.entryFile(id))
+	f, err := openRegular(c.entryFile(id))
 	if errors.Is(err, fs.ErrNotExist) {
 		return miss("no index entry")
+	} else if errors.Is(err, errNotRegular) {
+		return miss("index entry is not a regular file")
 	} else if err != nil {
 		return miss(fmt.Sprintf("reading index entry: %v", err))
 	}
@@ -183,9 +185,11 @@ func (c *Cache) readEntry(id ActionID) (*Entry, error) {
 // checkOutput returns "" if the file at path holds exactly o, or the
 // reason it does not.
 func checkOutput(path string, o Output) string {
-	f, err := os.Open(path)
+	f, err := openRegular(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return "missing"
+	} else if errors.Is(err, errNotRegular) {
+		return errNotRegular.Error()
 	} else if err != nil {
 		return err.Error()
 	}
@@ -193,9 +197,6 @@ func checkOutput(path string, o Output) string {
 	fi, err := f.Stat()
 	if err != nil {
 		return err.Error()
-	}
-	if !fi.Mode().IsRegular() {
-		return "not a regular file"
 	}
 	if fi.Size() != o.Size {
 		return fmt.Sprintf("size %d, want %d", fi.Size(), o.Size)
@@ -219,7 +220,7 @@ func (c *Cache) ReadOutput(e *Entry, name string) ([]byte, error) {
 	if !ok {
 		return nil, fmt.Errorf("pipeline: action %.12s has no output %q", e.Action, name)
 	}
-	data, err := os.ReadFile(c.OutputFile(o.ID))
+	data, err := readRegular(c.OutputFile(o.ID), o.Size)
 	if err != nil {
 		return nil, fmt.Errorf("pipeline: output %s of action %.12s: %w", name, e.Action, err)
 	}
@@ -345,6 +346,9 @@ func (c *Cache) putOutput(r io.Reader) (OutputID, int64, error) {
 	if err := os.MkdirAll(filepath.Dir(final), 0o777); err != nil {
 		return fail(err)
 	}
+	if err := clearForRename(final); err != nil {
+		return fail(err)
+	}
 	if err := os.Rename(tmp, final); err != nil {
 		return fail(err)
 	}
@@ -402,6 +406,9 @@ func (c *Cache) writeAtomic(path string, fill func(io.Writer) error) (err error)
 		err = cerr
 	}
 	if err == nil {
+		err = clearForRename(path)
+	}
+	if err == nil {
 		err = os.Rename(tmp, path)
 	}
 	if err != nil {
@@ -442,7 +449,7 @@ func (c *Cache) SetRef(name string, id ActionID) error {
 
 // Ref returns the last action recorded by SetRef for name.
 func (c *Cache) Ref(name string) (ActionID, error) {
-	data, err := os.ReadFile(c.refFile(name))
+	data, err := readRegular(c.refFile(name), maxEntrySize)
 	if err != nil {
 		return ActionID{}, fmt.Errorf("pipeline: no previous action recorded for %s: %w", name, err)
 	}

@@ -113,5 +113,12 @@
 //
 // GC removes the entries whose ActionIDs are not in a keep set (the keys
 // of the experiments still wanted), the outputs no remaining entry refers
-// to, and the leftovers of killed processes.
+// to, and the leftovers of killed processes. It deletes only names of the
+// cache's own patterns and never follows a symbolic link; a tmp/ linked
+// to a folder outside the cache is left alone.
+//
+// Only regular files are read: every cache file is opened without
+// blocking and its mode checked, so a FIFO in the cache is a miss, not a
+// hang, and a directory or FIFO in place of a cache file is replaced by
+// the next write.
 package pipeline

@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -65,6 +66,10 @@ type GCStats struct {
 	Bytes   int64 // size of the removed outputs
 	Temps   int   // abandoned temporary files and job directories
 	Locks   int   // idle lock files
+	// Skipped lists the cache folders GC left alone because they are
+	// symbolic links to folders outside the cache (a tmp/ moved to a
+	// local disk, say): there GC cannot tell its own files from others.
+	Skipped []string
 }
 
 // GC removes every index entry whose action is not in keep (and every
@@ -77,12 +82,26 @@ type GCStats struct {
 // lock is held is skipped, job directories are removed only when their
 // action's lock is free, and young files are protected by the grace
 // period. A run that needs an entry removed by GC recomputes it.
+//
+// GC deletes only what the cache itself creates, by name: index entries,
+// outputs, locks and records under their hash names, temporary files
+// named .tmp-*, and job directories named <action>-<digits>. It never
+// follows a symbolic link: links inside the cache are left alone, and a
+// cache folder that is a link is resolved once and used only if it
+// resolves to a folder inside the cache. A tmp/ linked elsewhere is
+// skipped (GCStats.Skipped); any other folder linked elsewhere is an
+// error, since GC could not then tell which outputs are referenced.
 func (c *Cache) GC(keep map[ActionID]bool, opt GCOptions) (GCStats, error) {
 	var st GCStats
 	grace := opt.Grace
 	if grace == 0 {
 		grace = DefaultGrace
 	}
+	dirs, skipped, err := c.gcDirs()
+	if err != nil {
+		return st, err
+	}
+	st.Skipped = skipped
 	cutoff := c.now().Add(-grace)
 	old := func(path string) bool {
 		fi, err := os.Lstat(path)
@@ -92,14 +111,26 @@ func (c *Cache) GC(keep map[ActionID]bool, opt GCOptions) (GCStats, error) {
 		if opt.DryRun {
 			return nil
 		}
-		err := os.RemoveAll(path)
+		fi, err := os.Lstat(path)
+		if err == nil && fi.IsDir() {
+			// Only a directory with one of the cache's own names gets
+			// here; RemoveAll unlinks links inside it without following.
+			err = os.RemoveAll(path)
+		} else if err == nil {
+			err = os.Remove(path)
+		}
 		if errors.Is(err, fs.ErrNotExist) {
 			err = nil
 		}
 		return err
 	}
+	// temp removes an old temporary file: a regular file named .tmp-*.
 	temp := func(path string) error {
-		if old(path) {
+		fi, err := os.Lstat(path)
+		if err != nil || !fi.Mode().IsRegular() || !strings.HasPrefix(fi.Name(), tempPrefix) {
+			return nil
+		}
+		if fi.ModTime().Before(cutoff) {
 			st.Temps++
 			return remove(path)
 		}
@@ -108,7 +139,7 @@ func (c *Cache) GC(keep map[ActionID]bool, opt GCOptions) (GCStats, error) {
 
 	// Index entries, and the outputs the kept ones refer to.
 	referenced := make(map[OutputID]bool)
-	err := c.walkIDs("a", "-a", func(id [HashSize]byte, path string) error {
+	err = walkIDs(dirs["a"], "-a", func(id [HashSize]byte, path string) error {
 		var e *Entry
 		if keep[id] {
 			var err error
@@ -136,7 +167,7 @@ func (c *Cache) GC(keep map[ActionID]bool, opt GCOptions) (GCStats, error) {
 	}
 
 	// Outputs.
-	err = c.walkIDs("o", "-d", func(id [HashSize]byte, path string) error {
+	err = walkIDs(dirs["o"], "-d", func(id [HashSize]byte, path string) error {
 		if referenced[id] || !old(path) {
 			return nil
 		}
@@ -149,24 +180,24 @@ func (c *Cache) GC(keep map[ActionID]bool, opt GCOptions) (GCStats, error) {
 	if err != nil {
 		return st, err
 	}
-	if err := c.removeTemps(filepath.Join(c.dir, "o"), temp); err != nil {
+	if err := removeTemps(dirs["o"], temp); err != nil {
 		return st, err
 	}
 
 	// Job directories: a directory is in use exactly while its action's
 	// lock is held, since the runner creates and removes it under the lock.
-	des, err := os.ReadDir(filepath.Join(c.dir, "tmp"))
-	if err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return st, err
+	// Only real directories named as the runner names them are touched.
+	var des []fs.DirEntry
+	if dirs["tmp"] != "" {
+		des, err = os.ReadDir(dirs["tmp"])
+		if err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return st, err
+		}
 	}
 	for _, de := range des {
-		path := filepath.Join(c.dir, "tmp", de.Name())
-		prefix, _, _ := strings.Cut(de.Name(), "-")
-		id, perr := ParseActionID(prefix)
-		if perr != nil {
-			if err := temp(path); err != nil {
-				return st, err
-			}
+		path := filepath.Join(dirs["tmp"], de.Name())
+		id, ok := jobDirAction(de.Name())
+		if !ok || !de.IsDir() {
 			continue
 		}
 		l, ok, err := c.TryLock(id)
@@ -183,8 +214,14 @@ func (c *Cache) GC(keep map[ActionID]bool, opt GCOptions) (GCStats, error) {
 		}
 	}
 
-	// Lock files, removed while held (see fileLock).
-	err = c.walkIDs("l", ".lock", func(id [HashSize]byte, path string) error {
+	// Lock files, removed while held (see fileLock). Something other than
+	// a regular file under a lock file's name can never be locked; it is
+	// removed so that the key can be locked again.
+	err = walkIDs(dirs["l"], ".lock", func(id [HashSize]byte, path string) error {
+		if fi, err := os.Lstat(path); err == nil && !fi.Mode().IsRegular() {
+			st.Locks++
+			return remove(path)
+		}
 		l, ok, err := c.TryLock(id)
 		if err != nil || !ok {
 			return err
@@ -198,11 +235,16 @@ func (c *Cache) GC(keep map[ActionID]bool, opt GCOptions) (GCStats, error) {
 	}
 
 	// Records of previous actions whose entry is gone.
-	err = c.walkFiles("r", func(path string) error {
+	err = walkFiles(dirs["r"], func(path string) error {
 		if strings.HasPrefix(filepath.Base(path), tempPrefix) {
 			return temp(path)
 		}
-		if !strings.HasSuffix(path, "-r") {
+		hexID, ok := strings.CutSuffix(filepath.Base(path), "-r")
+		var h [HashSize]byte
+		if !ok || parseHexID(h[:], hexID) != nil {
+			return nil
+		}
+		if fi, err := os.Lstat(path); err != nil || fi.Mode()&fs.ModeSymlink != 0 {
 			return nil
 		}
 		id, ok := c.refAction(path)
@@ -216,7 +258,7 @@ func (c *Cache) GC(keep map[ActionID]bool, opt GCOptions) (GCStats, error) {
 
 // refAction reads the action from a ref file without knowing its name.
 func (c *Cache) refAction(path string) (ActionID, bool) {
-	data, err := os.ReadFile(path)
+	data, err := readRegular(path, maxEntrySize)
 	if err != nil {
 		return ActionID{}, false
 	}
@@ -229,11 +271,69 @@ func (c *Cache) refAction(path string) (ActionID, bool) {
 	return id, err == nil
 }
 
+// gcDirs resolves the cache folders once. It returns their resolved
+// paths by name, and the folders to skip: a tmp/ that is a link to a
+// folder outside the cache. Any other folder linked outside the cache is
+// an error.
+func (c *Cache) gcDirs() (dirs map[string]string, skipped []string, err error) {
+	root, err := filepath.EvalSymlinks(c.dir)
+	if err != nil {
+		return nil, nil, fmt.Errorf("pipeline: gc: resolving cache directory %s: %w", c.dir, err)
+	}
+	dirs = map[string]string{}
+	for _, kind := range []string{"a", "o", "l", "r", "tmp"} {
+		p := filepath.Join(root, kind)
+		resolved, err := filepath.EvalSymlinks(p)
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		} else if err != nil {
+			return nil, nil, fmt.Errorf("pipeline: gc: %w", err)
+		}
+		if fi, err := os.Stat(resolved); err != nil || !fi.IsDir() {
+			return nil, nil, fmt.Errorf("pipeline: gc: cache folder %s is not a directory", p)
+		}
+		if !within(root, resolved) || resolved == root {
+			if kind == "tmp" {
+				skipped = append(skipped, p)
+				continue
+			}
+			return nil, nil, fmt.Errorf("pipeline: gc: cache folder %s is a symbolic link to %s, outside the cache; gc deletes nothing through it (make it a folder)", p, resolved)
+		}
+		dirs[kind] = resolved
+	}
+	return dirs, skipped, nil
+}
+
+// within reports whether path is root or below it. Both must be clean
+// absolute paths.
+func within(root, path string) bool {
+	rel, err := filepath.Rel(root, path)
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) && !filepath.IsAbs(rel)
+}
+
+// jobDirAction parses the name the runner gives a job directory,
+// <action hex>-<digits> (os.MkdirTemp's pattern), and returns the action.
+func jobDirAction(name string) (ActionID, bool) {
+	prefix, suffix, ok := strings.Cut(name, "-")
+	if !ok || suffix == "" || strings.Trim(suffix, "0123456789") != "" {
+		return ActionID{}, false
+	}
+	id, err := ParseActionID(prefix)
+	return id, err == nil
+}
+
 // walkIDs calls fn for every file kind/xx/<hex><suffix>, in order, and
 // temp for every temporary file found beside them. Other files are
 // ignored.
 func (c *Cache) walkIDs(kind, suffix string, fn func(id [HashSize]byte, path string) error, temp func(string) error) error {
-	return c.walkFiles(kind, func(path string) error {
+	return walkIDs(filepath.Join(c.dir, kind), suffix, fn, temp)
+}
+
+// walkIDs calls fn for every file top/xx/<hex><suffix> that is not a
+// symbolic link, in order, and temp for every temporary file found beside
+// them. Other files are ignored. An empty top is an empty folder.
+func walkIDs(top, suffix string, fn func(id [HashSize]byte, path string) error, temp func(string) error) error {
+	return walkFiles(top, func(path string) error {
 		name := filepath.Base(path)
 		if strings.HasPrefix(name, tempPrefix) {
 			if temp == nil {
@@ -249,13 +349,20 @@ func (c *Cache) walkIDs(kind, suffix string, fn func(id [HashSize]byte, path str
 		if parseHexID(id[:], hexID) != nil || hexID[:2] != filepath.Base(filepath.Dir(path)) {
 			return nil
 		}
+		if fi, err := os.Lstat(path); err != nil || fi.Mode()&fs.ModeSymlink != 0 {
+			return nil
+		}
 		return fn(id, path)
 	})
 }
 
-// walkFiles calls fn for every file in the two-level directory kind/xx/.
-func (c *Cache) walkFiles(kind string, fn func(path string) error) error {
-	top := filepath.Join(c.dir, kind)
+// walkFiles calls fn for every file in the two-level directory top/xx/.
+// Subfolders that are symbolic links are not followed (ReadDir reports
+// entries without following links).
+func walkFiles(top string, fn func(path string) error) error {
+	if top == "" {
+		return nil
+	}
 	subs, err := os.ReadDir(top)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
@@ -281,7 +388,10 @@ func (c *Cache) walkFiles(kind string, fn func(path string) error) error {
 }
 
 // removeTemps applies temp to the temporary files directly in dir.
-func (c *Cache) removeTemps(dir string, temp func(string) error) error {
+func removeTemps(dir string, temp func(string) error) error {
+	if dir == "" {
+		return nil
+	}
 	des, err := os.ReadDir(dir)
 	if err != nil {
 		return err

@@ -73,11 +73,29 @@ func fileLock(ctx context.Context, path string, wait bool) (*os.File, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o777); err != nil {
 		return nil, fmt.Errorf("pipeline: creating lock file %s: %w", path, err)
 	}
-	for {
+	for healed := false; ; {
 		// Read-only is enough for flock, and lets users who share a cache
-		// lock files that another user created.
-		f, err := os.OpenFile(path, os.O_RDONLY|os.O_CREATE, 0o666)
+		// lock files that another user created. Non-blocking, and only a
+		// regular file: a FIFO put in place of a lock file must not hang
+		// every process that uses the key. Whatever else stands under a
+		// lock file's name can never be a lock, so it is removed, once.
+		f, err := os.OpenFile(path, os.O_RDONLY|os.O_CREATE|openFlagNonblock, 0o666)
+		if err == nil {
+			if fi, serr := f.Stat(); serr != nil || !fi.Mode().IsRegular() {
+				f.Close()
+				f, err = nil, serr
+				if err == nil {
+					err = errNotRegular
+				}
+			}
+		}
 		if err != nil {
+			if !healed {
+				healed = true
+				if clearForRename(path) == nil {
+					continue
+				}
+			}
 			return nil, fmt.Errorf("pipeline: opening lock file %s: %w", path, err)
 		}
 		if wait {

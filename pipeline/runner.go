@@ -446,6 +446,10 @@ type JobStatus struct {
 	// Changes lists, for Stale, how the key lines differ from those of
 	// Previous, when its entry is still in the cache.
 	Changes []Change
+	// Damaged is set, for Stale, when the cache holds an index entry for
+	// Key that cannot be used: an output is missing or damaged (Reason
+	// says which). The key did not change; the entry will be recomputed.
+	Damaged bool
 }
 
 // Status reports, without running anything, which jobs are cached, which
@@ -482,6 +486,9 @@ func (r *Runner) Status(jobs []*Job) ([]JobStatus, error) {
 			} else {
 				st.State = Stale
 				st.Reason = missReason(err)
+				if _, err := c.Lines(st.Key.ID); err == nil {
+					st.Damaged = true
+				}
 				if st.HasPrevious && st.Previous != st.Key.ID {
 					if old, err := c.Lines(st.Previous); err == nil {
 						st.Changes = Diff(old, st.Key.Lines)

@@ -106,7 +106,7 @@ func compareOutputs(e *Entry, fresh []Output) error {
 
 func hashFile(path string) (OutputID, error) {
 	var id OutputID
-	f, err := os.Open(path)
+	f, err := openRegular(path)
 	if err != nil {
 		return id, err
 	}

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/ffchar/ffchar/internal/atomicfile"
+	"github.com/ffchar/ffchar/internal/safepath"
 
 	"github.com/ffchar/ffchar/backend"
 
@@ -19,43 +20,103 @@ import (
 // PublishResults copies the sweep tables of the correlate job among res
 // into <results>/<experiment>/data and renders tables, figures and the
 // results README from them (see Render). It is not a cached job: it writes
-// into the working tree, every file atomically. It returns the folder.
+// into the working tree. The experiment's folder is replaced as a whole
+// (atomicfile.ReplaceDir): a reader, or a publish killed at any point,
+// never leaves a mix of old and new files. It returns the folder.
 func PublishResults(c *pipeline.Cache, res []pipeline.Result, results string, about ResultsInfo) (string, error) {
-	dir := filepath.Join(results, about.Experiment.Name)
-	data := filepath.Join(dir, "data")
-	copied := 0
+	var correlate *pipeline.Entry
 	for _, r := range res {
-		if r.Entry == nil || r.Key.Stage() != Correlate {
-			continue
-		}
-		if err := os.MkdirAll(data, 0o755); err != nil {
-			return "", fmt.Errorf("publish: %w", err)
-		}
-		for _, name := range []string{CurvesFile, EvaluationsFile, ConfusionsFile} {
-			b, err := c.ReadOutput(r.Entry, name)
-			if err != nil {
-				return "", err
-			}
-			if err := atomicfile.WriteBytes(filepath.Join(data, name), b); err != nil {
-				return "", fmt.Errorf("publish: %w", err)
-			}
-			copied++
+		if r.Entry != nil && r.Key.Stage() == Correlate {
+			correlate = r.Entry
 		}
 	}
-	if copied == 0 {
+	if correlate == nil {
 		return "", fmt.Errorf("publish: no correlate results for %s: run the pipeline through correlate first", about.Experiment.Name)
 	}
-	if err := writeTimings(c, res, filepath.Join(data, TimingsFile)); err != nil {
-		return "", err
+	return replaceResults(results, about.Experiment.Name, func(dir string) error {
+		data := filepath.Join(dir, "data")
+		if err := os.MkdirAll(data, 0o755); err != nil {
+			return fmt.Errorf("publish: %w", err)
+		}
+		for _, name := range []string{CurvesFile, EvaluationsFile, ConfusionsFile} {
+			b, err := c.ReadOutput(correlate, name)
+			if err != nil {
+				return err
+			}
+			if err := atomicfile.WriteBytes(filepath.Join(data, name), b); err != nil {
+				return fmt.Errorf("publish: %w", err)
+			}
+		}
+		if err := writeTimings(c, res, filepath.Join(data, TimingsFile)); err != nil {
+			return err
+		}
+		// Which build published the sweep (cached runs keep the results of
+		// the build that computed them, under keys that include the BLAS
+		// backend and Go version) stays with the data: redrawing it later
+		// does not change it.
+		prov := Provenance{Revision: Revision(), Backend: backend.Name(), Go: runtime.Version()}
+		if err := writeJSON(filepath.Join(data, ProvenanceFile), prov); err != nil {
+			return err
+		}
+		return Render(dir, about)
+	})
+}
+
+// Redraw regenerates the tables, figures and README of the published
+// experiment in <results>/<name> from its sweep tables (data/), replacing
+// the folder as a whole like PublishResults. It returns the folder.
+func Redraw(results string, about ResultsInfo) (string, error) {
+	name := about.Experiment.Name
+	src, err := safepath.Join(results, name)
+	if err != nil {
+		return "", fmt.Errorf("redraw: experiment name %q: %v", name, err)
 	}
-	// Which build published the sweep (cached runs keep the results of the
-	// build that computed them, under keys that include the BLAS backend and
-	// Go version) stays with the data: redrawing it later does not change it.
-	prov := Provenance{Revision: Revision(), Backend: backend.Name(), Go: runtime.Version()}
-	if err := writeJSON(filepath.Join(data, ProvenanceFile), prov); err != nil {
-		return "", err
+	if _, err := os.Stat(filepath.Join(src, "data", CurvesFile)); err != nil {
+		return "", fmt.Errorf("redraw: no published sweep in %s (run ffchar run --profile %s first)", src, name)
 	}
-	if err := Render(dir, about); err != nil {
+	return replaceResults(results, name, func(dir string) error {
+		// The sweep tables are copied; everything else is regenerated.
+		data := filepath.Join(dir, "data")
+		if err := os.MkdirAll(data, 0o755); err != nil {
+			return err
+		}
+		des, err := os.ReadDir(filepath.Join(src, "data"))
+		if err != nil {
+			return err
+		}
+		for _, de := range des {
+			if !de.Type().IsRegular() || strings.HasPrefix(de.Name(), ".") {
+				continue
+			}
+			b, err := os.ReadFile(filepath.Join(src, "data", de.Name()))
+			if err != nil {
+				return err
+			}
+			if err := atomicfile.WriteBytes(filepath.Join(data, de.Name()), b); err != nil {
+				return err
+			}
+		}
+		return Render(dir, about)
+	})
+}
+
+// replaceResults replaces <results>/<name> by the folder fill writes and
+// rewrites the index, holding the results folder's lock, after removing
+// what killed publishes left (atomicfile.CleanTemps).
+func replaceResults(results, name string, fill func(dir string) error) (string, error) {
+	dir, err := safepath.Join(results, name)
+	if err != nil {
+		return "", fmt.Errorf("publish: experiment name %q: %v", name, err)
+	}
+	if err := os.MkdirAll(results, 0o755); err != nil {
+		return "", fmt.Errorf("publish: %w", err)
+	}
+	unlock := atomicfile.LockDir(results)
+	defer unlock()
+	if err := atomicfile.CleanTemps(results); err != nil {
+		return "", fmt.Errorf("publish: cleaning %s: %w", results, err)
+	}
+	if err := atomicfile.ReplaceDir(dir, fill); err != nil {
 		return "", err
 	}
 	return dir, RenderIndex(results)

@@ -10,14 +10,36 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, cancel := context.WithCancel(context.Background())
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		s := <-sigs
+		cancel()
+		// Work in progress stops at its next check of ctx and removes its
+		// temporary files. A command blocked where ctx cannot reach (a
+		// read from a FIFO, a hung network file system) still ends within
+		// a second; everything ffchar writes is renamed into place whole,
+		// so an exit at any point leaves nothing half-written.
+		select {
+		case <-sigs:
+		case <-time.After(stopGrace):
+		}
+		fmt.Fprintf(os.Stderr, "ffchar: stopped by %v\n", s)
+		os.Exit(130)
+	}()
 	err := run(ctx, os.Args, os.Stdout, os.Stderr)
-	stop()
+	signal.Stop(sigs)
 	os.Exit(exitCode(err, os.Stderr))
 }
+
+// stopGrace is how long a command may take to stop after SIGINT or
+// SIGTERM before it exits anyway.
+const stopGrace = 500 * time.Millisecond
 
 // usageError marks errors in how ffchar was called (exit status 2).
 type usageError struct{ error }

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"runtime"
 	"strings"
@@ -237,6 +236,9 @@ func runAction(c *cli.Context, until string) error {
 	if err != nil {
 		return err
 	}
+	if err := checkMemory(env.exp, jobRuns(env.exp, jobs), n, machineMemory(), "this machine's memory"); err != nil {
+		return err
+	}
 	res, err := env.runPipeline(c.Context, jobs, n, false, c.Bool("verbose"))
 	if err != nil {
 		return err
@@ -249,6 +251,21 @@ func runAction(c *cli.Context, until string) error {
 		fmt.Fprintf(env.out, "published %s\n", dir)
 	}
 	return nil
+}
+
+// jobRuns returns the runs of exp whose training is among jobs.
+func jobRuns(exp *experiments.Experiment, jobs []*pipeline.Job) []experiments.Run {
+	ids := make(map[string]bool, len(jobs))
+	for _, j := range jobs {
+		ids[j.ID] = true
+	}
+	var runs []experiments.Run
+	for _, r := range exp.Runs() {
+		if ids[stages.RunJobID(exp, stages.Train, r)] {
+			runs = append(runs, r)
+		}
+	}
+	return runs
 }
 
 func checkStage(s string) error {
@@ -279,15 +296,9 @@ README.md from them. Needs no cache and trains nothing.`,
 			if err != nil {
 				return err
 			}
-			dir := filepath.Join(c.String("results"), exp.Name)
-			if _, err := os.Stat(filepath.Join(dir, "data", stages.CurvesFile)); err != nil {
-				return fmt.Errorf("redraw: no published sweep in %s (run ffchar run --profile %s first)", dir, exp.Name)
-			}
 			start := time.Now()
-			if err := stages.Render(dir, resultsInfo(exp)); err != nil {
-				return err
-			}
-			if err := stages.RenderIndex(c.String("results")); err != nil {
+			dir, err := stages.Redraw(c.String("results"), resultsInfo(exp))
+			if err != nil {
 				return err
 			}
 			fmt.Fprintf(c.App.Writer, "redrew %s from %s in %s\n", dir, filepath.Join(dir, "data"), time.Since(start).Round(10*time.Millisecond))

@@ -7,12 +7,17 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/urfave/cli/v2"
 
 	"github.com/ffchar/ffchar/internal/atomicfile"
+	"github.com/ffchar/ffchar/internal/safepath"
 )
 
 func slurmCommand() *cli.Command {
@@ -90,8 +95,25 @@ func slurmSubmit(c *cli.Context) error {
 	if dir, err = filepath.Abs(dir); err != nil {
 		return err
 	}
+	if !c.IsSet("script-dir") {
+		if _, err := safepath.Join(filepath.Join(cache, "slurm"), exp.Name); err != nil {
+			return fmt.Errorf("slurm: experiment name %q: %v", exp.Name, err)
+		}
+	}
+	if err := checkSlurmValues(c, map[string]string{"ffchar executable": self, "working directory": wd,
+		"cache": cache, "results": results, "script-dir": dir}); err != nil {
+		return err
+	}
+	if v := c.String("mem"); v != "" {
+		mem, _ := slurmMem(v) // checked above
+		if err := checkMemory(exp, exp.Runs(), cpus, mem, "--mem "+v); err != nil {
+			return err
+		}
+	}
 	profile := c.String("profile")
-	header := func(name, output string) string {
+	// Every #SBATCH line comes before the first command (sbatch ignores
+	// the ones after it) and holds only values checked above.
+	header := func(name, output string, extra ...string) string {
 		var b strings.Builder
 		fmt.Fprintf(&b, "#!/bin/bash\n#SBATCH --job-name=ffchar-%s-%s\n#SBATCH --output=%s\n", exp.Name, name, filepath.Join(dir, output))
 		fmt.Fprintf(&b, "#SBATCH --cpus-per-task=%d\n", cpus)
@@ -100,11 +122,14 @@ func slurmSubmit(c *cli.Context) error {
 				fmt.Fprintf(&b, "#SBATCH --%s=%s\n", f, v)
 			}
 		}
+		for _, x := range extra {
+			fmt.Fprintf(&b, "#SBATCH %s\n", x)
+		}
 		return b.String()
 	}
 	q := shellQuote
-	train := header("train", "train-%A_%a.log") +
-		fmt.Sprintf("#SBATCH --array=0-%d\nset -euo pipefail\ncd %s\n", n-1, q(wd)) +
+	train := header("train", "train-%A_%a.log", fmt.Sprintf("--array=0-%d", n-1)) +
+		fmt.Sprintf("set -euo pipefail\ncd %s\n", q(wd)) +
 		fmt.Sprintf("# Task $SLURM_ARRAY_TASK_ID trains and evaluates shard $SLURM_ARRAY_TASK_ID of %d.\n", n) +
 		fmt.Sprintf("exec %s run --profile %s --cache %s --until evaluate --shard-count %d --jobs %d\n", q(self), q(profile), q(cache), n, cpus)
 	analyse := header("analyse", "analyse-%j.log") +
@@ -118,7 +143,7 @@ func slurmSubmit(c *cli.Context) error {
 	}
 	if c.Bool("dry-run") {
 		fmt.Fprintf(c.App.Writer, "# %s\n%s\n# %s\n%s\n", trainPath, train, analysePath, analyse)
-		fmt.Fprintf(c.App.Writer, "sbatch --parsable %s\nsbatch --parsable --dependency=afterok:<array job id> --kill-on-invalid-dep=yes%s %s\n", trainPath, waitFlag, analysePath)
+		fmt.Fprintf(c.App.Writer, "array=$(sbatch --parsable %s)\nsbatch --parsable --dependency=afterok:\"${array%%%%;*}\" --kill-on-invalid-dep=yes%s %s\n", q(trainPath), waitFlag, q(analysePath))
 		return nil
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -145,6 +170,55 @@ func slurmSubmit(c *cli.Context) error {
 		return err
 	}
 	fmt.Fprintf(c.App.Writer, "submitted analysis job %s after %s\n", fid, id)
+	return nil
+}
+
+// Values that go on #SBATCH lines: sbatch reads those lines itself,
+// without a shell, so they cannot be quoted; they must be plain.
+var sbatchValue = map[string]*regexp.Regexp{
+	"partition": regexp.MustCompile(`^[A-Za-z0-9._,-]+$`),
+	"time":      regexp.MustCompile(`^[0-9][0-9:-]*$`),
+	"mem":       regexp.MustCompile(`^[0-9]+[KMGT]?B?$`),
+	// The log folder, on --output lines; no "%", which sbatch expands.
+	"script-dir": regexp.MustCompile(`^[A-Za-z0-9._/+,=@:-]+$`),
+}
+
+var sbatchWant = map[string]string{
+	"partition":  "must be a Slurm partition name (letters, digits and ._,-)",
+	"time":       "must be a time limit as sbatch --time takes it (digits, : and -)",
+	"mem":        "must be a size as sbatch --mem takes it (digits, then K, M, G or T)",
+	"script-dir": "must be a folder path of letters, digits and ._/+,=@:- (it goes on #SBATCH lines); give another --script-dir",
+}
+
+// checkSlurmValues refuses, with one line naming the flag, any value that
+// would reach a script with a control character (a newline would start a
+// new line of the script), and any #SBATCH value that is not plain.
+// Values on command lines are shell-quoted where they are written.
+func checkSlurmValues(c *cli.Context, paths map[string]string) error {
+	values := map[string]string{"profile": c.String("profile")}
+	for _, f := range []string{"partition", "time", "mem"} {
+		values[f] = c.String(f)
+	}
+	for k, v := range paths {
+		values[k] = v
+	}
+	names := make([]string, 0, len(values))
+	for k := range values {
+		names = append(names, k)
+	}
+	slices.Sort(names)
+	for _, k := range names {
+		v := values[k]
+		if strings.IndexFunc(v, unicode.IsControl) >= 0 || !utf8.ValidString(v) {
+			if strings.Contains(k, " ") { // not a flag
+				return fmt.Errorf("slurm: %s %s: must not contain control characters", k, strconv.Quote(v))
+			}
+			return flagError(k, strconv.Quote(v), "must not contain control characters")
+		}
+		if re := sbatchValue[k]; re != nil && v != "" && !re.MatchString(v) {
+			return flagError(k, strconv.Quote(v), sbatchWant[k])
+		}
+	}
 	return nil
 }
 

@@ -57,9 +57,12 @@ one it last ran with: the parameters or inputs that changed.`,
 				switch s.State {
 				case pipeline.Stale:
 					fmt.Fprintf(env.out, "%s: stale: %s\n", s.Job, s.Reason)
-					if !s.HasPrevious {
+					switch {
+					case s.Damaged:
+						fmt.Fprintf(env.out, "    its entry %s is in the cache but damaged; it will be recomputed\n", short(s.Key.ID))
+					case !s.HasPrevious:
 						fmt.Fprintf(env.out, "    never run under this name\n")
-					} else if len(s.Changes) == 0 {
+					case len(s.Changes) == 0:
 						fmt.Fprintf(env.out, "    last run's key %s is no longer in the cache\n", short(s.Previous))
 					}
 					for _, ch := range s.Changes {
@@ -139,12 +142,16 @@ func planCommand() *cli.Command {
 					fmt.Fprintf(env.out, "  %-32s %10.1f GFLOP\n", t, perTreatment[t]/1e9)
 				}
 			}
-			est := func(f float64) string {
-				return (time.Duration(f / rate / float64(n) * float64(time.Second))).Round(time.Second).String()
-			}
+			est := func(f float64) string { return durationString(f / rate / float64(n)) }
 			fmt.Fprintf(env.out, "total %.1f TFLOP, about %s with %d workers at %.0f GFLOP/s each\n", total/1e12, est(total), n, rate/1e9)
 			fmt.Fprintf(env.out, "to compute: %d of %d runs, %.1f TFLOP, about %s\n", todoRuns, len(exp.Runs()), todo/1e12, est(todo))
-			return nil
+			peak, per := peakRun(exp, exp.Runs())
+			fmt.Fprintf(env.out, "memory: about %s per run at most (%s)", bytesString(per), peak.TreatmentID)
+			if m := machineMemory(); m > 0 {
+				fmt.Fprintf(env.out, "; this machine has %s", bytesString(m))
+			}
+			fmt.Fprintln(env.out)
+			return checkMemory(exp, exp.Runs(), n, machineMemory(), "this machine's memory")
 		},
 	}
 }
@@ -157,7 +164,8 @@ func verifyCommand() *cli.Command {
 with their evaluations) and compares the outputs, digest by digest, with the
 cache. A difference means a result that is not reproducible from its key.`,
 		Flags: []cli.Flag{profileFlag, cacheFlag, jobsFlag,
-			&cli.IntFlag{Name: "sample", Usage: "verify only K runs, spread evenly over the experiment (0: all)"}},
+			&cli.IntFlag{Name: "sample", Usage: "verify only K runs, spread evenly over the experiment (0: all)"},
+			&cli.BoolFlag{Name: "compute-missing", Usage: "first compute the selected jobs that are not cached, then verify everything"}},
 		Action: func(c *cli.Context) error {
 			env, err := openEnv(c)
 			if err != nil {
@@ -178,6 +186,22 @@ cache. A difference means a result that is not reproducible from its key.`,
 			if k > 0 {
 				jobs = sampleJobs(env.exp, jobs, k)
 			}
+			if c.Bool("compute-missing") {
+				if _, err := env.runPipeline(c.Context, jobs, n, false, false); err != nil {
+					return err
+				}
+			} else {
+				// Verification recomputes what is cached; it does not
+				// train to create something to compare with. A cached
+				// job's dependencies are cached too, so the graph stays
+				// whole.
+				if jobs, err = cachedJobs(env.cache, jobs); err != nil {
+					return err
+				}
+				if len(jobs) == 0 {
+					return fmt.Errorf("%w: nothing verified: no job of %s is cached in %s (run it first, or pass --compute-missing)", errVerify, env.exp.Name, env.cache.Dir())
+				}
+			}
 			res, err := env.runPipeline(c.Context, jobs, n, true, false)
 			if err != nil {
 				var nd *pipeline.NondeterminismError
@@ -192,10 +216,28 @@ cache. A difference means a result that is not reproducible from its key.`,
 					verified++
 				}
 			}
+			if verified == 0 {
+				return fmt.Errorf("%w: nothing verified: no job of %s was cached", errVerify, env.exp.Name)
+			}
 			fmt.Fprintf(env.out, "verified %d jobs: every output matches the cache\n", verified)
 			return nil
 		},
 	}
+}
+
+// cachedJobs keeps the jobs whose outputs are in the cache.
+func cachedJobs(cache *pipeline.Cache, jobs []*pipeline.Job) ([]*pipeline.Job, error) {
+	st, err := (&pipeline.Runner{Cache: cache}).Status(jobs)
+	if err != nil {
+		return nil, err
+	}
+	var out []*pipeline.Job
+	for i, s := range st {
+		if s.State == pipeline.Cached {
+			out = append(out, jobs[i])
+		}
+	}
+	return out, nil
 }
 
 // sampleJobs keeps prep and the train and evaluate jobs of k runs spread
@@ -269,6 +311,9 @@ killed processes older than --grace.`,
 			stats, err := cache.GC(keep, pipeline.GCOptions{Grace: c.Duration("grace"), DryRun: c.Bool("dry-run")})
 			if err != nil {
 				return err
+			}
+			for _, p := range stats.Skipped {
+				fmt.Fprintf(c.App.ErrWriter, "gc: left %s alone: it links to a folder outside the cache\n", p)
 			}
 			verb := "removed"
 			if c.Bool("dry-run") {

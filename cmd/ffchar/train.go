@@ -135,6 +135,17 @@ func trainAction(c *cli.Context) error {
 		return flagError("threads", c.Int("threads"), "must be ≥ 1")
 	}
 	backend.SetThreads(c.Int("threads"))
+	// Before loading anything: a network that cannot fit is refused.
+	train, val := c.Int("train-limit"), c.Int("val-limit")
+	if train <= 0 {
+		train = experiments.MNISTTrain
+	}
+	if val <= 0 {
+		val = experiments.MNISTVal
+	}
+	if need, have := experiments.MemoryEstimate(&cfg, train, val, experiments.MNISTTest), machineMemory(); have > 0 && need > have {
+		return fmt.Errorf("%s %s needs about %s of memory, more than this machine's memory (%s)", cfg.Recipe, shape(cfg), bytesString(need), bytesString(have))
+	}
 	splits, err := loadSplits(c)
 	if err != nil {
 		return err

@@ -1,0 +1,75 @@
+package pipeline
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+)
+
+// errNotRegular is the reason a cache file that is a FIFO, device,
+// directory or anything else but a regular file is never read: opening a
+// FIFO would block until someone writes to it, so every command using the
+// cache would hang.
+var errNotRegular = errors.New("not a regular file")
+
+// openRegular opens path for reading only if it is a regular file. It
+// opens without blocking (a FIFO does not wait for a writer) and checks
+// the mode of what it opened, so a file swapped in between cannot slip
+// through.
+func openRegular(path string) (*os.File, error) {
+	f, err := os.OpenFile(path, os.O_RDONLY|openFlagNonblock, 0)
+	if err != nil {
+		return nil, err
+	}
+	fi, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	if !fi.Mode().IsRegular() {
+		f.Close()
+		return nil, &os.PathError{Op: "open", Path: path, Err: errNotRegular}
+	}
+	return f, nil
+}
+
+// readRegular reads the whole regular file at path, at most limit bytes
+// (a negative limit reads everything); a longer file is an error.
+func readRegular(path string, limit int64) ([]byte, error) {
+	f, err := openRegular(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	var r io.Reader = f
+	if limit >= 0 {
+		r = io.LimitReader(f, limit+1)
+	}
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return nil, err
+	}
+	if limit >= 0 && int64(len(data)) > limit {
+		return nil, fmt.Errorf("%s: larger than %d bytes", path, limit)
+	}
+	return data, nil
+}
+
+// clearForRename removes what stands at path if it is not a regular file,
+// so that renaming a new file there succeeds: a rename cannot replace a
+// directory, and a run that found a directory in place of an output would
+// otherwise fail the same way forever. path is a name the cache itself
+// gives files, so whatever is there is in the cache's own space; a
+// directory is removed with its contents (os.RemoveAll does not follow
+// symbolic links), anything else is unlinked.
+func clearForRename(path string) error {
+	fi, err := os.Lstat(path)
+	if err != nil || fi.Mode().IsRegular() {
+		return nil
+	}
+	if fi.IsDir() {
+		return os.RemoveAll(path)
+	}
+	return os.Remove(path)
+}
