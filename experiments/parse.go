@@ -3,7 +3,6 @@ package experiments
 import (
 	"errors"
 	"fmt"
-	"github.com/ffchar/ffchar/axes"
 	"math"
 	"path"
 	"reflect"
@@ -14,6 +13,7 @@ import (
 
 	"github.com/BurntSushi/toml"
 
+	"github.com/ffchar/ffchar/axes"
 	"github.com/ffchar/ffchar/ff"
 )
 

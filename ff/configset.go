@@ -118,3 +118,14 @@ func (c *Config) Lines() []string {
 	}
 	return lines
 }
+
+// FieldKind returns the kind of the field called name (see FieldNames),
+// or reflect.Invalid for no such field.
+func FieldKind(name string) reflect.Kind {
+	var c Config
+	f, ok := fieldByName(&c, name)
+	if !ok {
+		return reflect.Invalid
+	}
+	return f.Kind()
+}

@@ -14,7 +14,7 @@ const (
 	prepVersion      = 1
 	trainVersion     = 2
 	evaluateVersion  = 2
-	correlateVersion = 3
+	correlateVersion = 4
 	plotVersion      = 3
 )
 
