@@ -2,10 +2,10 @@ package artifacts
 
 import (
 	"errors"
-	"strings"
 	"fmt"
 	"math"
 	"slices"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/ffchar/ffchar/axes"
