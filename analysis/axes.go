@@ -55,3 +55,7 @@ func validWidths(s string, depth int) bool {
 	}
 	return true
 }
+
+// Axis returns the group's value of the named axis, and whether it has
+// that axis.
+func (g Group) Axis(name string) (string, bool) { return axes.Get(g.Treatment, name) }

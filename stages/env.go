@@ -15,7 +15,7 @@ const (
 	trainVersion     = 2
 	evaluateVersion  = 2
 	correlateVersion = 4
-	plotVersion      = 3
+	plotVersion      = 4
 )
 
 // Stage names, in pipeline order.
