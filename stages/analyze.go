@@ -3,7 +3,6 @@ package stages
 import (
 	"fmt"
 	"math"
-	"path/filepath"
 	"slices"
 	"sort"
 	"strconv"
@@ -144,21 +143,6 @@ func Analyze(curves []artifacts.MetricsRow, split string) (*analysis.Report, err
 		return nil, fmt.Errorf("analysis: no %q curves in the sweep", split)
 	}
 	return analysis.Analyze(pts, analysis.Options{})
-}
-
-// writeAnalysis analyses a sweep and writes every analysis table into dir
-// as <name>.parquet.
-func writeAnalysis(dir string, exp *experiments.Experiment, curves []artifacts.MetricsRow, evals []artifacts.EvaluationRow, meta map[string]string) error {
-	rep, err := AnalyzeSweep(curves, exp)
-	if err != nil {
-		return err
-	}
-	for _, t := range AnalysisTables(rep, evals) {
-		if err := artifacts.WriteTable(filepath.Join(dir, t.Name+".parquet"), t, meta); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 // tableBuilder accumulates a Table row by row.

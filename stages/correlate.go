@@ -86,7 +86,8 @@ func correlateJob(exp *experiments.Experiment, runs []experiments.Run, trainIDs,
 			if err := artifacts.WriteConfusionRows(filepath.Join(dir, ConfusionsFile), confusion, meta); err != nil {
 				return err
 			}
-			return writeAnalysis(dir, exp, curves, evals, meta)
+			sw := &Sweep{Curves: curves, Evaluations: evals}
+			return writeReport(reportDirs{tables: dir, figures: dir, readme: filepath.Join(dir, ReadmeFile)}, sw, exp, meta, Provenance{})
 		},
 	}
 }

@@ -14,8 +14,10 @@ const (
 	prepVersion      = 1
 	trainVersion     = 2
 	evaluateVersion  = 2
-	correlateVersion = 4
-	plotVersion      = 4
+	// correlate 5: sweep tables with axis columns and layer_width; the
+	// analysis, figures and results README computed once, here (the plot
+	// stage is gone).
+	correlateVersion = 5
 )
 
 // Stage names, in pipeline order.
@@ -24,12 +26,11 @@ const (
 	Train     = "train"
 	Evaluate  = "evaluate"
 	Correlate = "correlate"
-	Plot      = "plot"
 	Publish   = "publish"
 )
 
 // Names lists the stages in pipeline order.
-var Names = []string{Prep, Train, Evaluate, Correlate, Plot, Publish}
+var Names = []string{Prep, Train, Evaluate, Correlate, Publish}
 
 // numerics writes what changes floating-point results: the BLAS backend and
 // the Go toolchain.

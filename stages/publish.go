@@ -16,34 +16,55 @@ import (
 	"github.com/ffchar/ffchar/pipeline"
 )
 
-// PublishResults copies the sweep tables of the correlate job among res
-// into <results>/<experiment>/data and renders tables, figures and the
-// results README from them (see Render). It is not a cached job: it writes
-// into the working tree, every file atomically. It returns the folder.
+// PublishResults copies the outputs of the correlate job among res into
+// <results>/<experiment>: the sweep tables into data/, the analysis tables
+// into tables/ (with CSV, Markdown and LaTeX renderings), the figures into
+// figures/ and the results README, completed with the publishing build's
+// provenance. Nothing is recomputed, so what is published is what the
+// cache holds. It is not a cached job: it writes into the working tree,
+// every file atomically. It returns the folder.
 func PublishResults(c *pipeline.Cache, res []pipeline.Result, results string, about ResultsInfo) (string, error) {
 	dir := filepath.Join(results, about.Experiment.Name)
-	data := filepath.Join(dir, "data")
+	data, tables, figs := filepath.Join(dir, "data"), filepath.Join(dir, "tables"), filepath.Join(dir, "figures")
+	var readme []byte
 	copied := 0
 	for _, r := range res {
 		if r.Entry == nil || r.Key.Stage() != Correlate {
 			continue
 		}
-		if err := os.MkdirAll(data, 0o755); err != nil {
-			return "", fmt.Errorf("publish: %w", err)
+		for _, d := range []string{data, tables, figs} {
+			if err := os.MkdirAll(d, 0o755); err != nil {
+				return "", fmt.Errorf("publish: %w", err)
+			}
 		}
-		for _, name := range []string{CurvesFile, EvaluationsFile, ConfusionsFile} {
-			b, err := c.ReadOutput(r.Entry, name)
+		for _, o := range r.Entry.Outputs {
+			b, err := c.ReadOutput(r.Entry, o.Name)
 			if err != nil {
 				return "", err
 			}
-			if err := atomicfile.WriteBytes(filepath.Join(data, name), b); err != nil {
+			var dst string
+			switch {
+			case o.Name == ReadmeFile:
+				readme = b
+				continue
+			case o.Name == CurvesFile || o.Name == EvaluationsFile || o.Name == ConfusionsFile:
+				dst = filepath.Join(data, o.Name)
+			case strings.HasSuffix(o.Name, ".parquet"):
+				dst = filepath.Join(tables, o.Name)
+			default:
+				dst = filepath.Join(figs, o.Name)
+			}
+			if err := atomicfile.WriteBytes(dst, b); err != nil {
 				return "", fmt.Errorf("publish: %w", err)
 			}
 			copied++
 		}
 	}
-	if copied == 0 {
+	if copied == 0 || readme == nil {
 		return "", fmt.Errorf("publish: no correlate results for %s: run the pipeline through correlate first", about.Experiment.Name)
+	}
+	if err := writeTablesText(tables); err != nil {
+		return "", err
 	}
 	if err := writeTimings(c, res, filepath.Join(data, TimingsFile)); err != nil {
 		return "", err
@@ -55,8 +76,8 @@ func PublishResults(c *pipeline.Cache, res []pipeline.Result, results string, ab
 	if err := writeJSON(filepath.Join(data, ProvenanceFile), prov); err != nil {
 		return "", err
 	}
-	if err := Render(dir, about); err != nil {
-		return "", err
+	if err := atomicfile.WriteBytes(filepath.Join(dir, ReadmeFile), []byte(withProvenance(string(readme), prov))); err != nil {
+		return "", fmt.Errorf("publish: %w", err)
 	}
 	return dir, RenderIndex(results)
 }
