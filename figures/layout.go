@@ -237,4 +237,3 @@ func shortShape(g analysis.Group, f facets, byShape bool) string {
 func dodge(i, n int, step float64) float64 {
 	return (float64(i) - float64(n-1)/2) * step
 }
-

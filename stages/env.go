@@ -11,9 +11,9 @@ import (
 // Stage code versions: part of every key of that stage. Bump one when the
 // stage's outputs change for the same inputs.
 const (
-	prepVersion      = 1
-	trainVersion     = 2
-	evaluateVersion  = 2
+	prepVersion     = 1
+	trainVersion    = 2
+	evaluateVersion = 2
 	// correlate 5: sweep tables with axis columns and layer_width; the
 	// analysis, figures and results README computed once, here (the plot
 	// stage is gone).
