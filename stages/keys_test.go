@@ -1,15 +1,19 @@
 package stages
 
 import (
+	"context"
 	"crypto/sha256"
 	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/ffchar/ffchar/experiments"
+	"github.com/ffchar/ffchar/ff"
 	"github.com/ffchar/ffchar/pipeline"
 )
 
@@ -69,5 +73,91 @@ func TestTrainAndEvaluateKeysArePinned(t *testing.T) {
 	}
 	if got := b.String(); got != string(want) {
 		t.Errorf("train or evaluate key lines changed: every cached run would retrain\ngot:\n%s\nwant:\n%s", got, want)
+	}
+}
+
+// withNewField returns cfg as a struct with one more engine field, as
+// ff.Config would be after a field is added with a keydefault tag (the
+// rule in ff.FieldLines), set to value.
+func withNewField(cfg ff.Config, value string) any {
+	ct := reflect.TypeOf(cfg)
+	var fields []reflect.StructField
+	for i := 0; i < ct.NumField(); i++ {
+		f := ct.Field(i)
+		fields = append(fields, reflect.StructField{Name: f.Name, Type: f.Type, Tag: f.Tag})
+	}
+	fields = append(fields, reflect.StructField{Name: "Readout", Type: reflect.TypeOf(""),
+		Tag: `toml:"readout" keydefault:"classifier"`})
+	v := reflect.New(reflect.StructOf(fields)).Elem()
+	cv := reflect.ValueOf(cfg)
+	for i := 0; i < ct.NumField(); i++ {
+		v.Field(i).Set(cv.Field(i))
+	}
+	v.Field(ct.NumField()).SetString(value)
+	return v.Addr().Interface()
+}
+
+// Adding an engine field at its default leaves every cached run cached:
+// the smoke sweep is trained and evaluated, then its status is computed
+// with train keys built from a Config that has one more field.
+func TestNewEngineFieldKeepsRunsCached(t *testing.T) {
+	exp, err := experiments.Profile("smoke")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := pipeline.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	sel := Selection{Until: Evaluate, Replicate: -1}
+	jobs, err := Jobs(exp, sel)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := (&pipeline.Runner{Cache: c, Workers: 1}).Run(context.Background(), jobs); err != nil {
+		t.Fatal(err)
+	}
+	for _, value := range []string{"classifier", "goodness"} {
+		jobs, err := Jobs(exp, sel)
+		if err != nil {
+			t.Fatal(err)
+		}
+		byID := map[string]experiments.Run{}
+		for _, r := range exp.Runs() {
+			byID[RunJobID(exp, Train, r)] = r
+		}
+		for _, j := range jobs {
+			r, ok := byID[j.ID]
+			if !ok {
+				continue
+			}
+			old := r.Config.Lines()
+			rest := r.KeyLines()[len(old):]
+			j.Key = func(h *pipeline.Hash) {
+				h.Param("version", trainVersion)
+				for _, l := range ff.FieldLines(withNewField(r.Config, value)) {
+					h.Line("param " + l)
+				}
+				for _, l := range rest {
+					h.Line(l)
+				}
+				numerics(h)
+			}
+		}
+		st, err := (&pipeline.Runner{Cache: c}).Status(jobs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range st {
+			if value == "classifier" && s.State != pipeline.Cached {
+				t.Errorf("readout at its default: %s is %v (%s), want cached", s.Job, s.State, s.Reason)
+			}
+			if value == "goodness" && s.Stage != Prep && s.State == pipeline.Cached {
+				t.Errorf("readout = goodness: %s is cached", s.Job)
+			}
+			if value == "goodness" && s.Stage == Train && !slices.ContainsFunc(s.Key.Lines, func(l string) bool { return l == "param readout goodness" }) {
+				t.Errorf("readout = goodness: %s key lacks the field's line", s.Job)
+			}
+		}
 	}
 }
