@@ -22,6 +22,25 @@ func IdentityColumn(name string) bool {
 	return name == "depth" || name == "width" || name == "recipe"
 }
 
+// runColumns are the columns of the run tables after the identity
+// columns. An axis of the same name (lr: the grid's base rate, where the
+// lr column is each epoch's rate) gets the column AxisColumnName returns.
+var runColumns = map[string]bool{
+	"epoch": true, "step": true, "split": true, "layer": true, "layer_width": true, "layer_trained": true,
+	"lr": true, "seconds": true, "ff_loss": true, "ff_accuracy": true, "goodness_pos": true, "goodness_neg": true,
+	"label_accuracy": true, "peer_loss": true, "classifier_accuracy": true, "classifier_loss": true,
+	"goodness_accuracy": true, "samples": true, "predictor": true, "true_class": true, "predicted_class": true, "count": true,
+}
+
+// AxisColumnName is the column of an axis in a sweep table: its name, or
+// "grid_" and its name when a run table has a column of that name.
+func AxisColumnName(name string) string {
+	if runColumns[name] {
+		return "grid_" + name
+	}
+	return name
+}
+
 // AxisNames returns the axes of a sweep's treatments (see package axes),
 // which every treatment must share, in grid order. Treatments without axes
 // are a sweep of one treatment and contribute none.

@@ -116,7 +116,9 @@ func (c *infoColumns) write(t *table) error {
 		for i := range vals {
 			vals[i], _ = axes.Get(c.treatment[i], name)
 		}
-		t.column(AxisColumn(name, vals))
+		c := AxisColumn(name, vals)
+		c.Name = AxisColumnName(name)
+		t.column(c)
 	}
 	t.meta = map[string]string{AxesKey: strings.Join(names, ",")}
 	return nil
