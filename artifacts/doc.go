@@ -60,7 +60,8 @@
 // also carry the run's grid axes as data, after the identity columns: one
 // column per axis of the experiment's grid, named after the engine field
 // and read from the treatment name (package axes), except depth, width and
-// recipe, which are identity columns already. Integer and float fields
+// recipe, which are identity columns already; an axis named like a column
+// of the table (lr) is written as grid_<name> (grid_lr). Integer and float fields
 // give int64 and float64 columns; everything else a string, per-layer
 // widths as "32x16". The file's metadata lists the axes under
 // "ffchar.axes" ("schedule,widths"). Tables with a layer column add, after
