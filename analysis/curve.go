@@ -12,8 +12,11 @@ type Point struct {
 	Run       string // unique run identifier
 	Treatment string // the experimental condition the run belongs to
 	Depth     int    // number of FF layers
-	Width     int    // units per layer
-	Seed      uint64
+	Width     int    // units per layer (the config's width field)
+	// Widths, when set, is each layer's width (a run configured with
+	// widths); LayerWidth reads it.
+	Widths string
+	Seed   uint64
 
 	Epoch int // from 1
 	Layer int // from 1
@@ -30,19 +33,27 @@ type Point struct {
 	LabelAccuracy float64
 }
 
-// Group identifies a treatment. Runs are grouped by all three fields, so a
+// Group identifies a treatment. Runs are grouped by all fields, so a
 // treatment name shared by runs of different shapes forms several groups.
+// The treatment name carries the treatment's grid axes (see Axes).
 type Group struct {
 	Treatment    string
 	Depth, Width int
+	// Widths is each layer's width, "x"-separated ("32x16"), when the runs
+	// set them per layer; "" when every layer is Width wide.
+	Widths string
 }
 
 func (g Group) String() string {
+	if g.Widths != "" {
+		return fmt.Sprintf("%s (depth %d, widths %s)", g.Treatment, g.Depth, g.Widths)
+	}
 	return fmt.Sprintf("%s (depth %d, width %d)", g.Treatment, g.Depth, g.Width)
 }
 
 func compareGroup(a, b Group) int {
-	return cmp.Or(cmp.Compare(a.Treatment, b.Treatment), cmp.Compare(a.Depth, b.Depth), cmp.Compare(a.Width, b.Width))
+	return cmp.Or(cmp.Compare(a.Treatment, b.Treatment), cmp.Compare(a.Depth, b.Depth), cmp.Compare(a.Width, b.Width),
+		cmp.Compare(a.Widths, b.Widths))
 }
 
 // Curve is one layer of one run over epochs, sorted by epoch.
@@ -96,12 +107,14 @@ func buildCurves(points []Point, first int, unit string) ([]Curve, error) {
 			return nil, fmt.Errorf("analysis: row %d: empty run", i)
 		case p.Depth < 1 || p.Width < 1:
 			return nil, fmt.Errorf("analysis: run %q: depth %d and width %d must be at least 1", p.Run, p.Depth, p.Width)
+		case p.Widths != "" && !validWidths(p.Widths, p.Depth):
+			return nil, fmt.Errorf("analysis: run %q: widths %q is not %d positive widths", p.Run, p.Widths, p.Depth)
 		case p.Layer < 1 || p.Layer > p.Depth:
 			return nil, fmt.Errorf("analysis: run %q: layer %d outside 1..%d", p.Run, p.Layer, p.Depth)
 		case p.Epoch < first:
 			return nil, fmt.Errorf("analysis: run %q: %s %d below %d", p.Run, unit, p.Epoch, first)
 		}
-		info := runInfo{Group{p.Treatment, p.Depth, p.Width}, p.Seed}
+		info := runInfo{Group{p.Treatment, p.Depth, p.Width, p.Widths}, p.Seed}
 		if old, ok := runs[p.Run]; ok && old != info {
 			return nil, fmt.Errorf("analysis: run %q: rows disagree on treatment, depth, width or seed", p.Run)
 		}

@@ -9,8 +9,10 @@
 //
 // A Point is one row of a metrics table: one run, epoch and layer. Curves
 // turns points into one Curve per run and layer, sorted by epoch. A
-// treatment is a Group (treatment name, depth, width); the runs of a group
-// differ by seed. Every per-treatment statistic is over seeds: one value per
+// treatment is a Group (treatment name, depth, width and per-layer widths);
+// the runs of a group differ by seed. The treatment name carries the
+// treatment's grid axes as key/value pairs (Group.Axes, package axes), so
+// grouping by treatment groups by every axis, whatever the grid varies. Every per-treatment statistic is over seeds: one value per
 // run.
 //
 // # Conventions
@@ -57,7 +59,9 @@
 //
 //	atanh(r) = b0 + b1·layer + b2·log2(width) + b3·depth
 //
-// by OLS (H2 reads b1, H3 reads b2: per doubling of width). Because a run
+// by OLS (H2 reads b1, H3 reads b2: per doubling of width), where width is
+// the layer's own width (Group.LayerWidth: the entry of widths for runs
+// that set per-layer widths). Because a run
 // contributes one row per layer, its standard errors are cluster-robust by
 // run (CR1: the sandwich estimator scaled by G/(G-1)·(N-1)/(N-p)), with
 // t intervals and p-values on G-1 degrees of freedom, G the number of runs.

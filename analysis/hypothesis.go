@@ -39,7 +39,7 @@ func CorrelationRegression(lms []LayerModel, m Method, confidence float64) Regre
 		} else {
 			undefined++
 		}
-		layer[i], width[i], depth[i] = float64(lm.Layer), math.Log2(float64(lm.Width)), float64(lm.Depth)
+		layer[i], width[i], depth[i] = float64(lm.Layer), math.Log2(float64(lm.LayerWidth(lm.Layer))), float64(lm.Depth)
 		cl[i] = lm.Run
 	}
 	reg := OLS(y, []Regressor{{LayerRegressor, layer}, {WidthRegressor, width}, {DepthRegressor, depth}}, cl, confidence)

@@ -55,6 +55,29 @@
 //	width      int32   not null  units per layer
 //	seed       uint64  not null
 //
+// Sweep tables. The tables the correlate job gathers from every run of an
+// experiment (curves, evaluations, confusion; RunInfo.LayerWidths set)
+// also carry the run's grid axes as data, after the identity columns: one
+// column per axis of the experiment's grid, named after the engine field
+// and read from the treatment name (package axes), except depth, width and
+// recipe, which are identity columns already; an axis named like a column
+// of the table (lr) is written as grid_<name> (grid_lr). Integer and float fields
+// give int64 and float64 columns; everything else a string, per-layer
+// widths as "32x16". The file's metadata lists the axes under
+// "ffchar.axes" ("schedule,widths"). Tables with a layer column add, after
+// it,
+//
+//	layer_width  int32  not null  the layer's width, from width or widths
+//
+// A run's own files (a train job's metrics.parquet, an evaluate job's
+// tables, ffchar train --out) have neither: their bytes, and so the cached
+// runs, are those written before sweep tables had axes. Group by axes and
+// layer_width, never by width, which is the config's width field and
+// ignored by runs that set widths:
+//
+//	SELECT schedule, layer, layer_width, avg(ff_accuracy)
+//	FROM 'curves.parquet' WHERE split = 'val' GROUP BY ALL
+//
 // In the tables below, "nullable" float64 columns hold NULL where the
 // engine reports NaN (not computed): peer_loss outside training, the
 // classifier columns of a network without a classifier, label metrics not

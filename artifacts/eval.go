@@ -163,7 +163,7 @@ func WriteEvaluations(path string, evals []RunEvaluation, meta map[string]string
 		if err != nil {
 			return nil, err
 		}
-		return evaluationTable(rows), nil
+		return evaluationTable(rows)
 	})
 }
 
@@ -181,11 +181,11 @@ func WriteEvaluationRows(path string, rows []EvaluationRow, meta map[string]stri
 				return nil, fmt.Errorf("row %d: %w", i, err)
 			}
 		}
-		return evaluationTable(rows), nil
+		return evaluationTable(rows)
 	})
 }
 
-func evaluationTable(rows []EvaluationRow) *table {
+func evaluationTable(rows []EvaluationRow) (*table, error) {
 	n := len(rows)
 	var (
 		info                       infoColumns
@@ -204,10 +204,13 @@ func evaluationTable(rows []EvaluationRow) *table {
 		samples[i] = int64(r.Samples)
 	}
 	t := newTable(n)
-	info.write(t)
+	if err := info.write(t); err != nil {
+		return nil, err
+	}
 	t.int32s("epoch", epoch)
 	t.int32s("step", step)
 	t.int32s("layer", layer)
+	info.layerWidth(t, layer)
 	t.nullableFloat64s("ff_loss", loss)
 	t.nullableFloat64s("ff_accuracy", acc)
 	t.nullableFloat64s("goodness_pos", gpos)
@@ -217,7 +220,7 @@ func evaluationTable(rows []EvaluationRow) *table {
 	t.nullableFloat64s("classifier_loss", closs)
 	t.nullableFloat64s("goodness_accuracy", gacc)
 	t.int64s("samples", samples)
-	return t
+	return t, nil
 }
 
 // ReadEvaluations reads a table written by WriteEvaluations, returning its
@@ -243,10 +246,15 @@ func ReadEvaluations(path string) (rows []EvaluationRow, meta map[string]string,
 	if cols.err != nil {
 		return nil, nil, cols.err
 	}
+	infos := info.rows(cols.rows)
+	readLayerWidths(cols, meta, infos, layer)
+	if cols.err != nil {
+		return nil, nil, cols.err
+	}
 	rows = make([]EvaluationRow, cols.rows)
 	for i := range rows {
 		rows[i] = EvaluationRow{
-			RunInfo: info.row(i), Epoch: int(epoch[i]), Step: int(step[i]), Layer: int(layer[i]),
+			RunInfo: infos[i], Epoch: int(epoch[i]), Step: int(step[i]), Layer: int(layer[i]),
 			FFLoss: loss[i], FFAccuracy: acc[i], GoodnessPos: gpos[i], GoodnessNeg: gneg[i], LabelAccuracy: lac[i],
 			ClassifierAccuracy: cacc[i], ClassifierLoss: closs[i], GoodnessAccuracy: gacc[i],
 			Samples: int(samples[i]),
@@ -265,7 +273,7 @@ func WriteConfusion(path string, evals []RunEvaluation, meta map[string]string) 
 		if err != nil {
 			return nil, err
 		}
-		return confusionTable(rows), nil
+		return confusionTable(rows)
 	})
 }
 
@@ -290,11 +298,11 @@ func WriteConfusionRows(path string, rows []ConfusionRow, meta map[string]string
 				return nil, fmt.Errorf("row %d: %w", i, err)
 			}
 		}
-		return confusionTable(rows), nil
+		return confusionTable(rows)
 	})
 }
 
-func confusionTable(rows []ConfusionRow) *table {
+func confusionTable(rows []ConfusionRow) (*table, error) {
 	n := len(rows)
 	var (
 		info                infoColumns
@@ -310,14 +318,16 @@ func confusionTable(rows []ConfusionRow) *table {
 		trueC[i], predC[i], count[i] = int32(r.TrueClass), int32(r.PredictedClass), int64(r.Count)
 	}
 	t := newTable(n)
-	info.write(t)
+	if err := info.write(t); err != nil {
+		return nil, err
+	}
 	t.int32s("epoch", epoch)
 	t.int32s("step", step)
 	t.strings("predictor", predictor)
 	t.int32s("true_class", trueC)
 	t.int32s("predicted_class", predC)
 	t.int64s("count", count)
-	return t
+	return t, nil
 }
 
 // ReadConfusion reads a table written by WriteConfusion, returning its
@@ -340,9 +350,11 @@ func ReadConfusion(path string) (rows []ConfusionRow, meta map[string]string, er
 	if cols.err != nil {
 		return nil, nil, cols.err
 	}
+	infos := info.rows(cols.rows)
+	readLayerWidths(cols, meta, infos, nil)
 	rows = make([]ConfusionRow, cols.rows)
 	for i := range rows {
-		rows[i] = ConfusionRow{RunInfo: info.row(i), Epoch: int(epoch[i]), Step: int(step[i]), Predictor: predictor[i],
+		rows[i] = ConfusionRow{RunInfo: infos[i], Epoch: int(epoch[i]), Step: int(step[i]), Predictor: predictor[i],
 			TrueClass: int(trueC[i]), PredictedClass: int(predC[i]), Count: int(count[i])}
 	}
 	return rows, meta, nil

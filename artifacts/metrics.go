@@ -5,8 +5,10 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strings"
 	"unicode/utf8"
 
+	"github.com/ffchar/ffchar/axes"
 	"github.com/ffchar/ffchar/ff"
 )
 
@@ -37,6 +39,20 @@ type RunInfo struct {
 	Depth     int
 	Width     int
 	Seed      uint64
+	// LayerWidths is set in sweep tables only (nil in a run's own files):
+	// each layer's width, whether the run set width or widths. A sweep
+	// table also has one column per grid axis, read from Treatment (see
+	// package axes), and a layer_width column.
+	LayerWidths []int
+}
+
+// LayerWidth returns the width of layer l (from 1): its entry of
+// LayerWidths, or Width.
+func (r *RunInfo) LayerWidth(l int) int {
+	if l >= 1 && l <= len(r.LayerWidths) {
+		return r.LayerWidths[l-1]
+	}
+	return r.Width
 }
 
 func (r *RunInfo) check() error {
@@ -53,14 +69,23 @@ func (r *RunInfo) check() error {
 	return nil
 }
 
-// infoColumns holds the identity columns of a table, one entry per row.
+// infoColumns holds the identity columns of a table, one entry per row,
+// and in a sweep table the axis columns.
 type infoColumns struct {
 	runID, treatment, recipe []string
 	depth, width             []int32
 	seed                     []uint64
+	sweep                    bool
+	layerWidths              [][]int
 }
 
 func (c *infoColumns) append(r *RunInfo) {
+	if len(c.runID) == 0 {
+		c.sweep = r.LayerWidths != nil
+	}
+	if c.sweep {
+		c.layerWidths = append(c.layerWidths, r.LayerWidths)
+	}
 	c.runID = append(c.runID, r.RunID)
 	c.treatment = append(c.treatment, r.Treatment)
 	c.recipe = append(c.recipe, r.Recipe)
@@ -69,13 +94,80 @@ func (c *infoColumns) append(r *RunInfo) {
 	c.seed = append(c.seed, r.Seed)
 }
 
-func (c *infoColumns) write(t *table) {
+func (c *infoColumns) write(t *table) error {
 	t.strings("run_id", c.runID)
 	t.strings("treatment", c.treatment)
 	t.strings("recipe", c.recipe)
 	t.int32s("depth", c.depth)
 	t.int32s("width", c.width)
 	t.uint64s("seed", c.seed)
+	if !c.sweep {
+		return nil
+	}
+	names, err := AxisNames(c.treatment)
+	if err != nil {
+		return err
+	}
+	for _, name := range names {
+		if IdentityColumn(name) {
+			continue
+		}
+		vals := make([]string, len(c.treatment))
+		for i := range vals {
+			vals[i], _ = axes.Get(c.treatment[i], name)
+		}
+		c := AxisColumn(name, vals)
+		c.Name = AxisColumnName(name)
+		t.column(c)
+	}
+	t.meta = map[string]string{AxesKey: strings.Join(names, ",")}
+	return nil
+}
+
+// layerWidth writes, in a sweep table, each row's layer width after the
+// layer column.
+func (c *infoColumns) layerWidth(t *table, layer []int32) {
+	if !c.sweep {
+		return
+	}
+	lw := make([]int32, len(layer))
+	for i, l := range layer {
+		lw[i] = c.width[i]
+		if ws := c.layerWidths[i]; int(l) >= 1 && int(l) <= len(ws) {
+			lw[i] = int32(ws[l-1])
+		}
+	}
+	t.int32s("layer_width", lw)
+}
+
+// readLayerWidths fills the rows' LayerWidths from a sweep table's
+// layer_width column; a sweep table without layers (confusion) gets empty
+// ones, which mark the rows as a sweep's.
+func readLayerWidths(cols *columns, meta map[string]string, infos []RunInfo, layer []int32) {
+	if _, ok := meta[AxesKey]; !ok {
+		return
+	}
+	var lw []int32
+	if layer != nil {
+		lw = cols.int32s("layer_width")
+	}
+	byRun := map[string][]int{}
+	for i := range infos {
+		ws, ok := byRun[infos[i].RunID]
+		if !ok {
+			ws = []int{}
+			if lw != nil {
+				ws = make([]int, infos[i].Depth)
+			}
+		}
+		if lw != nil && int(layer[i]) >= 1 && int(layer[i]) <= len(ws) {
+			ws[layer[i]-1] = int(lw[i])
+		}
+		byRun[infos[i].RunID] = ws
+	}
+	for i := range infos {
+		infos[i].LayerWidths = byRun[infos[i].RunID]
+	}
 }
 
 func (c *infoColumns) read(cols *columns) {
@@ -85,6 +177,14 @@ func (c *infoColumns) read(cols *columns) {
 	c.depth = cols.int32s("depth")
 	c.width = cols.int32s("width")
 	c.seed = cols.uint64s("seed")
+}
+
+func (c *infoColumns) rows(n int) []RunInfo {
+	infos := make([]RunInfo, n)
+	for i := range infos {
+		infos[i] = c.row(i)
+	}
+	return infos
 }
 
 func (c *infoColumns) row(i int) RunInfo {
@@ -261,11 +361,11 @@ func WriteMetrics(path string, runs []RunMetrics, meta map[string]string) error 
 		if err != nil {
 			return nil, err
 		}
-		return metricsTable(rows), nil
+		return metricsTable(rows)
 	})
 }
 
-func metricsTable(rows []MetricsRow) *table {
+func metricsTable(rows []MetricsRow) (*table, error) {
 	n := len(rows)
 	var (
 		info                            infoColumns
@@ -287,11 +387,14 @@ func metricsTable(rows []MetricsRow) *table {
 		samples[i] = int64(r.Samples)
 	}
 	t := newTable(n)
-	info.write(t)
+	if err := info.write(t); err != nil {
+		return nil, err
+	}
 	t.int32s("epoch", epoch)
 	t.int32s("step", step)
 	t.strings("split", split)
 	t.int32s("layer", layer)
+	info.layerWidth(t, layer)
 	t.int32s("layer_trained", trained)
 	t.float64s("lr", lr)
 	t.float64s("seconds", seconds)
@@ -305,7 +408,7 @@ func metricsTable(rows []MetricsRow) *table {
 	t.nullableFloat64s("classifier_loss", closs)
 	t.nullableFloat64s("goodness_accuracy", gacc)
 	t.int64s("samples", samples)
-	return t
+	return t, nil
 }
 
 // ReadMetrics reads a table written by WriteMetrics, returning its rows in
@@ -333,10 +436,15 @@ func ReadMetrics(path string) (rows []MetricsRow, meta map[string]string, err er
 	if cols.err != nil {
 		return nil, nil, cols.err
 	}
+	infos := info.rows(cols.rows)
+	readLayerWidths(cols, meta, infos, layer)
+	if cols.err != nil {
+		return nil, nil, cols.err
+	}
 	rows = make([]MetricsRow, cols.rows)
 	for i := range rows {
 		rows[i] = MetricsRow{
-			RunInfo: info.row(i), Epoch: int(epoch[i]), Step: int(step[i]), Split: split[i], Layer: int(layer[i]), LayerTrained: int(trained[i]),
+			RunInfo: infos[i], Epoch: int(epoch[i]), Step: int(step[i]), Split: split[i], Layer: int(layer[i]), LayerTrained: int(trained[i]),
 			LR: lr[i], Seconds: seconds[i],
 			FFLoss: loss[i], FFAccuracy: acc[i], GoodnessPos: gpos[i], GoodnessNeg: gneg[i],
 			LabelAccuracy: lacc[i], PeerLoss: pl[i],
@@ -370,6 +478,6 @@ func WriteMetricsRows(path string, rows []MetricsRow, meta map[string]string) er
 				return nil, fmt.Errorf("row %d: %w", i, err)
 			}
 		}
-		return metricsTable(rows), nil
+		return metricsTable(rows)
 	})
 }

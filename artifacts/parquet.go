@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"maps"
 	"math"
 	"os"
 
@@ -25,6 +26,8 @@ type table struct {
 	fields []arrow.Field
 	cols   []arrow.Array
 	rows   int
+	// meta is key-value metadata the table adds to the file's.
+	meta map[string]string
 }
 
 func newTable(rows int) *table {
@@ -72,6 +75,23 @@ func (t *table) float64s(name string, v []float64) {
 	defer b.Release()
 	b.AppendValues(v, nil)
 	t.add(name, false, b.NewArray())
+}
+
+// column writes a Column of a Table: integers, floats (NaN as NULL) or
+// strings.
+func (t *table) column(c Column) {
+	switch {
+	case c.Ints != nil:
+		t.int64s(c.Name, c.Ints)
+	case c.Floats != nil:
+		t.nullableFloat64s(c.Name, c.Floats)
+	default:
+		s := c.Strings
+		if s == nil {
+			s = make([]string, t.rows)
+		}
+		t.strings(c.Name, s)
+	}
 }
 
 // nullableFloat64s writes NaN as NULL: in the engine NaN means "not
@@ -129,15 +149,21 @@ func (t *table) writeParquet(w io.Writer, md arrow.Metadata) error {
 // inside the write so that its errors also leave no file behind.
 func writeParquetFile(path, kind string, meta map[string]string, build func() (*table, error)) error {
 	return writeAtomic(path, func(w io.Writer) error {
-		md, err := schemaMetadata(kind, meta)
-		if err != nil {
-			return err
-		}
 		t, err := build()
 		if err != nil {
 			return err
 		}
 		defer t.release()
+		if len(t.meta) > 0 {
+			m := make(map[string]string, len(meta)+len(t.meta))
+			maps.Copy(m, meta)
+			maps.Copy(m, t.meta)
+			meta = m
+		}
+		md, err := schemaMetadata(kind, meta)
+		if err != nil {
+			return err
+		}
 		return t.writeParquet(w, md)
 	})
 }

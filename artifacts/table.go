@@ -99,18 +99,7 @@ func WriteTable(path string, t *Table, meta map[string]string) error {
 	return writeParquetFile(path, kindTable, m, func() (*table, error) {
 		tb := newTable(t.Rows())
 		for _, c := range t.Columns {
-			switch {
-			case c.Ints != nil:
-				tb.int64s(c.Name, c.Ints)
-			case c.Floats != nil:
-				tb.nullableFloat64s(c.Name, c.Floats)
-			default:
-				s := c.Strings
-				if s == nil {
-					s = make([]string, t.Rows())
-				}
-				tb.strings(c.Name, s)
-			}
+			tb.column(c)
 		}
 		return tb, nil
 	})

@@ -73,7 +73,7 @@
 // and costs about a tenth of training at the defaults. Its settings are
 // part of a run's key; with every = 0 the key is that of a run recorded
 // before step recording existed. The [analysis] settings are part of the
-// correlate and plot keys only: changing them re-analyses, never retrains.
+// correlate key only: changing them re-analyses, never retrains.
 //
 // Field names in [base] and [grid] are those of ff.FieldNames, except
 // recipe, which only the top-level key sets. Values have the field's type:
@@ -99,6 +99,22 @@
 // growing a grid keeps the seeds, and with them the cached results, of the
 // runs already there. Run.KeyLines lists what identifies a run's training
 // for the cache.
+//
+// A treatment is its grid axes as key/value data (package axes): every
+// sweep table and analysis table has one column per axis named after the
+// field, plus layer_width, and the figures are laid out by axis name. So
+// any engine field becomes a treatment factor by listing it under [grid];
+// nothing else changes. For example a schedule × per-layer widths grid:
+//
+//	[base]
+//	depth = 2
+//	[grid]
+//	widths = [[32, 16], [16, 32]]
+//	schedule = ["simultaneous", "greedy"]
+//
+// Adding a field to ff.Config does not change the keys of cached runs as
+// long as it carries a keydefault tag holding the value that reproduces
+// the old behaviour (the rule is in ff.FieldLines).
 //
 // # Errors
 //

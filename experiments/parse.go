@@ -14,6 +14,7 @@ import (
 
 	"github.com/BurntSushi/toml"
 
+	"github.com/ffchar/ffchar/axes"
 	"github.com/ffchar/ffchar/ff"
 )
 
@@ -562,16 +563,16 @@ func expand(e *Experiment, base map[string]any) ([]Treatment, error) {
 	for i := range n {
 		t := Treatment{Index: i, Config: e.Base, Values: make([]string, len(e.Grid))}
 		t.Config.Widths = slices.Clone(e.Base.Widths)
-		parts := make([]string, len(e.Grid))
+		parts := make([]axes.Axis, len(e.Grid))
 		for a, ax := range e.Grid {
 			val := ax.Values[idx[a]]
 			if err := t.Config.Set(ax.Field, val); err != nil {
 				panic("experiments: " + err.Error())
 			}
 			t.Values[a] = val
-			parts[a] = ax.Field + "=" + idValue(val)
+			parts[a] = axes.Axis{Name: ax.Field, Value: axes.Value(val)}
 		}
-		t.ID = strings.Join(parts, ",")
+		t.ID = axes.Format(parts)
 
 		if err := t.Config.Validate(); err != nil {
 			var fe *ff.FieldError
@@ -628,11 +629,6 @@ func expand(e *Experiment, base map[string]any) ([]Treatment, error) {
 	}
 	return ts, nil
 }
-
-// idValue writes a grid value into a treatment ID. List values (widths)
-// use "x" between entries, as in "widths=500x100", since "," separates
-// the fields.
-func idValue(v string) string { return strings.ReplaceAll(v, ",", "x") }
 
 // configValue checks that v has the TOML type of Config field f and
 // formats it as ff.Config.Set parses it. key names v in messages.

@@ -108,13 +108,45 @@ func formatField(f reflect.Value) string {
 }
 
 // Lines returns one "name value" line per field, in declaration order: the
-// canonical encoding of a configuration for cache keys and provenance.
-func (c *Config) Lines() []string {
-	v := reflect.ValueOf(c).Elem()
+// canonical encoding of a configuration for cache keys and provenance
+// (see FieldLines for the rule that keeps keys stable as fields are
+// added).
+func (c *Config) Lines() []string { return FieldLines(c) }
+
+// FieldLines returns the key lines of a pointer to a configuration struct:
+// one "name value" line per field, named by its toml tag, in declaration
+// order, except that a field whose value equals its keydefault tag is left
+// out.
+//
+// The rule that keeps cached runs valid: a field added to Config after
+// runs were cached gets a keydefault tag holding the value (as Get formats
+// it) that reproduces the behaviour from before the field existed. At that
+// value it adds no line, so every existing key stays what it was; at any
+// other value it adds its line and the runs that use it get keys of their
+// own. Fields without the tag, those that existed when the key format was
+// fixed, always appear. Removing a field or changing a tagged field's
+// default changes keys and needs a new train version.
+func FieldLines(cfg any) []string {
+	v := reflect.ValueOf(cfg).Elem()
 	t := v.Type()
 	lines := make([]string, 0, t.NumField())
 	for i := 0; i < t.NumField(); i++ {
-		lines = append(lines, t.Field(i).Tag.Get("toml")+" "+formatField(v.Field(i)))
+		val := formatField(v.Field(i))
+		if def, ok := t.Field(i).Tag.Lookup("keydefault"); ok && def == val {
+			continue
+		}
+		lines = append(lines, t.Field(i).Tag.Get("toml")+" "+val)
 	}
 	return lines
+}
+
+// FieldKind returns the kind of the field called name (see FieldNames),
+// or reflect.Invalid for no such field.
+func FieldKind(name string) reflect.Kind {
+	var c Config
+	f, ok := fieldByName(&c, name)
+	if !ok {
+		return reflect.Invalid
+	}
+	return f.Kind()
 }

@@ -183,7 +183,7 @@ func curveFigure(curves []analysis.CurveSummary, spec curveSpec) (*Figure, error
 		rows := rest[:n]
 		rest = rest[n:]
 
-		p := newPanel(shapeText(g, grid.byShape))
+		p := newPanel(grid.text(g))
 		p.X.Tick.Marker = niceTicks{integer: true, intervals: max(5-grid.cols/3, 3)}
 		if spec.log1p {
 			p.X.Scale, p.X.Tick.Marker = log1pScale{}, log1pTicks{}

@@ -193,11 +193,9 @@ func TestInputErrors(t *testing.T) {
 
 func second(_ *Figure, err error) error { return err }
 
-// Treatments that share a shape are laid out in order, named by
-// treatment.
-func TestSharedShapes(t *testing.T) {
+func sharedShapeCurves(names []string) []analysis.CurveSummary {
 	var curves []analysis.CurveSummary
-	for _, name := range []string{"lr=0.01", "lr=0.1", "lr=1"} {
+	for _, name := range names {
 		g := analysis.Group{Treatment: name, Depth: 2, Width: 100}
 		for l := 1; l <= 2; l++ {
 			for e := 1; e <= 3; e++ {
@@ -207,19 +205,78 @@ func TestSharedShapes(t *testing.T) {
 			}
 		}
 	}
-	f, err := Accuracy(curves)
+	return curves
+}
+
+// Treatments whose names are not grid axes and that share a shape are laid
+// out in order, named by treatment.
+func TestSharedShapes(t *testing.T) {
+	names := []string{"fast", "medium", "slow"}
+	f, err := Accuracy(sharedShapeCurves(names))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if r, c := f.dims(); r != 1 || c != 3 {
 		t.Fatalf("grid %d×%d, want 1×3", r, c)
 	}
-	for i, name := range []string{"lr=0.01", "lr=0.1", "lr=1"} {
+	for i, name := range names {
 		if got := f.Panels[0][i].Title.Text; !strings.HasPrefix(got, name+" (") {
 			t.Errorf("panel %d title %q, want it to name %s", i, got, name)
 		}
 	}
 	render(t, f, "svg")
+}
+
+// A grid over an axis other than depth and width is laid out by that
+// axis, named after it, its levels in numeric order.
+func TestFacetsByAxisName(t *testing.T) {
+	f, err := Accuracy(sharedShapeCurves([]string{"lr=1", "lr=0.01", "lr=0.1"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r, c := f.dims(); r != 1 || c != 3 {
+		t.Fatalf("grid %d×%d, want 1×3", r, c)
+	}
+	for i, want := range []string{"lr 0.01", "lr 0.1", "lr 1"} {
+		if got := f.Panels[0][i].Title.Text; got != want {
+			t.Errorf("panel %d title %q, want %q", i, got, want)
+		}
+	}
+	render(t, f, "svg")
+}
+
+// Two axes: the first gives the rows, the last the columns, whatever
+// their names; per-layer widths read as one level each.
+func TestFacetsTwoAxes(t *testing.T) {
+	var curves []analysis.CurveSummary
+	for _, sched := range []string{"simultaneous", "greedy"} {
+		for _, ws := range []string{"32x16", "16x32"} {
+			g := analysis.Group{Treatment: "schedule=" + sched + ",widths=" + ws, Depth: 2, Width: 1000, Widths: ws}
+			for l := 1; l <= 2; l++ {
+				for e := 1; e <= 3; e++ {
+					s := summary(0.5+0.1*float64(e), 0.02, 3)
+					curves = append(curves, analysis.CurveSummary{Group: g, Layer: l, Epoch: e,
+						LayerAccuracy: s, ModelAccuracy: s, LabelAccuracy: s})
+				}
+			}
+		}
+	}
+	f, err := Accuracy(curves)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r, c := f.dims(); r != 2 || c != 2 {
+		t.Fatalf("grid %d×%d, want 2×2", r, c)
+	}
+	want := [][]string{{"schedule greedy, widths 16x32", "schedule greedy, widths 32x16"},
+		{"schedule simultaneous, widths 16x32", "schedule simultaneous, widths 32x16"}}
+	for r := range want {
+		for c := range want[r] {
+			if got := f.Panels[r][c].Title.Text; got != want[r][c] {
+				t.Errorf("panel %d,%d title %q, want %q", r, c, got, want[r][c])
+			}
+		}
+	}
 }
 
 func TestLayerColor(t *testing.T) {

@@ -7,6 +7,7 @@ import (
 	"math"
 	"slices"
 	"strconv"
+	"strings"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/palette"
@@ -104,7 +105,8 @@ func CorrelationHeatmap(corrs []analysis.CorrelationSummary, method analysis.Met
 		return nil, err
 	}
 	groups := distinctGroups(len(cs), func(i int) analysis.Group { return cs[i].Group })
-	byShape := uniqueShapes(groups)
+	fc := facetsOf(groups)
+	byShape := fc.unique(groups)
 	maxLayer := slices.MaxFunc(cs, func(a, b analysis.CorrelationSummary) int { return cmp.Compare(a.Layer, b.Layer) }).Layer
 	if maxLayer < 1 {
 		return nil, errors.New("figures: correlation summaries without a layer")
@@ -154,7 +156,7 @@ func CorrelationHeatmap(corrs []analysis.CorrelationSummary, method analysis.Met
 	tickSty := p.X.Tick.Label
 	var longest vg.Length
 	for i, g := range groups {
-		names[i] = shortShape(g, byShape)
+		names[i] = shortShape(g, fc, byShape)
 		ticks[i] = plot.Tick{Value: float64(i), Label: names[i]}
 		longest = max(longest, tickSty.Width(names[i]))
 	}
@@ -177,7 +179,7 @@ func CorrelationHeatmap(corrs []analysis.CorrelationSummary, method analysis.Met
 	}
 	setX(span{-0.5, float64(len(groups)) - 0.5}, p)
 	setY(span{0.5, float64(maxLayer) + 0.5}, p)
-	p.X.Label.Text = "treatment (depth × width)"
+	p.X.Label.Text = "treatment (" + fc.axisText() + ")"
 	if !byShape {
 		p.X.Label.Text = "treatment"
 	}
@@ -216,25 +218,54 @@ func colourKey(label string) *plot.Plot {
 }
 
 // CorrelationByWidth is figure 4: the correlation over epochs between each
-// layer's accuracy and the model accuracy against layer width, one line per
-// layer (Fisher-z mean over seeds with its confidence interval), one panel
-// per depth. Method selects the coefficient; "" means Pearson.
+// layer's accuracy and the model accuracy against the layer's width, one
+// line per layer (Fisher-z mean over seeds with its confidence interval),
+// one panel per depth, or per level of the grid's axes other than width
+// and widths. Method selects the coefficient; "" means Pearson.
 func CorrelationByWidth(corrs []analysis.CorrelationSummary, method analysis.Method) (*Figure, error) {
 	cs, method, err := selectMethod(corrs, method)
 	if err != nil {
 		return nil, err
 	}
 	groups := distinctGroups(len(cs), func(i int) analysis.Group { return cs[i].Group })
-	for i := 1; i < len(groups); i++ {
-		if a, b := groups[i-1], groups[i]; a.Depth == b.Depth && a.Width == b.Width {
-			return nil, fmt.Errorf("figures: correlation against width needs one treatment per depth and width; %v and %v share one", a, b)
+	fc := facetsOf(groups)
+	// Panels: the facets other than width; x: each layer's width.
+	var panelNames []string
+	for _, n := range fc.names {
+		if n != "width" && n != "widths" {
+			panelNames = append(panelNames, n)
 		}
 	}
-	depths := levels(len(cs), func(i int) int { return cs[i].Depth })
-	widths := levels(len(cs), func(i int) int { return cs[i].Width })
+	panelOf := func(g analysis.Group) string {
+		vs := make([]string, len(panelNames))
+		for i, n := range panelNames {
+			vs[i] = fc.value(g, n)
+		}
+		return strings.Join(vs, ", ")
+	}
+	type point struct {
+		panel        string
+		layer, width int
+	}
+	seen := map[point]analysis.Group{}
+	for _, c := range cs {
+		k := point{panelOf(c.Group), c.Layer, c.LayerWidth(c.Layer)}
+		if o, ok := seen[k]; ok && o != c.Group {
+			return nil, fmt.Errorf("figures: correlation against width needs one treatment per %s and layer width; %v and %v share one",
+				strings.Join(append(slices.Clone(panelNames), "layer width"), ", "), o, c.Group)
+		}
+		seen[k] = c.Group
+	}
+	var panelLevels []string
+	for _, g := range groups {
+		if p := panelOf(g); !slices.Contains(panelLevels, p) {
+			panelLevels = append(panelLevels, p)
+		}
+	}
+	widths := levels(len(cs), func(i int) int { return cs[i].LayerWidth(cs[i].Layer) })
 
-	cols := min(len(depths), 2)
-	rows := (len(depths) + cols - 1) / cols
+	cols := min(len(panelLevels), 2)
+	rows := (len(panelLevels) + cols - 1) / cols
 	panels := make([][]*plot.Plot, rows)
 	for i := range panels {
 		panels[i] = make([]*plot.Plot, cols)
@@ -242,24 +273,28 @@ func CorrelationByWidth(corrs []analysis.CorrelationSummary, method analysis.Met
 	x, y := newSpan(), newSpan()
 	var t tally
 	var layers []int
-	data := make([][]plot.Plotter, len(depths))
-	for di, d := range depths {
-		panels[di/cols][di%cols] = newPanel(fmt.Sprintf("depth %d", d))
-		var inDepth []analysis.CorrelationSummary
+	data := make([][]plot.Plotter, len(panelLevels))
+	for di, d := range panelLevels {
+		title := ""
+		if len(panelNames) > 0 {
+			title = namedValues(panelNames, strings.Split(d, ", "))
+		}
+		panels[di/cols][di%cols] = newPanel(title)
+		var inPanel []analysis.CorrelationSummary
 		for _, c := range cs {
-			if c.Depth == d {
-				inDepth = append(inDepth, c)
+			if panelOf(c.Group) == d {
+				inPanel = append(inPanel, c)
 			}
 		}
-		slices.SortStableFunc(inDepth, func(a, b analysis.CorrelationSummary) int {
-			return cmp.Or(cmp.Compare(a.Layer, b.Layer), cmp.Compare(a.Width, b.Width))
+		slices.SortStableFunc(inPanel, func(a, b analysis.CorrelationSummary) int {
+			return cmp.Or(cmp.Compare(a.Layer, b.Layer), cmp.Compare(a.LayerWidth(a.Layer), b.LayerWidth(b.Layer)))
 		})
-		nLayers := levels(len(inDepth), func(i int) int { return inDepth[i].Layer })
+		nLayers := levels(len(inPanel), func(i int) int { return inPanel[i].Layer })
 		for li, l := range nLayers {
 			var pts []xySummary
-			for i := range inDepth {
-				if inDepth[i].Layer == l {
-					pts = append(pts, xySummary{float64(inDepth[i].Width), corrSummary(&inDepth[i])})
+			for i := range inPanel {
+				if inPanel[i].Layer == l {
+					pts = append(pts, xySummary{float64(inPanel[i].LayerWidth(l)), corrSummary(&inPanel[i])})
 				}
 			}
 			at := scaleBy(dodge(li, len(nLayers), 0.02))

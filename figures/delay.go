@@ -6,6 +6,7 @@ import (
 	"math"
 	"slices"
 	"strconv"
+	"strings"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/vg"
@@ -74,14 +75,25 @@ func delayFigure(ds []delayRow, txt delayText, width, depth int) (*Figure, error
 	slices.SortStableFunc(ds, func(a, b delayRow) int {
 		return cmp.Or(compareGroups(a.Group, b.Group), cmp.Compare(a.Layer, b.Layer))
 	})
-	if width == 0 {
-		width = slices.MaxFunc(ds, func(a, b delayRow) int { return cmp.Compare(a.Width, b.Width) }).Width
-	}
-	if depth == 0 {
-		depth = slices.MaxFunc(ds, func(a, b delayRow) int { return cmp.Compare(a.Depth, b.Depth) }).Depth
-	}
 	groups := distinctGroups(len(ds), func(i int) analysis.Group { return ds[i].Group })
-	byShape := uniqueShapes(groups)
+	fc := facetsOf(groups)
+	byShape := fc.unique(groups)
+	// The reference levels: the given width and depth, or the largest
+	// levels, where the most layers are compared.
+	inner := valueLevels(len(groups), func(i int) string { return fc.inner(groups[i]) })
+	innerRef := inner[len(inner)-1]
+	if fc.legacy && width != 0 {
+		innerRef = strconv.Itoa(width)
+	}
+	var outerRef string
+	for _, g := range groups {
+		if o := fc.outer(g); outerRef == "" || compareValues(o, outerRef) > 0 {
+			outerRef = o
+		}
+	}
+	if fc.legacy && depth != 0 {
+		outerRef = strconv.Itoa(depth)
+	}
 
 	x, y := newSpan(), newSpan()
 	var t tally
@@ -116,39 +128,51 @@ func delayFigure(ds []delayRow, txt delayText, width, depth int) (*Figure, error
 		}
 		return p, legend
 	}
-	name := func(v func(analysis.Group) int) func(analysis.Group) string {
+	name := func(v func(analysis.Group) string) func(analysis.Group) string {
 		return func(g analysis.Group) string {
 			if byShape {
-				return strconv.Itoa(v(g))
+				return v(g)
 			}
 			return g.Treatment
 		}
 	}
-	left, leftLegend := panel(fmt.Sprintf("by depth, at width %d", width), "depth",
-		func(g analysis.Group) bool { return g.Width == width },
-		name(func(g analysis.Group) int { return g.Depth }))
-	right, rightLegend := panel(fmt.Sprintf("by width, at depth %d", depth), "width",
-		func(g analysis.Group) bool { return g.Depth == depth },
-		name(func(g analysis.Group) int { return g.Width }))
+	var row []*plot.Plot
+	var legends [][]LegendEntry
+	outerName := strings.Join(fc.outerNames(), ", ")
+	if outerName != "" {
+		left, leftLegend := panel(fmt.Sprintf("by %s, at %s", outerName, fc.innerText(innerRef)), outerName,
+			func(g analysis.Group) bool { return fc.inner(g) == innerRef }, name(fc.outer))
+		row, legends = append(row, left), append(legends, leftLegend)
+	}
+	at := ""
+	if outerName != "" {
+		at = ", at " + fc.outerText(outerRef)
+	}
+	right, rightLegend := panel("by "+fc.innerName()+at, fc.innerName(),
+		func(g analysis.Group) bool { return outerName == "" || fc.outer(g) == outerRef }, name(fc.inner))
+	row, legends = append(row, right), append(legends, rightLegend)
 	if len(t.ns) == 0 {
-		return nil, fmt.Errorf("figures: no defined delay at width %d or depth %d", width, depth)
+		if fc.legacy {
+			return nil, fmt.Errorf("figures: no defined delay at width %s or depth %s", innerRef, outerRef)
+		}
+		return nil, fmt.Errorf("figures: no defined delay at %s or %s", fc.innerText(innerRef), fc.outerText(outerRef))
 	}
 
 	slices.Sort(layers)
 	layers = slices.Compact(layers)
-	panels := [][]*plot.Plot{{left, right}}
+	panels := [][]*plot.Plot{row}
 	for _, p := range panels[0] {
 		p.X.Tick.Marker = valueTicks(layers)
 	}
-	setX(span{float64(layers[0]) - 0.4, float64(layers[len(layers)-1]) + 0.4}, left, right)
-	setY(y.pad(0.05, 1).clamp(txt.floor, math.Inf(1)), left, right)
+	setX(span{float64(layers[0]) - 0.4, float64(layers[len(layers)-1]) + 0.4}, row...)
+	setY(y.pad(0.05, 1).clamp(txt.floor, math.Inf(1)), row...)
 	labelOuter(panels, "layer index", txt.yLabel)
 
 	f := &Figure{
 		Title: txt.title + "\nmean ± " +
 			ciText(t.confs) + " over " + seedsText(t.ns) + " per treatment",
 		Panels:        panels,
-		ColumnLegends: [][]LegendEntry{leftLegend, rightLegend},
+		ColumnLegends: legends,
 		Width:         PageWidth,
 	}
 	f.fitHeight(2.4 * vg.Inch)

@@ -8,7 +8,7 @@
 //
 //  1. Accuracy: each layer's FF accuracy and the model (classifier)
 //     accuracy against epoch, one panel per treatment (rows are depths,
-//     columns widths). One line per layer, the model black and dashed;
+//     columns widths; see Facets). One line per layer, the model black and dashed;
 //     means over seeds with translucent confidence bands.
 //  2. Delays: the epoch at which a layer's accuracy first reaches 90% of
 //     its gain (analysis.T90) against layer index, with confidence
@@ -26,6 +26,18 @@
 //  6. LabelAccuracy (beyond the paper): each layer's own 10-class goodness
 //     accuracy against epoch, laid out as figure 1, with the model accuracy
 //     for reference.
+//
+// # Facets
+//
+// Figures lay treatments out by their grid axes, picked by name from the
+// treatment names (package axes): the last axis is the inner facet (panel
+// columns; the lines of figures 2 and 5), the others together the outer
+// one (panel rows; the x axis of figure 5, as categories when its values
+// are not numbers). A grid over depth and width (or either) gives the
+// paper's layout above. A grid over schedule and widths, say, gives panels
+// "schedule greedy, widths 32x16", figure 2's panels "by schedule" and "by
+// widths", figure 4 one panel per schedule against each layer's own width,
+// and figure 5 against schedule, one line per widths.
 //
 // # Conventions
 //

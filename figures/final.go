@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/vg"
@@ -15,28 +16,53 @@ import (
 
 // FinalAccuracy is figure 5: the model accuracy at the final epoch against
 // depth, one line per width, means over seeds with confidence intervals.
+// With other grid axes, against the outer facets (categories when they
+// are not numbers), one line per level of the inner facet.
 func FinalAccuracy(finals []analysis.FinalAccuracy) (*Figure, error) {
 	if len(finals) == 0 {
 		return nil, errors.New("figures: no final accuracies")
 	}
 	fs := slices.Clone(finals)
-	slices.SortStableFunc(fs, func(a, b analysis.FinalAccuracy) int {
-		return cmp.Or(cmp.Compare(a.Width, b.Width), cmp.Compare(a.Treatment, b.Treatment), cmp.Compare(a.Depth, b.Depth))
-	})
 	groups := distinctGroups(len(fs), func(i int) analysis.Group { return fs[i].Group })
-	byShape := uniqueShapes(groups)
+	fc := facetsOf(groups)
+	byShape := fc.unique(groups)
+	xName, lineName := strings.Join(fc.outerNames(), ", "), fc.innerName()
+	xOf, lineOf := fc.outer, fc.inner
+	if xName == "" { // one axis: along x, one line
+		xName, lineName = fc.innerName(), ""
+		xOf, lineOf = fc.inner, func(analysis.Group) string { return "" }
+	}
+	slices.SortStableFunc(fs, func(a, b analysis.FinalAccuracy) int {
+		return cmp.Or(compareValues(lineOf(a.Group), lineOf(b.Group)), cmp.Compare(a.Treatment, b.Treatment),
+			compareValues(xOf(a.Group), xOf(b.Group)))
+	})
+	// x positions: the outer values when they are numbers (depths), else
+	// their ranks.
+	xLevels := valueLevels(len(fs), func(i int) string { return xOf(fs[i].Group) })
+	numeric := true
+	for _, v := range xLevels {
+		if _, err := strconv.Atoi(v); err != nil {
+			numeric = false
+		}
+	}
+	xPos := func(g analysis.Group) float64 {
+		if numeric {
+			n, _ := strconv.Atoi(xOf(g))
+			return float64(n)
+		}
+		return float64(slices.Index(xLevels, xOf(g)) + 1)
+	}
 
-	// A line joins the depths of one width; when shapes do not identify
-	// treatments, of one treatment name and width.
+	// A line joins the outer levels of one inner level; when facets do
+	// not identify treatments, of one treatment name and inner level.
 	type lineKey struct {
-		name  string
-		width int
+		name, level string
 	}
 	key := func(f *analysis.FinalAccuracy) lineKey {
 		if byShape {
-			return lineKey{width: f.Width}
+			return lineKey{level: lineOf(f.Group)}
 		}
-		return lineKey{f.Treatment, f.Width}
+		return lineKey{f.Treatment, lineOf(f.Group)}
 	}
 	var keys []lineKey
 	for i := range fs {
@@ -49,14 +75,14 @@ func FinalAccuracy(finals []analysis.FinalAccuracy) (*Figure, error) {
 	x, y := newSpan(), newSpan()
 	var t tally
 	var legend []LegendEntry
-	if byShape {
-		legend = append(legend, LegendEntry{Label: "width:"})
+	if byShape && lineName != "" {
+		legend = append(legend, LegendEntry{Label: lineName + ":"})
 	}
 	for i, k := range keys {
 		var pts []xySummary
 		for j := range fs {
 			if key(&fs[j]) == k {
-				pts = append(pts, xySummary{float64(fs[j].Depth), fs[j].Summary})
+				pts = append(pts, xySummary{xPos(fs[j].Group), fs[j].Summary})
 			}
 		}
 		line, glyph := levelLine(i, len(keys)), levelGlyph(i, len(keys))
@@ -66,24 +92,42 @@ func FinalAccuracy(finals []analysis.FinalAccuracy) (*Figure, error) {
 			continue
 		}
 		p.Add(ps...)
-		label := strconv.Itoa(k.width)
+		label := k.level
 		if !byShape {
-			label = fmt.Sprintf("%s (width %d)", k.name, k.width)
+			label = fmt.Sprintf("%s (%s %s)", k.name, lineName, k.level)
 		}
-		legend = append(legend, lineEntry(label, line, glyph))
+		if lineName != "" || !byShape {
+			legend = append(legend, lineEntry(label, line, glyph))
+		}
 	}
 	if len(t.ns) == 0 {
 		return nil, errors.New("figures: no defined final accuracy")
 	}
-	depths := levels(len(fs), func(i int) int { return fs[i].Depth })
-	p.X.Tick.Marker = valueTicks(depths)
-	setX(span{float64(depths[0]) - 0.4, float64(depths[len(depths)-1]) + 0.4}, p)
+	if numeric {
+		xs := levels(len(fs), func(i int) int { return int(xPos(fs[i].Group)) })
+		p.X.Tick.Marker = valueTicks(xs)
+		setX(span{float64(xs[0]) - 0.4, float64(xs[len(xs)-1]) + 0.4}, p)
+	} else {
+		ticks := make([]plot.Tick, len(xLevels))
+		for i, v := range xLevels {
+			ticks[i] = plot.Tick{Value: float64(i + 1), Label: v}
+		}
+		p.X.Tick.Marker = plot.ConstantTicks(ticks)
+		setX(span{0.6, float64(len(xLevels)) + 0.4}, p)
+	}
 	setY(y.pad(0.05, 1).clamp(0, 100), p)
-	p.X.Label.Text = "depth (layers)"
+	p.X.Label.Text = xName
+	if fc.legacy {
+		p.X.Label.Text = "depth (layers)"
+	}
 	p.Y.Label.Text = "final model accuracy (%)"
 
+	title := "Final model accuracy by depth and width"
+	if !fc.legacy {
+		title = "Final model accuracy by " + strings.Join(fc.names, " and ")
+	}
 	f := &Figure{
-		Title:  "Final model accuracy by depth and width\nmean ± " + ciText(t.confs) + " over " + seedsText(t.ns) + " per treatment",
+		Title:  title + "\nmean ± " + ciText(t.confs) + " over " + seedsText(t.ns) + " per treatment",
 		Panels: [][]*plot.Plot{{p}},
 		Legend: legend,
 		Width:  ColumnWidth,

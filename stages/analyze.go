@@ -3,7 +3,6 @@ package stages
 import (
 	"fmt"
 	"math"
-	"path/filepath"
 	"slices"
 	"sort"
 	"strconv"
@@ -40,7 +39,8 @@ func Points(rows []artifacts.MetricsRow, split string) []analysis.Point {
 			model = r.GoodnessAccuracy
 		}
 		pts = append(pts, analysis.Point{
-			Run: r.RunID, Treatment: r.Treatment, Depth: r.Depth, Width: r.Width, Seed: r.Seed,
+			Run: r.RunID, Treatment: r.Treatment, Depth: r.Depth, Width: r.Width,
+			Widths: analysis.FormatWidths(r.LayerWidths, r.Width), Seed: r.Seed,
 			Epoch: r.Epoch, Layer: r.Layer,
 			LayerAccuracy: r.FFAccuracy, ModelAccuracy: model, LabelAccuracy: r.LabelAccuracy,
 		})
@@ -145,21 +145,6 @@ func Analyze(curves []artifacts.MetricsRow, split string) (*analysis.Report, err
 	return analysis.Analyze(pts, analysis.Options{})
 }
 
-// writeAnalysis analyses a sweep and writes every analysis table into dir
-// as <name>.parquet.
-func writeAnalysis(dir string, exp *experiments.Experiment, curves []artifacts.MetricsRow, evals []artifacts.EvaluationRow, meta map[string]string) error {
-	rep, err := AnalyzeSweep(curves, exp)
-	if err != nil {
-		return err
-	}
-	for _, t := range AnalysisTables(rep, evals) {
-		if err := artifacts.WriteTable(filepath.Join(dir, t.Name+".parquet"), t, meta); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
 // tableBuilder accumulates a Table row by row.
 type tableBuilder struct {
 	t   *artifacts.Table
@@ -198,10 +183,34 @@ func finite(v float64) float64 {
 	return v
 }
 
+// group writes a treatment's identity columns: its name, one column per
+// grid axis named after it (typed as in the sweep tables), then depth and
+// width where they are not axes (width not at all when the runs set
+// per-layer widths: the layer tables have layer_width). With a depth ×
+// width grid these are the columns treatment, depth, width.
 func (b *tableBuilder) group(g analysis.Group) {
 	b.str("treatment", g.Treatment)
-	b.int("depth", g.Depth)
-	b.int("width", g.Width)
+	var names []string
+	for _, a := range g.Axes() {
+		names = append(names, a.Name)
+		c := artifacts.AxisColumn(a.Name, []string{a.Value})
+		dst := b.col(a.Name)
+		dst.Strings = append(dst.Strings, c.Strings...)
+		dst.Ints = append(dst.Ints, c.Ints...)
+		dst.Floats = append(dst.Floats, c.Floats...)
+	}
+	if !slices.Contains(names, "depth") {
+		b.int("depth", g.Depth)
+	}
+	if !slices.Contains(names, "width") && !slices.Contains(names, "widths") && g.Widths == "" {
+		b.int("width", g.Width)
+	}
+}
+
+// layer writes the layer index and that layer's width.
+func (b *tableBuilder) layer(g analysis.Group, l int) {
+	b.int("layer", l)
+	b.int("layer_width", g.LayerWidth(l))
 }
 
 func (b *tableBuilder) summary(prefix string, s analysis.Summary) {
@@ -261,7 +270,7 @@ func epochTables(rep *analysis.Report, evals []artifacts.EvaluationRow) []*artif
 	cs := newTable("correlation_summary", "Layer vs model accuracy over epochs, per treatment and layer: Fisher-z mean r over seeds with "+ci)
 	for _, s := range rep.CorrelationSummaries {
 		cs.group(s.Group)
-		cs.int("layer", s.Layer)
+		cs.layer(s.Group, s.Layer)
 		cs.str("method", string(s.Method))
 		cs.num("r", s.R)
 		cs.num("lo", s.Lo)
@@ -275,7 +284,7 @@ func epochTables(rep *analysis.Report, evals []artifacts.EvaluationRow) []*artif
 	fc := newTable("final_correlation", "Final layer accuracy vs final model accuracy across seeds, per treatment and layer (Pearson, Fisher "+ci+")")
 	for _, f := range rep.FinalCorrelations {
 		fc.group(f.Group)
-		fc.int("layer", f.Layer)
+		fc.layer(f.Group, f.Layer)
 		fc.num("r", f.R)
 		fc.num("lo", f.Lo)
 		fc.num("hi", f.Hi)
@@ -287,7 +296,7 @@ func epochTables(rep *analysis.Report, evals []artifacts.EvaluationRow) []*artif
 	ds := newTable("delay_summary", "Epochs until a layer reaches 50/90/95% of its accuracy gain, and its lag behind layer 1, per treatment and layer: mean over seeds with "+ci)
 	for _, d := range rep.DelaySummaries {
 		ds.group(d.Group)
-		ds.int("layer", d.Layer)
+		ds.layer(d.Group, d.Layer)
 		ds.str("measure", d.Measure.String())
 		ds.summary("", d.Summary)
 		ds.int("undefined", d.Undefined)
@@ -330,7 +339,7 @@ func epochTables(rep *analysis.Report, evals []artifacts.EvaluationRow) []*artif
 	cu := newTable("curve_summary", "Per treatment, layer and epoch: layer FF accuracy, model accuracy and the layer's 10-class accuracy on the analysed curves, mean over seeds with "+ci)
 	for _, s := range rep.CurveSummaries {
 		cu.group(s.Group)
-		cu.int("layer", s.Layer)
+		cu.layer(s.Group, s.Layer)
 		cu.int("epoch", s.Epoch)
 		cu.summary("layer_accuracy_", s.LayerAccuracy)
 		cu.summary("model_accuracy_", s.ModelAccuracy)
@@ -342,7 +351,7 @@ func epochTables(rep *analysis.Report, evals []artifacts.EvaluationRow) []*artif
 	for _, c := range rep.Correlations {
 		lm.group(c.Group)
 		lm.str("run", c.Run)
-		lm.int("layer", c.Layer)
+		lm.layer(c.Group, c.Layer)
 		lm.num("pearson_r", c.Pearson.R)
 		lm.num("pearson_p", c.Pearson.P)
 		lm.num("spearman_r", c.Spearman.R)
@@ -355,7 +364,7 @@ func epochTables(rep *analysis.Report, evals []artifacts.EvaluationRow) []*artif
 	for _, d := range rep.Delays {
 		dl.group(d.Group)
 		dl.str("run", d.Run)
-		dl.int("layer", d.Layer)
+		dl.layer(d.Group, d.Layer)
 		dl.num("gain", d.Gain)
 		dl.num("t50", d.T50)
 		dl.num("t90", d.T90)
@@ -404,7 +413,7 @@ func stepTables(rep *analysis.StepReport) []*artifacts.Table {
 	ds := newTable("step_delay_summary", "Steps from initialisation to 50/90% of the FF-accuracy gain over step 0 and to fixed FF accuracies, and lag behind layer 1, per treatment and layer: mean over seeds with "+ci)
 	for _, d := range rep.DelaySummaries {
 		ds.group(d.Group)
-		ds.int("layer", d.Layer)
+		ds.layer(d.Group, d.Layer)
 		ds.str("measure", d.Measure)
 		ds.summary("", d.Summary)
 		ds.int("undefined", d.Undefined)
@@ -436,7 +445,7 @@ func stepTables(rep *analysis.StepReport) []*artifacts.Table {
 	for i, l := range rep.LevelSummaries {
 		in := rep.IncrementSummaries[i]
 		cs.group(l.Group)
-		cs.int("layer", l.Layer)
+		cs.layer(l.Group, l.Layer)
 		cs.num("levels_r", l.R)
 		cs.num("levels_lo", l.Lo)
 		cs.num("levels_hi", l.Hi)
@@ -451,7 +460,7 @@ func stepTables(rep *analysis.StepReport) []*artifacts.Table {
 	sc := newTable("seed_correlation", "Across seeds, at fixed steps: Pearson r between a layer's accuracy and the model's, per treatment, layer and step (Fisher "+ci+"; two-sided p and its Holm adjustment over the table)")
 	for _, c := range rep.SeedCorrelations {
 		sc.group(c.Group)
-		sc.int("layer", c.Layer)
+		sc.layer(c.Group, c.Layer)
 		sc.int("step", c.Step)
 		sc.num("r", c.R)
 		sc.num("lo", c.Lo)
@@ -477,7 +486,7 @@ func stepTables(rep *analysis.StepReport) []*artifacts.Table {
 	cu := newTable("step_curve_summary", "Per treatment, layer and recorded step: the held-out probe's layer FF accuracy and model accuracy, mean over seeds with "+ci)
 	for _, s := range rep.CurveSummaries {
 		cu.group(s.Group)
-		cu.int("layer", s.Layer)
+		cu.layer(s.Group, s.Layer)
 		cu.int("step", s.Epoch)
 		cu.summary("layer_accuracy_", s.LayerAccuracy)
 		cu.summary("model_accuracy_", s.ModelAccuracy)
@@ -488,7 +497,7 @@ func stepTables(rep *analysis.StepReport) []*artifacts.Table {
 	for _, d := range rep.Delays {
 		dl.group(d.Group)
 		dl.str("run", d.Run)
-		dl.int("layer", d.Layer)
+		dl.layer(d.Group, d.Layer)
 		dl.num("start", d.Start)
 		dl.num("gain", d.Gain)
 		for _, m := range rep.Options.Measures() {
@@ -503,7 +512,7 @@ func stepTables(rep *analysis.StepReport) []*artifacts.Table {
 		in := rep.IncrementsR[i]
 		lm.group(c.Group)
 		lm.str("run", c.Run)
-		lm.int("layer", c.Layer)
+		lm.layer(c.Group, c.Layer)
 		lm.num("levels_r", c.Pearson.R)
 		lm.num("increments_r", in.Pearson.R)
 		lm.int("steps", c.Pearson.N)
@@ -518,6 +527,7 @@ func testAccuracyTable(evals []artifacts.EvaluationRow, conf float64) *artifacts
 	type key struct {
 		treatment    string
 		depth, width int
+		widths       string
 		epoch        int
 	}
 	cls, good := map[key][]float64{}, map[key][]float64{}
@@ -529,7 +539,7 @@ func testAccuracyTable(evals []artifacts.EvaluationRow, conf float64) *artifacts
 			continue // model columns repeat on every layer row
 		}
 		seen[id] = true
-		k := key{e.Treatment, e.Depth, e.Width, e.Epoch}
+		k := key{e.Treatment, e.Depth, e.Width, analysis.FormatWidths(e.LayerWidths, e.Width), e.Epoch}
 		if _, ok := cls[k]; !ok {
 			keys = append(keys, k)
 		}
@@ -551,7 +561,7 @@ func testAccuracyTable(evals []artifacts.EvaluationRow, conf float64) *artifacts
 	})
 	t := newTable("test_accuracy", fmt.Sprintf("Test-set accuracy per treatment and checkpoint: classifier and goodness over labels, mean over seeds with %.0f%% CI", 100*conf))
 	for _, k := range keys {
-		t.group(analysis.Group{Treatment: k.treatment, Depth: k.depth, Width: k.width})
+		t.group(analysis.Group{Treatment: k.treatment, Depth: k.depth, Width: k.width, Widths: k.widths})
 		t.int("epoch", k.epoch)
 		t.summary("classifier_", analysis.MeanCI(cls[k], conf))
 		t.summary("goodness_", analysis.MeanCI(good[k], conf))

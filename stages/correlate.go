@@ -38,25 +38,40 @@ func correlateJob(exp *experiments.Experiment, runs []experiments.Run, trainIDs,
 		Deps:  deps,
 		Key:   key,
 		Run: func(ctx context.Context, in *pipeline.Inputs, dir string) error {
+			// The runs' own tables stay as train and evaluate wrote them
+			// (their bytes are cached under keys that must not change); the
+			// sweep tables add what only the experiment knows: each layer's
+			// width, and with it one column per grid axis.
 			var curves []artifacts.MetricsRow
-			for _, id := range trainIDs {
+			for i, id := range trainIDs {
 				rows, err := readRows(in, id, MetricsFile, artifacts.ReadMetrics)
 				if err != nil {
 					return err
+				}
+				lw := layerWidths(runs[i])
+				for j := range rows {
+					rows[j].LayerWidths = lw
 				}
 				curves = append(curves, rows...)
 			}
 			var evals []artifacts.EvaluationRow
 			var confusion []artifacts.ConfusionRow
-			for _, id := range evalIDs {
+			for i, id := range evalIDs {
+				lw := layerWidths(runs[i])
 				rows, err := readRows(in, id, EvaluationFile, artifacts.ReadEvaluations)
 				if err != nil {
 					return err
+				}
+				for j := range rows {
+					rows[j].LayerWidths = lw
 				}
 				evals = append(evals, rows...)
 				crows, err := readRows(in, id, ConfusionFile, artifacts.ReadConfusion)
 				if err != nil {
 					return err
+				}
+				for j := range crows {
+					crows[j].LayerWidths = lw
 				}
 				confusion = append(confusion, crows...)
 			}
@@ -71,9 +86,19 @@ func correlateJob(exp *experiments.Experiment, runs []experiments.Run, trainIDs,
 			if err := artifacts.WriteConfusionRows(filepath.Join(dir, ConfusionsFile), confusion, meta); err != nil {
 				return err
 			}
-			return writeAnalysis(dir, exp, curves, evals, meta)
+			sw := &Sweep{Curves: curves, Evaluations: evals}
+			return writeReport(reportDirs{tables: dir, figures: dir, readme: filepath.Join(dir, ReadmeFile)}, sw, exp, meta, Provenance{})
 		},
 	}
+}
+
+// layerWidths returns each layer's width in a run.
+func layerWidths(r experiments.Run) []int {
+	ws := make([]int, r.Config.Depth)
+	for l := range ws {
+		ws[l] = r.Config.LayerWidth(l)
+	}
+	return ws
 }
 
 // readRows reads one table output of a dependency.

@@ -1,5 +1,5 @@
 // Package stages defines ffchar's pipeline stages — prep, train, evaluate,
-// correlate, plot and publish — as pipeline jobs: each declares its inputs
+// correlate and publish — as pipeline jobs: each declares its inputs
 // (the jobs it depends on), the parameters that go into its action key and
 // the files it produces. Jobs builds the graph for an experiment.
 //
@@ -8,8 +8,16 @@
 //	                          run.json, volatile-timing.json
 //	evaluate/<treatment>/r<k> evaluation.parquet, confusion.parquet
 //	correlate                 curves.parquet, evaluations.parquet, confusion.parquet
-//	                          and the analysis tables
-//	plot                      one .png, .svg and .pdf per figure
+//	                          (the sweep tables, with axis columns and layer_width),
+//	                          the analysis tables, one .png, .svg and .pdf per
+//	                          figure, README.md (the results section)
+//
+// The correlate job is the one place a sweep is analysed. Publish copies
+// its outputs into the working tree (adding CSV, Markdown and LaTeX
+// renderings of the tables and the publishing build's provenance), and
+// redraw runs the same code on published sweep tables, so published
+// tables, figures and README cannot disagree. Jobs builds the graph by
+// stage name: Selection.Until names the last stage.
 //
 // Job IDs are prefixed with the experiment name, so that the cache
 // remembers each experiment's last key per job for `ffchar status --why`;

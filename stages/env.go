@@ -11,11 +11,13 @@ import (
 // Stage code versions: part of every key of that stage. Bump one when the
 // stage's outputs change for the same inputs.
 const (
-	prepVersion      = 1
-	trainVersion     = 2
-	evaluateVersion  = 2
-	correlateVersion = 3
-	plotVersion      = 3
+	prepVersion     = 1
+	trainVersion    = 2
+	evaluateVersion = 2
+	// correlate 5: sweep tables with axis columns and layer_width; the
+	// analysis, figures and results README computed once, here (the plot
+	// stage is gone).
+	correlateVersion = 5
 )
 
 // Stage names, in pipeline order.
@@ -24,12 +26,11 @@ const (
 	Train     = "train"
 	Evaluate  = "evaluate"
 	Correlate = "correlate"
-	Plot      = "plot"
 	Publish   = "publish"
 )
 
 // Names lists the stages in pipeline order.
-var Names = []string{Prep, Train, Evaluate, Correlate, Plot, Publish}
+var Names = []string{Prep, Train, Evaluate, Correlate, Publish}
 
 // numerics writes what changes floating-point results: the BLAS backend and
 // the Go toolchain.

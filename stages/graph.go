@@ -90,16 +90,17 @@ func selectRuns(exp *experiments.Experiment, sel Selection) ([]experiments.Run, 
 }
 
 // Jobs returns the pipeline jobs of exp that sel keeps, in dependency
-// order. Correlate and later stages need every run, so a selection of
-// some runs stops after evaluate.
+// order. Correlate needs every run, so a selection of some runs stops
+// after evaluate. Publish is not a job: it copies the correlate job's
+// outputs into the working tree.
 func Jobs(exp *experiments.Experiment, sel Selection) ([]*pipeline.Job, error) {
-	last := len(Names) - 2 // plot: publish is not a job
-	if sel.Until != "" {
-		i, err := stageIndex(sel.Until)
-		if err != nil {
-			return nil, err
-		}
-		last = min(i, last)
+	until := sel.Until
+	if until == "" || until == Publish {
+		until = Correlate
+	}
+	last, err := stageIndex(until)
+	if err != nil {
+		return nil, err
 	}
 	if sel.ShardCount < 0 || sel.ShardCount > 0 && (sel.ShardIndex < 0 || sel.ShardIndex >= sel.ShardCount) {
 		return nil, fmt.Errorf("shard %d of %d: the index must be in 0..count-1", sel.ShardIndex, sel.ShardCount)
@@ -108,16 +109,16 @@ func Jobs(exp *experiments.Experiment, sel Selection) ([]*pipeline.Job, error) {
 	if err != nil {
 		return nil, err
 	}
-	partial := sel.Treatment != "" || sel.Seed != 0 || sel.Replicate >= 0 || sel.ShardCount > 1
-	if partial {
+	if sel.Treatment != "" || sel.Seed != 0 || sel.Replicate >= 0 || sel.ShardCount > 1 {
 		last = min(last, slices.Index(Names, Evaluate))
 	}
+	includes := func(stage string) bool { return slices.Index(Names, stage) <= last }
 	prep, err := prepJob(exp)
 	if err != nil {
 		return nil, err
 	}
 	jobs := []*pipeline.Job{prep}
-	if last < 1 {
+	if !includes(Train) {
 		return jobs, nil
 	}
 	var trainIDs, evalIDs []string
@@ -125,18 +126,14 @@ func Jobs(exp *experiments.Experiment, sel Selection) ([]*pipeline.Job, error) {
 		t := trainJob(exp, r, prep.ID)
 		jobs = append(jobs, t)
 		trainIDs = append(trainIDs, t.ID)
-		if last >= 2 {
+		if includes(Evaluate) {
 			e := evaluateJob(exp, r, prep.ID, t.ID)
 			jobs = append(jobs, e)
 			evalIDs = append(evalIDs, e.ID)
 		}
 	}
-	if last >= 3 {
-		c := correlateJob(exp, runs, trainIDs, evalIDs)
-		jobs = append(jobs, c)
-		if last >= 4 {
-			jobs = append(jobs, plotJob(exp, c.ID))
-		}
+	if includes(Correlate) {
+		jobs = append(jobs, correlateJob(exp, runs, trainIDs, evalIDs))
 	}
 	return jobs, nil
 }

@@ -17,12 +17,15 @@ import (
 	"github.com/ffchar/ffchar/pipeline"
 )
 
-// PublishResults copies the sweep tables of the correlate job among res
-// into <results>/<experiment>/data and renders tables, figures and the
-// results README from them (see Render). It is not a cached job: it writes
-// into the working tree. The experiment's folder is replaced as a whole
-// (atomicfile.ReplaceDir): a reader, or a publish killed at any point,
-// never leaves a mix of old and new files. It returns the folder.
+// PublishResults copies the outputs of the correlate job among res into
+// <results>/<experiment>: the sweep tables into data/, the analysis tables
+// into tables/ (with CSV, Markdown and LaTeX renderings), the figures into
+// figures/ and the results README, completed with the publishing build's
+// provenance. Nothing is recomputed, so what is published is what the
+// cache holds. It is not a cached job: it writes into the working tree.
+// The experiment's folder is replaced as a whole (atomicfile.ReplaceDir):
+// a reader, or a publish killed at any point, never sees a mix of old and
+// new files. It returns the folder.
 func PublishResults(c *pipeline.Cache, res []pipeline.Result, results string, about ResultsInfo) (string, error) {
 	var correlate *pipeline.Entry
 	for _, r := range res {
@@ -34,18 +37,39 @@ func PublishResults(c *pipeline.Cache, res []pipeline.Result, results string, ab
 		return "", fmt.Errorf("publish: no correlate results for %s: run the pipeline through correlate first", about.Experiment.Name)
 	}
 	return replaceResults(results, about.Experiment.Name, func(dir string) error {
-		data := filepath.Join(dir, "data")
-		if err := os.MkdirAll(data, 0o755); err != nil {
-			return fmt.Errorf("publish: %w", err)
+		data, tables, figs := filepath.Join(dir, "data"), filepath.Join(dir, "tables"), filepath.Join(dir, "figures")
+		for _, d := range []string{data, tables, figs} {
+			if err := os.MkdirAll(d, 0o755); err != nil {
+				return fmt.Errorf("publish: %w", err)
+			}
 		}
-		for _, name := range []string{CurvesFile, EvaluationsFile, ConfusionsFile} {
-			b, err := c.ReadOutput(correlate, name)
+		var readme []byte
+		for _, o := range correlate.Outputs {
+			b, err := c.ReadOutput(correlate, o.Name)
 			if err != nil {
 				return err
 			}
-			if err := atomicfile.WriteBytes(filepath.Join(data, name), b); err != nil {
+			var dst string
+			switch {
+			case o.Name == ReadmeFile:
+				readme = b
+				continue
+			case o.Name == CurvesFile || o.Name == EvaluationsFile || o.Name == ConfusionsFile:
+				dst = filepath.Join(data, o.Name)
+			case strings.HasSuffix(o.Name, ".parquet"):
+				dst = filepath.Join(tables, o.Name)
+			default:
+				dst = filepath.Join(figs, o.Name)
+			}
+			if err := atomicfile.WriteBytes(dst, b); err != nil {
 				return fmt.Errorf("publish: %w", err)
 			}
+		}
+		if readme == nil {
+			return fmt.Errorf("publish: the correlate results of %s have no %s", about.Experiment.Name, ReadmeFile)
+		}
+		if err := writeTablesText(tables); err != nil {
+			return err
 		}
 		if err := writeTimings(c, res, filepath.Join(data, TimingsFile)); err != nil {
 			return err
@@ -58,7 +82,10 @@ func PublishResults(c *pipeline.Cache, res []pipeline.Result, results string, ab
 		if err := writeJSON(filepath.Join(data, ProvenanceFile), prov); err != nil {
 			return err
 		}
-		return Render(dir, about)
+		if err := atomicfile.WriteBytes(filepath.Join(dir, ReadmeFile), []byte(withProvenance(string(readme), prov))); err != nil {
+			return fmt.Errorf("publish: %w", err)
+		}
+		return nil
 	})
 }
 

@@ -86,13 +86,7 @@ func resultsReadme(reps *Reports, tables []*artifacts.Table, sw *Sweep, about Re
 	}
 	fmt.Fprintf(&b, "- %d runs over %d treatments, up to %d epochs (%d optimizer steps each), per-epoch curves on the validation set; test-set evaluation at the checkpoints.\n",
 		len(runs), len(treatments), maxEpoch, reps.StepsPerEpoch)
-	if prov.Backend != "" {
-		fmt.Fprintf(&b, "- Published with BLAS backend %s, %s", prov.Backend, prov.Go)
-		if prov.Revision != "" {
-			fmt.Fprintf(&b, ", ffchar revision `%s`", prov.Revision)
-		}
-		b.WriteString(".\n")
-	}
+	b.WriteString(provenanceLine(prov))
 	for _, n := range about.Notes {
 		fmt.Fprintf(&b, "\n%s\n", n)
 	}
@@ -179,6 +173,38 @@ func resultsReadme(reps *Reports, tables []*artifacts.Table, sw *Sweep, about Re
 	}
 	fmt.Fprintf(&b, "\n## Sweep data\n\n`data/curves.parquet` (every run × split × layer, per epoch (`train`, `val`) and per recorded step (`probe`, `train_stream`), with a `step` column counting optimizer steps from initialisation), `data/evaluations.parquet` (test set at each checkpoint) and `data/confusion.parquet`: the intermediate tables everything above is computed from; their schemas are in the top-level README. `data/timing.csv` gives each run's training wall time (kept out of the cached, verified tables because it varies between identical runs).\n")
 	return b.String()
+}
+
+// provenanceLine names the build that published a sweep, as a list item
+// following the line that counts its runs; "" when unknown (the cached
+// report, which publish completes with withProvenance).
+func provenanceLine(prov Provenance) string {
+	if prov.Backend == "" {
+		return ""
+	}
+	s := fmt.Sprintf("- Published with BLAS backend %s, %s", prov.Backend, prov.Go)
+	if prov.Revision != "" {
+		s += fmt.Sprintf(", ffchar revision `%s`", prov.Revision)
+	}
+	return s + ".\n"
+}
+
+// withProvenance adds the provenance line to a results README written
+// without one, after the line counting the sweep's runs.
+func withProvenance(readme string, prov Provenance) string {
+	line := provenanceLine(prov)
+	if line == "" {
+		return readme
+	}
+	i := strings.Index(readme, " runs over ")
+	if i < 0 {
+		return readme
+	}
+	end := strings.IndexByte(readme[i:], '\n')
+	if end < 0 {
+		return readme + "\n" + line
+	}
+	return readme[:i+end+1] + line + readme[i+end+1:]
 }
 
 // claimTable writes the hypothesis rows as a Markdown table.

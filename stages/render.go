@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 
 	"github.com/ffchar/ffchar/internal/atomicfile"
 
@@ -94,19 +95,6 @@ func drawable(rep *Reports) []FigureSpec {
 // FigureFormats are the formats every figure is saved in.
 var FigureFormats = []string{".png", ".svg", ".pdf"}
 
-// drawFigures draws every figure from a sweep's curves into dir.
-func drawFigures(curvesPath string, exp *experiments.Experiment, dir string) error {
-	curves, _, err := artifacts.ReadMetrics(curvesPath)
-	if err != nil {
-		return err
-	}
-	rep, err := AnalyzeSweep(curves, exp)
-	if err != nil {
-		return err
-	}
-	return saveFigures(rep, dir)
-}
-
 func saveFigures(rep *Reports, dir string) error {
 	for _, f := range drawable(rep) {
 		fig, err := f.Draw(rep)
@@ -143,51 +131,105 @@ func ReadSweep(dir string) (*Sweep, error) {
 	return &Sweep{Curves: curves, Evaluations: evals, Meta: meta}, nil
 }
 
+// ReadmeFile is the results section a report writes.
+const ReadmeFile = "README.md"
+
+// reportDirs says where a report's parts go: analysis tables (Parquet),
+// figures, and the results README.
+type reportDirs struct{ tables, figures, readme string }
+
+// writeReport is the one place a sweep is analysed: it runs the analysis
+// once and writes every analysis table as Parquet (with meta), every
+// figure and the results README (with the publishing build's provenance
+// when prov has one). The correlate job calls it on its output folder;
+// redraw, on published sweep tables without a cache.
+func writeReport(d reportDirs, sw *Sweep, exp *experiments.Experiment, meta map[string]string, prov Provenance) error {
+	rep, err := AnalyzeSweep(sw.Curves, exp)
+	if err != nil {
+		return err
+	}
+	tables := AnalysisTables(rep, sw.Evaluations)
+	for _, dir := range []string{d.tables, d.figures, filepath.Dir(d.readme)} {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return err
+		}
+	}
+	for _, t := range tables {
+		if err := artifacts.WriteTable(filepath.Join(d.tables, t.Name+".parquet"), t, meta); err != nil {
+			return err
+		}
+	}
+	if err := saveFigures(rep, d.figures); err != nil {
+		return err
+	}
+	return atomicfile.WriteBytes(d.readme, []byte(resultsReadme(rep, tables, sw, ResultsInfo{Experiment: exp}, prov)))
+}
+
+// writeTableText writes a table's CSV, Markdown and LaTeX renderings next
+// to its Parquet file in dir.
+func writeTableText(dir string, t *artifacts.Table) error {
+	for ext, write := range map[string]func(*bytes.Buffer) error{
+		".csv": func(b *bytes.Buffer) error { return t.WriteCSV(b) },
+		".md":  func(b *bytes.Buffer) error { return t.WriteMarkdown(b) },
+		".tex": func(b *bytes.Buffer) error { return t.WriteLaTeX(b) },
+	} {
+		var b bytes.Buffer
+		if err := write(&b); err != nil {
+			return err
+		}
+		if err := atomicfile.WriteBytes(filepath.Join(dir, t.Name+ext), b.Bytes()); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// reportMeta is the metadata of a sweep's analysis tables: the correlate
+// job's key lines and its number of runs, so that tables redrawn from
+// published data equal the published ones byte for byte.
+func reportMeta(exp *experiments.Experiment, sw *Sweep) map[string]string {
+	meta := provenance(Correlate, correlateKey(exp))
+	runs := map[string]bool{}
+	for _, r := range sw.Curves {
+		runs[r.RunID] = true
+	}
+	meta["ffchar.runs"] = strconv.Itoa(len(runs))
+	return meta
+}
+
 // Render writes, from the sweep tables in out/data, every analysis table
 // (Parquet, CSV, Markdown, LaTeX) into out/tables, every figure into
-// out/figures and a results section into out/README.md. It trains
-// nothing and reads no cache: this is how published results are redrawn.
+// out/figures and a results section into out/README.md, as the correlate
+// job computes and publish copies them. It trains nothing and reads no
+// cache: this is how published results are redrawn.
 func Render(out string, about ResultsInfo) error {
 	sw, err := ReadSweep(filepath.Join(out, "data"))
 	if err != nil {
 		return err
 	}
-	rep, err := AnalyzeSweep(sw.Curves, about.Experiment)
+	tdir := filepath.Join(out, "tables")
+	prov := readProvenance(filepath.Join(out, "data"))
+	if err := writeReport(reportDirs{tables: tdir, figures: filepath.Join(out, "figures"), readme: filepath.Join(out, ReadmeFile)},
+		sw, about.Experiment, reportMeta(about.Experiment, sw), prov); err != nil {
+		return err
+	}
+	return writeTablesText(tdir)
+}
+
+// writeTablesText renders every Parquet analysis table in dir as text.
+func writeTablesText(dir string) error {
+	paths, err := filepath.Glob(filepath.Join(dir, "*.parquet"))
 	if err != nil {
 		return err
 	}
-	tables := AnalysisTables(rep, sw.Evaluations)
-	tdir, fdir := filepath.Join(out, "tables"), filepath.Join(out, "figures")
-	for _, d := range []string{tdir, fdir} {
-		if err := os.MkdirAll(d, 0o755); err != nil {
+	for _, p := range paths {
+		t, _, err := artifacts.ReadTable(p)
+		if err != nil {
+			return err
+		}
+		if err := writeTableText(dir, t); err != nil {
 			return err
 		}
 	}
-	prov := readProvenance(filepath.Join(out, "data"))
-	meta := map[string]string{"ffchar.stage": Publish}
-	if prov.Revision != "" {
-		meta["ffchar.revision"] = prov.Revision
-	}
-	for _, t := range tables {
-		if err := artifacts.WriteTable(filepath.Join(tdir, t.Name+".parquet"), t, meta); err != nil {
-			return err
-		}
-		for ext, write := range map[string]func(*bytes.Buffer) error{
-			".csv": func(b *bytes.Buffer) error { return t.WriteCSV(b) },
-			".md":  func(b *bytes.Buffer) error { return t.WriteMarkdown(b) },
-			".tex": func(b *bytes.Buffer) error { return t.WriteLaTeX(b) },
-		} {
-			var b bytes.Buffer
-			if err := write(&b); err != nil {
-				return err
-			}
-			if err := atomicfile.WriteBytes(filepath.Join(tdir, t.Name+ext), b.Bytes()); err != nil {
-				return err
-			}
-		}
-	}
-	if err := saveFigures(rep, fdir); err != nil {
-		return err
-	}
-	return atomicfile.WriteBytes(filepath.Join(out, "README.md"), []byte(resultsReadme(rep, tables, sw, about, prov)))
+	return nil
 }

@@ -121,8 +121,8 @@ func mustRun(t *testing.T, args ...string) (string, string) {
 func TestRunThenCachedThenVerify(t *testing.T) {
 	workdir(t, map[string]string{"tiny.toml": tiny})
 	_, e1 := mustRun(t, "run", "--profile", "tiny", "--cache", "cache")
-	if got := len(computed(e1)); got != 1+4+4+2 {
-		t.Errorf("first run computed %d jobs, want 11 (prep, 4 train, 4 evaluate, correlate, plot):\n%s", got, e1)
+	if got := len(computed(e1)); got != 1+4+4+1 {
+		t.Errorf("first run computed %d jobs, want 10 (prep, 4 train, 4 evaluate, correlate):\n%s", got, e1)
 	}
 	_, e2 := mustRun(t, "run", "--profile", "tiny", "--cache", "cache")
 	if got := computed(e2); len(got) != 0 {
@@ -140,17 +140,26 @@ func TestRunThenCachedThenVerify(t *testing.T) {
 		}
 	}
 	out, _ := mustRun(t, "verify", "--profile", "tiny", "--cache", "cache")
-	if !strings.Contains(out, "verified 11 jobs") {
+	if !strings.Contains(out, "verified 10 jobs") {
 		t.Errorf("verify: %q", out)
 	}
 	// Redrawing from the published tables needs no cache.
 	os.RemoveAll("cache")
-	before, _ := os.ReadFile("results/tiny/tables/hypotheses.csv")
-	os.Remove("results/tiny/tables/hypotheses.csv")
+	// Publish copies what correlate computed; redraw recomputes it from
+	// the published sweep tables with the same code, so the two agree
+	// byte for byte.
+	same := []string{"tables/hypotheses.csv", "tables/hypotheses.parquet", "tables/correlation_summary.parquet", "README.md", "figures/fig4_correlation_width.svg"}
+	before := map[string][]byte{}
+	for _, f := range same {
+		before[f], _ = os.ReadFile(filepath.Join("results/tiny", f))
+		os.Remove(filepath.Join("results/tiny", f))
+	}
 	mustRun(t, "redraw", "--profile", "tiny")
-	after, err := os.ReadFile("results/tiny/tables/hypotheses.csv")
-	if err != nil || !bytes.Equal(before, after) {
-		t.Errorf("redraw gave a different hypotheses table (err %v):\n%s\nvs\n%s", err, before, after)
+	for _, f := range same {
+		after, err := os.ReadFile(filepath.Join("results/tiny", f))
+		if err != nil || !bytes.Equal(before[f], after) {
+			t.Errorf("redraw gave a different %s than publish (err %v)", f, err)
+		}
 	}
 }
 
@@ -250,7 +259,7 @@ func TestBadInputsGiveOneLine(t *testing.T) {
 		{[]string{"run", "--profile", "negw", "--cache", "c"}, "ffchar: experiments/negw.toml: grid.width: value -5: must be at least 1", 1},
 		{[]string{"run", "--profile", "nosuch", "--cache", "c"}, "ffchar: ", 1},
 		{[]string{"run", "--profile", "tiny", "--cache", "notadir/cache"}, "ffchar: ", 1},
-		{[]string{"run", "--until", "fit"}, `ffchar: --until "fit": must be one of prep, train, evaluate, correlate, plot, publish`, 2},
+		{[]string{"run", "--until", "fit"}, `ffchar: --until "fit": must be one of prep, train, evaluate, correlate, publish`, 2},
 		{[]string{"train", "--depth", "0"}, "ffchar: --depth 0: must be at least 1", 2},
 		{[]string{"train", "--width", "0"}, "ffchar: --width 0: must be at least 1", 2},
 		{[]string{"train", "--set", "lr=-1"}, "ffchar: --set lr = -1: must be finite and > 0", 2},
@@ -431,8 +440,8 @@ func TestShardsCoverTheSweep(t *testing.T) {
 		t.Errorf("merge check after both shards: %q", out)
 	}
 	_, e := mustRun(t, "run", "--profile", "tiny", "--cache", "cache")
-	if ids := computed(e); len(ids) != 2 {
-		t.Errorf("after the shards, the full run computed %v, want only correlate and plot", ids)
+	if ids := computed(e); len(ids) != 1 {
+		t.Errorf("after the shards, the full run computed %v, want only correlate", ids)
 	}
 }
 

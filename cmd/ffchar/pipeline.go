@@ -180,7 +180,7 @@ func pipelineCommands() []*cli.Command {
 	return []*cli.Command{
 		{
 			Name:  "run",
-			Usage: "run the whole pipeline of an experiment (prep, train, evaluate, correlate, plot, publish)",
+			Usage: "run the whole pipeline of an experiment (prep, train, evaluate, correlate, publish)",
 			Description: `Computes every job of the experiment that is not in the cache, then publishes
 the figures and tables into --results. Finished runs are reused: a second run
 completes from the cache in seconds, and a run that was killed recomputes only
@@ -192,8 +192,7 @@ what had not finished.`,
 		},
 		stageCmd(stages.Prep, "prepare the experiment's data set"),
 		stageCmd(stages.Evaluate, "evaluate every kept checkpoint on the test set (training what is missing)", append(selectionFlags(), shardFlags()...)...),
-		stageCmd(stages.Correlate, "compute the analysis tables from every run"),
-		stageCmd(stages.Plot, "draw the figures"),
+		stageCmd(stages.Correlate, "gather every run into the sweep tables and analyse them once: analysis tables, figures, results README"),
 		stageCmd(stages.Publish, "write figures and tables into the results folder", resultsFlag),
 		redrawCommand(),
 		statusCommand(),

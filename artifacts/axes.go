@@ -1,0 +1,95 @@
+package artifacts
+
+import (
+	"fmt"
+	"reflect"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/ffchar/ffchar/axes"
+	"github.com/ffchar/ffchar/ff"
+)
+
+// AxesKey is the metadata key of a sweep table listing its grid axes, the
+// names of its axis columns, comma-separated in grid order.
+const AxesKey = "ffchar.axes"
+
+// IdentityColumn reports whether an axis is already an identity column of
+// every run table (depth, width, recipe), so that a sweep table does not
+// repeat it.
+func IdentityColumn(name string) bool {
+	return name == "depth" || name == "width" || name == "recipe"
+}
+
+// runColumns are the columns of the run tables after the identity
+// columns. An axis of the same name (lr: the grid's base rate, where the
+// lr column is each epoch's rate) gets the column AxisColumnName returns.
+var runColumns = map[string]bool{
+	"epoch": true, "step": true, "split": true, "layer": true, "layer_width": true, "layer_trained": true,
+	"lr": true, "seconds": true, "ff_loss": true, "ff_accuracy": true, "goodness_pos": true, "goodness_neg": true,
+	"label_accuracy": true, "peer_loss": true, "classifier_accuracy": true, "classifier_loss": true,
+	"goodness_accuracy": true, "samples": true, "predictor": true, "true_class": true, "predicted_class": true, "count": true,
+}
+
+// AxisColumnName is the column of an axis in a sweep table: its name, or
+// "grid_" and its name when a run table has a column of that name.
+func AxisColumnName(name string) string {
+	if runColumns[name] {
+		return "grid_" + name
+	}
+	return name
+}
+
+// AxisNames returns the axes of a sweep's treatments (see package axes),
+// which every treatment must share, in grid order. Treatments without axes
+// are a sweep of one treatment and contribute none.
+func AxisNames(treatments []string) ([]string, error) {
+	var names []string
+	first := ""
+	for i, t := range treatments {
+		n := axes.Names(axes.Parse(t))
+		if i == 0 {
+			names, first = n, t
+			continue
+		}
+		if !slices.Equal(n, names) {
+			return nil, fmt.Errorf("treatments %q and %q have different axes (%s; %s)", first, t,
+				strings.Join(names, ","), strings.Join(n, ","))
+		}
+	}
+	return names, nil
+}
+
+// AxisColumn returns the column of an axis's values, as treatment names
+// spell them, typed by the engine field it names: integers and floats as
+// numbers, everything else (schedules, booleans, per-layer widths such as
+// "32x16") as strings. One function types axis columns for the sweep
+// tables and the analysis tables alike.
+func AxisColumn(name string, values []string) Column {
+	c := Column{Name: name}
+	switch ff.FieldKind(name) {
+	case reflect.Int:
+		c.Ints = make([]int64, len(values))
+		for i, v := range values {
+			n, err := strconv.ParseInt(v, 10, 64)
+			if err != nil {
+				return Column{Name: name, Strings: values}
+			}
+			c.Ints[i] = n
+		}
+		return c
+	case reflect.Float64:
+		c.Floats = make([]float64, len(values))
+		for i, v := range values {
+			x, err := strconv.ParseFloat(v, 64)
+			if err != nil {
+				return Column{Name: name, Strings: values}
+			}
+			c.Floats[i] = x
+		}
+		return c
+	}
+	c.Strings = values
+	return c
+}

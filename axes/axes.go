@@ -1,0 +1,69 @@
+// Package axes is ffchar's model of a run's identity as data, after
+// golang.org/x/perf's benchfmt: a treatment is its grid axes, a list of
+// configuration fields and values, and its name spells them as
+// "field=value" pairs joined by "," in grid order (fields sorted by name):
+// "depth=2,width=500", "schedule=greedy,widths=32x16". Tables carry one
+// column per axis named after the field, and analyses and figures pick
+// axes by name, so a new axis is a change to an experiment file only.
+package axes
+
+import "strings"
+
+// Axis is one treatment factor: a configuration field (as experiment
+// files spell it) and its value as the treatment name writes it.
+type Axis struct {
+	Name, Value string
+}
+
+// Value writes a configuration value into a treatment name: list values
+// (widths) use "x" between entries, as in "widths=500x100", since ","
+// separates the fields.
+func Value(v string) string { return strings.ReplaceAll(v, ",", "x") }
+
+// Format returns the treatment name of axes.
+func Format(axes []Axis) string {
+	parts := make([]string, len(axes))
+	for i, a := range axes {
+		parts[i] = a.Name + "=" + a.Value
+	}
+	return strings.Join(parts, ",")
+}
+
+// Parse returns the axes of a treatment name, in order. A name that is
+// not a list of "field=value" pairs (a single treatment without a grid)
+// has none.
+func Parse(treatment string) []Axis {
+	if treatment == "" {
+		return nil
+	}
+	parts := strings.Split(treatment, ",")
+	axes := make([]Axis, 0, len(parts))
+	for _, p := range parts {
+		name, value, ok := strings.Cut(p, "=")
+		if !ok || name == "" {
+			return nil
+		}
+		axes = append(axes, Axis{name, value})
+	}
+	return axes
+}
+
+// Names returns the names of axes, in order.
+func Names(axes []Axis) []string {
+	names := make([]string, len(axes))
+	for i, a := range axes {
+		names[i] = a.Name
+	}
+	return names
+}
+
+// Get returns the value of the named axis of a treatment, and whether it
+// has that axis.
+func Get(treatment, name string) (string, bool) {
+	for _, a := range Parse(treatment) {
+		if a.Name == name {
+			return a.Value, true
+		}
+	}
+	return "", false
+}
