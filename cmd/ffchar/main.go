@@ -10,9 +10,14 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	"github.com/ffchar/ffchar/backend"
 )
 
 func main() {
+	// Before anything else: it may start the program again with a better
+	// OpenBLAS kernel.
+	backend.FixKernel(os.Stderr)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	err := run(ctx, os.Args, os.Stdout, os.Stderr)
 	stop()
