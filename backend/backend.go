@@ -53,7 +53,7 @@ func Describe() string {
 	if k == "" {
 		return Library()
 	}
-	s := Library() + ", kernel " + k
+	s := Library() + " kernel " + k
 	if fixedFrom != "" {
 		s += " (set by ffchar: OpenBLAS chose " + fixedFrom + ")"
 	}

@@ -87,7 +87,11 @@ func resultsReadme(reps *Reports, tables []*artifacts.Table, sw *Sweep, about Re
 	fmt.Fprintf(&b, "- %d runs over %d treatments, up to %d epochs (%d optimizer steps each), per-epoch curves on the validation set; test-set evaluation at the checkpoints.\n",
 		len(runs), len(treatments), maxEpoch, reps.StepsPerEpoch)
 	if prov.Backend != "" {
-		fmt.Fprintf(&b, "- Published with BLAS backend %s, %s", prov.Backend, prov.Go)
+		fmt.Fprintf(&b, "- Published with BLAS backend %s", prov.Backend)
+		if len(prov.Kernels) > 0 {
+			fmt.Fprintf(&b, " (runs trained with OpenBLAS kernel %s)", strings.Join(prov.Kernels, ", "))
+		}
+		fmt.Fprintf(&b, ", %s", prov.Go)
 		if prov.Revision != "" {
 			fmt.Fprintf(&b, ", ffchar revision `%s`", prov.Revision)
 		}
