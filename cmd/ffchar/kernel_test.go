@@ -73,3 +73,18 @@ func TestVersionNamesBLAS(t *testing.T) {
 		t.Errorf("--version printed\n%s\nwant %q", out, want)
 	}
 }
+
+// TestFixKernelRunsOnce starts the program as FixKernel's second execution
+// would find itself if OpenBLAS had ignored OPENBLAS_CORETYPE: it must not
+// start again (the test would hang), and warns instead.
+func TestFixKernelRunsOnce(t *testing.T) {
+	if backend.Name() != "openblas" {
+		t.Skip("the gonum backend has no kernels")
+	}
+	out := versionWith(t, backend.CoretypeEnv+"=Prescott", backend.FixedEnv+"=Prescott", backend.FakeCorenameEnv+"=Prescott")
+	for _, want := range []string{"warning: OpenBLAS kept the generic kernel Prescott", "kernel Prescott (set by ffchar: OpenBLAS chose Prescott)"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("--version printed\n%s\nwant %q", out, want)
+		}
+	}
+}
