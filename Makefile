@@ -4,7 +4,8 @@
 #                  (or run PROFILE=quick's pipeline when nothing is published)
 #   make reproduce run a profile's whole pipeline, e.g. PROFILE=paper
 #   make test      the test suite, against every BLAS backend available here
-#   make bench     engine benchmarks (samples/s, GFLOP/s)
+#   make bench     engine benchmarks (samples/s, GFLOP/s), after the BLAS
+#                  library and kernel they ran with
 #
 # OpenBLAS is used when pkg-config finds it (Debian: libopenblas-dev);
 # otherwise everything runs on gonum's pure-Go BLAS. Force one with
@@ -59,7 +60,9 @@ figures: build
 reproduce: build
 	$(BIN) run --profile $(PROFILE)
 
-bench:
+# The BLAS library and kernel first: every rate depends on them.
+bench: build
+	@$(BIN) --version
 	$(GO) test -tags '$(TAGS)' -run '^$$' -bench . -benchtime 3x ./ff/ ./backend/
 
 clean:

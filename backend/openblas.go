@@ -19,6 +19,8 @@ func init() {
 	impl = openblas{}
 	name = "openblas"
 	setThreads = func(n int) { C.openblas_set_num_threads(C.int(n)) }
+	corename = func() string { return C.GoString(C.openblas_get_corename()) }
+	config = func() string { return C.GoString(C.openblas_get_config()) }
 	// One thread unless told otherwise: runs are parallelised by ffchar
 	// itself, and results must not depend on how many runs share a machine.
 	setThreads(1)

@@ -26,5 +26,6 @@
 //
 // Every key includes the stage's code version (bump it when a stage's
 // output changes for the same inputs), and train and evaluate keys include
-// what changes numbers: the BLAS backend and the Go version.
+// what changes numbers: the BLAS backend, OpenBLAS's kernel ("param
+// blas_kernel", only with OpenBLAS) and the Go version.
 package stages

@@ -32,13 +32,23 @@ const (
 // Names lists the stages in pipeline order.
 var Names = []string{Prep, Train, Evaluate, Correlate, Publish}
 
-// numerics writes what changes floating-point results: the BLAS backend and
-// the Go toolchain.
+// numerics writes what changes floating-point results: the BLAS backend,
+// OpenBLAS's kernel (its kernels round differently) and the Go toolchain.
+// The kernel line exists only for OpenBLAS, so keys of the gonum backend are
+// those of earlier versions.
 func numerics(h *pipeline.Hash) {
 	h.Param("blas", backend.Name())
+	if k := blasKernel(); k != "" {
+		h.Param("blas_kernel", k)
+	}
 	h.Param("go", runtime.Version())
 	h.Param("arch", runtime.GOARCH)
 }
+
+// blasKernel names OpenBLAS's kernel in keys and cached outputs, in lower
+// case (static builds report "HASWELL" for the kernel a DYNAMIC_ARCH build
+// calls "Haswell"); "" for the gonum backend.
+func blasKernel() string { return strings.ToLower(backend.Kernel()) }
 
 // provenance is the key-value metadata written into a cached table: the
 // lines of the job's own key (its parameters and what changes numbers).

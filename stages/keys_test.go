@@ -20,14 +20,15 @@ import (
 var update = flag.Bool("update", false, "rewrite golden files in testdata/")
 
 // ownLines are the lines a job's key function writes, without the numerics
-// lines (BLAS backend, Go version, architecture), which differ between the
-// backends the suite runs against.
+// lines (BLAS backend and OpenBLAS kernel, Go version, architecture), which
+// differ between the backends and machines the suite runs on.
 func ownLines(stage string, key func(*pipeline.Hash)) []string {
 	h := pipeline.NewHash(stage)
 	key(h)
 	var out []string
 	for _, l := range h.Lines() {
-		if strings.HasPrefix(l, "param blas ") || strings.HasPrefix(l, "param go ") || strings.HasPrefix(l, "param arch ") {
+		if strings.HasPrefix(l, "param blas ") || strings.HasPrefix(l, "param blas_kernel ") ||
+			strings.HasPrefix(l, "param go ") || strings.HasPrefix(l, "param arch ") {
 			continue
 		}
 		out = append(out, l)

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -79,6 +80,11 @@ func PublishResults(c *pipeline.Cache, res []pipeline.Result, results string, ab
 		// backend and Go version) stays with the data: redrawing it later
 		// does not change it.
 		prov := Provenance{Revision: Revision(), Backend: backend.Name(), Go: runtime.Version()}
+		kernels, err := trainKernels(c, res)
+		if err != nil {
+			return err
+		}
+		prov.Kernels = kernels
 		if err := writeJSON(filepath.Join(data, ProvenanceFile), prov); err != nil {
 			return err
 		}
@@ -158,6 +164,35 @@ type Provenance struct {
 	Revision string `json:"revision,omitempty"`
 	Backend  string `json:"blas"`
 	Go       string `json:"go"`
+	// Kernels lists the OpenBLAS kernels the sweep's runs were trained
+	// with (from their run.json), sorted; empty for the gonum backend.
+	Kernels []string `json:"blas_kernels,omitempty"`
+}
+
+// trainKernels gathers the OpenBLAS kernels recorded by the train jobs in
+// res: on a cluster, runs may come from nodes with different kernels.
+func trainKernels(c *pipeline.Cache, res []pipeline.Result) ([]string, error) {
+	var ks []string
+	for _, r := range res {
+		if r.Entry == nil || r.Key.Stage() != Train {
+			continue
+		}
+		raw, err := c.ReadOutput(r.Entry, RunFile)
+		if err != nil {
+			return nil, err
+		}
+		var run struct {
+			Kernel string `json:"blas_kernel"`
+		}
+		if err := json.Unmarshal(raw, &run); err != nil {
+			return nil, fmt.Errorf("publish: %s of %s: %w", RunFile, r.Job, err)
+		}
+		if run.Kernel != "" && !slices.Contains(ks, run.Kernel) {
+			ks = append(ks, run.Kernel)
+		}
+	}
+	slices.Sort(ks)
+	return ks, nil
 }
 
 func readProvenance(dataDir string) Provenance {

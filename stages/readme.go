@@ -182,7 +182,11 @@ func provenanceLine(prov Provenance) string {
 	if prov.Backend == "" {
 		return ""
 	}
-	s := fmt.Sprintf("- Published with BLAS backend %s, %s", prov.Backend, prov.Go)
+	s := fmt.Sprintf("- Published with BLAS backend %s", prov.Backend)
+	if len(prov.Kernels) > 0 {
+		s += fmt.Sprintf(" (runs trained with OpenBLAS kernel %s)", strings.Join(prov.Kernels, ", "))
+	}
+	s += ", " + prov.Go
 	if prov.Revision != "" {
 		s += fmt.Sprintf(", ffchar revision `%s`", prov.Revision)
 	}

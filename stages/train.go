@@ -115,10 +115,14 @@ func trainJob(exp *experiments.Experiment, r experiments.Run, prepID string) *pi
 					StepsPerEpoch: data["train"].N / r.Config.BatchSize}}, meta); err != nil {
 				return err
 			}
-			if err := writeJSON(filepath.Join(dir, RunFile), map[string]any{
+			info := map[string]any{
 				"run": RunID(r), "treatment": r.TreatmentID, "replicate": r.Replicate, "seed": r.Seed,
 				"config": r.Config, "checkpoints": r.Checkpoints, "blas": backend.Name(),
-			}); err != nil {
+			}
+			if k := blasKernel(); k != "" {
+				info["blas_kernel"] = k
+			}
+			if err := writeJSON(filepath.Join(dir, RunFile), info); err != nil {
 				return err
 			}
 			return writeJSON(filepath.Join(dir, TimingFile), map[string]any{

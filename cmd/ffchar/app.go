@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/ffchar/ffchar/backend"
 	"github.com/urfave/cli/v2"
 )
 
@@ -39,7 +40,17 @@ Examples:
 		}
 	}
 	mark(app.Commands)
+	cli.VersionPrinter = printVersion
 	return app
+}
+
+// printVersion is --version: ffchar's version and the BLAS it computes with
+// (library, kernel and, for OpenBLAS, its build configuration).
+func printVersion(c *cli.Context) {
+	fmt.Fprintf(c.App.Writer, "ffchar version %s\nBLAS %s\n", c.App.Version, backend.Describe())
+	if cfg := backend.Config(); cfg != "" {
+		fmt.Fprintf(c.App.Writer, "BLAS config %s\n", cfg)
+	}
 }
 
 // flagError reports a flag value out of range, naming flag and range.
@@ -47,6 +58,6 @@ func flagError(flag string, value any, want string) error {
 	return usageError{fmt.Errorf("--%s %v: %s", flag, value, want)}
 }
 
-// version is reported by --version; the BLAS backend, which changes
-// numbers, is printed by every command that computes.
+// version is reported by --version with the BLAS backend and kernel, which
+// change numbers and are also printed by every command that computes.
 const version = "0.1.0"

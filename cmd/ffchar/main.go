@@ -11,9 +11,14 @@ import (
 	"os/signal"
 	"syscall"
 	"time"
+
+	"github.com/ffchar/ffchar/backend"
 )
 
 func main() {
+	// Before anything else: it may start the program again with a better
+	// OpenBLAS kernel.
+	backend.FixKernel(os.Stderr)
 	ctx, cancel := context.WithCancel(context.Background())
 	sigs := make(chan os.Signal, 2)
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)

@@ -21,6 +21,11 @@ func writeTrainMetrics(path string, cfg ff.Config, seed uint64, splits *dataset.
 		"ffchar.blas":   backend.Name(),
 		"ffchar.data":   splits.Source,
 	}
+	// This table is not cached, so it can name the exact library build.
+	if k := backend.Kernel(); k != "" {
+		meta["ffchar.blas_kernel"] = k
+		meta["ffchar.blas_config"] = backend.Config()
+	}
 	for _, f := range splits.Files {
 		meta["ffchar.md5."+f.Name] = f.MD5
 	}

@@ -161,7 +161,7 @@ func (env *pipelineEnv) runPipeline(ctx context.Context, jobs []*pipeline.Job, n
 		}
 	}
 	fmt.Fprintf(env.err, "%d jobs: %d cached, %d computed, in %s (BLAS %s, %d workers)\n",
-		len(jobs), hits, computed, time.Since(start).Round(10*time.Millisecond), backend.Name(), n)
+		len(jobs), hits, computed, time.Since(start).Round(10*time.Millisecond), backend.Describe(), n)
 	return res, err
 }
 

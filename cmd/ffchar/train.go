@@ -160,7 +160,7 @@ func trainAction(c *cli.Context) error {
 	stderr := c.App.ErrWriter
 	seed := c.Uint64("seed")
 	fmt.Fprintf(out, "ffchar: %s %s, %d epochs, batch %d, seed %d; %s: %d train, %d val samples; BLAS %s\n",
-		cfg.Recipe, shape(cfg), cfg.TotalEpochs(), cfg.BatchSize, seed, splits.Source, splits.Train.N, splits.Val.N, backend.Name())
+		cfg.Recipe, shape(cfg), cfg.TotalEpochs(), cfg.BatchSize, seed, splits.Source, splits.Train.N, splits.Val.N, backend.Describe())
 
 	total := cfg.TotalEpochs()
 	tty := progress.IsTerminal(stderr)

@@ -1,0 +1,90 @@
+package backend
+
+import (
+	"strings"
+	"testing"
+)
+
+// TestDecideKernel covers the kernel fix-up's decisions. The kernel names
+// are those of OpenBLAS 0.3.21's driver/others/dynamic.c; the
+// configuration strings are what Debian's build reports
+// (openblas_get_config) and a static build's.
+func TestDecideKernel(t *testing.T) {
+	const (
+		dynamic  = "OpenBLAS 0.3.21 NO_LAPACKE DYNAMIC_ARCH NO_AFFINITY Prescott MAX_THREADS=64"
+		static   = "OpenBLAS 0.3.21 NO_AFFINITY PRESCOTT MAX_THREADS=64"
+		reexeced = "from-reexec"
+	)
+	var (
+		sapphire = CPU{AVX2: true, FMA: true, AVX512F: true, AVX512BW: true, AVX512DQ: true, AVX512VL: true}
+		zen3     = CPU{AMD: true, AVX2: true, FMA: true}
+		zen4     = CPU{AMD: true, AVX2: true, FMA: true, AVX512F: true, AVX512BW: true, AVX512DQ: true, AVX512VL: true}
+		haswell  = CPU{AVX2: true, FMA: true}
+		knl      = CPU{AVX2: true, FMA: true, AVX512F: true} // AVX-512F without BW/DQ/VL
+		avx      = CPU{}                                     // Sandy Bridge: no AVX2
+		noFMA    = CPU{AVX2: true}
+	)
+	for _, tc := range []struct {
+		name     string
+		cpu      CPU
+		corename string
+		config   string
+		env      map[string]string
+		coretype string // want
+		warning  string // substring of the wanted warning; "" for none
+	}{
+		{name: "gonum has no kernel", cpu: sapphire},
+		{name: "intel avx512 prescott", cpu: sapphire, corename: "Prescott", config: dynamic, coretype: "SkylakeX"},
+		{name: "amd avx2 prescott", cpu: zen3, corename: "Prescott", config: dynamic, coretype: "Zen"},
+		{name: "amd avx512 core2", cpu: zen4, corename: "Core2", config: dynamic, coretype: "SkylakeX"},
+		{name: "intel avx2 nehalem", cpu: haswell, corename: "Nehalem", config: dynamic, coretype: "Haswell"},
+		{name: "avx512f only katmai", cpu: knl, corename: "Katmai", config: dynamic, coretype: "Haswell"},
+		{name: "sandybridge on avx2 cpu", cpu: haswell, corename: "Sandybridge", config: dynamic, coretype: "Haswell"},
+		{name: "case of static names", cpu: haswell, corename: "PRESCOTT", config: dynamic, coretype: "Haswell"},
+		{name: "recognised zen kept", cpu: zen3, corename: "Zen", config: dynamic},
+		{name: "haswell on avx512 kept", cpu: sapphire, corename: "Haswell", config: dynamic},
+		{name: "skylakex kept", cpu: sapphire, corename: "SkylakeX", config: dynamic},
+		{name: "unknown newer name kept", cpu: sapphire, corename: "Zen5", config: dynamic},
+		{name: "no avx2: generic is right", cpu: avx, corename: "Sandybridge", config: dynamic},
+		{name: "avx2 without fma: generic is right", cpu: noFMA, corename: "Prescott", config: dynamic},
+		{name: "user coretype wins", cpu: sapphire, corename: "Prescott", config: dynamic,
+			env: map[string]string{CoretypeEnv: "Prescott"}},
+		{name: "user coretype wins over the test fake", cpu: sapphire, corename: "Prescott", config: dynamic,
+			env: map[string]string{CoretypeEnv: "Prescott", FakeCorenameEnv: "Prescott"}},
+		{name: "fake generic detection", cpu: zen3, corename: "Zen", config: dynamic,
+			env: map[string]string{FakeCorenameEnv: "Prescott"}, coretype: "Zen"},
+		{name: "re-executed and fixed", cpu: sapphire, corename: "SkylakeX", config: dynamic,
+			env: map[string]string{CoretypeEnv: "SkylakeX", FixedEnv: "Prescott"}},
+		{name: "re-executed, still generic: no loop", cpu: sapphire, corename: "Prescott", config: dynamic,
+			env: map[string]string{CoretypeEnv: "SkylakeX", FixedEnv: "Prescott"}, warning: "kept the generic kernel Prescott"},
+		{name: "marker alone stops a re-execution", cpu: sapphire, corename: "Prescott", config: dynamic,
+			env: map[string]string{FixedEnv: reexeced}, warning: "generic kernel"},
+		{name: "static build cannot be fixed", cpu: sapphire, corename: "PRESCOTT", config: static, warning: "DYNAMIC_ARCH"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got := DecideKernel(tc.cpu, tc.corename, tc.config, func(k string) string { return tc.env[k] })
+			if got.Coretype != tc.coretype {
+				t.Errorf("Coretype = %q, want %q", got.Coretype, tc.coretype)
+			}
+			if got.Coretype != "" && !IsGeneric(got.From) {
+				t.Errorf("From = %q, want the generic kernel replaced", got.From)
+			}
+			if (got.Warning == "") != (tc.warning == "") || !strings.Contains(got.Warning, tc.warning) {
+				t.Errorf("Warning = %q, want one containing %q", got.Warning, tc.warning)
+			}
+		})
+	}
+}
+
+func TestDescribeNamesKernel(t *testing.T) {
+	d := Describe()
+	if !strings.HasPrefix(d, Name()) {
+		t.Errorf("Describe() = %q, want it to start with the backend %q", d, Name())
+	}
+	if Name() == "openblas" && (Kernel() == "" || !strings.Contains(d, "kernel "+Kernel())) {
+		t.Errorf("Describe() = %q, Kernel() = %q: OpenBLAS's kernel not named", d, Kernel())
+	}
+	if Name() == "gonum" && Kernel() != "" {
+		t.Errorf("gonum Kernel() = %q, want none", Kernel())
+	}
+}
