@@ -113,7 +113,7 @@
 // Columns after the identity columns:
 //
 //	epoch                int32    not null  from 1; on step rows the epoch whose batch the step ended (0 for step 0)
-//	step                 int32    not null  optimizer steps since initialisation, 0 = untrained; an epoch row has the step ending its epoch
+//	step                 int32    not null  optimizer steps since initialisation, 0 = untrained; an epoch row has the step ending its epoch (read as 0 from tables written before step recording)
 //	split                string   not null  "train", "val", "probe" or "train_stream" (above)
 //	layer                int32    not null  from 1
 //	layer_trained        int32    not null  0 when all layers train, else the layer the greedy schedule trained

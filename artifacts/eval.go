@@ -236,7 +236,7 @@ func ReadEvaluations(path string) (rows []EvaluationRow, meta map[string]string,
 	info.read(cols)
 	var (
 		epoch, layer      = cols.int32s("epoch"), cols.int32s("layer")
-		step              = cols.int32s("step")
+		step              = cols.optionalInt32s("step")
 		loss, acc         = cols.float64s("ff_loss"), cols.float64s("ff_accuracy")
 		gpos, gneg        = cols.float64s("goodness_pos"), cols.float64s("goodness_neg")
 		lac               = cols.float64s("label_accuracy")
@@ -343,7 +343,7 @@ func ReadConfusion(path string) (rows []ConfusionRow, meta map[string]string, er
 	info.read(cols)
 	var (
 		epoch, trueC, predC = cols.int32s("epoch"), cols.int32s("true_class"), cols.int32s("predicted_class")
-		step                = cols.int32s("step")
+		step                = cols.optionalInt32s("step")
 		predictor           = cols.strings("predictor")
 		count               = cols.int64s("count")
 	)

@@ -424,7 +424,7 @@ func ReadMetrics(path string) (rows []MetricsRow, meta map[string]string, err er
 	info.read(cols)
 	var (
 		epoch, layer, trained = cols.int32s("epoch"), cols.int32s("layer"), cols.int32s("layer_trained")
-		step                  = cols.int32s("step")
+		step                  = cols.optionalInt32s("step")
 		split                 = cols.strings("split")
 		lr, seconds           = cols.float64s("lr"), cols.float64s("seconds")
 		loss, acc             = cols.float64s("ff_loss"), cols.float64s("ff_accuracy")

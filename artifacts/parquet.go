@@ -242,6 +242,18 @@ func (c *columns) chunks(name string, want arrow.DataType) []arrow.Array {
 	return col.Data().Chunks()
 }
 
+// has reports whether the table has a column called name.
+func (c *columns) has(name string) bool { return len(c.tbl.Schema().FieldIndices(name)) == 1 }
+
+// optionalInt32s reads the int32 column name, or zeros when the table
+// predates it.
+func (c *columns) optionalInt32s(name string) []int32 {
+	if !c.has(name) {
+		return make([]int32, c.rows)
+	}
+	return c.int32s(name)
+}
+
 // noNulls records an error if a required column holds a NULL.
 func (c *columns) noNulls(name string, a arrow.Array) bool {
 	if a.NullN() > 0 {

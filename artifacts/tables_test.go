@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"slices"
 	"testing"
 
 	"github.com/apache/arrow-go/v18/arrow/memory"
@@ -476,5 +477,45 @@ func TestRowWriters(t *testing.T) {
 	}
 	if _, err := os.Stat(bad); !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("a refused write left %s: %v", bad, err)
+	}
+}
+
+// TestMetricsWithoutStepColumn reads a metrics table written before step
+// recording existed (no step column): it reads, with step 0 on every row.
+func TestMetricsWithoutStepColumn(t *testing.T) {
+	runs := testRuns()[1:] // no step records
+	rows, err := MetricsRows(runs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "old.parquet")
+	err = writeParquetFile(path, kindMetrics, nil, func() (*table, error) {
+		tb, err := metricsTable(rows)
+		if err != nil {
+			return nil, err
+		}
+		for i, f := range tb.fields {
+			if f.Name == "step" {
+				tb.fields = slices.Delete(tb.fields, i, i+1)
+				tb.cols = slices.Delete(tb.cols, i, i+1)
+				break
+			}
+		}
+		return tb, nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _, err := ReadMetrics(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != len(rows) {
+		t.Fatalf("%d rows, want %d", len(got), len(rows))
+	}
+	for i := range got {
+		if got[i].Step != 0 || got[i].Epoch != rows[i].Epoch || got[i].FFLoss != rows[i].FFLoss && !math.IsNaN(rows[i].FFLoss) {
+			t.Fatalf("row %d = %+v, want %+v with step 0", i, got[i], rows[i])
+		}
 	}
 }
