@@ -2,6 +2,7 @@ package backend
 
 import (
 	"fmt"
+	"github.com/ffchar/ffchar/internal/cputime"
 	"strings"
 	"testing"
 
@@ -68,11 +69,11 @@ func BenchmarkFFProducts(b *testing.B) {
 			}
 			name := fmt.Sprintf("product=%s/m=%d/n=%d/k=%d/layout=%s/engine=%s/blas=%s", p.name, p.m, p.n, p.k, layout, engine, lib)
 			b.Run(name, func(b *testing.B) {
-				cpu0 := cpuTime()
+				cpu0 := cputime.Process()
 				for b.Loop() {
 					impl.Sgemm(tA, tB, p.m, p.n, p.k, 1, a, lda, bb, ldb, 0, c, p.n)
 				}
-				cpu := (cpuTime() - cpu0).Seconds()
+				cpu := (cputime.Process() - cpu0).Seconds()
 				flops := 2 * float64(p.m*p.n*p.k) * float64(b.N)
 				b.ReportMetric(flops/b.Elapsed().Seconds()/1e9, "GFLOP/s")
 				if cpu > 0 {

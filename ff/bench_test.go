@@ -3,6 +3,7 @@ package ff
 import (
 	"context"
 	"fmt"
+	"github.com/ffchar/ffchar/internal/cputime"
 	"math/rand/v2"
 	"testing"
 	"time"
@@ -36,7 +37,7 @@ func BenchmarkEpoch(b *testing.B) {
 			cfg, _ := DefaultConfig(r)
 			cfg.Depth, cfg.Width, cfg.Epochs = shape.depth, shape.width, 1
 			b.Run(fmt.Sprintf("%s/%dx%d/%s", r, shape.depth, shape.width, backend.Name()), func(b *testing.B) {
-				cpu0 := cpuTime()
+				cpu0 := cputime.Process()
 				for b.Loop() {
 					if _, _, err := Train(context.Background(), cfg, data, Options{Seed: 1}); err != nil {
 						b.Fatal(err)
@@ -83,7 +84,7 @@ func BenchmarkSgemm(b *testing.B) {
 		w[i] = float32(i%5) * 0.1
 	}
 	impl := backend.Float32()
-	cpu0 := cpuTime()
+	cpu0 := cputime.Process()
 	for b.Loop() {
 		impl.Sgemm('N', 'T', m, n, k, 1, a, k, w, k, 0, c, n)
 	}
@@ -96,7 +97,7 @@ func BenchmarkSgemm(b *testing.B) {
 // rate per second of wall time, and ratios of it compare back-to-back
 // runs.
 func reportCPURate(b *testing.B, cpu0 time.Duration, flops float64) {
-	if cpu := (cpuTime() - cpu0).Seconds(); cpu > 0 {
+	if cpu := (cputime.Process() - cpu0).Seconds(); cpu > 0 {
 		b.ReportMetric(flops/cpu/1e9, "GFLOP/cpu-s")
 	}
 }

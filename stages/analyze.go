@@ -247,25 +247,8 @@ func epochTables(rep *analysis.Report, evals []artifacts.EvaluationRow) []*artif
 	ci := fmt.Sprintf("%.0f%% CI", 100*conf)
 	var out []*artifacts.Table
 
-	h := newTable("hypotheses", "The paper's claims tested on this sweep: effect, "+ci+", p-value, runs and verdict ("+string(rep.Options.Method)+" correlations)")
-	for _, hy := range rep.Hypotheses {
-		for _, e := range hy.Effects {
-			h.str("claim", hy.ID)
-			h.str("statement", hy.Claim)
-			h.str("statistic", e.Statistic)
-			h.str("unit", e.Unit)
-			h.num("value", e.Value)
-			h.num("lo", e.Lo)
-			h.num("hi", e.Hi)
-			h.num("p", e.P)
-			h.str("p_sided", sided(e))
-			h.int("runs", e.Runs)
-			h.str("effect_verdict", string(e.Verdict))
-			h.str("verdict", string(hy.Verdict))
-			h.str("warnings", warnText(e.Warnings))
-		}
-	}
-	out = append(out, h.t)
+	out = append(out, hypothesisTable("hypotheses", "The paper's claims tested on this sweep: effect, "+ci+", p-value, runs and verdict ("+string(rep.Options.Method)+" correlations)",
+		rep.Hypotheses, false))
 
 	cs := newTable("correlation_summary", "Layer vs model accuracy over epochs, per treatment and layer: Fisher-z mean r over seeds with "+ci)
 	for _, s := range rep.CorrelationSummaries {
@@ -375,6 +358,33 @@ func epochTables(rep *analysis.Report, evals []artifacts.EvaluationRow) []*artif
 	return out
 }
 
+// hypothesisTable lists the effects of hs, one row each; with roles, a
+// role column says whether the effect decides the verdict or is context.
+func hypothesisTable(name, title string, hs []analysis.Hypothesis, roles bool) *artifacts.Table {
+	h := newTable(name, title)
+	for _, hy := range hs {
+		for _, e := range hy.Effects {
+			h.str("claim", hy.ID)
+			h.str("statement", hy.Claim)
+			if roles {
+				h.str("role", map[bool]string{false: "verdict", true: "context"}[e.Context])
+			}
+			h.str("statistic", e.Statistic)
+			h.str("unit", e.Unit)
+			h.num("value", e.Value)
+			h.num("lo", e.Lo)
+			h.num("hi", e.Hi)
+			h.num("p", e.P)
+			h.str("p_sided", sided(e))
+			h.int("runs", e.Runs)
+			h.str("effect_verdict", string(e.Verdict))
+			h.str("verdict", string(hy.Verdict))
+			h.str("warnings", warnText(e.Warnings))
+		}
+	}
+	return h.t
+}
+
 // sided names an effect's p-value.
 func sided(e analysis.Effect) string {
 	if e.POneSided {
@@ -389,26 +399,8 @@ func stepTables(rep *analysis.StepReport) []*artifacts.Table {
 	ci := fmt.Sprintf("%.0f%% CI", 100*conf)
 	var out []*artifacts.Table
 
-	h := newTable("step_hypotheses", "The paper's claims at step resolution (held-out probe from step 0): effect, "+ci+", p-value, runs and verdict; context rows decide nothing")
-	for _, hy := range rep.Hypotheses {
-		for _, e := range hy.Effects {
-			h.str("claim", hy.ID)
-			h.str("statement", hy.Claim)
-			h.str("role", map[bool]string{false: "verdict", true: "context"}[e.Context])
-			h.str("statistic", e.Statistic)
-			h.str("unit", e.Unit)
-			h.num("value", e.Value)
-			h.num("lo", e.Lo)
-			h.num("hi", e.Hi)
-			h.num("p", e.P)
-			h.str("p_sided", sided(e))
-			h.int("runs", e.Runs)
-			h.str("effect_verdict", string(e.Verdict))
-			h.str("verdict", string(hy.Verdict))
-			h.str("warnings", warnText(e.Warnings))
-		}
-	}
-	out = append(out, h.t)
+	out = append(out, hypothesisTable("step_hypotheses", "The paper's claims at step resolution (held-out probe from step 0): effect, "+ci+", p-value, runs and verdict; context rows decide nothing",
+		rep.Hypotheses, true))
 
 	ds := newTable("step_delay_summary", "Steps from initialisation to 50/90% of the FF-accuracy gain over step 0 and to fixed FF accuracies, and lag behind layer 1, per treatment and layer: mean over seeds with "+ci)
 	for _, d := range rep.DelaySummaries {
