@@ -3,12 +3,12 @@ package ff
 import (
 	"context"
 	"fmt"
-	"github.com/ffchar/ffchar/internal/cputime"
 	"math/rand/v2"
 	"testing"
 	"time"
 
 	"github.com/ffchar/ffchar/backend"
+	"github.com/ffchar/ffchar/internal/cputime"
 )
 
 // benchData is fixed synthetic MNIST-shaped data: 784 features, about 19%
