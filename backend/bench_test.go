@@ -2,11 +2,12 @@ package backend
 
 import (
 	"fmt"
-	"github.com/ffchar/ffchar/internal/cputime"
 	"strings"
 	"testing"
 
 	"gonum.org/v1/gonum/blas"
+
+	"github.com/ffchar/ffchar/internal/cputime"
 )
 
 // ffProducts are the matrix products of one loewe 2×500 training step with
