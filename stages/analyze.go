@@ -175,6 +175,18 @@ func (b *tableBuilder) num(name string, v float64) {
 	c.Floats = append(c.Floats, finite(v))
 }
 
+// holm adds column dst: the Holm adjustment (analysis.Holm) of the
+// p-values in column src over the whole table, the family of tests it
+// reports.
+func (b *tableBuilder) holm(src, dst string) {
+	if _, ok := b.idx[src]; !ok {
+		return // an empty table
+	}
+	for _, p := range analysis.Holm(b.col(src).Floats) {
+		b.num(dst, p)
+	}
+}
+
 // finite maps ±Inf (an interval that does not exist) to NaN, a missing value.
 func finite(v float64) float64 {
 	if math.IsInf(v, 0) {
@@ -250,7 +262,7 @@ func epochTables(rep *analysis.Report, evals []artifacts.EvaluationRow) []*artif
 	out = append(out, hypothesisTable("hypotheses", "The paper's claims tested on this sweep: effect, "+ci+", p-value, runs and verdict ("+string(rep.Options.Method)+" correlations)",
 		rep.Hypotheses, false))
 
-	cs := newTable("correlation_summary", "Layer vs model accuracy over epochs, per treatment and layer: Fisher-z mean r over seeds with "+ci)
+	cs := newTable("correlation_summary", "Layer vs model accuracy over epochs, per treatment and layer: Fisher-z mean r over seeds with "+ci+"; two-sided p, and p_holm Holm-adjusted over the table")
 	for _, s := range rep.CorrelationSummaries {
 		cs.group(s.Group)
 		cs.layer(s.Group, s.Layer)
@@ -262,9 +274,10 @@ func epochTables(rep *analysis.Report, evals []artifacts.EvaluationRow) []*artif
 		cs.int("seeds", s.Z.N)
 		cs.int("undefined", s.Undefined)
 	}
+	cs.holm("p", "p_holm")
 	out = append(out, cs.t)
 
-	fc := newTable("final_correlation", "Final layer accuracy vs final model accuracy across seeds, per treatment and layer (Pearson, Fisher "+ci+")")
+	fc := newTable("final_correlation", "Final layer accuracy vs final model accuracy across seeds, per treatment and layer (Pearson, Fisher "+ci+"; two-sided p, and p_holm Holm-adjusted over the table)")
 	for _, f := range rep.FinalCorrelations {
 		fc.group(f.Group)
 		fc.layer(f.Group, f.Layer)
@@ -274,6 +287,7 @@ func epochTables(rep *analysis.Report, evals []artifacts.EvaluationRow) []*artif
 		fc.num("p", f.P)
 		fc.int("seeds", f.N)
 	}
+	fc.holm("p", "p_holm")
 	out = append(out, fc.t)
 
 	ds := newTable("delay_summary", "Epochs until a layer reaches 50/90/95% of its accuracy gain, and its lag behind layer 1, per treatment and layer: mean over seeds with "+ci)
@@ -286,7 +300,7 @@ func epochTables(rep *analysis.Report, evals []artifacts.EvaluationRow) []*artif
 	}
 	out = append(out, ds.t)
 
-	dt := newTable("delay_trend", "Growth of the delay with layer position, per treatment: mean per-run slope (epochs per layer) with "+ci+", and the signed-rank test that deeper layers are later")
+	dt := newTable("delay_trend", "Growth of the delay with layer position, per treatment: mean per-run slope (epochs per layer) with "+ci+", two-sided and one-sided (slope > 0) t-test p-values, the one-sided one Holm-adjusted over the table, and the one-sided signed-rank test that deeper layers are later")
 	for _, d := range rep.DelayTrends {
 		dt.group(d.Group)
 		dt.str("measure", d.Measure.String())
@@ -296,6 +310,7 @@ func epochTables(rep *analysis.Report, evals []artifacts.EvaluationRow) []*artif
 		dt.num("signed_rank_p_greater", d.Pooled.PGreater)
 		dt.int("signed_rank_n", d.Pooled.N)
 	}
+	dt.holm("slope_p_greater", "slope_p_greater_holm")
 	out = append(out, dt.t)
 
 	rg := newTable("correlation_regression", fmt.Sprintf("Regression of atanh(r) (layer vs model) on layer, log2(width) and depth; n = %d run-layers, R² = %.3f, %d clusters (runs)",
@@ -433,7 +448,7 @@ func stepTables(rep *analysis.StepReport) []*artifacts.Table {
 	}
 	out = append(out, df.t)
 
-	cs := newTable("step_correlation_summary", "Layer vs model accuracy over the recorded steps, per treatment and layer: Fisher-z mean Pearson r over seeds of levels and of increments with "+ci)
+	cs := newTable("step_correlation_summary", "Layer vs model accuracy over the recorded steps, per treatment and layer: Fisher-z mean Pearson r over seeds of levels and of increments with "+ci+"; the increments' two-sided p, and Holm-adjusted over the table")
 	for i, l := range rep.LevelSummaries {
 		in := rep.IncrementSummaries[i]
 		cs.group(l.Group)
@@ -447,6 +462,7 @@ func stepTables(rep *analysis.StepReport) []*artifacts.Table {
 		cs.num("increments_p_two_sided", in.P)
 		cs.int("seeds", l.Z.N)
 	}
+	cs.holm("increments_p_two_sided", "increments_p_holm")
 	out = append(out, cs.t)
 
 	sc := newTable("seed_correlation", "Across seeds, at fixed steps: Pearson r between a layer's accuracy and the model's, per treatment, layer and step (Fisher "+ci+"; two-sided p and its Holm adjustment over the table)")
