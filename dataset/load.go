@@ -32,8 +32,8 @@ type Sizes struct {
 	Train, Val, Test int
 }
 
-// Options control Load, LoadMNIST and LoadFashionMNIST. The zero value reads every sample
-// with the reference splits.
+// Options control Load, LoadMNIST and LoadFashionMNIST. The zero value
+// reads every sample with the reference splits.
 type Options struct {
 	// Limit keeps the first Limit.Train, Limit.Val and Limit.Test samples
 	// of each split; zero keeps the whole split. A limit larger than its
