@@ -32,9 +32,20 @@
 // file is checked against the canonical MNIST md5 checksums (MNISTMD5, as
 // listed by torchvision) before it is parsed.
 //
-// Any other folder of the same layout (Fashion-MNIST, KMNIST, ...) is read
-// with Load; it is verified only against the checksums the caller puts in
-// Options.MD5.
+// # Fashion-MNIST
+//
+// LoadFashionMNIST reads Zalando's Fashion-MNIST from the files Debian's
+// package dataset-fashion-mnist installs in FashionMNISTDir (or from the
+// folder $FFCHAR_FASHION_MNIST_DIR names). It never downloads: when the
+// package is missing, the error names the apt-get command that installs it.
+// Every file's uncompressed content is checked against FashionMNISTMD5.
+// The checksums Zalando publishes are those of the gzipped files, which
+// Debian's packaging rewrites (it normalises the gzip header's file name
+// and time stamp); the content is Zalando's, byte for byte, and its
+// checksums hold for both copies and for uncompressed ones.
+//
+// Any other folder of the same layout (KMNIST, ...) is read with Load; it
+// is verified only against the checksums the caller puts in Options.MD5.
 //
 // # Splits
 //

@@ -32,8 +32,8 @@ type Sizes struct {
 	Train, Val, Test int
 }
 
-// Options control Load and LoadMNIST. The zero value reads every sample
-// with the reference splits.
+// Options control Load, LoadMNIST and LoadFashionMNIST. The zero value
+// reads every sample with the reference splits.
 type Options struct {
 	// Limit keeps the first Limit.Train, Limit.Val and Limit.Test samples
 	// of each split; zero keeps the whole split. A limit larger than its
@@ -73,7 +73,8 @@ type Splits struct {
 	// features.
 	Rows, Cols int
 
-	// Source is "mnist" for LoadMNIST and the folder for Load.
+	// Source is "mnist" for LoadMNIST, "fashion-mnist" for
+	// LoadFashionMNIST and the folder for Load.
 	Source string
 	// Dir is the folder the files were read from.
 	Dir string
@@ -84,15 +85,23 @@ type Splits struct {
 
 // Load reads the data set in dir, verifying opts.MD5, and splits it.
 func Load(dir string, opts Options) (*Splits, error) {
-	return load(dir, dir, opts.MD5, opts)
+	return load(dir, dir, checksums{stored: opts.MD5}, opts)
 }
 
-func load(source, dir string, sums map[string]string, opts Options) (*Splits, error) {
+// checksums are the md5s a load verifies, by file name: of the files as
+// stored (compressed or not), and of their uncompressed IDX content.
+type checksums struct {
+	stored, content map[string]string
+}
+
+func load(source, dir string, sums checksums, opts Options) (*Splits, error) {
 	if err := opts.check(); err != nil {
 		return nil, err
 	}
-	if err := checkMD5(sums); err != nil {
-		return nil, err
+	for _, m := range []map[string]string{sums.stored, sums.content} {
+		if err := checkMD5(m); err != nil {
+			return nil, err
+		}
 	}
 	var (
 		paths [4]string
@@ -123,18 +132,38 @@ func load(source, dir string, sums map[string]string, opts Options) (*Splits, er
 		wg.Go(func() {
 			sum5, sum256 := md5.Sum(raws[i]), sha256.Sum256(raws[i])
 			files[i] = File{Name: filepath.Base(paths[i]), MD5: hex.EncodeToString(sum5[:]), SHA256: hex.EncodeToString(sum256[:])}
-			if want := sums[name]; want != "" && !strings.EqualFold(want, files[i].MD5) {
+			if want := sums.stored[name]; want != "" && !strings.EqualFold(want, files[i].MD5) {
 				errs[i] = fmt.Errorf("%w: md5 %s, want %s", ErrChecksum, files[i].MD5, strings.ToLower(want))
 				return
 			}
-			var err error
+			var (
+				content [][]byte // the uncompressed file, in pieces
+				err     error
+			)
 			switch i {
-			case 0:
-				train, err = decodeImages(raws[i])
-			case 2:
-				test, err = decodeImages(raws[i])
+			case 0, 2:
+				var im *Images
+				if im, err = decodeImages(raws[i]); err == nil {
+					content = [][]byte{imagesHeader(im), im.Pix}
+				}
+				if i == 0 {
+					train = im
+				} else {
+					test = im
+				}
 			default:
-				labels[i/2], err = decodeLabels(raws[i])
+				if labels[i/2], err = decodeLabels(raws[i]); err == nil {
+					content = [][]byte{labelsHeader(labels[i/2]), labels[i/2]}
+				}
+			}
+			if want := sums.content[name]; err == nil && want != "" {
+				h := md5.New()
+				for _, b := range content {
+					h.Write(b)
+				}
+				if got := hex.EncodeToString(h.Sum(nil)); !strings.EqualFold(want, got) {
+					err = fmt.Errorf("%w: md5 of the uncompressed content %s, want %s", ErrChecksum, got, strings.ToLower(want))
+				}
 			}
 			errs[i] = err
 		})

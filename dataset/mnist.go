@@ -44,7 +44,7 @@ func LoadMNIST(opts Options) (*Splits, error) {
 			return nil, err
 		}
 	}
-	return load("mnist", dir, mnistMD5, opts)
+	return load("mnist", dir, checksums{stored: mnistMD5}, opts)
 }
 
 // LocateMNIST returns the MNIST data folder in the Go module cache. It

@@ -33,9 +33,9 @@
 //	master_seed = 20250415         # required: every run's seed derives from it
 //
 //	[data]                         # required
-//	source = "mnist"               # "mnist" or "synthetic"; or dir = "<folder>" of IDX files
+//	source = "mnist"               # "mnist", "fashion-mnist" or "synthetic"; or dir = "<folder>" of IDX files
 //	train_limit = 10000            # first samples kept; 0 or absent = the whole split
-//	val_limit = 2000               # (MNIST: 50,000 / 10,000 / 10,000)
+//	val_limit = 2000               # (MNIST and Fashion-MNIST: 50,000 / 10,000 / 10,000)
 //	test_limit = 0
 //	# seed = 7                     # synthetic only; defaults to master_seed
 //

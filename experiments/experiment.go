@@ -18,9 +18,10 @@ import (
 
 // Data sources.
 const (
-	SourceMNIST     = "mnist"     // MNIST, from the module cache or downloaded
-	SourceSynthetic = "synthetic" // dataset.Synthetic, generated from DataSpec.Seed
-	SourceDir       = "dir"       // IDX files in DataSpec.Dir
+	SourceMNIST        = "mnist"         // MNIST, from the module cache or downloaded
+	SourceFashionMNIST = "fashion-mnist" // Fashion-MNIST, from Debian's dataset-fashion-mnist
+	SourceSynthetic    = "synthetic"     // dataset.Synthetic, generated from DataSpec.Seed
+	SourceDir          = "dir"           // IDX files in DataSpec.Dir
 )
 
 // Evaluation splits.
@@ -31,7 +32,7 @@ const (
 )
 
 // Sizes of the MNIST splits with the reference holdout: the last 10,000
-// training images form the validation split.
+// training images form the validation split. Fashion-MNIST's are the same.
 const (
 	MNISTTrain = 50000
 	MNISTVal   = 10000
@@ -41,7 +42,8 @@ const (
 // DataSpec says which data a run trains and is evaluated on. Loading it is
 // the data stage's business; an experiment only records it.
 type DataSpec struct {
-	// Source is SourceMNIST, SourceSynthetic or SourceDir.
+	// Source is SourceMNIST, SourceFashionMNIST, SourceSynthetic or
+	// SourceDir.
 	Source string
 	// Dir is the folder holding the IDX files when Source is SourceDir.
 	// Load makes a relative dir relative to the experiment file's folder;

@@ -512,13 +512,17 @@ func TestErrors(t *testing.T) {
 			`master_seed: value -1: must be at least 0`},
 
 		{"unknown source", "recipe = \"loewe\"\nseeds = 1\nmaster_seed = 1\n[data]\nsource = \"cifar\"\n[grid]\ndepth = [1]\n",
-			`data.source: value "cifar": must be one of ["mnist" "synthetic"]`},
+			`data.source: value "cifar": must be one of ["mnist" "fashion-mnist" "synthetic"]`},
 		{"no source", "recipe = \"loewe\"\nseeds = 1\nmaster_seed = 1\n[data]\ntrain_limit = 5\n[grid]\ndepth = [1]\n",
-			`[data] needs source = "mnist" or "synthetic", or dir = "<folder>"`},
+			`[data] needs source = "mnist", "fashion-mnist" or "synthetic", or dir = "<folder>"`},
 		{"source and dir", head + "dir = \"mnist\"\n[grid]\ndepth = [1]\n",
 			`data.dir: give either source or dir, not both`},
 		{"limit beyond MNIST", head + "train_limit = 60000\n[grid]\ndepth = [1]\n",
 			`data.train_limit: value 60000: must be at most 50000, the size of the MNIST split`},
+		{"limit beyond Fashion-MNIST", "recipe = \"loewe\"\nseeds = 1\nmaster_seed = 1\n[data]\nsource = \"fashion-mnist\"\ntest_limit = 10001\n[grid]\ndepth = [1]\n",
+			`data.test_limit: value 10001: must be at most 10000, the size of the Fashion-MNIST split`},
+		{"seed for Fashion-MNIST", "recipe = \"loewe\"\nseeds = 1\nmaster_seed = 1\n[data]\nsource = \"fashion-mnist\"\nseed = 3\n[grid]\ndepth = [1]\n",
+			`data.seed: only synthetic data has a seed`},
 		{"negative limit", head + "val_limit = -1\n[grid]\ndepth = [1]\n",
 			`data.val_limit: value -1: must be at least 0`},
 		{"synthetic without a size", "recipe = \"loewe\"\nseeds = 1\nmaster_seed = 1\n[data]\nsource = \"synthetic\"\ntrain_limit = 100\nval_limit = 10\n[grid]\ndepth = [1]\n",
@@ -652,5 +656,20 @@ func TestCurvesSplit(t *testing.T) {
 	_, err = Parse("c.toml", []byte(base+"[evaluate]\ncurves = \"test\"\n"))
 	if err == nil || err.Error() != `c.toml: evaluate.curves: value "test": must be one of ["val" "train"]` {
 		t.Errorf("curves = test: %v", err)
+	}
+}
+
+func TestFashionMNISTSource(t *testing.T) {
+	src := "recipe = \"loewe\"\nseeds = 1\nmaster_seed = 1\n[data]\nsource = \"fashion-mnist\"\nval_limit = 2000\n[grid]\ndepth = [1, 2]\n"
+	e, err := Parse("f.toml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e.Data.Source != SourceFashionMNIST {
+		t.Errorf("source %q, want %q", e.Data.Source, SourceFashionMNIST)
+	}
+	// Fashion-MNIST has MNIST's split sizes.
+	if tr, va, te := e.Data.Sizes(); tr != 50000 || va != 2000 || te != 10000 {
+		t.Errorf("sizes %d/%d/%d, want 50000/2000/10000", tr, va, te)
 	}
 }

@@ -220,6 +220,9 @@ func checkKeys(keys []toml.Key, raw map[string]any) error {
 	return nil
 }
 
+// sourceName names the data sets of fixed size in messages.
+var sourceName = map[string]string{SourceMNIST: "MNIST", SourceFashionMNIST: "Fashion-MNIST"}
+
 func parseData(v any, masterSeed uint64) (DataSpec, error) {
 	d := DataSpec{Seed: masterSeed}
 	tbl, err := asTable("data", v)
@@ -243,11 +246,11 @@ func parseData(v any, masterSeed uint64) (DataSpec, error) {
 		if d.Source, err = asString("data.source", src); err != nil {
 			return d, err
 		}
-		if d.Source != SourceMNIST && d.Source != SourceSynthetic {
-			return d, invalid("data.source", literal(src), fmt.Sprintf("must be one of %q", []string{SourceMNIST, SourceSynthetic}))
+		if d.Source != SourceMNIST && d.Source != SourceFashionMNIST && d.Source != SourceSynthetic {
+			return d, invalid("data.source", literal(src), fmt.Sprintf("must be one of %q", []string{SourceMNIST, SourceFashionMNIST, SourceSynthetic}))
 		}
 	default:
-		return d, &Error{Key: "data", Msg: `[data] needs source = "mnist" or "synthetic", or dir = "<folder>"`}
+		return d, &Error{Key: "data", Msg: `[data] needs source = "mnist", "fashion-mnist" or "synthetic", or dir = "<folder>"`}
 	}
 
 	limits := []struct {
@@ -281,8 +284,8 @@ func parseData(v any, masterSeed uint64) (DataSpec, error) {
 			return d, invalid(key, literal(v), fmt.Sprintf("must be at most %d", math.MaxInt32))
 		case n < 0:
 			return d, invalid(key, literal(v), "must be at least 0")
-		case d.Source == SourceMNIST && n > int64(l.max):
-			return d, invalid(key, literal(v), fmt.Sprintf("must be at most %d, the size of the MNIST split", l.max))
+		case (d.Source == SourceMNIST || d.Source == SourceFashionMNIST) && n > int64(l.max):
+			return d, invalid(key, literal(v), fmt.Sprintf("must be at most %d, the size of the %s split", l.max, sourceName[d.Source]))
 		}
 		*l.dst = int(n)
 	}

@@ -28,8 +28,9 @@ const (
 // and validation samples generated from the same seed.
 const syntheticTestStream = 0x7e57
 
-// prepKey writes what the prepared data depends on. For MNIST that is the
-// canonical checksums (the files are verified against them); for a folder
+// prepKey writes what the prepared data depends on. For MNIST and
+// Fashion-MNIST that is the canonical checksums (the files are verified
+// against them, so where they are installed does not matter); for a folder
 // it is the files' contents; for synthetic data the generator's seed.
 func prepKey(d experiments.DataSpec) (func(h *pipeline.Hash), error) {
 	var md5s []string
@@ -62,6 +63,11 @@ func prepKey(d experiments.DataSpec) (func(h *pipeline.Hash), error) {
 			sort.Strings(names)
 			for _, n := range names {
 				h.Line("mnist-md5 " + n + " " + sums[n])
+			}
+		case experiments.SourceFashionMNIST:
+			sums := dataset.FashionMNISTMD5()
+			for _, n := range []string{dataset.TestImages, dataset.TestLabels, dataset.TrainImages, dataset.TrainLabels} {
+				h.Line("fashion-mnist-content-md5 " + n + " " + sums[n])
 			}
 		case experiments.SourceSynthetic:
 			h.Param("seed", d.Seed)
@@ -96,13 +102,16 @@ func loadSource(d experiments.DataSpec) (map[string]*ff.Data, map[string]string,
 			"val":   tv.Slice(d.TrainLimit, d.TrainLimit+d.ValLimit),
 			"test":  test,
 		}, meta, nil
-	case experiments.SourceMNIST, experiments.SourceDir:
+	case experiments.SourceMNIST, experiments.SourceFashionMNIST, experiments.SourceDir:
 		opts := dataset.Options{Limit: dataset.Sizes{Train: d.TrainLimit, Val: d.ValLimit, Test: d.TestLimit}}
 		var s *dataset.Splits
 		var err error
-		if d.Source == experiments.SourceMNIST {
+		switch d.Source {
+		case experiments.SourceMNIST:
 			s, err = dataset.LoadMNIST(opts)
-		} else {
+		case experiments.SourceFashionMNIST:
+			s, err = dataset.LoadFashionMNIST(opts)
+		default:
 			s, err = dataset.Load(d.Dir, opts)
 		}
 		if err != nil {

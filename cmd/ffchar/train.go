@@ -25,7 +25,9 @@ func trainCommand() *cli.Command {
 		Description: `Trains one network on MNIST (the first 50,000 training images; the last 10,000
 are the validation set, evaluated after every epoch) and prints one line per
 epoch. Every hyperparameter of the recipe can be changed with --set; the
-flags below are shortcuts for the common ones.
+flags below are shortcuts for the common ones. --data fashion-mnist trains on
+Fashion-MNIST instead (apt-get install dataset-fashion-mnist); a folder of
+that name is ./fashion-mnist.
 
 With --profile, trains the experiment's runs through the pipeline instead
 (cached runs are reused), or only those of one treatment, seed or replicate.
@@ -40,7 +42,7 @@ Fields: ` + strings.Join(ff.FieldNames(), ", ") + `.`,
 			&cli.Float64Flag{Name: "lr", Usage: "FF layers' learning rate (default: the recipe's)"},
 			&cli.Uint64Flag{Name: "seed", Value: 1, Usage: "seed for initialisation, shuffling and negatives"},
 			&cli.StringSliceFlag{Name: "set", Usage: "set any config field, e.g. --set schedule=greedy (repeatable)"},
-			&cli.StringFlag{Name: "data", Usage: "folder with the four IDX files of an MNIST-like data set (default: MNIST from the GoMNIST module, checksummed)"},
+			&cli.StringFlag{Name: "data", Usage: "fashion-mnist (Debian's dataset-fashion-mnist, checksummed), or a folder with the four IDX files of an MNIST-like data set (default: MNIST from the GoMNIST module, checksummed)"},
 			&cli.IntFlag{Name: "train-limit", Usage: "use only the first N training samples (0: all 50,000)"},
 			&cli.IntFlag{Name: "val-limit", Usage: "use only the first N validation samples (0: all 10,000)"},
 			&cli.StringFlag{Name: "out", Usage: "write every per-epoch metric, and the step-resolution records, to this Parquet file"},
@@ -110,7 +112,11 @@ func loadSplits(c *cli.Context) (*dataset.Splits, error) {
 			return nil, flagError(f, c.Int(f), "must be ≥ 0")
 		}
 	}
-	if dir := c.String("data"); dir != "" {
+	switch dir := c.String("data"); dir {
+	case "":
+	case experiments.SourceFashionMNIST:
+		return dataset.LoadFashionMNIST(opts)
+	default:
 		return dataset.Load(dir, opts)
 	}
 	return dataset.LoadMNIST(opts)
