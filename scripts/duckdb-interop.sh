@@ -35,7 +35,10 @@ for (const sub of ['data', 'tables']) {
   }
 }
 const rows = await q(`SELECT layer, corr(ff_accuracy, classifier_accuracy) AS r FROM read_parquet('${join(dir, 'data', 'curves.parquet')}') WHERE split = 'val' GROUP BY layer ORDER BY layer`);
-if (rows.length === 0 || rows.some((x) => x.r === null || !(Math.abs(x.r) <= 1))) throw new Error(`correlation query: ${JSON.stringify(rows, (k, v) => typeof v === 'bigint' ? Number(v) : v)}`);
+// A layer whose accuracy never moves (a tiny smoke network's layer 2) has no
+// correlation (NULL or NaN); every defined one must be a correlation.
+const undef = (r) => r === null || Number.isNaN(r);
+if (rows.length === 0 || rows.every((x) => undef(x.r)) || rows.some((x) => !undef(x.r) && !(Math.abs(x.r) <= 1))) throw new Error(`correlation query: ${JSON.stringify(rows, (k, v) => typeof v === 'bigint' ? Number(v) : v)}`);
 const minSteps = Number(process.env.MIN_FIRST_EPOCH_STEPS || 0);
 if (minSteps > 0) {
   const curves = join(dir, 'data', 'curves.parquet');
