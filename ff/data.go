@@ -40,3 +40,10 @@ func (d *Data) Row(i int) []float32 { return d.X[i*d.Features : (i+1)*d.Features
 func (d *Data) Slice(lo, hi int) *Data {
 	return &Data{X: d.X[lo*d.Features : hi*d.Features], Labels: d.Labels[lo:hi], N: hi - lo, Features: d.Features}
 }
+
+// Head returns the first n samples of d (all of them when n ≥ d.N),
+// sharing d's storage.
+func (d *Data) Head(n int) *Data {
+	n = min(n, d.N)
+	return &Data{X: d.X[:n*d.Features], Labels: d.Labels[:n], N: n, Features: d.Features}
+}

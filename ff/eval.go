@@ -138,16 +138,7 @@ func (n *Network) evalRows(x []float32, y, neg []uint8, t *evalTally) {
 		th := float64(n.threshold(ly))
 		g := e.good[l]
 		for i := 0; i < m; i++ {
-			gp, gn := float64(g[int(y[i])*m+i]), float64(g[int(neg[i])*m+i])
-			t.gpos[l] += gp
-			t.gneg[l] += gn
-			t.loss[l] += softplus(-(gp - th)) + softplus(gn-th)
-			if gp-th > 0 {
-				t.correct[l]++
-			}
-			if gn-th <= 0 {
-				t.correct[l]++
-			}
+			t.addFF(l, float64(g[int(y[i])*m+i]), float64(g[int(neg[i])*m+i]), th)
 			best := 0
 			for k := 1; k < NumClasses; k++ {
 				if g[k*m+i] > g[best*m+i] {
@@ -176,15 +167,34 @@ func (n *Network) evalRows(x []float32, y, neg []uint8, t *evalTally) {
 		t.gConfusion[y[i]][best]++
 	}
 	if n.cfg.Classifier {
-		for i := 0; i < m; i++ {
-			row := e.logits[i*NumClasses : (i+1)*NumClasses]
-			l, pred := softmaxCE(row, int(y[i]))
-			t.classLoss += l
-			if pred == int(y[i]) {
-				t.classOK++
-			}
-			t.confusion[y[i]][pred]++
+		t.addClassifier(e.logits, y)
+	}
+}
+
+// addFF adds one sample's FF decisions at layer l: the goodness gp of its
+// positive and gn of its negative against threshold th.
+func (t *evalTally) addFF(l int, gp, gn, th float64) {
+	t.gpos[l] += gp
+	t.gneg[l] += gn
+	t.loss[l] += softplus(-(gp - th)) + softplus(gn-th)
+	if gp-th > 0 {
+		t.correct[l]++
+	}
+	if gn-th <= 0 {
+		t.correct[l]++
+	}
+}
+
+// addClassifier adds the classifier's predictions from logits, one row of
+// NumClasses per sample of labels y.
+func (t *evalTally) addClassifier(logits []float32, y []uint8) {
+	for i := range y {
+		l, pred := softmaxCE(logits[i*NumClasses:(i+1)*NumClasses], int(y[i]))
+		t.classLoss += l
+		if pred == int(y[i]) {
+			t.classOK++
 		}
+		t.confusion[y[i]][pred]++
 	}
 }
 

@@ -110,10 +110,7 @@ func (r *Recording) check(features int) error {
 // neutral rows the classifier reads. It changes no parameter or running
 // statistic.
 func (n *Network) probe(d *Data, neg []uint8) SplitMetrics {
-	L := len(n.layers)
-	loss, correct := make([]float64, L), make([]float64, L)
-	gpos, gneg := make([]float64, L), make([]float64, L)
-	var classOK, classLoss float64
+	t := newEvalTally(len(n.layers))
 	blocks, classBlock := 2, -1
 	if n.cfg.Classifier {
 		blocks, classBlock = 3, 2
@@ -131,43 +128,22 @@ func (n *Network) probe(d *Data, neg []uint8) SplitMetrics {
 			}
 			return neutralRow
 		}, classBlock)
+		t.samples += m
 		for l, ly := range n.layers {
 			th := float64(n.threshold(ly))
-			g := e.good[l]
 			for i := 0; i < m; i++ {
-				gp, gn := float64(g[i]), float64(g[m+i])
-				gpos[l] += gp
-				gneg[l] += gn
-				loss[l] += softplus(-(gp - th)) + softplus(gn-th)
-				if gp-th > 0 {
-					correct[l]++
-				}
-				if gn-th <= 0 {
-					correct[l]++
-				}
+				t.addFF(l, float64(e.good[l][i]), float64(e.good[l][m+i]), th)
 			}
 		}
 		if classBlock >= 0 {
-			for i := 0; i < m; i++ {
-				l, pred := softmaxCE(e.logits[i*NumClasses:(i+1)*NumClasses], int(y[i]))
-				classLoss += l
-				if pred == int(y[i]) {
-					classOK++
-				}
-			}
+			t.addClassifier(e.logits, y)
 		}
 	}
-	s := float64(d.N)
-	m := SplitMetrics{Samples: d.N, ClassifierAccuracy: math.NaN(), ClassifierLoss: math.NaN(), GoodnessAccuracy: math.NaN()}
-	if classBlock >= 0 {
-		m.ClassifierAccuracy, m.ClassifierLoss = classOK/s, classLoss/s
-	}
-	for l := range L {
-		m.Layers = append(m.Layers, LayerMetrics{
-			Loss: loss[l] / (2 * s), Accuracy: correct[l] / (2 * s),
-			GoodnessPos: gpos[l] / s, GoodnessNeg: gneg[l] / s,
-			LabelAccuracy: math.NaN(), PeerLoss: math.NaN(),
-		})
+	// No ten-label pass: the label accuracies are not measured.
+	m := t.metrics(n.cfg.Classifier)
+	m.GoodnessAccuracy = math.NaN()
+	for l := range m.Layers {
+		m.Layers[l].LabelAccuracy = math.NaN()
 	}
 	return m
 }

@@ -164,3 +164,15 @@ func TestRecordingErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestDataHead checks Head's samples and its cap at the data's size.
+func TestDataHead(t *testing.T) {
+	d := synthetic(10, 1)
+	h := d.Head(4)
+	if h.N != 4 || len(h.Labels) != 4 || len(h.X) != 4*d.Features || &h.X[0] != &d.X[0] || h.Labels[3] != d.Labels[3] {
+		t.Errorf("Head(4) = %d samples, %d labels, %d features", h.N, len(h.Labels), len(h.X))
+	}
+	if all := d.Head(99); all.N != 10 || len(all.X) != len(d.X) {
+		t.Errorf("Head(99) kept %d of 10 samples", all.N)
+	}
+}

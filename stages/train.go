@@ -50,8 +50,8 @@ func recording(r experiments.Run, val *ff.Data, steps *[]ff.StepMetrics) *ff.Rec
 		Schedule: ff.StepSchedule{Every: r.Record.Every},
 		OnStep:   func(m ff.StepMetrics) error { *steps = append(*steps, m); return nil },
 	}
-	if n := min(r.Record.Probe, val.N); n > 0 {
-		rec.Probe = &ff.Data{X: val.X[:n*val.Features], Labels: val.Labels[:n], N: n, Features: val.Features}
+	if r.Record.Probe > 0 {
+		rec.Probe = val.Head(r.Record.Probe)
 	}
 	return rec
 }

@@ -195,9 +195,8 @@ func trainAction(c *cli.Context) error {
 	if c.String("out") != "" && c.Int("record-every") > 0 {
 		opts.Record = &ff.Recording{Schedule: ff.StepSchedule{Every: c.Int("record-every")},
 			OnStep: func(m ff.StepMetrics) error { steps = append(steps, m); return nil }}
-		if n := min(c.Int("probe"), splits.Val.N); n > 0 {
-			v := splits.Val
-			opts.Record.Probe = &ff.Data{X: v.X[:n*v.Features], Labels: v.Labels[:n], N: n, Features: v.Features}
+		if c.Int("probe") > 0 {
+			opts.Record.Probe = splits.Val.Head(c.Int("probe"))
 		}
 	}
 	start := time.Now()
