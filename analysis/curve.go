@@ -164,13 +164,18 @@ func sameFloat(a, b float64) bool {
 
 // runCurves splits curves sorted as Curves returns them into runs.
 func runCurves(curves []Curve) [][]Curve {
-	var runs [][]Curve
-	for i := 0; i < len(curves); {
+	return splitRuns(curves, func(c *Curve) string { return c.Run })
+}
+
+// splitRuns splits xs, in which each run's items are adjacent, into runs.
+func splitRuns[T any](xs []T, run func(*T) string) [][]T {
+	var runs [][]T
+	for i := 0; i < len(xs); {
 		j := i + 1
-		for j < len(curves) && curves[j].Run == curves[i].Run {
+		for j < len(xs) && run(&xs[j]) == run(&xs[i]) {
 			j++
 		}
-		runs = append(runs, curves[i:j])
+		runs = append(runs, xs[i:j])
 		i = j
 	}
 	return runs

@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"gonum.org/v1/gonum/stat"
 )
 
 // Step-resolution analysis. The curves are the held-out probe's, recorded
@@ -317,7 +319,7 @@ func StepLag(refSteps []int, ref []float64, steps []int, y []float64, window, gr
 // defined, the OLS slope of the measure on layer index (steps per layer),
 // and the number of runs left out.
 func RunStepSlopes(delays []StepDelay, measure string) (runs []string, slopes []float64, leftOut int) {
-	for _, rd := range stepDelaysByRun(delays) {
+	for _, rd := range splitRuns(delays, func(d *StepDelay) string { return d.Run }) {
 		var xs, ys []float64
 		for _, d := range rd {
 			if v := d.Values[measure]; !math.IsNaN(v) {
@@ -337,42 +339,14 @@ func RunStepSlopes(delays []StepDelay, measure string) (runs []string, slopes []
 	return runs, slopes, leftOut
 }
 
-// stepDelaysByRun splits delays (in StepDelays order) into runs.
-func stepDelaysByRun(delays []StepDelay) [][]StepDelay {
-	var out [][]StepDelay
-	for i := 0; i < len(delays); {
-		j := i + 1
-		for j < len(delays) && delays[j].Run == delays[i].Run {
-			j++
-		}
-		out = append(out, delays[i:j])
-		i = j
-	}
-	return out
-}
-
-// slope returns the OLS slope of y on x; ok is false with fewer than two
-// distinct x.
+// slope returns the OLS slope of y on x (gonum's stat.LinearRegression);
+// ok is false with fewer than two distinct x.
 func slope(x, y []float64) (float64, bool) {
-	if len(x) < 2 {
+	if len(x) < 2 || slices.Min(x) == slices.Max(x) {
 		return math.NaN(), false
 	}
-	var mx, my float64
-	for i := range x {
-		mx += x[i]
-		my += y[i]
-	}
-	mx /= float64(len(x))
-	my /= float64(len(x))
-	var sxy, sxx float64
-	for i := range x {
-		sxy += (x[i] - mx) * (y[i] - my)
-		sxx += (x[i] - mx) * (x[i] - mx)
-	}
-	if sxx == 0 {
-		return math.NaN(), false
-	}
-	return sxy / sxx, true
+	_, beta := stat.LinearRegression(x, y, nil, false)
+	return beta, true
 }
 
 // StepTrend is, per treatment and measure, the mean over runs of the

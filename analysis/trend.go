@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"math"
 	"slices"
-
-	"gonum.org/v1/gonum/stat"
 )
 
 // Step compares one layer's delay with the next layer's across seeds.
@@ -77,11 +75,7 @@ func (r *runDelays) slope(m Measure) (float64, bool) {
 			y = append(y, v)
 		}
 	}
-	if len(x) < 2 {
-		return math.NaN(), false
-	}
-	_, beta := stat.LinearRegression(x, y, nil, false)
-	return beta, true
+	return slope(x, y)
 }
 
 // RunSlopes returns, for every run with at least two layers with a

@@ -56,7 +56,7 @@
 //	every = 20                     # steps between measurements after the dense start (0, 1, 2, 3, 4, 6, 8, 11, 16, ...); 0 turns it off
 //	probe = 500                    # held-out probe: the first N validation samples (default 500, capped at the split)
 //
-//	[analysis]                     # step-resolution analysis and verdict rules (AnalysisSpec); write them before the sweep runs
+//	[analysis]                     # step-resolution analysis and verdict rules (analysis.StepOptions); write them before the sweep runs
 //	h1_measure = "s50"             # "s50", "s90" (steps to that share of the gain over step 0), "lag", or "t80" (steps to 80% FF accuracy)
 //	h1_margin = 10                 # steps per layer
 //	h2_measure = "increments"      # "increments" (default) or "levels"

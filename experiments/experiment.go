@@ -13,6 +13,7 @@ import (
 	"strings"
 	"unicode"
 
+	"github.com/ffchar/ffchar/analysis"
 	"github.com/ffchar/ffchar/ff"
 )
 
@@ -109,32 +110,6 @@ const DefaultProbe = 500
 // On reports whether step recording is on.
 func (r RecordSpec) On() bool { return r.Every > 0 }
 
-// AnalysisSpec holds the step-resolution analysis settings and verdict
-// rules of an experiment file's [analysis] table. They are written into
-// the file before a sweep runs and never tuned after seeing its results.
-// Zero values mean the analysis package's defaults (see
-// analysis.StepOptions); Lines lists the values in effect.
-type AnalysisSpec struct {
-	// H1Measure is the delay H1's verdict uses: "s50" or "s90" (steps to
-	// that fraction of the gain over step 0), "lag", or "tNN" (steps to FF
-	// accuracy NN%, one of Thresholds).
-	H1Measure string
-	H1Margin  float64 // steps per layer
-	// H2Measure is "increments" or "levels": the correlation H2 and H3's
-	// verdicts use.
-	H2Measure   string
-	LayerMargin float64 // atanh(r) per layer
-	WidthMargin float64 // atanh(r) per doubling of width
-	// Thresholds are FF accuracies in (0, 1), ascending.
-	Thresholds []float64
-	// DeficitSteps are steps (≥ 1, ascending) at which the depth deficit
-	// and the across-seed correlations are measured.
-	DeficitSteps []int
-	// LagWindow and LagGrid, in steps: the span and resampling grid of the
-	// cross-correlation lag.
-	LagWindow, LagGrid int
-}
-
 // Axis is one treatment factor: a Config field and the values it takes,
 // formatted as ff.Config.Get formats them, in the order the file lists
 // them.
@@ -199,7 +174,10 @@ type Experiment struct {
 	Grid     []Axis
 	Evaluate EvalSpec
 	Record   RecordSpec
-	Analysis AnalysisSpec
+	// Analysis holds the step-resolution analysis settings and verdict
+	// rules of the file's [analysis] table, written before a sweep runs;
+	// zero fields mean the analysis package's defaults.
+	Analysis analysis.StepOptions
 
 	treatments []Treatment
 }

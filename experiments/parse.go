@@ -14,6 +14,7 @@ import (
 
 	"github.com/BurntSushi/toml"
 
+	"github.com/ffchar/ffchar/analysis"
 	"github.com/ffchar/ffchar/axes"
 	"github.com/ffchar/ffchar/ff"
 )
@@ -428,8 +429,8 @@ func parseRecord(v any, data DataSpec) (RecordSpec, error) {
 	return r, nil
 }
 
-func parseAnalysis(v any) (AnalysisSpec, error) {
-	var a AnalysisSpec
+func parseAnalysis(v any) (analysis.StepOptions, error) {
+	var a analysis.StepOptions
 	tbl, err := asTable("analysis", v)
 	if err != nil {
 		return a, err
@@ -513,32 +514,20 @@ func parseAnalysis(v any) (AnalysisSpec, error) {
 		if a.H2Measure, err = asString("analysis.h2_measure", v); err != nil {
 			return a, err
 		}
-		if a.H2Measure != "increments" && a.H2Measure != "levels" {
-			return a, invalid("analysis.h2_measure", literal(v), `must be "increments" or "levels"`)
+		if a.H2Measure != analysis.H2Increments && a.H2Measure != analysis.H2Levels {
+			return a, invalid("analysis.h2_measure", literal(v), fmt.Sprintf("must be %q or %q", analysis.H2Increments, analysis.H2Levels))
 		}
 	}
 	if v, ok := tbl["h1_measure"]; ok {
 		if a.H1Measure, err = asString("analysis.h1_measure", v); err != nil {
 			return a, err
 		}
-		th := a.Thresholds
-		if th == nil {
-			th = defaultThresholds
-		}
-		ok := slices.Contains([]string{"s50", "s90", "lag"}, a.H1Measure)
-		for _, t := range th {
-			ok = ok || a.H1Measure == "t"+strconv.FormatFloat(100*t, 'f', -1, 64)
-		}
-		if !ok {
-			return a, invalid("analysis.h1_measure", literal(v), `must be "s50", "s90", "lag" or "t" and a threshold in percent ("t80")`)
+		if ms := a.Measures(); !slices.Contains(ms, a.H1Measure) {
+			return a, invalid("analysis.h1_measure", literal(v), fmt.Sprintf("must be one of %q", ms))
 		}
 	}
 	return a, nil
 }
-
-// defaultThresholds mirrors analysis.DefaultThresholds, for checking
-// h1_measure without importing the analysis.
-var defaultThresholds = []float64{0.6, 0.7, 0.8, 0.9}
 
 // expand builds and checks every treatment.
 func expand(e *Experiment, base map[string]any) ([]Treatment, error) {

@@ -66,12 +66,7 @@ func StepOptions(exp *experiments.Experiment) analysis.StepOptions {
 	if exp == nil {
 		return analysis.StepOptions{}
 	}
-	a := exp.Analysis
-	return analysis.StepOptions{
-		Thresholds: a.Thresholds, DeficitSteps: a.DeficitSteps, LagWindow: a.LagWindow, LagGrid: a.LagGrid,
-		H1Measure: a.H1Measure, H1Margin: a.H1Margin, H2Measure: a.H2Measure,
-		LayerMargin: a.LayerMargin, WidthMargin: a.WidthMargin,
-	}
+	return exp.Analysis
 }
 
 // StepOptionLines are the key lines of the step-resolution options in
