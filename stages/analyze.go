@@ -29,8 +29,14 @@ func curvesSplit(exp *experiments.Experiment) string {
 // model accuracy is the classifier's, or goodness-over-labels accuracy for
 // recipes without a classifier.
 func Points(rows []artifacts.MetricsRow, split string) []analysis.Point {
+	return points(rows, split, func(r *artifacts.MetricsRow) int { return r.Epoch })
+}
+
+// points is Points with the x value of each point (Point.Epoch) taken by x.
+func points(rows []artifacts.MetricsRow, split string, x func(*artifacts.MetricsRow) int) []analysis.Point {
 	var pts []analysis.Point
-	for _, r := range rows {
+	for i := range rows {
+		r := &rows[i]
 		if r.Split != split {
 			continue
 		}
@@ -41,7 +47,7 @@ func Points(rows []artifacts.MetricsRow, split string) []analysis.Point {
 		pts = append(pts, analysis.Point{
 			Run: r.RunID, Treatment: r.Treatment, Depth: r.Depth, Width: r.Width,
 			Widths: analysis.FormatWidths(r.LayerWidths, r.Width), Seed: r.Seed,
-			Epoch: r.Epoch, Layer: r.Layer,
+			Epoch: x(r), Layer: r.Layer,
 			LayerAccuracy: r.FFAccuracy, ModelAccuracy: model, LabelAccuracy: r.LabelAccuracy,
 		})
 	}
@@ -98,15 +104,7 @@ func StepOptionLines(o analysis.StepOptions) []string {
 // StepPoints turns the probe rows of the curves table into the
 // step-resolution analysis input, the step in Point.Epoch.
 func StepPoints(rows []artifacts.MetricsRow) []analysis.Point {
-	pts := Points(rows, artifacts.SplitProbe)
-	j := 0
-	for _, r := range rows {
-		if r.Split == artifacts.SplitProbe {
-			pts[j].Epoch = r.Step
-			j++
-		}
-	}
-	return pts
+	return points(rows, artifacts.SplitProbe, func(r *artifacts.MetricsRow) int { return r.Step })
 }
 
 // AnalyzeSweep runs both analyses of a sweep's curves under exp's
@@ -308,17 +306,7 @@ func epochTables(rep *analysis.Report, evals []artifacts.EvaluationRow) []*artif
 	dt.holm("slope_p_greater", "slope_p_greater_holm")
 	out = append(out, dt.t)
 
-	rg := newTable("correlation_regression", fmt.Sprintf("Regression of atanh(r) (layer vs model) on layer, log2(width) and depth; n = %d run-layers, R² = %.3f, %d clusters (runs)",
-		rep.Regression.N, rep.Regression.R2, rep.Regression.Clusters))
-	for _, c := range rep.Regression.Coefs {
-		rg.str("term", c.Name)
-		rg.num("estimate", c.Estimate)
-		rg.num("se", c.SE)
-		rg.num("lo", c.Lo)
-		rg.num("hi", c.Hi)
-		rg.num("p", c.P)
-	}
-	out = append(out, rg.t)
+	out = append(out, regressionTable("correlation_regression", "Regression of atanh(r) (layer vs model)", rep.Regression))
 
 	fm := newTable("final_accuracy", "Final model accuracy per treatment on the analysed curves: mean over seeds with "+ci)
 	for _, f := range rep.FinalModel {
@@ -393,6 +381,22 @@ func hypothesisTable(name, title string, hs []analysis.Hypothesis, roles bool) *
 		}
 	}
 	return h.t
+}
+
+// regressionTable lists the coefficients of a regression of what on
+// layer, log2(width) and depth, clustered by run.
+func regressionTable(name, what string, reg analysis.Regression) *artifacts.Table {
+	rg := newTable(name, fmt.Sprintf("%s on layer, log2(width) and depth; n = %d run-layers, R² = %.3f, %d clusters (runs); two-sided p",
+		what, reg.N, reg.R2, reg.Clusters))
+	for _, c := range reg.Coefs {
+		rg.str("term", c.Name)
+		rg.num("estimate", c.Estimate)
+		rg.num("se", c.SE)
+		rg.num("lo", c.Lo)
+		rg.num("hi", c.Hi)
+		rg.num("p", c.P)
+	}
+	return rg.t
 }
 
 // sided names an effect's p-value.
@@ -474,17 +478,7 @@ func stepTables(rep *analysis.StepReport) []*artifacts.Table {
 	}
 	out = append(out, sc.t)
 
-	rg := newTable("step_correlation_regression", fmt.Sprintf("Regression of atanh(Pearson r of %s) on layer, log2(width) and depth; n = %d run-layers, R² = %.3f, %d clusters (runs)",
-		rep.Options.H2Measure, rep.Regression.N, rep.Regression.R2, rep.Regression.Clusters))
-	for _, c := range rep.Regression.Coefs {
-		rg.str("term", c.Name)
-		rg.num("estimate", c.Estimate)
-		rg.num("se", c.SE)
-		rg.num("lo", c.Lo)
-		rg.num("hi", c.Hi)
-		rg.num("p_two_sided", c.P)
-	}
-	out = append(out, rg.t)
+	out = append(out, regressionTable("step_correlation_regression", "Regression of atanh(Pearson r of "+rep.Options.H2Measure+")", rep.Regression))
 
 	cu := newTable("step_curve_summary", "Per treatment, layer and recorded step: the held-out probe's layer FF accuracy and model accuracy, mean over seeds with "+ci)
 	for _, s := range rep.CurveSummaries {
