@@ -47,7 +47,12 @@ func AxisColumnName(name string) string {
 func AxisNames(treatments []string) ([]string, error) {
 	var names []string
 	first := ""
+	seen := map[string]bool{}
 	for i, t := range treatments {
+		if seen[t] {
+			continue // tables repeat a run's treatment on every row
+		}
+		seen[t] = true
 		n := axes.Names(axes.Parse(t))
 		if i == 0 {
 			names, first = n, t

@@ -108,13 +108,20 @@ func (c *infoColumns) write(t *table) error {
 	if err != nil {
 		return err
 	}
+	// Each run's treatment repeats on all its rows: parse each name once.
+	parsed := map[string][]axes.Axis{}
+	for _, t := range c.treatment {
+		if _, ok := parsed[t]; !ok {
+			parsed[t] = axes.Parse(t)
+		}
+	}
 	for _, name := range names {
 		if IdentityColumn(name) {
 			continue
 		}
 		vals := make([]string, len(c.treatment))
-		for i := range vals {
-			vals[i], _ = axes.Get(c.treatment[i], name)
+		for i, t := range c.treatment {
+			vals[i], _ = axes.Lookup(parsed[t], name)
 		}
 		c := AxisColumn(name, vals)
 		c.Name = AxisColumnName(name)

@@ -60,7 +60,13 @@ func Names(axes []Axis) []string {
 // Get returns the value of the named axis of a treatment, and whether it
 // has that axis.
 func Get(treatment, name string) (string, bool) {
-	for _, a := range Parse(treatment) {
+	return Lookup(Parse(treatment), name)
+}
+
+// Lookup returns the value of the named axis among axes, and whether it
+// is there.
+func Lookup(axes []Axis, name string) (string, bool) {
+	for _, a := range axes {
 		if a.Name == name {
 			return a.Value, true
 		}

@@ -142,6 +142,20 @@ func Analyze(curves []artifacts.MetricsRow, split string) (*analysis.Report, err
 type tableBuilder struct {
 	t   *artifacts.Table
 	idx map[string]int
+	// axes are the grid-axis columns, kept as strings until table types
+	// each one whole (artifacts.AxisColumn).
+	axes []string
+}
+
+// table finishes the table: each axis column typed once.
+func (b *tableBuilder) table() *artifacts.Table {
+	for _, name := range b.axes {
+		c := b.col(name)
+		typed := artifacts.AxisColumn(name, c.Strings)
+		typed.Digits = c.Digits
+		*c = typed
+	}
+	return b.t
 }
 
 func newTable(name, title string) *tableBuilder {
@@ -198,11 +212,10 @@ func (b *tableBuilder) group(g analysis.Group) {
 	var names []string
 	for _, a := range g.Axes() {
 		names = append(names, a.Name)
-		c := artifacts.AxisColumn(a.Name, []string{a.Value})
-		dst := b.col(a.Name)
-		dst.Strings = append(dst.Strings, c.Strings...)
-		dst.Ints = append(dst.Ints, c.Ints...)
-		dst.Floats = append(dst.Floats, c.Floats...)
+		if !slices.Contains(b.axes, a.Name) {
+			b.axes = append(b.axes, a.Name)
+		}
+		b.str(a.Name, a.Value)
 	}
 	if !slices.Contains(names, "depth") {
 		b.int("depth", g.Depth)
@@ -268,7 +281,7 @@ func epochTables(rep *analysis.Report, evals []artifacts.EvaluationRow) []*artif
 		cs.int("undefined", s.Undefined)
 	}
 	cs.holm("p", "p_holm")
-	out = append(out, cs.t)
+	out = append(out, cs.table())
 
 	fc := newTable("final_correlation", "Final layer accuracy vs final model accuracy across seeds, per treatment and layer (Pearson, Fisher "+ci+"; two-sided p, and p_holm Holm-adjusted over the table)")
 	for _, f := range rep.FinalCorrelations {
@@ -281,7 +294,7 @@ func epochTables(rep *analysis.Report, evals []artifacts.EvaluationRow) []*artif
 		fc.int("seeds", f.N)
 	}
 	fc.holm("p", "p_holm")
-	out = append(out, fc.t)
+	out = append(out, fc.table())
 
 	ds := newTable("delay_summary", "Epochs until a layer reaches 50/90/95% of its accuracy gain, and its lag behind layer 1, per treatment and layer: mean over seeds with "+ci)
 	for _, d := range rep.DelaySummaries {
@@ -291,7 +304,7 @@ func epochTables(rep *analysis.Report, evals []artifacts.EvaluationRow) []*artif
 		ds.summary("", d.Summary)
 		ds.int("undefined", d.Undefined)
 	}
-	out = append(out, ds.t)
+	out = append(out, ds.table())
 
 	dt := newTable("delay_trend", "Growth of the delay with layer position, per treatment: mean per-run slope (epochs per layer) with "+ci+", two-sided and one-sided (slope > 0) t-test p-values, the one-sided one Holm-adjusted over the table, and the one-sided signed-rank test that deeper layers are later")
 	for _, d := range rep.DelayTrends {
@@ -304,7 +317,7 @@ func epochTables(rep *analysis.Report, evals []artifacts.EvaluationRow) []*artif
 		dt.int("signed_rank_n", d.Pooled.N)
 	}
 	dt.holm("slope_p_greater", "slope_p_greater_holm")
-	out = append(out, dt.t)
+	out = append(out, dt.table())
 
 	out = append(out, regressionTable("correlation_regression", "Regression of atanh(r) (layer vs model)", rep.Regression))
 
@@ -313,7 +326,7 @@ func epochTables(rep *analysis.Report, evals []artifacts.EvaluationRow) []*artif
 		fm.group(f.Group)
 		fm.summary("accuracy_", f.Summary)
 	}
-	out = append(out, fm.t)
+	out = append(out, fm.table())
 
 	out = append(out, testAccuracyTable(evals, conf))
 
@@ -326,7 +339,7 @@ func epochTables(rep *analysis.Report, evals []artifacts.EvaluationRow) []*artif
 		cu.summary("model_accuracy_", s.ModelAccuracy)
 		cu.summary("label_accuracy_", s.LabelAccuracy)
 	}
-	out = append(out, cu.t)
+	out = append(out, cu.table())
 
 	lm := newTable("layer_model_correlations", "Per run and layer: correlation of the layer's accuracy with the model's over epochs")
 	for _, c := range rep.Correlations {
@@ -339,7 +352,7 @@ func epochTables(rep *analysis.Report, evals []artifacts.EvaluationRow) []*artif
 		lm.num("spearman_p", c.Spearman.P)
 		lm.int("epochs", c.Pearson.N)
 	}
-	out = append(out, lm.t)
+	out = append(out, lm.table())
 
 	dl := newTable("delays", "Per run and layer: accuracy gain, epochs to 50/90/95% of it (interpolated) and lag behind layer 1")
 	for _, d := range rep.Delays {
@@ -352,7 +365,7 @@ func epochTables(rep *analysis.Report, evals []artifacts.EvaluationRow) []*artif
 		dl.num("t95", d.T95)
 		dl.num("lag", d.Lag)
 	}
-	out = append(out, dl.t)
+	out = append(out, dl.table())
 	return out
 }
 
@@ -380,7 +393,7 @@ func hypothesisTable(name, title string, hs []analysis.Hypothesis, roles bool) *
 			h.str("warnings", warnText(e.Warnings))
 		}
 	}
-	return h.t
+	return h.table()
 }
 
 // regressionTable lists the coefficients of a regression of what on
@@ -396,7 +409,7 @@ func regressionTable(name, what string, reg analysis.Regression) *artifacts.Tabl
 		rg.num("hi", c.Hi)
 		rg.num("p", c.P)
 	}
-	return rg.t
+	return rg.table()
 }
 
 // sided names an effect's p-value.
@@ -424,7 +437,7 @@ func stepTables(rep *analysis.StepReport) []*artifacts.Table {
 		ds.summary("", d.Summary)
 		ds.int("undefined", d.Undefined)
 	}
-	out = append(out, ds.t)
+	out = append(out, ds.table())
 
 	dt := newTable("step_delay_trend", "Growth of each step delay with layer position, per treatment: mean per-run OLS slope (steps per layer) with "+ci+", one-sided p (slope > 0) and its Holm adjustment over the treatments")
 	for _, d := range rep.Trends {
@@ -435,7 +448,7 @@ func stepTables(rep *analysis.StepReport) []*artifacts.Table {
 		dt.num("slope_p_greater_holm", d.PHolm)
 		dt.int("left_out", d.LeftOut)
 	}
-	out = append(out, dt.t)
+	out = append(out, dt.table())
 
 	df := newTable("depth_deficit", "Early depth deficit: per treatment and step, mean per-run OLS slope of layer FF accuracy on layer index (accuracy points per layer; negative = deeper layers behind) with "+ci+", one-sided p (slope < 0) and its Holm adjustment over the table")
 	for _, d := range rep.Deficits {
@@ -445,7 +458,7 @@ func stepTables(rep *analysis.StepReport) []*artifacts.Table {
 		df.num("slope_p_less", d.PLess)
 		df.num("slope_p_less_holm", d.PHolm)
 	}
-	out = append(out, df.t)
+	out = append(out, df.table())
 
 	cs := newTable("step_correlation_summary", "Layer vs model accuracy over the recorded steps, per treatment and layer: Fisher-z mean Pearson r over seeds of levels and of increments with "+ci+"; the increments' two-sided p, and Holm-adjusted over the table")
 	for i, l := range rep.LevelSummaries {
@@ -462,7 +475,7 @@ func stepTables(rep *analysis.StepReport) []*artifacts.Table {
 		cs.int("seeds", l.Z.N)
 	}
 	cs.holm("increments_p_two_sided", "increments_p_holm")
-	out = append(out, cs.t)
+	out = append(out, cs.table())
 
 	sc := newTable("seed_correlation", "Across seeds, at fixed steps: Pearson r between a layer's accuracy and the model's, per treatment, layer and step (Fisher "+ci+"; two-sided p and its Holm adjustment over the table)")
 	for _, c := range rep.SeedCorrelations {
@@ -476,7 +489,7 @@ func stepTables(rep *analysis.StepReport) []*artifacts.Table {
 		sc.num("p_holm", c.PHolm)
 		sc.int("seeds", c.N)
 	}
-	out = append(out, sc.t)
+	out = append(out, sc.table())
 
 	out = append(out, regressionTable("step_correlation_regression", "Regression of atanh(Pearson r of "+rep.Options.H2Measure+")", rep.Regression))
 
@@ -488,7 +501,7 @@ func stepTables(rep *analysis.StepReport) []*artifacts.Table {
 		cu.summary("layer_accuracy_", s.LayerAccuracy)
 		cu.summary("model_accuracy_", s.ModelAccuracy)
 	}
-	out = append(out, cu.t)
+	out = append(out, cu.table())
 
 	dl := newTable("step_delays", "Per run and layer: FF accuracy at step 0, gain, and every step delay")
 	for _, d := range rep.Delays {
@@ -502,7 +515,7 @@ func stepTables(rep *analysis.StepReport) []*artifacts.Table {
 		}
 		dl.num("lag_r", d.LagR)
 	}
-	out = append(out, dl.t)
+	out = append(out, dl.table())
 
 	lm := newTable("step_layer_model_correlations", "Per run and layer: Pearson r of the layer's accuracy with the model's over the recorded steps, of levels and of increments")
 	for i, c := range rep.Levels {
@@ -514,7 +527,7 @@ func stepTables(rep *analysis.StepReport) []*artifacts.Table {
 		lm.num("increments_r", in.Pearson.R)
 		lm.int("steps", c.Pearson.N)
 	}
-	out = append(out, lm.t)
+	out = append(out, lm.table())
 	return out
 }
 
@@ -563,5 +576,5 @@ func testAccuracyTable(evals []artifacts.EvaluationRow, conf float64) *artifacts
 		t.summary("classifier_", analysis.MeanCI(cls[k], conf))
 		t.summary("goodness_", analysis.MeanCI(good[k], conf))
 	}
-	return t.t
+	return t.table()
 }
