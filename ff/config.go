@@ -282,6 +282,15 @@ func (c *Config) LayerWidth(l int) int {
 	return c.Width
 }
 
+// LayerWidths returns every layer's width, from Widths or Width.
+func (c *Config) LayerWidths() []int {
+	ws := make([]int, c.Depth)
+	for l := range ws {
+		ws[l] = c.LayerWidth(l)
+	}
+	return ws
+}
+
 // TotalEpochs is the number of epochs a run lasts: Epochs, or Depth×Epochs
 // for the greedy schedule.
 func (c *Config) TotalEpochs() int {

@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/ffchar/ffchar/internal/safepath"
 )
 
 // An EntryInfo describes one index entry for listing.
@@ -292,7 +294,7 @@ func (c *Cache) gcDirs() (dirs map[string]string, skipped []string, err error) {
 		if fi, err := os.Stat(resolved); err != nil || !fi.IsDir() {
 			return nil, nil, fmt.Errorf("pipeline: gc: cache folder %s is not a directory", p)
 		}
-		if !within(root, resolved) || resolved == root {
+		if !safepath.Below(root, resolved) {
 			if kind == "tmp" {
 				skipped = append(skipped, p)
 				continue
@@ -302,13 +304,6 @@ func (c *Cache) gcDirs() (dirs map[string]string, skipped []string, err error) {
 		dirs[kind] = resolved
 	}
 	return dirs, skipped, nil
-}
-
-// within reports whether path is root or below it. Both must be clean
-// absolute paths.
-func within(root, path string) bool {
-	rel, err := filepath.Rel(root, path)
-	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) && !filepath.IsAbs(rel)
 }
 
 // jobDirAction parses the name the runner gives a job directory,

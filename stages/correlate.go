@@ -42,28 +42,30 @@ func correlateJob(exp *experiments.Experiment, runs []experiments.Run, trainIDs,
 			// (their bytes are cached under keys that must not change); the
 			// sweep tables add what only the experiment knows: each layer's
 			// width, and with it one column per grid axis.
+			lws := make([][]int, len(runs))
+			for i := range runs {
+				lws[i] = runs[i].Config.LayerWidths()
+			}
 			var curves []artifacts.MetricsRow
 			for i, id := range trainIDs {
 				rows, err := readRows(in, id, MetricsFile, artifacts.ReadMetrics)
 				if err != nil {
 					return err
 				}
-				lw := layerWidths(runs[i])
 				for j := range rows {
-					rows[j].LayerWidths = lw
+					rows[j].LayerWidths = lws[i]
 				}
 				curves = append(curves, rows...)
 			}
 			var evals []artifacts.EvaluationRow
 			var confusion []artifacts.ConfusionRow
 			for i, id := range evalIDs {
-				lw := layerWidths(runs[i])
 				rows, err := readRows(in, id, EvaluationFile, artifacts.ReadEvaluations)
 				if err != nil {
 					return err
 				}
 				for j := range rows {
-					rows[j].LayerWidths = lw
+					rows[j].LayerWidths = lws[i]
 				}
 				evals = append(evals, rows...)
 				crows, err := readRows(in, id, ConfusionFile, artifacts.ReadConfusion)
@@ -71,7 +73,7 @@ func correlateJob(exp *experiments.Experiment, runs []experiments.Run, trainIDs,
 					return err
 				}
 				for j := range crows {
-					crows[j].LayerWidths = lw
+					crows[j].LayerWidths = lws[i]
 				}
 				confusion = append(confusion, crows...)
 			}
@@ -90,15 +92,6 @@ func correlateJob(exp *experiments.Experiment, runs []experiments.Run, trainIDs,
 			return writeReport(reportDirs{tables: dir, figures: dir, readme: filepath.Join(dir, ReadmeFile)}, sw, exp, meta, Provenance{})
 		},
 	}
-}
-
-// layerWidths returns each layer's width in a run.
-func layerWidths(r experiments.Run) []int {
-	ws := make([]int, r.Config.Depth)
-	for l := range ws {
-		ws[l] = r.Config.LayerWidth(l)
-	}
-	return ws
 }
 
 // readRows reads one table output of a dependency.

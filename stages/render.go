@@ -71,7 +71,7 @@ var Figures = []FigureSpec{
 		func(r *Reports) (*figures.Figure, error) {
 			last := r.StepsPerEpoch
 			if last == 0 {
-				last = analysis.DefaultLagWindow
+				last = r.Steps.Options.LagWindow
 			}
 			return figures.FirstSteps(r.Steps.CurveSummaries, last)
 		}, hasSteps},

@@ -33,17 +33,8 @@ func writeTrainMetrics(path string, cfg ff.Config, seed uint64, splits *dataset.
 		// Each layer's width (layer_width), since width alone does not
 		// say it when the network sets widths.
 		Info: artifacts.RunInfo{RunID: id, Treatment: id, Recipe: string(cfg.Recipe), Depth: cfg.Depth, Width: cfg.Width, Seed: seed,
-			LayerWidths: layerWidths(cfg)},
+			LayerWidths: cfg.LayerWidths()},
 		Epochs: history, Steps: steps, StepsPerEpoch: splits.Train.N / cfg.BatchSize,
 	}
 	return artifacts.WriteMetrics(path, []artifacts.RunMetrics{run}, meta)
-}
-
-// layerWidths returns each layer's width.
-func layerWidths(cfg ff.Config) []int {
-	ws := make([]int, cfg.Depth)
-	for l := range ws {
-		ws[l] = cfg.LayerWidth(l)
-	}
-	return ws
 }
