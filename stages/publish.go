@@ -72,7 +72,8 @@ func PublishResults(c *pipeline.Cache, res []pipeline.Result, results string, ab
 		if err := writeTablesText(tables); err != nil {
 			return err
 		}
-		if err := writeTimings(c, res, filepath.Join(data, TimingsFile)); err != nil {
+		kernels, err := writeTimings(c, res, filepath.Join(data, TimingsFile))
+		if err != nil {
 			return err
 		}
 		// Which build published the sweep (cached runs keep the results of
@@ -80,10 +81,6 @@ func PublishResults(c *pipeline.Cache, res []pipeline.Result, results string, ab
 		// backend and Go version) stays with the data: redrawing it later
 		// does not change it.
 		prov := Provenance{Revision: Revision(), Backend: backend.Name(), Go: runtime.Version()}
-		kernels, err := trainKernels(c, res)
-		if err != nil {
-			return err
-		}
 		prov.Kernels = kernels
 		if err := writeJSON(filepath.Join(data, ProvenanceFile), prov); err != nil {
 			return err
@@ -169,32 +166,6 @@ type Provenance struct {
 	Kernels []string `json:"blas_kernels,omitempty"`
 }
 
-// trainKernels gathers the OpenBLAS kernels recorded by the train jobs in
-// res: on a cluster, runs may come from nodes with different kernels.
-func trainKernels(c *pipeline.Cache, res []pipeline.Result) ([]string, error) {
-	var ks []string
-	for _, r := range res {
-		if r.Entry == nil || r.Key.Stage() != Train {
-			continue
-		}
-		raw, err := c.ReadOutput(r.Entry, RunFile)
-		if err != nil {
-			return nil, err
-		}
-		var run struct {
-			Kernel string `json:"blas_kernel"`
-		}
-		if err := json.Unmarshal(raw, &run); err != nil {
-			return nil, fmt.Errorf("publish: %s of %s: %w", RunFile, r.Job, err)
-		}
-		if run.Kernel != "" && !slices.Contains(ks, run.Kernel) {
-			ks = append(ks, run.Kernel)
-		}
-	}
-	slices.Sort(ks)
-	return ks, nil
-}
-
 func readProvenance(dataDir string) Provenance {
 	var p Provenance
 	if b, err := os.ReadFile(filepath.Join(dataDir, ProvenanceFile)); err == nil {
@@ -209,7 +180,10 @@ func readProvenance(dataDir string) Provenance {
 // volatile timing outputs instead.
 const TimingsFile = "timing.csv"
 
-func writeTimings(c *pipeline.Cache, res []pipeline.Result, path string) error {
+// writeTimings writes the timing file at path from the train jobs among
+// res and returns the OpenBLAS kernels their run records name, sorted:
+// both come from the same run.json of every run.
+func writeTimings(c *pipeline.Cache, res []pipeline.Result, path string) (kernels []string, err error) {
 	var b strings.Builder
 	b.WriteString("run_id,treatment,replicate,seed,train_seconds,epoch_seconds\n")
 	n := 0
@@ -222,6 +196,7 @@ func writeTimings(c *pipeline.Cache, res []pipeline.Result, path string) error {
 			Treatment string `json:"treatment"`
 			Replicate int    `json:"replicate"`
 			Seed      uint64 `json:"seed"`
+			Kernel    string `json:"blas_kernel"`
 		}
 		var timing struct {
 			Seconds float64   `json:"seconds"`
@@ -230,11 +205,14 @@ func writeTimings(c *pipeline.Cache, res []pipeline.Result, path string) error {
 		for name, v := range map[string]any{RunFile: &run, TimingFile: &timing} {
 			raw, err := c.ReadOutput(r.Entry, name)
 			if err != nil {
-				return err
+				return nil, err
 			}
 			if err := json.Unmarshal(raw, v); err != nil {
-				return fmt.Errorf("publish: %s of %s: %w", name, r.Job, err)
+				return nil, fmt.Errorf("publish: %s of %s: %w", name, r.Job, err)
 			}
+		}
+		if run.Kernel != "" && !slices.Contains(kernels, run.Kernel) {
+			kernels = append(kernels, run.Kernel)
 		}
 		eps := make([]string, len(timing.Epochs))
 		for i, e := range timing.Epochs {
@@ -243,8 +221,9 @@ func writeTimings(c *pipeline.Cache, res []pipeline.Result, path string) error {
 		fmt.Fprintf(&b, "%s,%s,%d,%d,%.3f,%s\n", run.Run, run.Treatment, run.Replicate, run.Seed, timing.Seconds, strings.Join(eps, ";"))
 		n++
 	}
+	slices.Sort(kernels)
 	if n == 0 {
-		return nil
+		return kernels, nil
 	}
-	return atomicfile.WriteBytes(path, []byte(b.String()))
+	return kernels, atomicfile.WriteBytes(path, []byte(b.String()))
 }
