@@ -153,7 +153,7 @@ func (c *Cache) readEntry(id ActionID) (*Entry, error) {
 	miss := func(reason string) (*Entry, error) {
 		return nil, &MissError{Action: id, Reason: reason}
 	}
-	f, err := openRegular(c.entryFile(id))
+	f, _, err := openRegular(c.entryFile(id), 0)
 	if errors.Is(err, fs.ErrNotExist) {
 		return miss("no index entry")
 	} else if errors.Is(err, errNotRegular) {
@@ -185,7 +185,7 @@ func (c *Cache) readEntry(id ActionID) (*Entry, error) {
 // checkOutput returns "" if the file at path holds exactly o, or the
 // reason it does not.
 func checkOutput(path string, o Output) string {
-	f, err := openRegular(path)
+	f, fi, err := openRegular(path, 0)
 	if errors.Is(err, fs.ErrNotExist) {
 		return "missing"
 	} else if errors.Is(err, errNotRegular) {
@@ -194,10 +194,6 @@ func checkOutput(path string, o Output) string {
 		return err.Error()
 	}
 	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return err.Error()
-	}
 	if fi.Size() != o.Size {
 		return fmt.Sprintf("size %d, want %d", fi.Size(), o.Size)
 	}

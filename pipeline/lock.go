@@ -79,16 +79,7 @@ func fileLock(ctx context.Context, path string, wait bool) (*os.File, error) {
 		// regular file: a FIFO put in place of a lock file must not hang
 		// every process that uses the key. Whatever else stands under a
 		// lock file's name can never be a lock, so it is removed, once.
-		f, err := os.OpenFile(path, os.O_RDONLY|os.O_CREATE|openFlagNonblock, 0o666)
-		if err == nil {
-			if fi, serr := f.Stat(); serr != nil || !fi.Mode().IsRegular() {
-				f.Close()
-				f, err = nil, serr
-				if err == nil {
-					err = errNotRegular
-				}
-			}
-		}
+		f, fi1, err := openRegular(path, os.O_CREATE)
 		if err != nil {
 			if !healed {
 				healed = true
@@ -117,16 +108,13 @@ func fileLock(ctx context.Context, path string, wait bool) (*os.File, error) {
 			f.Close()
 			return nil, fmt.Errorf("pipeline: locking %s: %w", path, err)
 		}
-		fi1, err1 := f.Stat()
-		fi2, err2 := os.Stat(path)
-		if err1 == nil && err2 == nil && os.SameFile(fi1, fi2) {
+		// The file locked is still the one under the name (another
+		// process may have removed and recreated it while we waited).
+		if fi2, err := os.Stat(path); err == nil && os.SameFile(fi1, fi2) {
 			return f, nil
 		}
 		funlock(f)
 		f.Close()
-		if err1 != nil {
-			return nil, fmt.Errorf("pipeline: lock file %s: %w", path, err1)
-		}
 	}
 }
 

@@ -1,9 +1,11 @@
 package pipeline
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 )
 
@@ -13,43 +15,51 @@ import (
 // cache would hang.
 var errNotRegular = errors.New("not a regular file")
 
-// openRegular opens path for reading only if it is a regular file. It
+// openRegular opens path for reading (flag may add os.O_CREATE) only if
+// it is a regular file, and returns what it found out about the file. It
 // opens without blocking (a FIFO does not wait for a writer) and checks
 // the mode of what it opened, so a file swapped in between cannot slip
 // through.
-func openRegular(path string) (*os.File, error) {
-	f, err := os.OpenFile(path, os.O_RDONLY|openFlagNonblock, 0)
+func openRegular(path string, flag int) (*os.File, fs.FileInfo, error) {
+	f, err := os.OpenFile(path, os.O_RDONLY|openFlagNonblock|flag, 0o666)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	fi, err := f.Stat()
 	if err != nil {
 		f.Close()
-		return nil, err
+		return nil, nil, err
 	}
 	if !fi.Mode().IsRegular() {
 		f.Close()
-		return nil, &os.PathError{Op: "open", Path: path, Err: errNotRegular}
+		return nil, nil, &os.PathError{Op: "open", Path: path, Err: errNotRegular}
 	}
-	return f, nil
+	return f, fi, nil
 }
 
 // readRegular reads the whole regular file at path, at most limit bytes
 // (a negative limit reads everything); a longer file is an error.
 func readRegular(path string, limit int64) ([]byte, error) {
-	f, err := openRegular(path)
+	f, fi, err := openRegular(path, 0)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
+	if limit >= 0 && fi.Size() > limit {
+		return nil, fmt.Errorf("%s: larger than %d bytes", path, limit)
+	}
+	// The size read at open sizes the buffer; reading one byte past the
+	// limit tells a file that grew since.
+	n := fi.Size()
 	var r io.Reader = f
 	if limit >= 0 {
 		r = io.LimitReader(f, limit+1)
 	}
-	data, err := io.ReadAll(r)
-	if err != nil {
+	buf := bytes.NewBuffer(make([]byte, 0, n+1))
+	if _, err := buf.ReadFrom(r); err != nil {
 		return nil, err
 	}
+	data := buf.Bytes()
 	if limit >= 0 && int64(len(data)) > limit {
 		return nil, fmt.Errorf("%s: larger than %d bytes", path, limit)
 	}

@@ -106,7 +106,7 @@ func compareOutputs(e *Entry, fresh []Output) error {
 
 func hashFile(path string) (OutputID, error) {
 	var id OutputID
-	f, err := openRegular(path)
+	f, _, err := openRegular(path, 0)
 	if err != nil {
 		return id, err
 	}
