@@ -342,10 +342,7 @@ func (c *Cache) putOutput(r io.Reader) (OutputID, int64, error) {
 	if err := os.MkdirAll(filepath.Dir(final), 0o777); err != nil {
 		return fail(err)
 	}
-	if err := clearForRename(final); err != nil {
-		return fail(err)
-	}
-	if err := os.Rename(tmp, final); err != nil {
+	if err := renameOver(tmp, final); err != nil {
 		return fail(err)
 	}
 	if err := syncDir(filepath.Dir(final)); err != nil {
@@ -402,10 +399,7 @@ func (c *Cache) writeAtomic(path string, fill func(io.Writer) error) (err error)
 		err = cerr
 	}
 	if err == nil {
-		err = clearForRename(path)
-	}
-	if err == nil {
-		err = os.Rename(tmp, path)
+		err = renameOver(tmp, path)
 	}
 	if err != nil {
 		os.Remove(tmp)

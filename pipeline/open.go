@@ -66,13 +66,27 @@ func readRegular(path string, limit int64) ([]byte, error) {
 	return data, nil
 }
 
-// clearForRename removes what stands at path if it is not a regular file,
-// so that renaming a new file there succeeds: a rename cannot replace a
-// directory, and a run that found a directory in place of an output would
-// otherwise fail the same way forever. path is a name the cache itself
-// gives files, so whatever is there is in the cache's own space; a
-// directory is removed with its contents (os.RemoveAll does not follow
-// symbolic links), anything else is unlinked.
+// renameOver renames tmp to path. A rename cannot replace a directory,
+// and a run that found a directory in place of an output would otherwise
+// fail the same way forever: when the rename fails and what stands at path
+// is not a regular file, it is removed and the rename tried once more.
+// path is a name the cache itself gives files, so whatever is there is in
+// the cache's own space; a directory is removed with its contents
+// (os.RemoveAll does not follow symbolic links), anything else unlinked.
+// The common case costs the rename alone.
+func renameOver(tmp, path string) error {
+	err := os.Rename(tmp, path)
+	if err == nil {
+		return nil
+	}
+	if cerr := clearForRename(path); cerr != nil {
+		return err
+	}
+	return os.Rename(tmp, path)
+}
+
+// clearForRename removes what stands at path if it is not a regular file
+// (see renameOver and the lock files).
 func clearForRename(path string) error {
 	fi, err := os.Lstat(path)
 	if err != nil || fi.Mode().IsRegular() {
