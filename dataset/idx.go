@@ -77,16 +77,34 @@ func ReadLabels(path string) ([]uint8, error) {
 	return labels, nil
 }
 
-// readFile reads a whole file, reporting failure as a *FileError.
+// readFile reads a whole file, reporting failure as a *FileError. It opens
+// the file once and takes its size from that open file, so a file larger
+// than any IDX file is refused before it is read, and one that grows
+// meanwhile is still read only up to that bound.
 func readFile(path string) ([]byte, error) {
-	if fi, err := os.Stat(path); err == nil && fi.Mode().IsRegular() && fi.Size() > MaxBodyBytes+64 {
-		return nil, &FileError{Path: path, Err: fmt.Errorf("%w: %d bytes, more than an IDX file of at most %d data bytes", ErrDims, fi.Size(), uint64(MaxBodyBytes))}
-	}
-	raw, err := os.ReadFile(path)
+	fail := func(err error) ([]byte, error) { return nil, &FileError{Path: path, Err: unwrapPath(err)} }
+	f, err := os.Open(path)
 	if err != nil {
-		return nil, &FileError{Path: path, Err: unwrapPath(err)}
+		return fail(err)
 	}
-	return raw, nil
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return fail(err)
+	}
+	const most = MaxBodyBytes + 64
+	if fi.Mode().IsRegular() && fi.Size() > most {
+		return fail(fmt.Errorf("%w: %d bytes, more than an IDX file of at most %d data bytes", ErrDims, fi.Size(), uint64(MaxBodyBytes)))
+	}
+	var b bytes.Buffer
+	b.Grow(int(min(fi.Size(), most)) + 1)
+	if _, err := b.ReadFrom(io.LimitReader(f, most+1)); err != nil {
+		return fail(err)
+	}
+	if b.Len() > most {
+		return fail(fmt.Errorf("%w: more than an IDX file of at most %d data bytes", ErrDims, uint64(MaxBodyBytes)))
+	}
+	return b.Bytes(), nil
 }
 
 // unwrapPath drops the path from an *fs.PathError, which a FileError
