@@ -89,7 +89,8 @@ func correlateJob(exp *experiments.Experiment, runs []experiments.Run, trainIDs,
 				return err
 			}
 			sw := &Sweep{Curves: curves, Evaluations: evals}
-			return writeReport(reportDirs{tables: dir, figures: dir, readme: filepath.Join(dir, ReadmeFile)}, sw, exp, meta, Provenance{})
+			_, err := writeReport(reportDirs{tables: dir, figures: dir, readme: filepath.Join(dir, ReadmeFile)}, sw, exp, meta, Provenance{})
+			return err
 		},
 	}
 }

@@ -143,26 +143,26 @@ type reportDirs struct{ tables, figures, readme string }
 // figure and the results README (with the publishing build's provenance
 // when prov has one). The correlate job calls it on its output folder;
 // redraw, on published sweep tables without a cache.
-func writeReport(d reportDirs, sw *Sweep, exp *experiments.Experiment, meta map[string]string, prov Provenance) error {
+func writeReport(d reportDirs, sw *Sweep, exp *experiments.Experiment, meta map[string]string, prov Provenance) ([]*artifacts.Table, error) {
 	rep, err := AnalyzeSweep(sw.Curves, exp)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	tables := AnalysisTables(rep, sw.Evaluations)
 	for _, dir := range []string{d.tables, d.figures, filepath.Dir(d.readme)} {
 		if err := os.MkdirAll(dir, 0o755); err != nil {
-			return err
+			return nil, err
 		}
 	}
 	for _, t := range tables {
 		if err := artifacts.WriteTable(filepath.Join(d.tables, t.Name+".parquet"), t, meta); err != nil {
-			return err
+			return nil, err
 		}
 	}
 	if err := saveFigures(rep, d.figures); err != nil {
-		return err
+		return nil, err
 	}
-	return atomicfile.WriteBytes(d.readme, []byte(resultsReadme(rep, tables, sw, ResultsInfo{Experiment: exp}, prov)))
+	return tables, atomicfile.WriteBytes(d.readme, []byte(resultsReadme(rep, tables, sw, ResultsInfo{Experiment: exp}, prov)))
 }
 
 // writeTableText writes a table's CSV, Markdown and LaTeX renderings next
@@ -209,11 +209,20 @@ func Render(out string, about ResultsInfo) error {
 	}
 	tdir := filepath.Join(out, "tables")
 	prov := readProvenance(filepath.Join(out, "data"))
-	if err := writeReport(reportDirs{tables: tdir, figures: filepath.Join(out, "figures"), readme: filepath.Join(out, ReadmeFile)},
-		sw, about.Experiment, reportMeta(about.Experiment, sw), prov); err != nil {
+	tables, err := writeReport(reportDirs{tables: tdir, figures: filepath.Join(out, "figures"), readme: filepath.Join(out, ReadmeFile)},
+		sw, about.Experiment, reportMeta(about.Experiment, sw), prov)
+	if err != nil {
 		return err
 	}
-	return writeTablesText(tdir)
+	// The tables are at hand: render them as text without reading back
+	// the Parquet files just written (publish, which gets them as cached
+	// bytes, renders from those: writeTablesText).
+	for _, t := range tables {
+		if err := writeTableText(tdir, t); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // writeTablesText renders every Parquet analysis table in dir as text.
