@@ -237,24 +237,13 @@ func (c *Cache) GC(keep map[ActionID]bool, opt GCOptions) (GCStats, error) {
 	}
 
 	// Records of previous actions whose entry is gone.
-	err = walkFiles(dirs["r"], func(path string) error {
-		if strings.HasPrefix(filepath.Base(path), tempPrefix) {
-			return temp(path)
-		}
-		hexID, ok := strings.CutSuffix(filepath.Base(path), "-r")
-		var h [HashSize]byte
-		if !ok || parseHexID(h[:], hexID) != nil {
-			return nil
-		}
-		if fi, err := os.Lstat(path); err != nil || fi.Mode()&fs.ModeSymlink != 0 {
-			return nil
-		}
+	err = walkIDs(dirs["r"], "-r", func(_ [HashSize]byte, path string) error {
 		id, ok := c.refAction(path)
 		if ok && keep[id] {
 			return nil
 		}
 		return remove(path)
-	})
+	}, temp)
 	return st, err
 }
 
