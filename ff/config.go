@@ -189,12 +189,12 @@ const (
 
 // Validate reports the first field out of range.
 func (c *Config) Validate() error {
-	pos := func(name string, v int) error {
+	pos := func(name string, v, most int) error {
 		if v < 1 {
 			return &FieldError{name, v, "must be at least 1"}
 		}
-		if max := maxSize[name]; v > max {
-			return &FieldError{name, v, fmt.Sprintf("must be at most %d", max)}
+		if v > most {
+			return &FieldError{name, v, fmt.Sprintf("must be at most %d", most)}
 		}
 		return nil
 	}
@@ -209,7 +209,7 @@ func (c *Config) Validate() error {
 		return nil
 	}
 	checks := []error{
-		pos("depth", c.Depth), pos("width", c.Width), pos("epochs", c.Epochs), pos("batch_size", c.BatchSize),
+		pos("depth", c.Depth, MaxDepth), pos("width", c.Width, MaxWidth), pos("epochs", c.Epochs, MaxEpochs), pos("batch_size", c.BatchSize, MaxBatchSize),
 		finite("norm_eps", c.NormEps, 0, false), finite("threshold", c.Threshold, 0, false),
 		finite("peer_weight", c.PeerWeight, 0, false), finite("peer_momentum", c.PeerMomentum, 0, false),
 		finite("peer_init", c.PeerInit, 0, false),
@@ -271,8 +271,6 @@ func (c *Config) Validate() error {
 	}
 	return nil
 }
-
-var maxSize = map[string]int{"depth": MaxDepth, "width": MaxWidth, "epochs": MaxEpochs, "batch_size": MaxBatchSize}
 
 // LayerWidth returns the width of layer l (0-based).
 func (c *Config) LayerWidth(l int) int {
