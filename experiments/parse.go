@@ -565,37 +565,32 @@ func expand(e *Experiment, base map[string]any) ([]Treatment, error) {
 			parts[a] = axes.Axis{Name: ax.Field, Value: axes.Value(val)}
 		}
 		t.ID = axes.Format(parts)
+		// fieldErr names the key at fault, in [grid] or [base], and the
+		// treatment when the value came from [base] for many.
+		fieldErr := func(field string, value any, want string, err error) *Error {
+			key := field
+			if inGrid(field) {
+				key = "grid." + field
+			} else if _, ok := base[field]; ok {
+				key = "base." + field
+			}
+			msg := fmt.Sprintf("%s: value %v: %s", key, value, want)
+			if !inGrid(field) && n > 1 {
+				msg += " (treatment " + t.ID + ")"
+			}
+			return &Error{Key: key, Msg: msg, Err: err}
+		}
 
 		if err := t.Config.Validate(); err != nil {
 			var fe *ff.FieldError
 			if !errors.As(err, &fe) {
 				return nil, &Error{Msg: fmt.Sprintf("treatment %s: %v", t.ID, err), Err: err}
 			}
-			key := fe.Field
-			if inGrid(fe.Field) {
-				key = "grid." + fe.Field
-			} else if _, ok := base[fe.Field]; ok {
-				key = "base." + fe.Field
-			}
-			msg := fmt.Sprintf("%s: value %v: %s", key, fe.Value, fe.Want)
-			if !inGrid(fe.Field) && n > 1 {
-				msg += " (treatment " + t.ID + ")"
-			}
-			return nil, &Error{Key: key, Msg: msg, Err: err}
+			return nil, fieldErr(fe.Field, fe.Value, fe.Want, err)
 		}
 
 		if trainSize > 0 && t.Config.BatchSize > trainSize {
-			key := "batch_size"
-			if inGrid(key) {
-				key = "grid." + key
-			} else if _, ok := base[key]; ok {
-				key = "base." + key
-			}
-			msg := fmt.Sprintf("%s: value %d: must not exceed the %d training samples", key, t.Config.BatchSize, trainSize)
-			if !inGrid("batch_size") && n > 1 {
-				msg += " (treatment " + t.ID + ")"
-			}
-			return nil, &Error{Key: key, Msg: msg}
+			return nil, fieldErr("batch_size", t.Config.BatchSize, fmt.Sprintf("must not exceed the %d training samples", trainSize), nil)
 		}
 
 		total := t.Config.TotalEpochs()
