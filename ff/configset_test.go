@@ -1,10 +1,11 @@
 package ff
 
 import (
-	"reflect"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/ffchar/ffchar/internal/fieldtest"
 )
 
 func TestSetGetRoundTrip(t *testing.T) {
@@ -58,36 +59,16 @@ func TestLinesAreCanonical(t *testing.T) {
 	}
 }
 
-// withNewField returns cfg as a struct with one more field, as Config
-// would be after a field is added with a keydefault tag, set to value.
-func withNewField(cfg Config, value string) any {
-	ct := reflect.TypeOf(cfg)
-	var fields []reflect.StructField
-	for i := 0; i < ct.NumField(); i++ {
-		f := ct.Field(i)
-		fields = append(fields, reflect.StructField{Name: f.Name, Type: f.Type, Tag: f.Tag})
-	}
-	fields = append(fields, reflect.StructField{Name: "Readout", Type: reflect.TypeOf(""),
-		Tag: `toml:"readout" keydefault:"classifier"`})
-	v := reflect.New(reflect.StructOf(fields)).Elem()
-	cv := reflect.ValueOf(cfg)
-	for i := 0; i < ct.NumField(); i++ {
-		v.Field(i).Set(cv.Field(i))
-	}
-	v.Field(ct.NumField()).SetString(value)
-	return v.Addr().Interface()
-}
-
 // A field added at its keydefault leaves the key lines, and so every
 // cached run's key, unchanged; at another value it adds its line.
 func TestNewFieldAtDefaultKeepsKeyLines(t *testing.T) {
 	for _, r := range Recipes {
 		cfg, _ := DefaultConfig(r)
 		cfg.Widths = []int{32, 16}
-		if got, want := FieldLines(withNewField(cfg, "classifier")), cfg.Lines(); !slices.Equal(got, want) {
+		if got, want := FieldLines(fieldtest.WithNewField(cfg, "classifier")), cfg.Lines(); !slices.Equal(got, want) {
 			t.Errorf("%s: lines with a new field at its default:\n%q\nwant\n%q", r, got, want)
 		}
-		got := FieldLines(withNewField(cfg, "goodness"))
+		got := FieldLines(fieldtest.WithNewField(cfg, "goodness"))
 		if want := append(cfg.Lines(), "readout goodness"); !slices.Equal(got, want) {
 			t.Errorf("%s: lines with a new field set:\n%q\nwant\n%q", r, got, want)
 		}

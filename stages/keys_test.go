@@ -7,13 +7,13 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"reflect"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/ffchar/ffchar/experiments"
 	"github.com/ffchar/ffchar/ff"
+	"github.com/ffchar/ffchar/internal/fieldtest"
 	"github.com/ffchar/ffchar/pipeline"
 )
 
@@ -77,27 +77,6 @@ func TestTrainAndEvaluateKeysArePinned(t *testing.T) {
 	}
 }
 
-// withNewField returns cfg as a struct with one more engine field, as
-// ff.Config would be after a field is added with a keydefault tag (the
-// rule in ff.FieldLines), set to value.
-func withNewField(cfg ff.Config, value string) any {
-	ct := reflect.TypeOf(cfg)
-	var fields []reflect.StructField
-	for i := 0; i < ct.NumField(); i++ {
-		f := ct.Field(i)
-		fields = append(fields, reflect.StructField{Name: f.Name, Type: f.Type, Tag: f.Tag})
-	}
-	fields = append(fields, reflect.StructField{Name: "Readout", Type: reflect.TypeOf(""),
-		Tag: `toml:"readout" keydefault:"classifier"`})
-	v := reflect.New(reflect.StructOf(fields)).Elem()
-	cv := reflect.ValueOf(cfg)
-	for i := 0; i < ct.NumField(); i++ {
-		v.Field(i).Set(cv.Field(i))
-	}
-	v.Field(ct.NumField()).SetString(value)
-	return v.Addr().Interface()
-}
-
 // Adding an engine field at its default leaves every cached run cached:
 // the smoke sweep is trained and evaluated, then its status is computed
 // with train keys built from a Config that has one more field.
@@ -136,7 +115,7 @@ func TestNewEngineFieldKeepsRunsCached(t *testing.T) {
 			rest := r.KeyLines()[len(old):]
 			j.Key = func(h *pipeline.Hash) {
 				h.Param("version", trainVersion)
-				for _, l := range ff.FieldLines(withNewField(r.Config, value)) {
+				for _, l := range ff.FieldLines(fieldtest.WithNewField(r.Config, value)) {
 					h.Line("param " + l)
 				}
 				for _, l := range rest {
