@@ -91,25 +91,17 @@ func durationString(seconds float64) string {
 }
 
 // slurmMem parses sbatch's --mem value (megabytes unless a K, M, G or T
-// suffix says otherwise) into bytes.
+// suffix says otherwise) into bytes. It accepts exactly what the script
+// check accepts (sbatchValue["mem"]), so the two cannot disagree.
 func slurmMem(s string) (float64, bool) {
-	s = strings.TrimSuffix(strings.ToUpper(s), "B")
-	unit := 1024.0 * 1024
-	if n := len(s); n > 0 {
-		switch s[n-1] {
-		case 'K':
-			unit, s = 1024, s[:n-1]
-		case 'M':
-			s = s[:n-1]
-		case 'G':
-			unit, s = 1024*1024*1024, s[:n-1]
-		case 'T':
-			unit, s = 1024*1024*1024*1024, s[:n-1]
-		}
-	}
-	v, err := strconv.ParseFloat(s, 64)
-	if err != nil || v < 0 {
+	m := sbatchValue["mem"].FindStringSubmatch(s)
+	if m == nil {
 		return 0, false
 	}
+	v, err := strconv.ParseFloat(m[1], 64)
+	if err != nil {
+		return 0, false
+	}
+	unit := map[string]float64{"": 1 << 20, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40}[m[2]]
 	return v * unit, true
 }

@@ -178,7 +178,7 @@ func slurmSubmit(c *cli.Context) error {
 var sbatchValue = map[string]*regexp.Regexp{
 	"partition": regexp.MustCompile(`^[A-Za-z0-9._,-]+$`),
 	"time":      regexp.MustCompile(`^[0-9][0-9:-]*$`),
-	"mem":       regexp.MustCompile(`^[0-9]+[KMGT]?B?$`),
+	"mem":       regexp.MustCompile(`^([0-9]+)([KMGT]?)B?$`),
 	// The log folder, on --output lines; no "%", which sbatch expands.
 	"script-dir": regexp.MustCompile(`^[A-Za-z0-9._/+,=@:-]+$`),
 }
