@@ -1,6 +1,7 @@
 package ff
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 )
@@ -71,6 +72,19 @@ const (
 	LinearCooldown LRSchedule = "linear-cooldown"
 )
 
+// Readout says which FF layers the classifier and the goodness-over-labels
+// sum read.
+type Readout string
+
+const (
+	// SkipFirst reads layers 2..N (layer 1 when N = 1), as loeweX and
+	// Hinton (2022) do: layer 1's activity is dominated by the label it is
+	// given.
+	SkipFirst Readout = "skip-first"
+	// AllLayers reads layers 1..N.
+	AllLayers Readout = "all"
+)
+
 // Init is the weight initialisation of the FF layers.
 type Init string
 
@@ -129,6 +143,12 @@ type Config struct {
 	Classifier            bool    `toml:"classifier" json:"classifier"`
 	ClassifierLR          float64 `toml:"classifier_lr" json:"classifier_lr"`
 	ClassifierWeightDecay float64 `toml:"classifier_weight_decay" json:"classifier_weight_decay"`
+	// Readout is the layers the classifier and the goodness-over-labels
+	// sum read: SkipFirst (default) or AllLayers. Added after runs were
+	// cached; at its keydefault it adds no key line (FieldLines). An empty
+	// value, as in a configuration recorded before the field existed,
+	// means SkipFirst.
+	Readout Readout `toml:"readout" json:"readout,omitempty" keydefault:"skip-first"`
 
 	// TrainLabelMetrics also computes, on every training batch, each
 	// layer's 10-class accuracy and the goodness-over-labels accuracy. It
@@ -149,7 +169,7 @@ func DefaultConfig(r Recipe) (Config, error) {
 			PeerWeight: 0.03, PeerMomentum: 0.9, PeerInit: 0.5,
 			Optimizer: SGD, LR: 1e-3, Momentum: 0.9, WeightDecay: 3e-4,
 			AdamBeta1: 0.9, AdamBeta2: 0.999, AdamEps: 1e-8, LRSchedule: LinearCooldown,
-			Classifier: true, ClassifierLR: 1e-2, ClassifierWeightDecay: 3e-3,
+			Classifier: true, ClassifierLR: 1e-2, ClassifierWeightDecay: 3e-3, Readout: SkipFirst,
 		}, nil
 	case Pezeshki:
 		return Config{
@@ -158,7 +178,7 @@ func DefaultConfig(r Recipe) (Config, error) {
 			Goodness: MeanSquares, Threshold: 2, ThresholdPerUnit: false, Init: UniformInit,
 			Optimizer: Adam, LR: 0.03, Momentum: 0.9, WeightDecay: 0,
 			AdamBeta1: 0.9, AdamBeta2: 0.999, AdamEps: 1e-8, LRSchedule: Constant,
-			Classifier: false, ClassifierLR: 1e-2, ClassifierWeightDecay: 3e-3,
+			Classifier: false, ClassifierLR: 1e-2, ClassifierWeightDecay: 3e-3, Readout: SkipFirst,
 		}, nil
 	}
 	return Config{}, fmt.Errorf("unknown recipe %q (want loewe or pezeshki)", r)
@@ -259,6 +279,7 @@ func (c *Config) Validate() error {
 		{"optimizer", string(c.Optimizer), []string{string(SGD), string(Adam)}},
 		{"lr_schedule", string(c.LRSchedule), []string{string(Constant), string(LinearCooldown)}},
 		{"init", string(c.Init), []string{string(NormalInit), string(UniformInit)}},
+		{"readout", string(cmp.Or(c.Readout, SkipFirst)), []string{string(SkipFirst), string(AllLayers)}},
 	}
 	for _, e := range enums {
 		found := false
@@ -299,10 +320,11 @@ func (c *Config) TotalEpochs() int {
 }
 
 // firstReadout returns the first FF layer (0-based) whose activations
-// feed the classifier and the goodness-over-labels sum: layer 2 when there
-// are at least two layers, else layer 1. loeweX itself fails when Depth is 1.
+// feed the classifier and the goodness-over-labels sum: layer 1 for the
+// AllLayers readout; otherwise layer 2 when there are at least two layers,
+// else layer 1 (loeweX itself fails when Depth is 1).
 func (c *Config) firstReadout() int {
-	if c.Depth == 1 {
+	if c.Readout == AllLayers || c.Depth == 1 {
 		return 0
 	}
 	return 1

@@ -45,9 +45,20 @@ func TestSetErrors(t *testing.T) {
 func TestLinesAreCanonical(t *testing.T) {
 	cfg, _ := DefaultConfig(Loewe)
 	lines := cfg.Lines()
-	if len(lines) != len(FieldNames()) {
+	// Every field has a line except readout, at its keydefault.
+	if len(lines) != len(FieldNames())-1 {
 		t.Fatalf("%d lines for %d fields", len(lines), len(FieldNames()))
 	}
+	for _, l := range lines {
+		if strings.HasPrefix(l, "readout ") {
+			t.Errorf("line %q for readout at its keydefault", l)
+		}
+	}
+	cfg.Readout = AllLayers
+	if got := cfg.Lines(); !slices.Contains(got, "readout all") {
+		t.Errorf("readout = all: no line \"readout all\" in %q", got)
+	}
+	cfg.Readout = SkipFirst
 	for _, want := range []string{"depth 3", "lr 0.001", "weight_decay 0.0003", "norm rms", "widths ", "classifier true"} {
 		found := false
 		for _, l := range lines {
@@ -69,7 +80,7 @@ func TestNewFieldAtDefaultKeepsKeyLines(t *testing.T) {
 			t.Errorf("%s: lines with a new field at its default:\n%q\nwant\n%q", r, got, want)
 		}
 		got := FieldLines(fieldtest.WithNewField(cfg, "goodness"))
-		if want := append(cfg.Lines(), "readout goodness"); !slices.Equal(got, want) {
+		if want := append(cfg.Lines(), "example_option goodness"); !slices.Equal(got, want) {
 			t.Errorf("%s: lines with a new field set:\n%q\nwant\n%q", r, got, want)
 		}
 	}

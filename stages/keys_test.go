@@ -130,13 +130,13 @@ func TestNewEngineFieldKeepsRunsCached(t *testing.T) {
 		}
 		for _, s := range st {
 			if value == "classifier" && s.State != pipeline.Cached {
-				t.Errorf("readout at its default: %s is %v (%s), want cached", s.Job, s.State, s.Reason)
+				t.Errorf("example_option at its default: %s is %v (%s), want cached", s.Job, s.State, s.Reason)
 			}
 			if value == "goodness" && s.Stage != Prep && s.State == pipeline.Cached {
-				t.Errorf("readout = goodness: %s is cached", s.Job)
+				t.Errorf("example_option = goodness: %s is cached", s.Job)
 			}
-			if value == "goodness" && s.Stage == Train && !slices.ContainsFunc(s.Key.Lines, func(l string) bool { return l == "param readout goodness" }) {
-				t.Errorf("readout = goodness: %s key lacks the field's line", s.Job)
+			if value == "goodness" && s.Stage == Train && !slices.ContainsFunc(s.Key.Lines, func(l string) bool { return l == "param example_option goodness" }) {
+				t.Errorf("example_option = goodness: %s key lacks the field's line", s.Job)
 			}
 		}
 	}

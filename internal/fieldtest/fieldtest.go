@@ -6,7 +6,7 @@ package fieldtest
 import "reflect"
 
 // WithNewField returns a pointer to a copy of the struct cfg with one more
-// string field, Readout (toml "readout", keydefault "classifier"), set to
+// string field, Example (toml "example_option", keydefault "classifier"), set to
 // value.
 func WithNewField(cfg any, value string) any {
 	ct := reflect.TypeOf(cfg)
@@ -15,8 +15,8 @@ func WithNewField(cfg any, value string) any {
 		f := ct.Field(i)
 		fields = append(fields, reflect.StructField{Name: f.Name, Type: f.Type, Tag: f.Tag})
 	}
-	fields = append(fields, reflect.StructField{Name: "Readout", Type: reflect.TypeOf(""),
-		Tag: `toml:"readout" keydefault:"classifier"`})
+	fields = append(fields, reflect.StructField{Name: "Example", Type: reflect.TypeOf(""),
+		Tag: `toml:"example_option" keydefault:"classifier"`})
 	v := reflect.New(reflect.StructOf(fields)).Elem()
 	cv := reflect.ValueOf(cfg)
 	for i := 0; i < ct.NumField(); i++ {
