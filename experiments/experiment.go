@@ -170,10 +170,14 @@ type Experiment struct {
 	Data DataSpec
 	// Base is the recipe's defaults with the file's [base] overrides.
 	Base ff.Config
-	// Grid holds the treatment factors sorted by field name.
-	Grid     []Axis
-	Evaluate EvalSpec
-	Record   RecordSpec
+	// Grid holds the crossed treatment factors, sorted by field name.
+	Grid []Axis
+	// OneAtATime holds the factors varied one at a time around their
+	// first value (the base level), in every point of Grid; sorted by
+	// field name.
+	OneAtATime []Axis
+	Evaluate   EvalSpec
+	Record     RecordSpec
 	// Analysis holds the step-resolution analysis settings and verdict
 	// rules of the file's [analysis] table, written before a sweep runs;
 	// zero fields mean the analysis package's defaults.
@@ -299,6 +303,17 @@ func (e *Error) Error() string {
 
 func (e *Error) Unwrap() error { return e.Err }
 
+// Axes returns the names of the treatment axes, [grid] and
+// [one_at_a_time], sorted: the order of a treatment's ID and Values.
+func (e *Experiment) Axes() []string {
+	var names []string
+	for _, ax := range append(slices.Clone(e.Grid), e.OneAtATime...) {
+		names = append(names, ax.Field)
+	}
+	slices.Sort(names)
+	return names
+}
+
 // Treatments returns the treatments in canonical order: the cartesian
 // product of the grid's axes, the first axis (by field name) varying
 // slowest and each axis's values in file order.
@@ -319,8 +334,13 @@ type Treatment struct {
 	// "depth=2,width=500". It is stable across files: two experiments
 	// with the same grid values give the same ID.
 	ID string
-	// Values holds the value of each grid axis, in Experiment.Grid order.
+	// Values holds the value of each axis, [grid] and [one_at_a_time],
+	// in field-name order (the order of ID and of Experiment.Axes).
 	Values []string
+	// Varied is the [one_at_a_time] axis this treatment moves off its base
+	// level, or "" for a base treatment (and in an experiment without
+	// [one_at_a_time]).
+	Varied string
 	Config ff.Config
 	// Checkpoints are the epochs evaluated: the file's checkpoints and the
 	// final epoch, ascending, without repeats.

@@ -5,6 +5,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -449,9 +450,19 @@ func TestErrors(t *testing.T) {
 		{"unknown key in evaluate", head + "[grid]\ndepth = [1]\n[evaluate]\nevery = 5\n",
 			`unknown key "every" in [evaluate]`},
 		{"recipe in base", head + "[base]\nrecipe = \"pezeshki\"\n[grid]\ndepth = [1]\n",
-			`base.recipe: set the recipe with the top-level key "recipe"`},
-		{"recipe in grid", head + "[grid]\nrecipe = [\"loewe\", \"pezeshki\"]\n",
-			`grid.recipe: set the recipe with the top-level key "recipe"`},
+			`base.recipe: set the recipe with the top-level key "recipe", or list recipes in [grid] or [one_at_a_time]`},
+		{"unknown recipe in grid", head + "[grid]\nrecipe = [\"loewe\", \"hinton\"]\n",
+			`grid.recipe: value "hinton": must be one of ["loewe" "pezeshki"]`},
+		{"one at a time: base level differs", head + "[one_at_a_time]\npeer_weight = [0.05, 0]\n",
+			`one_at_a_time.peer_weight: value 0.05: the first value is the base level, and the base has 0.03`},
+		{"one at a time: also in grid", head + "[grid]\ndepth = [1, 2]\n[one_at_a_time]\ndepth = [1, 3]\n",
+			`one_at_a_time.depth: also in [grid]; an axis is crossed or varied one at a time, not both`},
+		{"one at a time: also in base", head + "[base]\ndepth = 2\n[one_at_a_time]\ndepth = [2, 3]\n",
+			`one_at_a_time.depth: also set in [base]; set it in one place`},
+		{"one at a time: empty", head + "[one_at_a_time]\n",
+			`[one_at_a_time] is empty: list at least one field and its values`},
+		{"one at a time: bad value", head + "[one_at_a_time]\nschedule = [\"simultaneous\", \"sideways\"]\n",
+			`one_at_a_time.schedule: value "sideways": must be one of ["simultaneous" "greedy"]`},
 
 		{"wrong type in base", head + "[base]\nepochs = \"ten\"\n[grid]\ndepth = [1]\n",
 			`base.epochs: want an integer, got string "ten"`},
@@ -485,7 +496,7 @@ func TestErrors(t *testing.T) {
 		{"empty grid table", head + "[grid]\n",
 			`[grid] is empty: list at least one field and its values`},
 		{"no grid", head,
-			`missing key "grid"`},
+			`missing key "grid" (or "one_at_a_time")`},
 		{"repeated grid value", head + "[grid]\nlr = [0.1, 1e-1]\n",
 			`grid.lr: value 0.1: listed twice`},
 		{"field in base and grid", head + "[base]\ndepth = 2\n[grid]\ndepth = [1, 2]\n",
@@ -671,5 +682,83 @@ func TestFashionMNISTSource(t *testing.T) {
 	// Fashion-MNIST has MNIST's split sizes.
 	if tr, va, te := e.Data.Sizes(); tr != 50000 || va != 2000 || te != 10000 {
 		t.Errorf("sizes %d/%d/%d, want 50000/2000/10000", tr, va, te)
+	}
+}
+
+// TestOneAtATime: [one_at_a_time] varies each axis around its first value,
+// crossed with [grid]; a treatment that does not vary an axis keeps what its
+// recipe and [base] give it, and its ID says so (pezeshki's peer_weight is
+// its own 0, not the base's 0.03).
+func TestOneAtATime(t *testing.T) {
+	const src = `recipe = "loewe"
+seeds = 2
+master_seed = 3
+[data]
+source = "synthetic"
+train_limit = 100
+val_limit = 50
+test_limit = 10
+[base]
+batch_size = 10
+depth = 3
+epochs = 4
+[grid]
+width = [50, 25]
+[one_at_a_time]
+schedule = ["simultaneous", "greedy"]
+peer_weight = [0.03, 0]
+recipe = ["loewe", "pezeshki"]
+readout = ["skip-first", "all"]
+[evaluate]
+checkpoints = [2]
+`
+	e, err := Parse("oat.toml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := e.Axes(), []string{"peer_weight", "readout", "recipe", "schedule", "width"}; !slices.Equal(got, want) {
+		t.Fatalf("axes %q, want %q", got, want)
+	}
+	base := "peer_weight=0.03,readout=skip-first,recipe=loewe,schedule=simultaneous"
+	var want []string
+	for _, w := range []string{"width=50", "width=25"} {
+		want = append(want,
+			base+","+w,
+			"peer_weight=0,readout=skip-first,recipe=loewe,schedule=simultaneous,"+w,
+			"peer_weight=0.03,readout=all,recipe=loewe,schedule=simultaneous,"+w,
+			"peer_weight=0,readout=skip-first,recipe=pezeshki,schedule=simultaneous,"+w,
+			"peer_weight=0.03,readout=skip-first,recipe=loewe,schedule=greedy,"+w)
+	}
+	ts := e.Treatments()
+	var ids, varied []string
+	for _, tr := range ts {
+		ids = append(ids, tr.ID)
+		varied = append(varied, tr.Varied)
+	}
+	if !slices.Equal(ids, want) {
+		t.Fatalf("treatment IDs\n got %q\nwant %q", ids, want)
+	}
+	if w := []string{"", "peer_weight", "readout", "recipe", "schedule"}; !slices.Equal(varied[:5], w) || !slices.Equal(varied[5:], w) {
+		t.Errorf("varied axes %q, want %q twice", varied, w)
+	}
+	pez, err := ff.DefaultConfig(ff.Pezeshki)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pez.BatchSize, pez.Depth, pez.Epochs, pez.Width = 10, 3, 4, 50
+	if got := ts[3].Config; !reflect.DeepEqual(got, pez) {
+		t.Errorf("recipe=pezeshki treatment: config\n%+v\nwant pezeshki's defaults with [base] and the grid\n%+v", got, pez)
+	}
+	if c := ts[4].Config; c.Schedule != ff.Greedy || c.TotalEpochs() != 12 || !slices.Equal(ts[4].Checkpoints, []int{2, 12}) {
+		t.Errorf("greedy treatment: schedule %s, %d epochs, checkpoints %v", c.Schedule, c.TotalEpochs(), ts[4].Checkpoints)
+	}
+	if c := ts[2].Config; c.Readout != ff.AllLayers || c.Recipe != ff.Loewe || c.PeerWeight != 0.03 {
+		t.Errorf("readout=all treatment: readout %s, recipe %s, peer weight %g", c.Readout, c.Recipe, c.PeerWeight)
+	}
+	if v := ts[3].Values; !slices.Equal(v, []string{"0", "skip-first", "pezeshki", "simultaneous", "50"}) {
+		t.Errorf("recipe=pezeshki values %q", v)
+	}
+	if n := len(e.Runs()); n != 20 {
+		t.Errorf("%d runs, want 10 treatments × 2 seeds", n)
 	}
 }

@@ -20,9 +20,10 @@ import (
 )
 
 // The keys an experiment file may hold, by table ("" is the top level).
-// [base] and [grid] take Config fields instead (configKind).
+// [base], [grid] and [one_at_a_time] take Config fields instead
+// (configKind); the two axis tables also take recipe.
 var (
-	topKeys  = []string{"name", "description", "notes", "recipe", "seeds", "master_seed", "data", "base", "grid", "evaluate", "record", "analysis"}
+	topKeys  = []string{"name", "description", "notes", "recipe", "seeds", "master_seed", "data", "base", "grid", "one_at_a_time", "evaluate", "record", "analysis"}
 	dataKeys = []string{"source", "dir", "train_limit", "val_limit", "test_limit", "seed"}
 	evalKeys = []string{"checkpoints", "split", "curves"}
 	recKeys  = []string{"every", "probe"}
@@ -152,11 +153,26 @@ func parse(name string, data []byte) (*Experiment, error) {
 		}
 	}
 
-	if v, err = required(raw, "", "grid"); err != nil {
-		return nil, err
+	gridV, hasGrid := raw["grid"]
+	oatV, hasOAT := raw["one_at_a_time"]
+	if !hasGrid && !hasOAT {
+		return nil, &Error{Key: "grid", Msg: `missing key "grid" (or "one_at_a_time")`}
 	}
-	if e.Grid, err = parseGrid(v, base); err != nil {
-		return nil, err
+	if hasGrid {
+		if e.Grid, err = parseGrid("grid", gridV, base); err != nil {
+			return nil, err
+		}
+	}
+	if hasOAT {
+		if e.OneAtATime, err = parseGrid("one_at_a_time", oatV, base); err != nil {
+			return nil, err
+		}
+		for _, ax := range e.OneAtATime {
+			if slices.ContainsFunc(e.Grid, func(g Axis) bool { return g.Field == ax.Field }) {
+				key := "one_at_a_time." + ax.Field
+				return nil, &Error{Key: key, Msg: fmt.Sprintf("%s: also in [grid]; an axis is crossed or varied one at a time, not both", key)}
+			}
+		}
 	}
 
 	e.Evaluate.Split, e.Evaluate.Curves = SplitTest, SplitVal
@@ -205,12 +221,13 @@ func checkKeys(keys []toml.Key, raw map[string]any) error {
 			known = slices.Contains(recKeys, k[1])
 		case "analysis":
 			known = slices.Contains(anaKeys, k[1])
-		case "base", "grid":
-			if k[1] == "recipe" {
+		case "base", "grid", "one_at_a_time":
+			if k[0] == "base" && k[1] == "recipe" {
 				return &Error{Key: k[0] + ".recipe",
-					Msg: fmt.Sprintf(`%s.recipe: set the recipe with the top-level key "recipe"`, k[0])}
+					Msg: `base.recipe: set the recipe with the top-level key "recipe", or list recipes in [grid] or [one_at_a_time]`}
 			}
 			_, known = configKind[k[1]]
+			known = known || k[1] == "recipe"
 		default:
 			continue
 		}
@@ -307,17 +324,19 @@ func parseData(v any, masterSeed uint64) (DataSpec, error) {
 	return d, nil
 }
 
-func parseGrid(v any, base map[string]any) ([]Axis, error) {
-	tbl, err := asTable("grid", v)
+// parseGrid parses an axis table, [grid] or [one_at_a_time]: Config fields
+// (or recipe) and the values each takes, sorted by field name.
+func parseGrid(table string, v any, base map[string]any) ([]Axis, error) {
+	tbl, err := asTable(table, v)
 	if err != nil {
 		return nil, err
 	}
 	if len(tbl) == 0 {
-		return nil, &Error{Key: "grid", Msg: "[grid] is empty: list at least one field and its values"}
+		return nil, &Error{Key: table, Msg: fmt.Sprintf("[%s] is empty: list at least one field and its values", table)}
 	}
 	var grid []Axis
 	for _, f := range sortedKeys(tbl) {
-		key := "grid." + f
+		key := table + "." + f
 		if _, ok := base[f]; ok {
 			return nil, &Error{Key: key, Msg: fmt.Sprintf("%s: also set in [base]; set it in one place", key)}
 		}
@@ -330,8 +349,15 @@ func parseGrid(v any, base map[string]any) ([]Axis, error) {
 		}
 		ax := Axis{Field: f}
 		for _, x := range list {
-			s, err := configValue(key, f, x)
-			if err != nil {
+			var s string
+			if f == "recipe" {
+				if s, err = asString(key, x); err != nil {
+					return nil, err
+				}
+				if _, err := ff.DefaultConfig(ff.Recipe(s)); err != nil {
+					return nil, invalid(key, literal(x), fmt.Sprintf("must be one of %q", ff.Recipes))
+				}
+			} else if s, err = configValue(key, f, x); err != nil {
 				return nil, err
 			}
 			if slices.Contains(ax.Values, s) {
@@ -529,9 +555,21 @@ func parseAnalysis(v any) (analysis.StepOptions, error) {
 	return a, nil
 }
 
-// expand builds and checks every treatment.
-func expand(e *Experiment, base map[string]any) ([]Treatment, error) {
-	// Count the runs with overflow-checked products before allocating.
+// point is one treatment before its Config is built: the value of every
+// [grid] axis and, at most, one [one_at_a_time] axis away from its base
+// level.
+type point struct {
+	set    []axes.Axis // grid values, then the varied axis
+	varied string      // the [one_at_a_time] axis off its base level, or ""
+}
+
+// points lists the treatments' axis values in canonical order: the
+// cartesian product of [grid] (axes sorted by name, the first varying
+// slowest, values in file order), and within each grid point the base of
+// [one_at_a_time] followed by each of its axes (sorted by name) at each of
+// its other values, in file order. n is their number, computed with
+// overflow-checked products before anything is allocated.
+func points(e *Experiment) ([]point, error) {
 	n := 1
 	for _, ax := range e.Grid {
 		hi, lo := bits.Mul64(uint64(n), uint64(len(ax.Values)))
@@ -540,42 +578,135 @@ func expand(e *Experiment, base map[string]any) ([]Treatment, error) {
 		}
 		n = int(lo)
 	}
-	if hi, lo := bits.Mul64(uint64(n), uint64(e.Seeds)); hi != 0 || lo > MaxRuns {
-		return nil, invalid("seeds", strconv.Itoa(e.Seeds), fmt.Sprintf("%d treatments × %d seeds is more than %d runs", n, e.Seeds, MaxRuns))
+	per := 1
+	for _, ax := range e.OneAtATime {
+		per += len(ax.Values) - 1 // each list is shorter than the file
+	}
+	if hi, lo := bits.Mul64(uint64(n), uint64(per)); hi != 0 || lo > MaxRuns {
+		return nil, &Error{Key: "one_at_a_time", Msg: fmt.Sprintf("one_at_a_time: more than %d treatments", MaxRuns)}
+	}
+	if hi, lo := bits.Mul64(uint64(n*per), uint64(e.Seeds)); hi != 0 || lo > MaxRuns {
+		return nil, invalid("seeds", strconv.Itoa(e.Seeds), fmt.Sprintf("%d treatments × %d seeds is more than %d runs", n*per, e.Seeds, MaxRuns))
+	}
+	ps := make([]point, 0, n*per)
+	idx := make([]int, len(e.Grid)) // odometer over the grid's axes, last fastest
+	for range n {
+		grid := make([]axes.Axis, len(e.Grid))
+		for a, ax := range e.Grid {
+			grid[a] = axes.Axis{Name: ax.Field, Value: ax.Values[idx[a]]}
+		}
+		ps = append(ps, point{set: grid})
+		for _, ax := range e.OneAtATime {
+			for _, v := range ax.Values[1:] {
+				ps = append(ps, point{set: append(slices.Clone(grid), axes.Axis{Name: ax.Field, Value: v}), varied: ax.Field})
+			}
+		}
+		for a := len(idx) - 1; a >= 0; a-- {
+			idx[a]++
+			if idx[a] < len(e.Grid[a].Values) {
+				break
+			}
+			idx[a] = 0
+		}
+	}
+	return ps, nil
+}
+
+// expand builds and checks every treatment. A treatment's Config is its
+// recipe's defaults (the top-level recipe unless an axis sets one), then
+// [base], then its axis values. The [one_at_a_time] axes it does not vary
+// keep what recipe and base give them, and its ID records that value: so
+// recipe = "pezeshki" runs pezeshki's own defaults, not the base recipe's
+// values of the other axes. At the base, each such axis must have the
+// first value listed, the base level the file declares.
+func expand(e *Experiment, base map[string]any) ([]Treatment, error) {
+	ps, err := points(e)
+	if err != nil {
+		return nil, err
 	}
 	trainSize := e.Data.TrainLimit
 	if e.Data.Source != SourceDir {
 		trainSize, _, _ = e.Data.Sizes()
 	}
-	inGrid := func(f string) bool {
-		return slices.ContainsFunc(e.Grid, func(ax Axis) bool { return ax.Field == f })
+	axisKey := func(f string) (string, bool) {
+		for _, ax := range e.Grid {
+			if ax.Field == f {
+				return "grid." + f, true
+			}
+		}
+		for _, ax := range e.OneAtATime {
+			if ax.Field == f {
+				return "one_at_a_time." + f, true
+			}
+		}
+		return "", false
 	}
-	ts := make([]Treatment, 0, n)
-	idx := make([]int, len(e.Grid)) // odometer over the axes, last fastest
-	for i := range n {
-		t := Treatment{Index: i, Config: e.Base, Values: make([]string, len(e.Grid))}
-		t.Config.Widths = slices.Clone(e.Base.Widths)
-		parts := make([]axes.Axis, len(e.Grid))
-		for a, ax := range e.Grid {
-			val := ax.Values[idx[a]]
-			if err := t.Config.Set(ax.Field, val); err != nil {
+	recipeBase := map[ff.Recipe]ff.Config{e.Recipe: e.Base}
+	ts := make([]Treatment, 0, len(ps))
+	for i, pt := range ps {
+		recipe := e.Recipe
+		if v, ok := axes.Lookup(pt.set, "recipe"); ok {
+			recipe = ff.Recipe(v)
+		}
+		cfg, ok := recipeBase[recipe]
+		if !ok {
+			cfg, _ = ff.DefaultConfig(recipe) // parseGrid checked the name
+			for _, f := range sortedKeys(base) {
+				s, _ := configValue("base."+f, f, base[f]) // checked when e.Base was built
+				if err := cfg.Set(f, s); err != nil {
+					panic("experiments: " + err.Error())
+				}
+			}
+			recipeBase[recipe] = cfg
+		}
+		t := Treatment{Index: i, Config: cfg, Varied: pt.varied}
+		t.Config.Widths = slices.Clone(cfg.Widths)
+		for _, a := range pt.set {
+			if a.Name == "recipe" {
+				continue
+			}
+			if err := t.Config.Set(a.Name, a.Value); err != nil {
 				panic("experiments: " + err.Error())
 			}
-			t.Values[a] = val
-			parts[a] = axes.Axis{Name: ax.Field, Value: axes.Value(val)}
+		}
+		parts := slices.Clone(pt.set)
+		for _, ax := range e.OneAtATime {
+			if ax.Field != pt.varied {
+				v, _ := t.Config.Get(ax.Field) // "recipe" too: the Config records it
+				parts = append(parts, axes.Axis{Name: ax.Field, Value: v})
+			}
+		}
+		slices.SortFunc(parts, func(a, b axes.Axis) int { return strings.Compare(a.Name, b.Name) })
+		for _, a := range parts {
+			t.Values = append(t.Values, a.Value)
+		}
+		for j := range parts {
+			parts[j].Value = axes.Value(parts[j].Value)
 		}
 		t.ID = axes.Format(parts)
-		// fieldErr names the key at fault, in [grid] or [base], and the
-		// treatment when the value came from [base] for many.
+		if pt.varied == "" {
+			for _, ax := range e.OneAtATime {
+				if v, _ := t.Config.Get(ax.Field); v != ax.Values[0] {
+					msg := fmt.Sprintf("one_at_a_time.%s: value %s: the first value is the base level, and the base has %s", ax.Field, ax.Values[0], v)
+					if len(e.Grid) > 0 {
+						msg += " (treatment " + t.ID + ")"
+					}
+					return nil, &Error{Key: "one_at_a_time." + ax.Field, Msg: msg}
+				}
+			}
+		}
+		// fieldErr names the key at fault, in an axis table or [base], and
+		// the treatment when the value came from [base] for many.
 		fieldErr := func(field string, value any, want string, err error) *Error {
-			key := field
-			if inGrid(field) {
-				key = "grid." + field
-			} else if _, ok := base[field]; ok {
-				key = "base." + field
+			key, inAxis := axisKey(field)
+			if !inAxis {
+				key = field
+				if _, ok := base[field]; ok {
+					key = "base." + field
+				}
 			}
 			msg := fmt.Sprintf("%s: value %v: %s", key, value, want)
-			if !inGrid(field) && n > 1 {
+			if !inAxis && len(ps) > 1 {
 				msg += " (treatment " + t.ID + ")"
 			}
 			return &Error{Key: key, Msg: msg, Err: err}
@@ -605,14 +736,6 @@ func expand(e *Experiment, base map[string]any) ([]Treatment, error) {
 			t.Checkpoints = append(t.Checkpoints, total)
 		}
 		ts = append(ts, t)
-
-		for a := len(idx) - 1; a >= 0; a-- {
-			idx[a]++
-			if idx[a] < len(e.Grid[a].Values) {
-				break
-			}
-			idx[a] = 0
-		}
 	}
 	return ts, nil
 }
