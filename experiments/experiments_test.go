@@ -15,7 +15,7 @@ import (
 )
 
 func TestProfiles(t *testing.T) {
-	if got, want := Profiles(), []string{"paper", "quick", "reproduction", "smoke"}; !slices.Equal(got, want) {
+	if got, want := Profiles(), []string{"beyond", "paper", "quick", "reproduction", "smoke"}; !slices.Equal(got, want) {
 		t.Fatalf("Profiles() = %q, want %q", got, want)
 	}
 	tests := []struct {
@@ -95,7 +95,7 @@ func TestProfileOnDisk(t *testing.T) {
 		t.Errorf("ProfileIn(empty dir, smoke) = %v, %v", e, err)
 	}
 	_, err := Profile("nosuch")
-	if got, want := errString(err), "nosuch: unknown profile (profiles: paper, quick, reproduction, smoke; or give a .toml file)"; got != want {
+	if got, want := errString(err), "nosuch: unknown profile (profiles: beyond, paper, quick, reproduction, smoke; or give a .toml file)"; got != want {
 		t.Errorf("Profile(nosuch) error\n got %s\nwant %s", got, want)
 	}
 	if !errors.Is(err, fs.ErrNotExist) {
@@ -454,11 +454,11 @@ func TestErrors(t *testing.T) {
 		{"unknown recipe in grid", head + "[grid]\nrecipe = [\"loewe\", \"hinton\"]\n",
 			`grid.recipe: value "hinton": must be one of ["loewe" "pezeshki"]`},
 		{"one at a time: base level differs", head + "[one_at_a_time]\npeer_weight = [0.05, 0]\n",
-			`one_at_a_time.peer_weight: value 0.05: the first value is the base level, and the base has 0.03`},
+			`one_at_a_time.peer_weight: value 0.05: the first value is the base level, and the base has 0.03 (set peer_weight in [base] too)`},
 		{"one at a time: also in grid", head + "[grid]\ndepth = [1, 2]\n[one_at_a_time]\ndepth = [1, 3]\n",
 			`one_at_a_time.depth: also in [grid]; an axis is crossed or varied one at a time, not both`},
-		{"one at a time: also in base", head + "[base]\ndepth = 2\n[one_at_a_time]\ndepth = [2, 3]\n",
-			`one_at_a_time.depth: also set in [base]; set it in one place`},
+		{"one at a time: base level differs from [base]", head + "[base]\ndepth = 2\n[one_at_a_time]\ndepth = [3, 2]\n",
+			`one_at_a_time.depth: value 3: the first value is the base level, and the base has 2`},
 		{"one at a time: empty", head + "[one_at_a_time]\n",
 			`[one_at_a_time] is empty: list at least one field and its values`},
 		{"one at a time: bad value", head + "[one_at_a_time]\nschedule = [\"simultaneous\", \"sideways\"]\n",
@@ -705,6 +705,7 @@ epochs = 4
 [grid]
 width = [50, 25]
 [one_at_a_time]
+epochs = [4, 6]
 schedule = ["simultaneous", "greedy"]
 peer_weight = [0.03, 0]
 recipe = ["loewe", "pezeshki"]
@@ -716,18 +717,18 @@ checkpoints = [2]
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, want := e.Axes(), []string{"peer_weight", "readout", "recipe", "schedule", "width"}; !slices.Equal(got, want) {
+	if got, want := e.Axes(), []string{"epochs", "peer_weight", "readout", "recipe", "schedule", "width"}; !slices.Equal(got, want) {
 		t.Fatalf("axes %q, want %q", got, want)
 	}
-	base := "peer_weight=0.03,readout=skip-first,recipe=loewe,schedule=simultaneous"
 	var want []string
 	for _, w := range []string{"width=50", "width=25"} {
 		want = append(want,
-			base+","+w,
-			"peer_weight=0,readout=skip-first,recipe=loewe,schedule=simultaneous,"+w,
-			"peer_weight=0.03,readout=all,recipe=loewe,schedule=simultaneous,"+w,
-			"peer_weight=0,readout=skip-first,recipe=pezeshki,schedule=simultaneous,"+w,
-			"peer_weight=0.03,readout=skip-first,recipe=loewe,schedule=greedy,"+w)
+			"epochs=4,peer_weight=0.03,readout=skip-first,recipe=loewe,schedule=simultaneous,"+w,
+			"epochs=6,peer_weight=0.03,readout=skip-first,recipe=loewe,schedule=simultaneous,"+w,
+			"epochs=4,peer_weight=0,readout=skip-first,recipe=loewe,schedule=simultaneous,"+w,
+			"epochs=4,peer_weight=0.03,readout=all,recipe=loewe,schedule=simultaneous,"+w,
+			"epochs=4,peer_weight=0,readout=skip-first,recipe=pezeshki,schedule=simultaneous,"+w,
+			"epochs=4,peer_weight=0.03,readout=skip-first,recipe=loewe,schedule=greedy,"+w)
 	}
 	ts := e.Treatments()
 	var ids, varied []string
@@ -738,7 +739,7 @@ checkpoints = [2]
 	if !slices.Equal(ids, want) {
 		t.Fatalf("treatment IDs\n got %q\nwant %q", ids, want)
 	}
-	if w := []string{"", "peer_weight", "readout", "recipe", "schedule"}; !slices.Equal(varied[:5], w) || !slices.Equal(varied[5:], w) {
+	if w := []string{"", "epochs", "peer_weight", "readout", "recipe", "schedule"}; !slices.Equal(varied[:6], w) || !slices.Equal(varied[6:], w) {
 		t.Errorf("varied axes %q, want %q twice", varied, w)
 	}
 	pez, err := ff.DefaultConfig(ff.Pezeshki)
@@ -746,19 +747,22 @@ checkpoints = [2]
 		t.Fatal(err)
 	}
 	pez.BatchSize, pez.Depth, pez.Epochs, pez.Width = 10, 3, 4, 50
-	if got := ts[3].Config; !reflect.DeepEqual(got, pez) {
+	if got := ts[4].Config; !reflect.DeepEqual(got, pez) {
 		t.Errorf("recipe=pezeshki treatment: config\n%+v\nwant pezeshki's defaults with [base] and the grid\n%+v", got, pez)
 	}
-	if c := ts[4].Config; c.Schedule != ff.Greedy || c.TotalEpochs() != 12 || !slices.Equal(ts[4].Checkpoints, []int{2, 12}) {
-		t.Errorf("greedy treatment: schedule %s, %d epochs, checkpoints %v", c.Schedule, c.TotalEpochs(), ts[4].Checkpoints)
+	if c := ts[5].Config; c.Schedule != ff.Greedy || c.TotalEpochs() != 12 || !slices.Equal(ts[5].Checkpoints, []int{2, 12}) {
+		t.Errorf("greedy treatment: schedule %s, %d epochs, checkpoints %v", c.Schedule, c.TotalEpochs(), ts[5].Checkpoints)
 	}
-	if c := ts[2].Config; c.Readout != ff.AllLayers || c.Recipe != ff.Loewe || c.PeerWeight != 0.03 {
+	if c := ts[1].Config; c.Epochs != 6 || c.Recipe != ff.Loewe {
+		t.Errorf("epochs=6 treatment: epochs %d, recipe %s", c.Epochs, c.Recipe)
+	}
+	if c := ts[3].Config; c.Readout != ff.AllLayers || c.Recipe != ff.Loewe || c.PeerWeight != 0.03 {
 		t.Errorf("readout=all treatment: readout %s, recipe %s, peer weight %g", c.Readout, c.Recipe, c.PeerWeight)
 	}
-	if v := ts[3].Values; !slices.Equal(v, []string{"0", "skip-first", "pezeshki", "simultaneous", "50"}) {
+	if v := ts[4].Values; !slices.Equal(v, []string{"4", "0", "skip-first", "pezeshki", "simultaneous", "50"}) {
 		t.Errorf("recipe=pezeshki values %q", v)
 	}
-	if n := len(e.Runs()); n != 20 {
-		t.Errorf("%d runs, want 10 treatments × 2 seeds", n)
+	if n := len(e.Runs()); n != 24 {
+		t.Errorf("%d runs, want 12 treatments × 2 seeds", n)
 	}
 }

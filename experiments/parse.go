@@ -337,7 +337,9 @@ func parseGrid(table string, v any, base map[string]any) ([]Axis, error) {
 	var grid []Axis
 	for _, f := range sortedKeys(tbl) {
 		key := table + "." + f
-		if _, ok := base[f]; ok {
+		// A [one_at_a_time] axis may also be in [base], which sets its base
+		// level for every recipe; expand checks the first value against it.
+		if _, ok := base[f]; ok && table == "grid" {
 			return nil, &Error{Key: key, Msg: fmt.Sprintf("%s: also set in [base]; set it in one place", key)}
 		}
 		list, ok := tbl[f].([]any)
@@ -615,10 +617,12 @@ func points(e *Experiment) ([]point, error) {
 // expand builds and checks every treatment. A treatment's Config is its
 // recipe's defaults (the top-level recipe unless an axis sets one), then
 // [base], then its axis values. The [one_at_a_time] axes it does not vary
-// keep what recipe and base give them, and its ID records that value: so
-// recipe = "pezeshki" runs pezeshki's own defaults, not the base recipe's
-// values of the other axes. At the base, each such axis must have the
-// first value listed, the base level the file declares.
+// keep what recipe and [base] give them, and its ID records that value: so
+// recipe = "pezeshki" runs pezeshki's own defaults wherever [base] does
+// not override them, not the base recipe's values of the other axes. At
+// the base, each such axis must have the first value listed, the base
+// level the file declares; a level other than the recipe's default is
+// therefore set in [base] as well.
 func expand(e *Experiment, base map[string]any) ([]Treatment, error) {
 	ps, err := points(e)
 	if err != nil {
@@ -688,6 +692,9 @@ func expand(e *Experiment, base map[string]any) ([]Treatment, error) {
 			for _, ax := range e.OneAtATime {
 				if v, _ := t.Config.Get(ax.Field); v != ax.Values[0] {
 					msg := fmt.Sprintf("one_at_a_time.%s: value %s: the first value is the base level, and the base has %s", ax.Field, ax.Values[0], v)
+					if _, ok := base[ax.Field]; !ok {
+						msg += fmt.Sprintf(" (set %s in [base] too)", ax.Field)
+					}
 					if len(e.Grid) > 0 {
 						msg += " (treatment " + t.ID + ")"
 					}
