@@ -1,0 +1,59 @@
+package analysis
+
+import (
+	"math"
+
+	"gonum.org/v1/gonum/stat"
+)
+
+// Difference is the difference of two means, a − b, with Welch's
+// confidence interval (unequal variances, Welch–Satterthwaite degrees of
+// freedom), as R's t.test(a, b) computes it.
+type Difference struct {
+	Diff   float64 // mean(a) − mean(b); NaN when either side has no value
+	Lo, Hi float64 // the interval; ±Inf when either side has fewer than 2 values
+	DF     float64 // Welch–Satterthwaite degrees of freedom
+	P      float64 // two-sided p-value of diff = 0; NaN without an interval
+	NA, NB int     // values used on each side (NaN left out)
+}
+
+// WelchDiff returns mean(a) − mean(b) with its Welch interval at the
+// given confidence (DefaultConfidence when outside (0, 1)). NaN values
+// are left out.
+func WelchDiff(a, b []float64, confidence float64) Difference {
+	confidence = checkConfidence(confidence)
+	a, b = notNaN(a), notNaN(b)
+	d := Difference{Diff: math.NaN(), Lo: math.Inf(-1), Hi: math.Inf(1), DF: math.NaN(), P: math.NaN(), NA: len(a), NB: len(b)}
+	if len(a) == 0 || len(b) == 0 {
+		return d
+	}
+	ma, mb := stat.Mean(a, nil), stat.Mean(b, nil)
+	d.Diff = ma - mb
+	if len(a) < 2 || len(b) < 2 {
+		return d
+	}
+	va, vb := stat.Variance(a, nil)/float64(len(a)), stat.Variance(b, nil)/float64(len(b))
+	se := math.Sqrt(va + vb)
+	if se == 0 {
+		d.Lo, d.Hi, d.P = d.Diff, d.Diff, 1
+		if d.Diff != 0 {
+			d.P = 0
+		}
+		return d
+	}
+	d.DF = (va + vb) * (va + vb) / (va*va/float64(len(a)-1) + vb*vb/float64(len(b)-1))
+	half := TQuantile(0.5+confidence/2, d.DF) * se
+	d.Lo, d.Hi = d.Diff-half, d.Diff+half
+	d.P = TTwoSided(d.Diff/se, d.DF)
+	return d
+}
+
+func notNaN(x []float64) []float64 {
+	out := make([]float64, 0, len(x))
+	for _, v := range x {
+		if !math.IsNaN(v) {
+			out = append(out, v)
+		}
+	}
+	return out
+}
