@@ -64,6 +64,9 @@ type Reports struct {
 	// StepsPerEpoch is the optimizer steps of an epoch (from the curves);
 	// 0 when unknown.
 	StepsPerEpoch int
+	// Levels are the step-resolution analyses per level of a
+	// one-at-a-time design; nil for other designs.
+	Levels []Level
 }
 
 // StepOptions returns the step-resolution analysis options of an
@@ -123,6 +126,9 @@ func AnalyzeSweep(curves []artifacts.MetricsRow, exp *experiments.Experiment) (*
 	}
 	if pts := StepPoints(curves); len(pts) > 0 {
 		if out.Steps, err = analysis.StepAnalyze(pts, StepOptions(exp)); err != nil {
+			return nil, err
+		}
+		if out.Levels, err = analyzeLevels(exp, pts); err != nil {
 			return nil, err
 		}
 	}
@@ -252,6 +258,9 @@ func AnalysisTables(reps *Reports, evals []artifacts.EvaluationRow) []*artifacts
 	out := epochTables(reps.Epoch, evals)
 	if reps.Steps != nil {
 		out = append(out, stepTables(reps.Steps)...)
+	}
+	if len(reps.Levels) > 0 {
+		out = append(out, levelsTable(reps.Levels, evals, reps.Steps.Options.Confidence))
 	}
 	// A table with nothing to say (no depth-2 treatment has a deficit, a
 	// design without delays) is left out rather than written without

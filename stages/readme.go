@@ -75,6 +75,13 @@ func resultsReadme(reps *Reports, tables []*artifacts.Table, sw *Sweep, about Re
 		for _, a := range e.Grid {
 			axes = append(axes, fmt.Sprintf("%s ∈ {%s}", a.Field, strings.Join(a.Values, ", ")))
 		}
+		if len(e.OneAtATime) > 0 {
+			var oat []string
+			for _, a := range e.OneAtATime {
+				oat = append(oat, fmt.Sprintf("%s ∈ {**%s**, %s}", a.Field, a.Values[0], strings.Join(a.Values[1:], ", ")))
+			}
+			axes = append(axes, fmt.Sprintf("one factor at a time around the base (bold): %s", strings.Join(oat, "; ")))
+		}
 		fmt.Fprintf(&b, "- Treatments: %s; %d seeds each.\n", strings.Join(axes, " × "), e.Seeds)
 		if e.Record.On() {
 			fmt.Fprintf(&b, "- Step recording: at step 0 (untrained), densely over the first steps (1, 2, 3, 4, 6, 8, 11, 16, …), then every %d optimizer steps and at every epoch's end; a held-out probe of the first %d validation samples (negatives drawn once from a fixed seed) and the training batches in between.\n",
@@ -120,6 +127,7 @@ func resultsReadme(reps *Reports, tables []*artifacts.Table, sw *Sweep, about Re
 		}
 		fmt.Fprintf(&b, "\nWhy the two can differ. The per-epoch curves start after a whole epoch (%d optimizer steps here), and the per-epoch delays measure a layer's gain from that first point: a layer that starts behind and catches up during the second epoch shows a large, early gain, so its t50 comes *earlier*. At step resolution every gain is measured from the untrained network (step 0), and the first hundreds of steps, where layers diverge, are sampled densely. The per-epoch H2 correlates two curves that both rise over the epochs; the step-resolution verdict correlates their increments between recorded steps, which removes the shared trend.\n", reps.StepsPerEpoch)
 
+		levelsSection(&b, reps.Levels, tables, conf)
 		deficitSection(&b, st, conf)
 		h2Section(&b, st)
 	}
@@ -134,6 +142,9 @@ func resultsReadme(reps *Reports, tables []*artifacts.Table, sw *Sweep, about Re
 	b.WriteString("- Levels of two rising learning curves correlate whatever their relation; increments remove the common trend but carry the probe's measurement noise, which dominates late in training when accuracies hardly move. The across-seed correlation at a fixed step asks a different question: do runs whose layer is ahead also have a better model?\n")
 	b.WriteString("- Intervals are over seeds (runs) of one treatment, or over all runs for pooled effects: they describe variation between seeds of this design, not between data sets, recipes or training lengths. Delays cannot be measured for a layer that never reaches a threshold (counted as undefined in the tables). Width enters the regressions as log2(width).\n")
 	b.WriteString("- The per-epoch curves cannot see anything inside the first epoch; their delays are in epochs from the end of the first epoch.\n")
+	if len(reps.Levels) > 0 {
+		b.WriteString("- **One factor at a time.** Each level differs from the base in one axis, so the design measures each factor's effect at the base and no interaction between factors. A recipe level changes every setting in which the recipes differ. Per-level intervals are over that level's runs; the differences from the base use Welch intervals over runs, and their Holm adjustment is over the table's levels.\n")
+	}
 
 	fmt.Fprintf(&b, "\n## The paper's claims per epoch\n\n")
 	fmt.Fprintf(&b, "Each claim tested on this sweep's %s, as the reproduction did before step recording; intervals are %.0f%% confidence intervals, n is the number of runs behind the estimate.\n\n", curves, conf)
@@ -302,4 +313,48 @@ func indentQuote(s string) string {
 		lines[i] = "> " + l
 	}
 	return strings.Join(lines, "\n")
+}
+
+// levelsSection compares the levels of a one-at-a-time design: per level,
+// the model's test accuracy and H1–H3 at step resolution, each with its
+// verdict, and H1 and H2 against the base.
+func levelsSection(b *strings.Builder, levels []Level, tables []*artifacts.Table, conf float64) {
+	if len(levels) == 0 {
+		return
+	}
+	var t *artifacts.Table
+	for _, x := range tables {
+		if x.Name == "one_at_a_time" {
+			t = x
+		}
+	}
+	if t == nil {
+		return
+	}
+	col := func(name string) *artifacts.Column {
+		for i := range t.Columns {
+			if t.Columns[i].Name == name {
+				return &t.Columns[i]
+			}
+		}
+		panic("stages: one_at_a_time table has no column " + name)
+	}
+	ci := func(prefix, mid string, i int) string {
+		v, lo, hi := col(prefix+mid).Floats[i], col(prefix+"lo").Floats[i], col(prefix+"hi").Floats[i]
+		if math.IsNaN(v) {
+			return "–"
+		}
+		return fmt.Sprintf("%s [%s, %s]", fmtNum(v), fmtNum(lo), fmtNum(hi))
+	}
+	fmt.Fprintf(b, "\n## One factor at a time: how H1–H3 change per axis\n\n")
+	fmt.Fprintf(b, "Each level is the base with one axis changed, over every crossed grid value. Its H1–H3 are this sweep's step-resolution analysis run on its runs alone, under the same rules; Δ is the level minus the base (Welch %.0f%% CI; Holm-adjusted p over the levels in `tables/one_at_a_time`). H1: mean slope of %s on layer index, steps per layer. H2: layer 1's Fisher-z mean r of %s with the model, and the slope of atanh(r) on layer index. H3: the slope of atanh(r) on log2(width), estimable only where the grid crosses widths. Test accuracy: the model (classifier, or goodness over labels without one) on the test set at the last epoch.\n\n",
+		conf, levels[0].Steps.Options.H1Measure, levels[0].Steps.Options.H2Measure)
+	b.WriteString("| level | runs | test accuracy | H1 slope | H1 | Δ H1 vs base | H2 layer-1 r | Δ atanh(r) vs base | H2 layer slope | H2 | H3 width slope | H3 |\n|---|---:|---|---|---|---|---|---|---|---|---|---|\n")
+	for i := range levels {
+		fmt.Fprintf(b, "| %s | %d | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n",
+			col("level").Strings[i], col("test_accuracy_n").Ints[i], ci("test_accuracy_", "mean", i),
+			ci("h1_", "estimate", i), col("h1_verdict").Strings[i], ci("dh1_", "diff", i),
+			ci("h2_r_", "estimate", i), ci("dh2_atanh_", "diff", i), ci("h2_layer_slope_", "estimate", i),
+			col("h2_verdict").Strings[i], ci("h3_width_slope_", "estimate", i), col("h3_width_slope_verdict").Strings[i])
+	}
 }

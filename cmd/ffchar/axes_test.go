@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"math"
 	"os"
 	"slices"
 	"strings"
@@ -47,18 +48,18 @@ func columnValues(t *testing.T, path, name string) []string {
 	return slices.Compact(vals)
 }
 
-// The experiment of issue 9, a grid over schedule and per-layer widths,
+// A grid over schedule and per-layer widths
 // runs end to end: its tables carry one column per axis and each layer's
 // width, and its figures are laid out by those axes.
 func TestAnyFieldIsAGridAxis(t *testing.T) {
-	body, err := os.ReadFile("testdata/beyond.toml")
+	body, err := os.ReadFile("testdata/axes.toml")
 	if err != nil {
 		t.Fatal(err)
 	}
-	workdir(t, map[string]string{"beyond.toml": string(body)})
-	mustRun(t, "run", "--profile", "beyond", "--cache", "cache")
+	workdir(t, map[string]string{"axes.toml": string(body)})
+	mustRun(t, "run", "--profile", "axes", "--cache", "cache")
 
-	curves := "results/beyond/data/curves.parquet"
+	curves := "results/axes/data/curves.parquet"
 	if got := columnValues(t, curves, "schedule"); !slices.Equal(got, []string{"greedy", "simultaneous"}) {
 		t.Errorf("curves: schedule column holds %q, want greedy and simultaneous", got)
 	}
@@ -85,19 +86,19 @@ func TestAnyFieldIsAGridAxis(t *testing.T) {
 		}
 	}
 	for _, f := range []string{"data/evaluations.parquet", "tables/correlation_summary.parquet", "tables/delays.parquet"} {
-		if got := columnValues(t, "results/beyond/"+f, "layer_width"); !slices.Equal(got, []string{"16", "32"}) {
+		if got := columnValues(t, "results/axes/"+f, "layer_width"); !slices.Equal(got, []string{"16", "32"}) {
 			t.Errorf("%s: layer_width holds %q", f, got)
 		}
-		if got := columnValues(t, "results/beyond/"+f, "schedule"); len(got) != 2 {
+		if got := columnValues(t, "results/axes/"+f, "schedule"); len(got) != 2 {
 			t.Errorf("%s: schedule holds %q", f, got)
 		}
 	}
-	if got := columnValues(t, "results/beyond/data/confusion.parquet", "widths"); len(got) != 2 {
+	if got := columnValues(t, "results/axes/data/confusion.parquet", "widths"); len(got) != 2 {
 		t.Errorf("confusion: widths holds %q", got)
 	}
 
 	// The figures are laid out by schedule and widths.
-	svg, err := os.ReadFile("results/beyond/figures/fig1_accuracy.svg")
+	svg, err := os.ReadFile("results/axes/figures/fig1_accuracy.svg")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -111,7 +112,7 @@ func TestAnyFieldIsAGridAxis(t *testing.T) {
 		"fig4_correlation_width": {"schedule greedy", "layer width"},
 		"fig5_final_accuracy":    {"Final model accuracy by schedule and widths"},
 	} {
-		svg, err := os.ReadFile("results/beyond/figures/" + fig + ".svg")
+		svg, err := os.ReadFile("results/axes/figures/" + fig + ".svg")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -119,6 +120,81 @@ func TestAnyFieldIsAGridAxis(t *testing.T) {
 			if !strings.Contains(string(svg), want) {
 				t.Errorf("%s lacks %q", fig, want)
 			}
+		}
+	}
+}
+
+// A one-at-a-time design crossed with two widths runs end to end: the
+// one_at_a_time table has a row per level with H1–H3 (H3 estimable, since
+// widths are crossed) and differences from the base, NaN at the base, and
+// the README compares the levels.
+func TestOneAtATimeSweep(t *testing.T) {
+	workdir(t, map[string]string{"oat.toml": `name = "oat"
+recipe = "loewe"
+seeds = 3
+master_seed = 5
+[data]
+source = "synthetic"
+train_limit = 400
+val_limit = 100
+test_limit = 100
+[base]
+batch_size = 20
+depth = 2
+epochs = 3
+[grid]
+width = [16, 8]
+[one_at_a_time]
+readout = ["skip-first", "all"]
+peer_weight = [0.03, 0]
+[record]
+every = 5
+probe = 50
+`})
+	mustRun(t, "run", "--profile", "oat", "--cache", "cache")
+	curves := "results/oat/data/curves.parquet"
+	for col, want := range map[string][]string{"readout": {"all", "skip-first"}, "peer_weight": {"0", "0.03"}, "width": {"16", "8"}} {
+		if got := columnValues(t, curves, col); !slices.Equal(got, want) {
+			t.Errorf("curves: %s holds %q, want %q", col, got, want)
+		}
+	}
+	tbl, _, err := artifacts.ReadTable("results/oat/tables/one_at_a_time.parquet")
+	if err != nil {
+		t.Fatal(err)
+	}
+	col := func(name string) *artifacts.Column {
+		for i := range tbl.Columns {
+			if tbl.Columns[i].Name == name {
+				return &tbl.Columns[i]
+			}
+		}
+		t.Fatalf("one_at_a_time: no column %q", name)
+		return nil
+	}
+	if got, want := col("level").Strings, []string{"base", "peer_weight=0", "readout=all"}; !slices.Equal(got, want) {
+		t.Fatalf("levels %q, want %q", got, want)
+	}
+	for i, n := range col("test_accuracy_n").Ints {
+		if n != 6 {
+			t.Errorf("level %s: test accuracy over %d runs, want 2 widths × 3 seeds", col("level").Strings[i], n)
+		}
+	}
+	if d := col("dh1_diff").Floats; !math.IsNaN(d[0]) || math.IsNaN(d[1]) || math.IsNaN(d[2]) {
+		t.Errorf("H1 differences from the base %v: want NaN at the base only", d)
+	}
+	for i, v := range col("h3_width_slope_estimate").Floats {
+		if math.IsNaN(v) {
+			t.Errorf("level %s: H3 not estimated with crossed widths", col("level").Strings[i])
+		}
+	}
+	readme, err := os.ReadFile("results/oat/README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"## One factor at a time: how H1–H3 change per axis", "| readout=all | 6 |",
+		"one factor at a time around the base (bold): peer_weight ∈ {**0.03**, 0}; readout ∈ {**skip-first**, all}"} {
+		if !strings.Contains(string(readme), want) {
+			t.Errorf("README lacks %q", want)
 		}
 	}
 }

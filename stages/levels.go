@@ -1,0 +1,199 @@
+package stages
+
+import (
+	"fmt"
+	"math"
+	"slices"
+
+	"github.com/ffchar/ffchar/analysis"
+	"github.com/ffchar/ffchar/artifacts"
+	"github.com/ffchar/ffchar/axes"
+	"github.com/ffchar/ffchar/experiments"
+)
+
+// Level is one position of a one-at-a-time design (experiment files'
+// [one_at_a_time]): the base, or one axis at one of its other values,
+// across every point of the crossed [grid]. Its step-resolution analysis
+// is the sweep's, run on its runs alone, so its H1–H3 follow the same
+// rules; H3 is estimable only when the grid crosses widths.
+type Level struct {
+	Axis, Value string // "" for the base
+	Treatments  []string
+	Steps       *analysis.StepReport
+	// H1 and H2 are the level's run values behind its H1 verdict (each
+	// run's slope of the H1 measure on layer index) and its H2 strength
+	// (each run's atanh of layer 1's r with the model).
+	H1, H2 []float64
+	// DH1 and DH2 are the level minus the base (Welch); NaN for the base.
+	DH1, DH2 analysis.Difference
+}
+
+// Name is "base" or "axis=value".
+func (l *Level) Name() string {
+	if l.Axis == "" {
+		return "base"
+	}
+	return l.Axis + "=" + l.Value
+}
+
+// levelOf maps each treatment of a one-at-a-time experiment to its level's
+// name and returns the levels in design order.
+func levelOf(exp *experiments.Experiment) (map[string]string, []Level) {
+	of := map[string]string{}
+	var out []Level
+	for _, t := range exp.Treatments() {
+		l := Level{Axis: t.Varied}
+		if t.Varied != "" {
+			l.Value, _ = axes.Get(t.ID, t.Varied)
+		}
+		i := slices.IndexFunc(out, func(o Level) bool { return o.Axis == l.Axis && o.Value == l.Value })
+		if i < 0 {
+			i = len(out)
+			out = append(out, l)
+		}
+		out[i].Treatments = append(out[i].Treatments, t.ID)
+		of[t.ID] = l.Name()
+	}
+	return of, out
+}
+
+// analyzeLevels runs the step-resolution analysis per level of a
+// one-at-a-time experiment over its probe points, and compares each level
+// with the base. It returns nil for an experiment without
+// [one_at_a_time].
+func analyzeLevels(exp *experiments.Experiment, pts []analysis.Point) ([]Level, error) {
+	if exp == nil || len(exp.OneAtATime) == 0 {
+		return nil, nil
+	}
+	of, levels := levelOf(exp)
+	byLevel := map[string][]analysis.Point{}
+	for _, p := range pts {
+		if name, ok := of[p.Treatment]; ok {
+			byLevel[name] = append(byLevel[name], p)
+		}
+	}
+	opt := StepOptions(exp).WithDefaults()
+	nan := math.NaN()
+	none := analysis.Difference{Diff: nan, Lo: nan, Hi: nan, DF: nan, P: nan}
+	var kept []Level
+	for _, l := range levels {
+		l.DH1, l.DH2 = none, none
+		lp := byLevel[l.Name()]
+		if len(lp) == 0 {
+			continue // a level with no runs in the sweep
+		}
+		rep, err := analysis.StepAnalyze(lp, opt)
+		if err != nil {
+			return nil, fmt.Errorf("level %s: %w", l.Name(), err)
+		}
+		l.Steps = rep
+		_, l.H1, _ = analysis.RunStepSlopes(rep.Delays, opt.H1Measure)
+		lms := rep.IncrementsR
+		if opt.H2Measure == analysis.H2Levels {
+			lms = rep.Levels
+		}
+		for _, lm := range lms {
+			if lm.Layer == 1 && lm.Pearson.Defined() {
+				z, _ := analysis.FisherZ(lm.Pearson.R)
+				l.H2 = append(l.H2, z)
+			}
+		}
+		kept = append(kept, l)
+	}
+	if len(kept) > 0 && kept[0].Axis == "" {
+		base := kept[0]
+		for i := range kept[1:] {
+			l := &kept[i+1]
+			l.DH1 = analysis.WelchDiff(l.H1, base.H1, opt.Confidence)
+			l.DH2 = analysis.WelchDiff(l.H2, base.H2, opt.Confidence)
+		}
+	}
+	return kept, nil
+}
+
+// hypothesis returns the level's step-resolution hypothesis id ("H1").
+func (l *Level) hypothesis(id string) analysis.Hypothesis {
+	for _, h := range l.Steps.Hypotheses {
+		if h.ID == id {
+			return h
+		}
+	}
+	panic("stages: no hypothesis " + id)
+}
+
+// modelTestAccuracy returns each run's model accuracy on the test set at
+// its last checkpoint, by treatment: the classifier's, or goodness over
+// labels for a network without a classifier.
+func modelTestAccuracy(evals []artifacts.EvaluationRow) map[string][]float64 {
+	type last struct {
+		epoch int
+		acc   float64
+		treat string
+	}
+	runs := map[string]last{}
+	var order []string
+	for _, e := range evals {
+		acc := e.ClassifierAccuracy
+		if math.IsNaN(acc) {
+			acc = e.GoodnessAccuracy
+		}
+		r, ok := runs[e.RunID]
+		if !ok {
+			order = append(order, e.RunID)
+		}
+		if !ok || e.Epoch > r.epoch {
+			runs[e.RunID] = last{e.Epoch, acc, e.Treatment}
+		}
+	}
+	out := map[string][]float64{}
+	for _, id := range order {
+		r := runs[id]
+		out[r.treat] = append(out[r.treat], r.acc)
+	}
+	return out
+}
+
+// levelsTable is the one-at-a-time comparison: per level, the model's test
+// accuracy, H1–H3 at step resolution with their verdicts, and the level's
+// H1 slope and layer-1 atanh(r) minus the base's, with Welch intervals and
+// Holm-adjusted p-values over the table.
+func levelsTable(levels []Level, evals []artifacts.EvaluationRow, conf float64) *artifacts.Table {
+	acc := modelTestAccuracy(evals)
+	t := newTable("one_at_a_time", fmt.Sprintf("One factor at a time: per level, model test accuracy, H1–H3 at step resolution, and H1 and H2 against the base (Welch), with %.0f%% CIs", 100*conf))
+	for i := range levels {
+		l := &levels[i]
+		var a []float64
+		for _, tr := range l.Treatments {
+			a = append(a, acc[tr]...)
+		}
+		t.str("level", l.Name())
+		t.str("axis", l.Axis)
+		t.str("value", l.Value)
+		t.int("treatments", len(l.Treatments))
+		t.summary("test_accuracy_", analysis.MeanCI(a, conf))
+		effect := func(prefix string, e analysis.Effect) {
+			t.num(prefix+"estimate", e.Value)
+			t.num(prefix+"lo", e.Lo)
+			t.num(prefix+"hi", e.Hi)
+			t.str(prefix+"verdict", string(e.Verdict))
+		}
+		h1, h2, h3 := l.hypothesis("H1"), l.hypothesis("H2"), l.hypothesis("H3")
+		effect("h1_", h1.Effects[0])
+		t.int("h1_runs", h1.Effects[0].Runs)
+		effect("h2_r_", h2.Effects[0])
+		effect("h2_layer_slope_", h2.Effects[1])
+		t.str("h2_verdict", string(h2.Verdict))
+		effect("h3_width_slope_", h3.Effects[0])
+		diff := func(prefix string, d analysis.Difference) {
+			t.num(prefix+"diff", d.Diff)
+			t.num(prefix+"lo", d.Lo)
+			t.num(prefix+"hi", d.Hi)
+			t.num(prefix+"p", d.P)
+		}
+		diff("dh1_", l.DH1)
+		diff("dh2_atanh_", l.DH2)
+	}
+	t.holm("dh1_p", "dh1_p_holm")
+	t.holm("dh2_atanh_p", "dh2_atanh_p_holm")
+	return t.table()
+}
