@@ -131,7 +131,7 @@ func parse(name string, data []byte) (*Experiment, error) {
 	if v, err = required(raw, "", "data"); err != nil {
 		return nil, err
 	}
-	if e.Data, err = parseData(v, e.MasterSeed); err != nil {
+	if e.Data, err = parseData(v, e.MasterSeed, hasSourceAxis(raw["grid"])); err != nil {
 		return nil, err
 	}
 
@@ -210,6 +210,12 @@ func checkKeys(keys []toml.Key, raw map[string]any) error {
 				return &Error{Key: k[0] + ".recipe",
 					Msg: fmt.Sprintf(`%s.recipe: set the recipe with the top-level key "recipe"`, k[0])}
 			}
+			if k[1] == SourceAxis {
+				if k[0] == "base" {
+					return &Error{Key: "base.source", Msg: "base.source: set the data in [data], or vary it in [grid]"}
+				}
+				continue
+			}
 			_, known = configKind[k[1]]
 		default:
 			continue
@@ -224,7 +230,17 @@ func checkKeys(keys []toml.Key, raw map[string]any) error {
 // sourceName names the data sets of fixed size in messages.
 var sourceName = map[string]string{SourceMNIST: "MNIST", SourceFashionMNIST: "Fashion-MNIST"}
 
-func parseData(v any, masterSeed uint64) (DataSpec, error) {
+// hasSourceAxis reports whether the [grid] table varies the data source.
+func hasSourceAxis(grid any) bool {
+	tbl, _ := grid.(map[string]any)
+	_, ok := tbl[SourceAxis]
+	return ok
+}
+
+// parseData parses the [data] table. With a source axis (axis) the grid
+// names the sources, so [data] holds only their shared limits, checked
+// against the size of MNIST's splits, which Fashion-MNIST shares.
+func parseData(v any, masterSeed uint64, axis bool) (DataSpec, error) {
 	d := DataSpec{Seed: masterSeed}
 	tbl, err := asTable("data", v)
 	if err != nil {
@@ -232,7 +248,16 @@ func parseData(v any, masterSeed uint64) (DataSpec, error) {
 	}
 	src, hasSrc := tbl["source"]
 	dir, hasDir := tbl["dir"]
+	var fixedName string // the data set of fixed size whose splits bound the limits
 	switch {
+	case axis && (hasSrc || hasDir):
+		key := "source"
+		if !hasSrc {
+			key = "dir"
+		}
+		return d, &Error{Key: "grid.source", Msg: fmt.Sprintf("grid.source: [data] also sets %s; name the data in one place", key)}
+	case axis:
+		fixedName = "MNIST and Fashion-MNIST"
 	case hasSrc && hasDir:
 		return d, &Error{Key: "data.dir", Msg: "data.dir: give either source or dir, not both"}
 	case hasDir:
@@ -250,6 +275,7 @@ func parseData(v any, masterSeed uint64) (DataSpec, error) {
 		if d.Source != SourceMNIST && d.Source != SourceFashionMNIST && d.Source != SourceSynthetic {
 			return d, invalid("data.source", literal(src), fmt.Sprintf("must be one of %q", []string{SourceMNIST, SourceFashionMNIST, SourceSynthetic}))
 		}
+		fixedName = sourceName[d.Source]
 	default:
 		return d, &Error{Key: "data", Msg: `[data] needs source = "mnist", "fashion-mnist" or "synthetic", or dir = "<folder>"`}
 	}
@@ -285,8 +311,8 @@ func parseData(v any, masterSeed uint64) (DataSpec, error) {
 			return d, invalid(key, literal(v), fmt.Sprintf("must be at most %d", math.MaxInt32))
 		case n < 0:
 			return d, invalid(key, literal(v), "must be at least 0")
-		case (d.Source == SourceMNIST || d.Source == SourceFashionMNIST) && n > int64(l.max):
-			return d, invalid(key, literal(v), fmt.Sprintf("must be at most %d, the size of the %s split", l.max, sourceName[d.Source]))
+		case fixedName != "" && n > int64(l.max):
+			return d, invalid(key, literal(v), fmt.Sprintf("must be at most %d, the size of the %s split", l.max, fixedName))
 		}
 		*l.dst = int(n)
 	}
@@ -330,7 +356,7 @@ func parseGrid(v any, base map[string]any) ([]Axis, error) {
 		}
 		ax := Axis{Field: f}
 		for _, x := range list {
-			s, err := configValue(key, f, x)
+			s, err := axisValue(key, f, x)
 			if err != nil {
 				return nil, err
 			}
@@ -543,24 +569,18 @@ func expand(e *Experiment, base map[string]any) ([]Treatment, error) {
 	if hi, lo := bits.Mul64(uint64(n), uint64(e.Seeds)); hi != 0 || lo > MaxRuns {
 		return nil, invalid("seeds", strconv.Itoa(e.Seeds), fmt.Sprintf("%d treatments × %d seeds is more than %d runs", n, e.Seeds, MaxRuns))
 	}
-	trainSize := e.Data.TrainLimit
-	if e.Data.Source != SourceDir {
-		trainSize, _, _ = e.Data.Sizes()
-	}
 	inGrid := func(f string) bool {
 		return slices.ContainsFunc(e.Grid, func(ax Axis) bool { return ax.Field == f })
 	}
 	ts := make([]Treatment, 0, n)
 	idx := make([]int, len(e.Grid)) // odometer over the axes, last fastest
 	for i := range n {
-		t := Treatment{Index: i, Config: e.Base, Values: make([]string, len(e.Grid))}
+		t := Treatment{Index: i, Config: e.Base, Data: e.Data, Values: make([]string, len(e.Grid))}
 		t.Config.Widths = slices.Clone(e.Base.Widths)
 		parts := make([]axes.Axis, len(e.Grid))
 		for a, ax := range e.Grid {
 			val := ax.Values[idx[a]]
-			if err := t.Config.Set(ax.Field, val); err != nil {
-				panic("experiments: " + err.Error())
-			}
+			setAxis(&t, ax.Field, val)
 			t.Values[a] = val
 			parts[a] = axes.Axis{Name: ax.Field, Value: axes.Value(val)}
 		}
@@ -589,7 +609,7 @@ func expand(e *Experiment, base map[string]any) ([]Treatment, error) {
 			return nil, fieldErr(fe.Field, fe.Value, fe.Want, err)
 		}
 
-		if trainSize > 0 && t.Config.BatchSize > trainSize {
+		if trainSize := trainSamples(t.Data); trainSize > 0 && t.Config.BatchSize > trainSize {
 			return nil, fieldErr("batch_size", t.Config.BatchSize, fmt.Sprintf("must not exceed the %d training samples", trainSize), nil)
 		}
 
@@ -615,6 +635,44 @@ func expand(e *Experiment, base map[string]any) ([]Treatment, error) {
 		}
 	}
 	return ts, nil
+}
+
+// setAxis sets a treatment's value of a grid axis: a Config field, or the
+// source of its data. The value was checked by parseGrid.
+func setAxis(t *Treatment, field, value string) {
+	if field == SourceAxis {
+		t.Data.Source = value
+		return
+	}
+	if err := t.Config.Set(field, value); err != nil {
+		panic("experiments: " + err.Error())
+	}
+}
+
+// trainSamples returns the number of training samples of d, or 0 when it
+// is not known before the data is read (a folder without a limit).
+func trainSamples(d DataSpec) int {
+	if d.Source == SourceDir {
+		return d.TrainLimit
+	}
+	train, _, _ := d.Sizes()
+	return train
+}
+
+// axisValue checks and formats a value of grid axis f: a source of
+// GridSources, or a Config field's value (configValue).
+func axisValue(key, f string, v any) (string, error) {
+	if f != SourceAxis {
+		return configValue(key, f, v)
+	}
+	s, err := asString(key, v)
+	if err != nil {
+		return "", err
+	}
+	if !slices.Contains(GridSources, s) {
+		return "", invalid(key, literal(v), fmt.Sprintf("must be one of %q; synthetic data and folders are set in [data]", GridSources))
+	}
+	return s, nil
 }
 
 // configValue checks that v has the TOML type of Config field f and

@@ -20,6 +20,8 @@ type Run struct {
 	Replicate   int    // 0 .. Seeds-1
 	Seed        uint64 // RunSeed(MasterSeed, TreatmentID, Replicate)
 	Config      ff.Config
+	// Data is the treatment's data (Treatment.Data).
+	Data DataSpec
 	// Checkpoints are the epochs whose weights are kept and evaluated,
 	// ascending; the last is the run's final epoch.
 	Checkpoints []int
@@ -40,6 +42,7 @@ func (e *Experiment) Runs() []Run {
 				Replicate:   r,
 				Seed:        RunSeed(e.MasterSeed, t.ID, r),
 				Config:      cfg,
+				Data:        t.Data,
 				Checkpoints: slices.Clone(t.Checkpoints),
 				Record:      e.Record,
 			})
@@ -132,7 +135,7 @@ func (c Cost) Total() float64 { return c.Train + c.Validate + c.Test + c.Probe }
 
 // RunCost estimates the arithmetic of one of the experiment's runs.
 func (e *Experiment) RunCost(r Run) Cost {
-	train, val, test := e.Data.Sizes()
+	train, val, test := r.Data.Sizes()
 	if e.Evaluate.Split == SplitVal {
 		test = val
 	}
@@ -185,7 +188,7 @@ func forwardFLOPs(c *ff.Config, features int) float64 {
 // RunMemory estimates the peak memory, in bytes, of one of the
 // experiment's runs (see MemoryEstimate).
 func (e *Experiment) RunMemory(r Run) float64 {
-	train, val, test := e.Data.Sizes()
+	train, val, test := r.Data.Sizes()
 	return MemoryEstimate(&r.Config, train, val, test)
 }
 
