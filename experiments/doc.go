@@ -33,7 +33,8 @@
 //	master_seed = 20250415         # required: every run's seed derives from it
 //
 //	[data]                         # required
-//	source = "mnist"               # "mnist", "fashion-mnist" or "synthetic"; or dir = "<folder>" of IDX files
+//	source = "mnist"               # "mnist", "fashion-mnist" or "synthetic"; or dir = "<folder>" of IDX files;
+//	                               # or neither, with a source axis in [grid] (below)
 //	train_limit = 10000            # first samples kept; 0 or absent = the whole split
 //	val_limit = 2000               # (MNIST and Fashion-MNIST: 50,000 / 10,000 / 10,000)
 //	test_limit = 0
@@ -76,7 +77,8 @@
 // correlate key only: changing them re-analyses, never retrains.
 //
 // Field names in [base] and [grid] are those of ff.FieldNames, except
-// recipe, which only the top-level key sets. Values have the field's type:
+// recipe, which only the top-level key sets; [grid] also takes source (see
+// The data set as an axis). Values have the field's type:
 // integers for integer fields, numbers for float fields, true or false,
 // strings for named choices ("greedy", "adam"), and arrays of integers for
 // widths. A field may be in [base] or [grid], not both. For synthetic data
@@ -111,6 +113,29 @@
 //	[grid]
 //	widths = [[32, 16], [16, 32]]
 //	schedule = ["simultaneous", "greedy"]
+//
+// # The data set as an axis
+//
+// The grid's one axis that is not a Config field is source: it varies the
+// data set, so that one sweep compares MNIST and Fashion-MNIST:
+//
+//	[data]                         # the limits apply to every source
+//	train_limit = 10000
+//	val_limit = 2000
+//	[grid]
+//	source = ["mnist", "fashion-mnist"]
+//	depth = [1, 2, 3]
+//	width = [500]
+//
+// Its values are the data sets of fixed size, "mnist" and "fashion-mnist"
+// (GridSources); synthetic data and folders are set in [data] only. With
+// the axis, [data] names no source or dir (the data is named in one place,
+// as a field is in [base] or [grid], not both) and holds the limits. The
+// treatment IDs carry the axis like any other ("depth=3,source=mnist,
+// width=500"), so do the tables and figures, and each Treatment and Run has
+// the DataSpec it uses (Treatment.Data); Experiment.Data is then the [data]
+// table with an empty Source. The pipeline prepares each source once and
+// trains every run on its own.
 //
 // Adding a field to ff.Config does not change the keys of cached runs as
 // long as it carries a keydefault tag holding the value that reproduces

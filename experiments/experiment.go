@@ -25,6 +25,15 @@ const (
 	SourceDir          = "dir"           // IDX files in DataSpec.Dir
 )
 
+// SourceAxis is the grid axis that varies the data set: [grid] source =
+// ["mnist", "fashion-mnist"]. Only the data sets of fixed size can be its
+// values (GridSources); the [data] table then holds the limits every
+// source shares.
+const SourceAxis = "source"
+
+// GridSources are the values the source axis may take.
+var GridSources = []string{SourceMNIST, SourceFashionMNIST}
+
 // Evaluation splits.
 const (
 	SplitTest  = "test"
@@ -110,9 +119,9 @@ const DefaultProbe = 500
 // On reports whether step recording is on.
 func (r RecordSpec) On() bool { return r.Every > 0 }
 
-// Axis is one treatment factor: a Config field and the values it takes,
-// formatted as ff.Config.Get formats them, in the order the file lists
-// them.
+// Axis is one treatment factor: a Config field, or SourceAxis, and the
+// values it takes, formatted as ff.Config.Get formats them, in the order
+// the file lists them.
 type Axis struct {
 	Field  string
 	Values []string
@@ -167,6 +176,8 @@ type Experiment struct {
 	Seeds      int    // replicates per treatment
 	MasterSeed uint64 // run seeds are derived from it; see RunSeed
 
+	// Data is the [data] table. With a source axis its Source is empty:
+	// each treatment's Data names the source it uses.
 	Data DataSpec
 	// Base is the recipe's defaults with the file's [base] overrides.
 	Base ff.Config
@@ -262,6 +273,9 @@ func Load(path string) (*Experiment, error) {
 	}
 	if e.Data.Source == SourceDir && !filepath.IsAbs(e.Data.Dir) {
 		e.Data.Dir = filepath.Join(filepath.Dir(path), e.Data.Dir)
+		for i := range e.treatments {
+			e.treatments[i].Data.Dir = e.Data.Dir
+		}
 	}
 	return e, nil
 }
@@ -327,6 +341,24 @@ func (e *Experiment) Treatments() []Treatment {
 	return ts
 }
 
+// HasAxis reports whether [grid] or [one_at_a_time] has an axis called
+// name.
+func (e *Experiment) HasAxis(name string) bool {
+	is := func(ax Axis) bool { return ax.Field == name }
+	return slices.ContainsFunc(e.Grid, is) || slices.ContainsFunc(e.OneAtATime, is)
+}
+
+// Sources returns the data sources of the experiment: the source axis's
+// values in file order, or the [data] table's one source.
+func (e *Experiment) Sources() []string {
+	for _, ax := range append(slices.Clone(e.Grid), e.OneAtATime...) {
+		if ax.Field == SourceAxis {
+			return slices.Clone(ax.Values)
+		}
+	}
+	return []string{e.Data.Source}
+}
+
 // Treatment is one point of the grid.
 type Treatment struct {
 	Index int // position in canonical order
@@ -342,6 +374,9 @@ type Treatment struct {
 	// [one_at_a_time]).
 	Varied string
 	Config ff.Config
+	// Data is the data the treatment trains and is evaluated on: the
+	// experiment's Data, with the source axis's value as its Source.
+	Data DataSpec
 	// Checkpoints are the epochs evaluated: the file's checkpoints and the
 	// final epoch, ascending, without repeats.
 	Checkpoints []int

@@ -421,6 +421,9 @@ func TestLoadDir(t *testing.T) {
 		// Unused for folders, but set like every other source's.
 		t.Errorf("data seed %d", e.Data.Seed)
 	}
+	if r := e.Runs()[0]; r.Data != e.Data {
+		t.Errorf("run data %+v, want the experiment's %+v (the folder made relative to the file's)", r.Data, e.Data)
+	}
 }
 
 // head is a valid file up to its [data] table; tests append the rest.
@@ -580,6 +583,29 @@ func TestErrors(t *testing.T) {
 			`base.batch_size: value 500: must not exceed the 300 training samples (treatment depth=1)`},
 		{"batch beyond the MNIST limit", head + "train_limit = 50\n[grid]\nbatch_size = [10, 100]\n",
 			`grid.batch_size: value 100: must not exceed the 50 training samples`},
+
+		{"synthetic as a source axis value", "recipe = \"loewe\"\nseeds = 1\nmaster_seed = 1\n[data]\n[grid]\nsource = [\"mnist\", \"synthetic\"]\n",
+			`grid.source: value "synthetic": must be one of ["mnist" "fashion-mnist"]; synthetic data and folders are set in [data]`},
+		{"dir as a source axis value", "recipe = \"loewe\"\nseeds = 1\nmaster_seed = 1\n[data]\n[grid]\nsource = [\"dir\"]\n",
+			`grid.source: value "dir": must be one of ["mnist" "fashion-mnist"]; synthetic data and folders are set in [data]`},
+		{"source axis value not a string", "recipe = \"loewe\"\nseeds = 1\nmaster_seed = 1\n[data]\n[grid]\nsource = [1]\n",
+			`grid.source: want a string, got integer 1`},
+		{"source axis not a list", "recipe = \"loewe\"\nseeds = 1\nmaster_seed = 1\n[data]\n[grid]\nsource = \"mnist\"\n",
+			`grid.source: want an array of values, got string "mnist"`},
+		{"source axis value twice", "recipe = \"loewe\"\nseeds = 1\nmaster_seed = 1\n[data]\n[grid]\nsource = [\"mnist\", \"mnist\"]\n",
+			`grid.source: value "mnist": listed twice`},
+		{"source in data and grid", head + "[grid]\nsource = [\"mnist\", \"fashion-mnist\"]\n",
+			`grid.source: [data] also sets source; name the data in one place`},
+		{"dir in data and source in grid", "recipe = \"loewe\"\nseeds = 1\nmaster_seed = 1\n[data]\ndir = \"idx\"\n[grid]\nsource = [\"mnist\"]\n",
+			`grid.source: [data] also sets dir; name the data in one place`},
+		{"source in base", head + "[base]\nsource = \"fashion-mnist\"\n[grid]\ndepth = [1]\n",
+			`base.source: set the data in [data], or vary it in [grid] or [one_at_a_time]`},
+		{"limit beyond a source axis's split", "recipe = \"loewe\"\nseeds = 1\nmaster_seed = 1\n[data]\ntrain_limit = 60000\n[grid]\nsource = [\"mnist\", \"fashion-mnist\"]\n",
+			`data.train_limit: value 60000: must be at most 50000, the size of the MNIST and Fashion-MNIST split`},
+		{"seed with a source axis", "recipe = \"loewe\"\nseeds = 1\nmaster_seed = 1\n[data]\nseed = 3\n[grid]\nsource = [\"mnist\"]\n",
+			`data.seed: only synthetic data has a seed`},
+		{"batch beyond a source axis's limit", "recipe = \"loewe\"\nseeds = 1\nmaster_seed = 1\n[data]\ntrain_limit = 50\n[base]\nbatch_size = 100\n[grid]\nsource = [\"mnist\", \"fashion-mnist\"]\n",
+			`base.batch_size: value 100: must not exceed the 50 training samples (treatment source=mnist)`},
 
 		{"syntax error", head + "[grid]\ndepth = [1,\n",
 			`line 7: unexpected EOF; expected value`},
@@ -764,5 +790,91 @@ checkpoints = [2]
 	}
 	if n := len(e.Runs()); n != 24 {
 		t.Errorf("%d runs, want 12 treatments × 2 seeds", n)
+	}
+}
+
+// [grid] source makes the data set an axis: each treatment's and run's
+// Data is the [data] table with the axis's value as its source.
+func TestSourceAxis(t *testing.T) {
+	src := "recipe = \"loewe\"\nseeds = 2\nmaster_seed = 1\n[data]\ntrain_limit = 1000\nval_limit = 200\n" +
+		"[grid]\nwidth = [500]\nsource = [\"mnist\", \"fashion-mnist\"]\ndepth = [3]\n"
+	e, err := Parse("d.toml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e.Data.Source != "" || !e.HasAxis(SourceAxis) || !slices.Equal(e.Sources(), []string{SourceMNIST, SourceFashionMNIST}) {
+		t.Errorf("data %+v, sources %q", e.Data, e.Sources())
+	}
+	want := map[string]DataSpec{
+		"depth=3,source=mnist,width=500":         {Source: SourceMNIST, TrainLimit: 1000, ValLimit: 200, Seed: 1},
+		"depth=3,source=fashion-mnist,width=500": {Source: SourceFashionMNIST, TrainLimit: 1000, ValLimit: 200, Seed: 1},
+	}
+	ts := e.Treatments()
+	if len(ts) != 2 || ts[0].ID != "depth=3,source=mnist,width=500" {
+		t.Fatalf("treatments %+v", ts)
+	}
+	for _, tr := range ts {
+		if d, ok := want[tr.ID]; !ok || tr.Data != d {
+			t.Errorf("treatment %s: data %+v, want %+v", tr.ID, tr.Data, d)
+		}
+		if tr.Config.Depth != 3 || tr.Config.Width != 500 {
+			t.Errorf("treatment %s: config depth %d width %d", tr.ID, tr.Config.Depth, tr.Config.Width)
+		}
+	}
+	runs := e.Runs()
+	if len(runs) != 4 {
+		t.Fatalf("%d runs, want 4", len(runs))
+	}
+	for _, r := range runs {
+		if r.Data != want[r.TreatmentID] {
+			t.Errorf("run %d: data %+v, want %+v", r.Index, r.Data, want[r.TreatmentID])
+		}
+		if slices.ContainsFunc(r.KeyLines(), func(l string) bool { return strings.Contains(l, "source") }) {
+			t.Errorf("run %d: the source is in the train key lines; the prepared data is the key's input", r.Index)
+		}
+	}
+
+	// Without the axis, every treatment has the [data] table as its data.
+	e, err = Parse("m.toml", []byte(head+"train_limit = 1000\n[grid]\ndepth = [1, 2]\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range e.Runs() {
+		if r.Data != e.Data || r.Data.Source != SourceMNIST {
+			t.Errorf("run %d: data %+v, want the experiment's %+v", r.Index, r.Data, e.Data)
+		}
+	}
+	if e.HasAxis(SourceAxis) || !slices.Equal(e.Sources(), []string{SourceMNIST}) {
+		t.Errorf("sources %q", e.Sources())
+	}
+}
+
+// [one_at_a_time] source: the base runs on the first data set listed and
+// the varied treatment on the other, and [data] may not name a source.
+func TestSourceOneAtATime(t *testing.T) {
+	src := "recipe = \"loewe\"\nseeds = 1\nmaster_seed = 1\n[data]\ntrain_limit = 1000\n[base]\ndepth = 2\n" +
+		"[one_at_a_time]\nsource = [\"mnist\", \"fashion-mnist\"]\nschedule = [\"simultaneous\", \"greedy\"]\n"
+	e, err := Parse("d.toml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, tr := range e.Treatments() {
+		got = append(got, tr.ID+" "+tr.Data.Source)
+	}
+	want := []string{
+		"schedule=simultaneous,source=mnist mnist",
+		"schedule=greedy,source=mnist mnist",
+		"schedule=simultaneous,source=fashion-mnist fashion-mnist",
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("treatments %q, want %q", got, want)
+	}
+	if !e.HasAxis(SourceAxis) || !slices.Equal(e.Sources(), []string{"mnist", "fashion-mnist"}) {
+		t.Errorf("sources %q", e.Sources())
+	}
+	_, err = Parse("d.toml", []byte(strings.Replace(src, "train_limit = 1000\n", "source = \"mnist\"\n", 1)))
+	if want := "d.toml: one_at_a_time.source: [data] also sets source; name the data in one place"; errString(err) != want {
+		t.Errorf("source in [data] and [one_at_a_time]: %v, want %s", err, want)
 	}
 }

@@ -132,7 +132,13 @@ func parse(name string, data []byte) (*Experiment, error) {
 	if v, err = required(raw, "", "data"); err != nil {
 		return nil, err
 	}
-	if e.Data, err = parseData(v, e.MasterSeed); err != nil {
+	axisTable := ""
+	for _, t := range []string{"grid", "one_at_a_time"} {
+		if hasSourceAxis(raw[t]) {
+			axisTable = t
+		}
+	}
+	if e.Data, err = parseData(v, e.MasterSeed, axisTable); err != nil {
 		return nil, err
 	}
 
@@ -226,6 +232,12 @@ func checkKeys(keys []toml.Key, raw map[string]any) error {
 				return &Error{Key: k[0] + ".recipe",
 					Msg: `base.recipe: set the recipe with the top-level key "recipe", or list recipes in [grid] or [one_at_a_time]`}
 			}
+			if k[1] == SourceAxis {
+				if k[0] == "base" {
+					return &Error{Key: "base.source", Msg: "base.source: set the data in [data], or vary it in [grid] or [one_at_a_time]"}
+				}
+				continue
+			}
 			_, known = configKind[k[1]]
 			known = known || k[1] == "recipe"
 		default:
@@ -241,7 +253,19 @@ func checkKeys(keys []toml.Key, raw map[string]any) error {
 // sourceName names the data sets of fixed size in messages.
 var sourceName = map[string]string{SourceMNIST: "MNIST", SourceFashionMNIST: "Fashion-MNIST"}
 
-func parseData(v any, masterSeed uint64) (DataSpec, error) {
+// hasSourceAxis reports whether the [grid] table varies the data source.
+func hasSourceAxis(grid any) bool {
+	tbl, _ := grid.(map[string]any)
+	_, ok := tbl[SourceAxis]
+	return ok
+}
+
+// parseData parses the [data] table. With a source axis (in axisTable,
+// "grid" or "one_at_a_time"; "" for none) the axis names the sources, so
+// [data] holds only their shared limits, checked against the size of
+// MNIST's splits, which Fashion-MNIST shares.
+func parseData(v any, masterSeed uint64, axisTable string) (DataSpec, error) {
+	axis := axisTable != ""
 	d := DataSpec{Seed: masterSeed}
 	tbl, err := asTable("data", v)
 	if err != nil {
@@ -249,7 +273,16 @@ func parseData(v any, masterSeed uint64) (DataSpec, error) {
 	}
 	src, hasSrc := tbl["source"]
 	dir, hasDir := tbl["dir"]
+	var fixedName string // the data set of fixed size whose splits bound the limits
 	switch {
+	case axis && (hasSrc || hasDir):
+		key := "source"
+		if !hasSrc {
+			key = "dir"
+		}
+		return d, &Error{Key: axisTable + ".source", Msg: fmt.Sprintf("%s.source: [data] also sets %s; name the data in one place", axisTable, key)}
+	case axis:
+		fixedName = "MNIST and Fashion-MNIST"
 	case hasSrc && hasDir:
 		return d, &Error{Key: "data.dir", Msg: "data.dir: give either source or dir, not both"}
 	case hasDir:
@@ -267,6 +300,7 @@ func parseData(v any, masterSeed uint64) (DataSpec, error) {
 		if d.Source != SourceMNIST && d.Source != SourceFashionMNIST && d.Source != SourceSynthetic {
 			return d, invalid("data.source", literal(src), fmt.Sprintf("must be one of %q", []string{SourceMNIST, SourceFashionMNIST, SourceSynthetic}))
 		}
+		fixedName = sourceName[d.Source]
 	default:
 		return d, &Error{Key: "data", Msg: `[data] needs source = "mnist", "fashion-mnist" or "synthetic", or dir = "<folder>"`}
 	}
@@ -302,8 +336,8 @@ func parseData(v any, masterSeed uint64) (DataSpec, error) {
 			return d, invalid(key, literal(v), fmt.Sprintf("must be at most %d", math.MaxInt32))
 		case n < 0:
 			return d, invalid(key, literal(v), "must be at least 0")
-		case (d.Source == SourceMNIST || d.Source == SourceFashionMNIST) && n > int64(l.max):
-			return d, invalid(key, literal(v), fmt.Sprintf("must be at most %d, the size of the %s split", l.max, sourceName[d.Source]))
+		case fixedName != "" && n > int64(l.max):
+			return d, invalid(key, literal(v), fmt.Sprintf("must be at most %d, the size of the %s split", l.max, fixedName))
 		}
 		*l.dst = int(n)
 	}
@@ -351,15 +385,8 @@ func parseGrid(table string, v any, base map[string]any) ([]Axis, error) {
 		}
 		ax := Axis{Field: f}
 		for _, x := range list {
-			var s string
-			if f == "recipe" {
-				if s, err = asString(key, x); err != nil {
-					return nil, err
-				}
-				if _, err := ff.DefaultConfig(ff.Recipe(s)); err != nil {
-					return nil, invalid(key, literal(x), fmt.Sprintf("must be one of %q", ff.Recipes))
-				}
-			} else if s, err = configValue(key, f, x); err != nil {
+			s, err := axisValue(key, f, x)
+			if err != nil {
 				return nil, err
 			}
 			if slices.Contains(ax.Values, s) {
@@ -628,10 +655,6 @@ func expand(e *Experiment, base map[string]any) ([]Treatment, error) {
 	if err != nil {
 		return nil, err
 	}
-	trainSize := e.Data.TrainLimit
-	if e.Data.Source != SourceDir {
-		trainSize, _, _ = e.Data.Sizes()
-	}
 	axisKey := func(f string) (string, bool) {
 		for _, ax := range e.Grid {
 			if ax.Field == f {
@@ -663,22 +686,24 @@ func expand(e *Experiment, base map[string]any) ([]Treatment, error) {
 			}
 			recipeBase[recipe] = cfg
 		}
-		t := Treatment{Index: i, Config: cfg, Varied: pt.varied}
+		t := Treatment{Index: i, Config: cfg, Data: e.Data, Varied: pt.varied}
 		t.Config.Widths = slices.Clone(cfg.Widths)
 		for _, a := range pt.set {
-			if a.Name == "recipe" {
-				continue
-			}
-			if err := t.Config.Set(a.Name, a.Value); err != nil {
-				panic("experiments: " + err.Error())
+			if a.Name != "recipe" {
+				setAxis(&t, a.Name, a.Value)
 			}
 		}
 		parts := slices.Clone(pt.set)
 		for _, ax := range e.OneAtATime {
-			if ax.Field != pt.varied {
-				v, _ := t.Config.Get(ax.Field) // "recipe" too: the Config records it
-				parts = append(parts, axes.Axis{Name: ax.Field, Value: v})
+			if ax.Field == pt.varied {
+				continue
 			}
+			if ax.Field == SourceAxis {
+				// [data] names no source when an axis does: the base
+				// level is the first listed.
+				setAxis(&t, SourceAxis, ax.Values[0])
+			}
+			parts = append(parts, axes.Axis{Name: ax.Field, Value: t.axisValue(ax.Field)})
 		}
 		slices.SortFunc(parts, func(a, b axes.Axis) int { return strings.Compare(a.Name, b.Name) })
 		for _, a := range parts {
@@ -690,7 +715,7 @@ func expand(e *Experiment, base map[string]any) ([]Treatment, error) {
 		t.ID = axes.Format(parts)
 		if pt.varied == "" {
 			for _, ax := range e.OneAtATime {
-				if v, _ := t.Config.Get(ax.Field); v != ax.Values[0] {
+				if v := t.axisValue(ax.Field); v != ax.Values[0] {
 					msg := fmt.Sprintf("one_at_a_time.%s: value %s: the first value is the base level, and the base has %s", ax.Field, ax.Values[0], v)
 					if _, ok := base[ax.Field]; !ok {
 						msg += fmt.Sprintf(" (set %s in [base] too)", ax.Field)
@@ -727,7 +752,7 @@ func expand(e *Experiment, base map[string]any) ([]Treatment, error) {
 			return nil, fieldErr(fe.Field, fe.Value, fe.Want, err)
 		}
 
-		if trainSize > 0 && t.Config.BatchSize > trainSize {
+		if trainSize := trainSamples(t.Data); trainSize > 0 && t.Config.BatchSize > trainSize {
 			return nil, fieldErr("batch_size", t.Config.BatchSize, fmt.Sprintf("must not exceed the %d training samples", trainSize), nil)
 		}
 
@@ -745,6 +770,65 @@ func expand(e *Experiment, base map[string]any) ([]Treatment, error) {
 		ts = append(ts, t)
 	}
 	return ts, nil
+}
+
+// setAxis sets a treatment's value of a grid axis: a Config field, or the
+// source of its data. The value was checked by parseGrid.
+func setAxis(t *Treatment, field, value string) {
+	if field == SourceAxis {
+		t.Data.Source = value
+		return
+	}
+	if err := t.Config.Set(field, value); err != nil {
+		panic("experiments: " + err.Error())
+	}
+}
+
+// trainSamples returns the number of training samples of d, or 0 when it
+// is not known before the data is read (a folder without a limit).
+func trainSamples(d DataSpec) int {
+	if d.Source == SourceDir {
+		return d.TrainLimit
+	}
+	train, _, _ := d.Sizes()
+	return train
+}
+
+// axisValue returns the treatment's value of an axis, as Config.Get
+// formats it: a Config field (recipe too, which the Config records), or
+// SourceAxis.
+func (t *Treatment) axisValue(field string) string {
+	if field == SourceAxis {
+		return t.Data.Source
+	}
+	v, _ := t.Config.Get(field)
+	return v
+}
+
+// axisValue checks and formats a value of axis f: a source of
+// GridSources, a recipe, or a Config field's value (configValue).
+func axisValue(key, f string, v any) (string, error) {
+	if f == "recipe" {
+		s, err := asString(key, v)
+		if err != nil {
+			return "", err
+		}
+		if _, err := ff.DefaultConfig(ff.Recipe(s)); err != nil {
+			return "", invalid(key, literal(v), fmt.Sprintf("must be one of %q", ff.Recipes))
+		}
+		return s, nil
+	}
+	if f != SourceAxis {
+		return configValue(key, f, v)
+	}
+	s, err := asString(key, v)
+	if err != nil {
+		return "", err
+	}
+	if !slices.Contains(GridSources, s) {
+		return "", invalid(key, literal(v), fmt.Sprintf("must be one of %q; synthetic data and folders are set in [data]", GridSources))
+	}
+	return s, nil
 }
 
 // configValue checks that v has the TOML type of Config field f and

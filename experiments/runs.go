@@ -20,6 +20,8 @@ type Run struct {
 	Replicate   int    // 0 .. Seeds-1
 	Seed        uint64 // RunSeed(MasterSeed, TreatmentID, Replicate)
 	Config      ff.Config
+	// Data is the treatment's data (Treatment.Data).
+	Data DataSpec
 	// Checkpoints are the epochs whose weights are kept and evaluated,
 	// ascending; the last is the run's final epoch.
 	Checkpoints []int
@@ -40,6 +42,7 @@ func (e *Experiment) Runs() []Run {
 				Replicate:   r,
 				Seed:        RunSeed(e.MasterSeed, t.ID, r),
 				Config:      cfg,
+				Data:        t.Data,
 				Checkpoints: slices.Clone(t.Checkpoints),
 				Record:      e.Record,
 			})
@@ -99,6 +102,11 @@ func (r Run) KeyLines() []string {
 	lines = append(lines, "param seed "+strconv.FormatUint(r.Seed, 10), "param checkpoints "+strings.Join(cps, ","))
 	if r.Record.On() {
 		lines = append(lines, "param record_every "+strconv.Itoa(r.Record.Every), "param record_probe "+strconv.Itoa(r.Record.Probe))
+		if r.Record.Probe > 0 && !cfg.Classifier {
+			// Without a classifier the probe measures goodness over labels
+			// (ff.Recording), which it did not when this line was added.
+			lines = append(lines, "param record_probe_model goodness")
+		}
 	}
 	return lines
 }
@@ -132,7 +140,7 @@ func (c Cost) Total() float64 { return c.Train + c.Validate + c.Test + c.Probe }
 
 // RunCost estimates the arithmetic of one of the experiment's runs.
 func (e *Experiment) RunCost(r Run) Cost {
-	train, val, test := e.Data.Sizes()
+	train, val, test := r.Data.Sizes()
 	if e.Evaluate.Split == SplitVal {
 		test = val
 	}
@@ -185,7 +193,7 @@ func forwardFLOPs(c *ff.Config, features int) float64 {
 // RunMemory estimates the peak memory, in bytes, of one of the
 // experiment's runs (see MemoryEstimate).
 func (e *Experiment) RunMemory(r Run) float64 {
-	train, val, test := e.Data.Sizes()
+	train, val, test := r.Data.Sizes()
 	return MemoryEstimate(&r.Config, train, val, test)
 }
 

@@ -60,9 +60,12 @@ type Recording struct {
 	Schedule StepSchedule
 	// Probe, when not nil, is the held-out probe: a fixed set of samples,
 	// with negatives drawn once from ValidationSeed, on which every layer's
-	// FF loss, accuracy and goodness and the model's classifier accuracy
-	// are measured at each scheduled step. It needs no ten-label pass, so
-	// LabelAccuracy and GoodnessAccuracy are NaN.
+	// FF loss, accuracy and goodness and the model's accuracy are measured
+	// at each scheduled step. With a classifier, the model is the
+	// classifier and the probe needs no ten-label pass, so LabelAccuracy
+	// and GoodnessAccuracy are NaN. Without one, the model is goodness over
+	// labels, so the probe makes the ten-label pass (five times the rows)
+	// and measures both.
 	Probe *Data
 	// OnStep receives each measurement; an error stops training and is
 	// returned by Train.
@@ -111,6 +114,15 @@ func (r *Recording) check(features int) error {
 // statistic.
 func (n *Network) probe(d *Data, neg []uint8) SplitMetrics {
 	t := newEvalTally(len(n.layers))
+	if !n.cfg.Classifier {
+		// The model is goodness over labels: the ten-label pass measures it,
+		// and the FF decisions with it.
+		for lo := 0; lo < d.N; lo += evalChunk {
+			hi := min(lo+evalChunk, d.N)
+			n.evalRows(d.X[lo*d.Features:hi*d.Features], d.Labels[lo:hi], neg[lo:hi], t)
+		}
+		return t.metrics(false)
+	}
 	blocks, classBlock := 2, -1
 	if n.cfg.Classifier {
 		blocks, classBlock = 3, 2

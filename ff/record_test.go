@@ -176,3 +176,39 @@ func TestDataHead(t *testing.T) {
 		t.Errorf("Head(99) kept %d of 10 samples", all.N)
 	}
 }
+
+// TestProbeWithoutClassifier: without a classifier the model is goodness
+// over labels, and the probe measures it (and each layer's ten-class
+// accuracy) as a full evaluation does; 1e-6 relative.
+func TestProbeWithoutClassifier(t *testing.T) {
+	train, val := synthetic(400, 1), synthetic(150, 2)
+	cfg := smallConfig(t, Pezeshki)
+	cfg.Epochs = 2
+	var last StepMetrics
+	rec := &Recording{Schedule: StepSchedule{Every: 7}, Probe: val,
+		OnStep: func(m StepMetrics) error { last = m; return nil }}
+	net, _, err := Train(context.Background(), cfg, train, Options{Seed: 4, Record: rec})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev, err := net.Evaluate(val, ValidationSeed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := last.Probe
+	near := func(what string, a, b float64) {
+		t.Helper()
+		if math.IsNaN(a) || math.Abs(a-b) > 1e-6*math.Max(1, math.Abs(b)) {
+			t.Errorf("%s: probe %v, evaluation %v", what, a, b)
+		}
+	}
+	near("goodness_accuracy", p.GoodnessAccuracy, ev.GoodnessAccuracy)
+	for l := range p.Layers {
+		near("label_accuracy", p.Layers[l].LabelAccuracy, ev.Layers[l].LabelAccuracy)
+		near("ff_accuracy", p.Layers[l].Accuracy, ev.Layers[l].Accuracy)
+		near("ff_loss", p.Layers[l].Loss, ev.Layers[l].Loss)
+	}
+	if !math.IsNaN(p.ClassifierAccuracy) {
+		t.Errorf("classifier accuracy %v without a classifier, want NaN", p.ClassifierAccuracy)
+	}
+}

@@ -4,6 +4,7 @@
 // the files it produces. Jobs builds the graph for an experiment.
 //
 //	prep                      dataset.arrow, prep.json
+//	                          (prep/<source>, one per source, with a source axis)
 //	train/<treatment>/r<k>    metrics.parquet, weights-e<NNN>.arrow per checkpoint,
 //	                          run.json, volatile-timing.json
 //	evaluate/<treatment>/r<k> evaluation.parquet, confusion.parquet

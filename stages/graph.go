@@ -90,8 +90,10 @@ func selectRuns(exp *experiments.Experiment, sel Selection) ([]experiments.Run, 
 }
 
 // Jobs returns the pipeline jobs of exp that sel keeps, in dependency
-// order. Correlate needs every run, so a selection of some runs stops
-// after evaluate. Publish is not a job: it copies the correlate job's
+// order: one prep job per data set the kept runs use (prepJobID), then
+// each run's train and evaluate jobs, which read their run's data set.
+// Correlate needs every run, so a selection of some runs stops after
+// evaluate. Publish is not a job: it copies the correlate job's
 // outputs into the working tree.
 func Jobs(exp *experiments.Experiment, sel Selection) ([]*pipeline.Job, error) {
 	until := sel.Until
@@ -113,21 +115,20 @@ func Jobs(exp *experiments.Experiment, sel Selection) ([]*pipeline.Job, error) {
 		last = min(last, slices.Index(Names, Evaluate))
 	}
 	includes := func(stage string) bool { return slices.Index(Names, stage) <= last }
-	prep, err := prepJob(exp)
+	jobs, prepIDs, err := prepJobs(exp, runs)
 	if err != nil {
 		return nil, err
 	}
-	jobs := []*pipeline.Job{prep}
 	if !includes(Train) {
 		return jobs, nil
 	}
 	var trainIDs, evalIDs []string
 	for _, r := range runs {
-		t := trainJob(exp, r, prep.ID)
+		t := trainJob(exp, r, prepIDs[r.Data])
 		jobs = append(jobs, t)
 		trainIDs = append(trainIDs, t.ID)
 		if includes(Evaluate) {
-			e := evaluateJob(exp, r, prep.ID, t.ID)
+			e := evaluateJob(exp, r, prepIDs[r.Data], t.ID)
 			jobs = append(jobs, e)
 			evalIDs = append(evalIDs, e.ID)
 		}

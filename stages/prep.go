@@ -126,17 +126,46 @@ func loadSource(d experiments.DataSpec) (map[string]*ff.Data, map[string]string,
 	return nil, nil, fmt.Errorf("data: unknown source %q", d.Source)
 }
 
-func prepJob(exp *experiments.Experiment) (*pipeline.Job, error) {
-	key, err := prepKey(exp.Data)
+// prepJobID is the ID of the prep job of data d. An experiment with one
+// data set has one prep job, "<exp>/prep"; with a source axis each source
+// has its own, "<exp>/prep/<source>".
+func prepJobID(exp *experiments.Experiment, d experiments.DataSpec) string {
+	if !exp.HasAxis(experiments.SourceAxis) {
+		return jobID(exp, Prep)
+	}
+	return jobID(exp, Prep, d.Source)
+}
+
+// prepJobs returns one prep job per distinct data set of runs, in the
+// order the runs first use them, and the job ID of each data set.
+func prepJobs(exp *experiments.Experiment, runs []experiments.Run) ([]*pipeline.Job, map[experiments.DataSpec]string, error) {
+	var jobs []*pipeline.Job
+	ids := map[experiments.DataSpec]string{}
+	for _, r := range runs {
+		if _, ok := ids[r.Data]; ok {
+			continue
+		}
+		j, err := prepJob(prepJobID(exp, r.Data), r.Data)
+		if err != nil {
+			return nil, nil, err
+		}
+		jobs = append(jobs, j)
+		ids[r.Data] = j.ID
+	}
+	return jobs, ids, nil
+}
+
+func prepJob(id string, d experiments.DataSpec) (*pipeline.Job, error) {
+	key, err := prepKey(d)
 	if err != nil {
 		return nil, err
 	}
 	return &pipeline.Job{
-		ID:    jobID(exp, Prep),
+		ID:    id,
 		Stage: Prep,
 		Key:   key,
 		Run: func(ctx context.Context, in *pipeline.Inputs, dir string) error {
-			splits, meta, err := loadSource(exp.Data)
+			splits, meta, err := loadSource(d)
 			if err != nil {
 				return err
 			}

@@ -69,8 +69,12 @@ func resultsReadme(reps *Reports, tables []*artifacts.Table, sw *Sweep, about Re
 	if e := about.Experiment; e != nil {
 		tr, va, te := e.Data.Sizes()
 		fmt.Fprintf(&b, "%s\n\n", e.Description)
+		data := e.Data.Source
+		if e.HasAxis(experiments.SourceAxis) {
+			data = strings.Join(e.Sources(), " and ") + " (the grid's source axis: each treatment names its data set)"
+		}
 		fmt.Fprintf(&b, "- Experiment file: `experiments/%s.toml`; recipe `%s` (loeweX's Forward-Forward); data: %s, %d training, %d validation and %d test samples.\n",
-			e.Name, e.Recipe, e.Data.Source, tr, va, te)
+			e.Name, e.Recipe, data, tr, va, te)
 		var axes []string
 		for _, a := range e.Grid {
 			axes = append(axes, fmt.Sprintf("%s ∈ {%s}", a.Field, strings.Join(a.Values, ", ")))
@@ -340,7 +344,7 @@ func levelsSection(b *strings.Builder, levels []Level, tables []*artifacts.Table
 		panic("stages: one_at_a_time table has no column " + name)
 	}
 	ci := func(prefix, mid string, i int) string {
-		v, lo, hi := col(prefix+mid).Floats[i], col(prefix+"lo").Floats[i], col(prefix+"hi").Floats[i]
+		v, lo, hi := col(prefix + mid).Floats[i], col(prefix + "lo").Floats[i], col(prefix + "hi").Floats[i]
 		if math.IsNaN(v) {
 			return "–"
 		}

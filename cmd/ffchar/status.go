@@ -111,7 +111,7 @@ func planCommand() *cli.Command {
 			train, val, test := exp.Data.Sizes()
 			fmt.Fprintf(env.out, "experiment %s: %s\n", exp.Name, exp.Description)
 			fmt.Fprintf(env.out, "data %s: %d train, %d val, %d test; %d treatments × %d seeds = %d runs\n",
-				exp.Data.Source, train, val, test, len(exp.Treatments()), exp.Seeds, len(exp.Runs()))
+				strings.Join(exp.Sources(), ", "), train, val, test, len(exp.Treatments()), exp.Seeds, len(exp.Runs()))
 			var todo, total float64
 			var todoRuns int
 			perTreatment := map[string]float64{}
@@ -138,8 +138,12 @@ func planCommand() *cli.Command {
 				}
 			}
 			if !c.Bool("runs") {
+				w := 32
 				for _, t := range order {
-					fmt.Fprintf(env.out, "  %-32s %10.1f GFLOP\n", t, perTreatment[t]/1e9)
+					w = max(w, len(t))
+				}
+				for _, t := range order {
+					fmt.Fprintf(env.out, "  %-*s %10.1f GFLOP\n", w, t, perTreatment[t]/1e9)
 				}
 			}
 			est := func(f float64) string { return durationString(f / rate / float64(n)) }
