@@ -14,8 +14,13 @@
 //   - reproduction: the published sweep (results/reproduction): depths 1–4
 //     × widths 100, 300, 1000 × 10 seeds × 8 epochs on all of MNIST; about
 //     an hour and a half on two cores.
-//   - paper: the paper's scale, depths 1–4 × widths 100–2000 × 30 seeds ×
-//     100 epochs on all of MNIST (480 runs); days on one machine.
+//   - beyond: the published beyond-paper sweep (results/beyond): one factor
+//     at a time (epochs, schedule, readout, peer normalisation, recipe, data
+//     set) around 3 layers × 4 epochs, crossed with widths 500 and 250,
+//     8 seeds (128 runs); about an hour on two cores.
+//   - paper: the paper's scale, depths 1–4 × widths 100–2000 × 20, 50 and
+//     100 epochs × 30 seeds on all of MNIST (1440 runs); weeks on one
+//     machine.
 //
 // Each file states its estimated cost in a comment; Experiment.EstimateFLOPs
 // recomputes it. ProfileIn lets a file on disk take precedence over the
@@ -47,6 +52,10 @@
 //	[grid]                         # required: the treatments
 //	depth = [1, 2, 3, 4]
 //	width = [100, 500]
+//
+//	[one_at_a_time]                # optional: axes varied one at a time, crossed with [grid]
+//	schedule = ["simultaneous", "greedy"]  # the first value is the base level
+//	recipe = ["loewe", "pezeshki"]
 //
 //	[evaluate]
 //	checkpoints = [1, 5, 10]       # epochs evaluated, ascending; the final epoch always is
@@ -93,6 +102,19 @@
 // then "depth=2,width=16". A treatment's ID lists its grid values that way;
 // floats are written exactly (strconv 'g', -1) and a widths list joins its
 // entries with "x" ("widths=500x100").
+//
+// With [one_at_a_time], every grid point gets the base (each such axis at
+// its first value) and then, axis by axis in name order, one treatment
+// per other value of that axis with the rest at the base: one factor at a
+// time. A treatment keeps what its recipe's defaults and [base] give every
+// axis it does not vary, and its ID records that value, so a recipe level
+// runs that recipe's own settings rather than the base recipe's values of
+// the other axes. The base level must therefore be what [base] gives: a
+// first value other than the recipe's default is also set in [base]
+// (epochs = 4 in [base] and epochs = [4, 2, 8]). Treatment.Varied names
+// the axis a treatment moves off its base; the analysis compares each
+// level with the base (stages: tables/one_at_a_time). recipe may be an
+// axis of [grid] or [one_at_a_time], never of [base].
 //
 // Every treatment is run Seeds times. Runs are numbered in canonical order,
 // treatments first and replicates within them, and shard i of n holds the
