@@ -26,6 +26,14 @@
 //  6. LabelAccuracy (beyond the paper): each layer's own 10-class goodness
 //     accuracy against epoch, laid out as figure 1, with the model accuracy
 //     for reference.
+//  9. Levels (one-factor-at-a-time sweeps): a forest plot, one row per
+//     level (the base on top), panels for the model's test accuracy, H1's
+//     slope of the delay on layer index and layer 1's correlation with the
+//     model, means with confidence intervals and a dashed line at the base.
+//
+// At step resolution, figures 1 and 2 are drawn from the probe's curves
+// (StepAccuracy, StepDelays), figure 7 (FirstSteps) shows the first epoch
+// step by step and figure 8 is figure 3 for the correlation of increments.
 //
 // # Facets
 //

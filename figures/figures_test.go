@@ -190,6 +190,19 @@ var figureCases = []struct {
 	{"1s-step-accuracy", func() (*Figure, error) { return StepAccuracy(fixtureStepCurves()) }},
 	{"2s-step-delays", func() (*Figure, error) { return StepDelays(fixtureStepDelays(), analysis.MeasureS50, 0, 0) }},
 	{"7-first-steps", func() (*Figure, error) { return FirstSteps(fixtureStepCurves(), 500) }},
+	{"9-levels", func() (*Figure, error) { return Levels(fixtureLevels(), "s50", "increments") }},
+}
+
+// fixtureLevels is a one-at-a-time sweep's levels: the base, then levels
+// moving each quantity, one without an interval (a single seed).
+func fixtureLevels() []LevelSummary {
+	return []LevelSummary{
+		{"base", summary(0.95, 0.004, 8), summary(85, 10, 8), summary(0.08, 0.02, 8)},
+		{"epochs=2", summary(0.93, 0.005, 8), summary(80, 12, 8), summary(0.07, 0.02, 8)},
+		{"schedule=greedy", summary(0.92, 0.006, 8), summary(900, 40, 8), summary(0.02, 0.03, 8)},
+		{"readout=all", summary(0.955, 0.004, 8), summary(86, 10, 8), summary(0.4, 0.05, 8)},
+		{"source=fashion-mnist", summary(0.84, 0.01, 1), summary(120, 20, 1), summary(0.1, 0.02, 1)},
+	}
 }
 
 func render(t *testing.T, f *Figure, format string) []byte {

@@ -260,7 +260,7 @@ func AnalysisTables(reps *Reports, evals []artifacts.EvaluationRow) []*artifacts
 		out = append(out, stepTables(reps.Steps)...)
 	}
 	if len(reps.Levels) > 0 {
-		out = append(out, levelsTable(reps.Levels, evals, reps.Steps.Options.Confidence))
+		out = append(out, levelsTable(reps.Levels, reps.Steps.Options.Confidence))
 	}
 	// A table with nothing to say (no depth-2 treatment has a deficit, a
 	// design without delays) is left out rather than written without

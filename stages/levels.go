@@ -9,6 +9,7 @@ import (
 	"github.com/ffchar/ffchar/artifacts"
 	"github.com/ffchar/ffchar/axes"
 	"github.com/ffchar/ffchar/experiments"
+	"github.com/ffchar/ffchar/figures"
 )
 
 // Level is one position of a one-at-a-time design (experiment files'
@@ -26,6 +27,9 @@ type Level struct {
 	H1, H2 []float64
 	// DH1 and DH2 are the level minus the base (Welch); NaN for the base.
 	DH1, DH2 analysis.Difference
+	// TestAccuracy is the model's test accuracy over the level's runs at
+	// their last checkpoint (setTestAccuracy).
+	TestAccuracy analysis.Summary
 }
 
 // Name is "base" or "axis=value".
@@ -153,24 +157,48 @@ func modelTestAccuracy(evals []artifacts.EvaluationRow) map[string][]float64 {
 	return out
 }
 
+// setTestAccuracy fills each level's TestAccuracy from the test-set
+// evaluations.
+func setTestAccuracy(levels []Level, evals []artifacts.EvaluationRow, conf float64) {
+	acc := modelTestAccuracy(evals)
+	for i := range levels {
+		var a []float64
+		for _, tr := range levels[i].Treatments {
+			a = append(a, acc[tr]...)
+		}
+		levels[i].TestAccuracy = analysis.MeanCI(a, conf)
+	}
+}
+
+// levelFigure is figure 9's input: each level's test accuracy, H1 slope
+// and H2 layer-1 r (Fisher-z mean, back-transformed) with intervals.
+func levelFigure(r *Reports) (*figures.Figure, error) {
+	ls := make([]figures.LevelSummary, len(r.Levels))
+	for i := range r.Levels {
+		l := &r.Levels[i]
+		eff := func(e analysis.Effect) analysis.Summary {
+			return analysis.Summary{Mean: e.Value, Lo: e.Lo, Hi: e.Hi, N: e.Runs, Confidence: l.Steps.Options.Confidence}
+		}
+		ls[i] = figures.LevelSummary{Name: l.Name(), Accuracy: l.TestAccuracy,
+			H1: eff(l.hypothesis("H1").Effects[0]), H2: eff(l.hypothesis("H2").Effects[0])}
+	}
+	o := r.Levels[0].Steps.Options
+	return figures.Levels(ls, o.H1Measure, o.H2Measure)
+}
+
 // levelsTable is the one-at-a-time comparison: per level, the model's test
 // accuracy, H1–H3 at step resolution with their verdicts, and the level's
 // H1 slope and layer-1 atanh(r) minus the base's, with Welch intervals and
 // Holm-adjusted p-values over the table.
-func levelsTable(levels []Level, evals []artifacts.EvaluationRow, conf float64) *artifacts.Table {
-	acc := modelTestAccuracy(evals)
+func levelsTable(levels []Level, conf float64) *artifacts.Table {
 	t := newTable("one_at_a_time", fmt.Sprintf("One factor at a time: per level, model test accuracy, H1–H3 at step resolution, and H1 and H2 against the base (Welch), with %.0f%% CIs", 100*conf))
 	for i := range levels {
 		l := &levels[i]
-		var a []float64
-		for _, tr := range l.Treatments {
-			a = append(a, acc[tr]...)
-		}
 		t.str("level", l.Name())
 		t.str("axis", l.Axis)
 		t.str("value", l.Value)
 		t.int("treatments", len(l.Treatments))
-		t.summary("test_accuracy_", analysis.MeanCI(a, conf))
+		t.summary("test_accuracy_", l.TestAccuracy)
 		effect := func(prefix string, e analysis.Effect) {
 			t.num(prefix+"estimate", e.Value)
 			t.num(prefix+"lo", e.Lo)

@@ -79,6 +79,8 @@ var Figures = []FigureSpec{
 		func(r *Reports) (*figures.Figure, error) {
 			return figures.CorrelationHeatmap(r.Steps.IncrementSummaries, analysis.PearsonMethod)
 		}, hasSteps},
+	{"fig9_levels", "One factor at a time: per level (the base, or one axis changed), the model's test accuracy, H1's slope of the delay on layer index, and layer 1's correlation with the model (H2's measure), means with 95% CIs over the level's runs; dashed: the base.",
+		levelFigure, func(r *Reports) bool { return len(r.Levels) > 0 }},
 }
 
 // drawable returns the figures the report has data for.
@@ -147,6 +149,9 @@ func writeReport(d reportDirs, sw *Sweep, exp *experiments.Experiment, meta map[
 	rep, err := AnalyzeSweep(sw.Curves, exp)
 	if err != nil {
 		return nil, err
+	}
+	if len(rep.Levels) > 0 {
+		setTestAccuracy(rep.Levels, sw.Evaluations, rep.Steps.Options.Confidence)
 	}
 	tables := AnalysisTables(rep, sw.Evaluations)
 	for _, dir := range []string{d.tables, d.figures, filepath.Dir(d.readme)} {

@@ -187,6 +187,15 @@ probe = 50
 			t.Errorf("level %s: H3 not estimated with crossed widths", col("level").Strings[i])
 		}
 	}
+	svg, err := os.ReadFile("results/oat/figures/fig9_levels.svg")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"readout=all", "peer_weight=0", "H1: delay per layer"} {
+		if !strings.Contains(string(svg), want) {
+			t.Errorf("figure 9 lacks %q", want)
+		}
+	}
 	readme, err := os.ReadFile("results/oat/README.md")
 	if err != nil {
 		t.Fatal(err)
