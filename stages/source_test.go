@@ -101,15 +101,20 @@ func TestSourceAxisJobs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var preps []string
-	for _, j := range jobs {
-		if j.Stage == Prep {
-			preps = append(preps, j.ID)
-		}
-	}
-	if !slices.Equal(preps, []string{"datasets/prep/fashion-mnist"}) {
+	if preps := prepIDs(jobs); !slices.Equal(preps, []string{"datasets/prep/fashion-mnist"}) {
 		t.Errorf("treatment %s: prep jobs %v, want Fashion-MNIST's only", fashion, preps)
 	}
+}
+
+// prepIDs returns the IDs of the prep jobs among jobs, in order.
+func prepIDs(jobs []*pipeline.Job) []string {
+	var ids []string
+	for _, j := range jobs {
+		if j.Stage == Prep {
+			ids = append(ids, j.ID)
+		}
+	}
+	return ids
 }
 
 // outputFile copies an output of a cache entry into a temporary folder,
@@ -143,19 +148,15 @@ func TestOneSourceOnePrepJob(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var preps []string
 	for _, j := range jobs {
-		if j.Stage == Prep {
-			preps = append(preps, j.ID)
-			if !slices.Equal(ownLines(Prep, j.Key), ownLines(Prep, key)) {
-				t.Errorf("%s key differs from the experiment's data's", j.ID)
-			}
+		if j.Stage == Prep && !slices.Equal(ownLines(Prep, j.Key), ownLines(Prep, key)) {
+			t.Errorf("%s key differs from the experiment's data's", j.ID)
 		}
 		if j.Stage == Train && j.Deps[0] != "smoke/prep" {
 			t.Errorf("%s depends on %v", j.ID, j.Deps)
 		}
 	}
-	if !slices.Equal(preps, []string{"smoke/prep"}) {
+	if preps := prepIDs(jobs); !slices.Equal(preps, []string{"smoke/prep"}) {
 		t.Errorf("prep jobs %v, want smoke/prep", preps)
 	}
 }
