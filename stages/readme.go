@@ -147,7 +147,7 @@ func resultsReadme(reps *Reports, tables []*artifacts.Table, sw *Sweep, about Re
 	b.WriteString("- Intervals are over seeds (runs) of one treatment, or over all runs for pooled effects: they describe variation between seeds of this design, not between data sets, recipes or training lengths. Delays cannot be measured for a layer that never reaches a threshold (counted as undefined in the tables). Width enters the regressions as log2(width).\n")
 	b.WriteString("- The per-epoch curves cannot see anything inside the first epoch; their delays are in epochs from the end of the first epoch.\n")
 	if len(reps.Levels) > 0 {
-		b.WriteString("- **One factor at a time.** Each level differs from the base in one axis, so the design measures each factor's effect at the base and no interaction between factors. A recipe level changes every setting in which the recipes differ. Per-level intervals are over that level's runs; the differences from the base use Welch intervals over runs, and their Holm adjustment is over the table's levels.\n")
+		b.WriteString("- **One factor at a time.** Each level differs from the base in one axis, so the design measures each factor's effect at the base and no interaction between factors. A recipe level changes every setting in which the recipes differ. Per-level intervals are over that level's runs; the differences from the base use Welch intervals over runs, and their Holm adjustment is over the table's levels. The sweep-wide claims above pool every level (other schedules, recipes, data sets), so they describe the design as a whole, not the base: read each axis in the per-level table.\n")
 	}
 
 	fmt.Fprintf(&b, "\n## The paper's claims per epoch\n\n")
