@@ -4,10 +4,13 @@
 # with its key-value metadata, and answers the per-layer correlation query
 # the README shows. With MIN_FIRST_EPOCH_STEPS=N it also checks the step
 # resolution of the curves: every run has a step-0 probe row and at least N
-# distinct probe steps inside its first epoch.
+# distinct probe steps inside its first epoch. With AXES=a,b,... every
+# named axis is a column of the curves holding at least two values, and
+# with MIN_SEEDS=N every treatment has at least N runs.
 #
 #   scripts/duckdb-interop.sh [results/quick]
 #   MIN_FIRST_EPOCH_STEPS=30 scripts/duckdb-interop.sh results/reproduction
+#   AXES=epochs,schedule MIN_SEEDS=8 scripts/duckdb-interop.sh results/beyond
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 dir=$(cd "${1:-$repo/results/quick}" && pwd)
@@ -49,6 +52,23 @@ if (minSteps > 0) {
   if (bad.length > 0) throw new Error(`step resolution: ${bad.length} runs without a step-0 row or with fewer than ${minSteps} probe steps in their first epoch, e.g. ${JSON.stringify(bad[0], (k, v) => typeof v === 'bigint' ? Number(v) : v)}`);
   const [{ runs }] = await q(`SELECT count(DISTINCT run_id) AS runs FROM read_parquet('${curves}')`);
   console.log(`duckdb-interop: every one of ${runs} runs has a step-0 row and at least ${minSteps} probe steps in its first epoch`);
+}
+const axes = (process.env.AXES || '').split(',').filter((a) => a !== '');
+if (axes.length > 0) {
+  const curves = join(dir, 'data', 'curves.parquet');
+  for (const a of axes) {
+    const [{ n }] = await q(`SELECT count(DISTINCT "${a}") AS n FROM read_parquet('${curves}')`);
+    if (Number(n) < 2) throw new Error(`axis ${a}: ${n} distinct values in the curves, want at least 2`);
+  }
+  console.log(`duckdb-interop: axes ${axes.join(', ')} are columns of the curves, each with at least 2 values`);
+}
+const minSeeds = Number(process.env.MIN_SEEDS || 0);
+if (minSeeds > 0) {
+  const curves = join(dir, 'data', 'curves.parquet');
+  const few = await q(`SELECT treatment, count(DISTINCT run_id) AS n FROM read_parquet('${curves}') GROUP BY treatment HAVING count(DISTINCT run_id) < ${minSeeds}`);
+  if (few.length > 0) throw new Error(`seeds: ${few.length} treatments with fewer than ${minSeeds} runs, e.g. ${JSON.stringify(few[0], (k, v) => typeof v === 'bigint' ? Number(v) : v)}`);
+  const [{ t }] = await q(`SELECT count(DISTINCT treatment) AS t FROM read_parquet('${curves}')`);
+  console.log(`duckdb-interop: each of ${t} treatments has at least ${minSeeds} runs`);
 }
 console.log(`duckdb-interop: PASS: ${files} Parquet files read by DuckDB; per-layer corr(ff_accuracy, classifier_accuracy) for layers ${rows.map((x) => x.layer).join(', ')}`);
 JS
