@@ -403,6 +403,21 @@ func TestCost(t *testing.T) {
 	if got.Total() != want.Train+want.Validate+want.Test+want.Probe {
 		t.Errorf("Total = %g", got.Total())
 	}
+
+	// Depth 2 × width 16 (the smoke's second treatment) reading all layers:
+	// the classifier adds layer 1's 2·10·16 FLOPs to a forward pass,
+	// 2·784·16 + 2·16·16 + 2·10·(16+16) = 26,240. Without a classifier a
+	// forward pass is 2·784·16 + 2·16·16 = 25,600 and the probe takes 10
+	// passes per sample.
+	r := e.Runs()[2]
+	r.Config.Readout = ff.AllLayers
+	if got, want := e.RunCost(r).Validate, 3*200*11*26240.0; got != want {
+		t.Errorf("readout all: validation %g FLOPs, want %g", got, want)
+	}
+	r.Config.Classifier = false
+	if got, want := e.RunCost(r).Probe, 13*200*10*25600.0; got != want {
+		t.Errorf("no classifier: probe %g FLOPs, want %g", got, want)
+	}
 }
 
 func TestLoadDir(t *testing.T) {

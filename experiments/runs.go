@@ -131,7 +131,8 @@ type Cost struct {
 	// like Validate.
 	Test float64
 	// Probe is the held-out probe at every scheduled step: 3 forward
-	// passes per probe sample (positive, negative, neutral).
+	// passes per probe sample (positive, negative, neutral) with a
+	// classifier, 10 (every label) without one.
 	Probe float64
 }
 
@@ -156,7 +157,11 @@ func (e *Experiment) RunCost(r Run) Cost {
 	if r.Record.On() && r.Record.Probe > 0 {
 		perEpoch := train / cfg.BatchSize
 		points := len(ff.StepSchedule{Every: r.Record.Every}.Steps(cfg.TotalEpochs()*perEpoch, perEpoch))
-		c.Probe = float64(points) * float64(r.Record.Probe) * 3 * forwardFLOPs(&cfg, Features)
+		passes := 3.0
+		if !cfg.Classifier {
+			passes = ff.NumClasses
+		}
+		c.Probe = float64(points) * float64(r.Record.Probe) * passes * forwardFLOPs(&cfg, Features)
 	}
 	return c
 }
@@ -179,11 +184,7 @@ func forwardFLOPs(c *ff.Config, features int) float64 {
 		f += 2 * float64(c.LayerWidth(l-1)) * float64(c.LayerWidth(l))
 	}
 	if c.Classifier {
-		first := 1
-		if c.Depth == 1 {
-			first = 0
-		}
-		for l := first; l < c.Depth; l++ {
+		for l := c.FirstReadout(); l < c.Depth; l++ {
 			f += 2 * ff.NumClasses * float64(c.LayerWidth(l))
 		}
 	}

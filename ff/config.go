@@ -319,6 +319,10 @@ func (c *Config) TotalEpochs() int {
 	return c.Epochs
 }
 
+// FirstReadout returns the first FF layer (0-based) whose activations
+// feed the classifier and the goodness-over-labels sum (see Readout).
+func (c *Config) FirstReadout() int { return c.firstReadout() }
+
 // firstReadout returns the first FF layer (0-based) whose activations
 // feed the classifier and the goodness-over-labels sum: layer 1 for the
 // AllLayers readout; otherwise layer 2 when there are at least two layers,
