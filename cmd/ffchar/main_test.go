@@ -408,6 +408,37 @@ func TestPlanListsRuns(t *testing.T) {
 	}
 }
 
+// TestPlanCalibrates: without --gflops, plan measures the rate, by a short
+// training of the costliest treatment before anything is cached and from
+// the cached runs' recorded times after; --gflops overrides both.
+func TestPlanCalibrates(t *testing.T) {
+	workdir(t, map[string]string{"tiny.toml": tiny})
+	rate := regexp.MustCompile(`at ([0-9.]+) GFLOP/s each \(([^)]*)\)`)
+	check := func(out, from string) {
+		t.Helper()
+		m := rate.FindStringSubmatch(out)
+		if m == nil {
+			t.Fatalf("plan states no rate:\n%s", out)
+		}
+		if g, err := strconv.ParseFloat(m[1], 64); err != nil || !(g > 0) {
+			t.Errorf("rate %q", m[1])
+		}
+		if m[2] != from {
+			t.Errorf("rate %s, want %s", m[2], from)
+		}
+	}
+	out, _ := mustRun(t, "plan", "--profile", "tiny", "--cache", "cache")
+	check(out, "measured by training 30 batches of treatment depth=2,width=12 on one worker")
+	mustRun(t, "run", "--profile", "tiny", "--cache", "cache")
+	out, _ = mustRun(t, "plan", "--profile", "tiny", "--cache", "cache")
+	check(out, "measured from 4 cached runs of this experiment")
+	out, _ = mustRun(t, "plan", "--profile", "tiny", "--cache", "cache", "--gflops", "7")
+	check(out, "given with --gflops")
+	if !strings.Contains(out, "at 7 GFLOP/s each") {
+		t.Errorf("--gflops 7 not used:\n%s", out)
+	}
+}
+
 // TestShardsCoverTheSweep runs the sweep as two shards whose index comes
 // from GNU parallel's $PARALLEL_SEQ, then checks the merge and that the
 // analysis needs no further training.

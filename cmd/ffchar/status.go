@@ -84,7 +84,7 @@ func planCommand() *cli.Command {
 		Name:  "plan",
 		Usage: "dry run: list the runs an experiment would compute and their estimated cost",
 		Flags: []cli.Flag{profileFlag, cacheFlag, jobsFlag,
-			&cli.Float64Flag{Name: "gflops", Value: 60, Usage: "sustained GFLOP/s of one worker, for the time estimate (see make bench)"},
+			&cli.Float64Flag{Name: "gflops", Usage: "sustained GFLOP/s of one worker, for the time estimate (default: measured: from the experiment's cached runs, else by training its costliest treatment briefly)"},
 			&cli.BoolFlag{Name: "runs", Usage: "list every run, not only treatments"}},
 		Action: func(c *cli.Context) error {
 			env, err := openEnv(c)
@@ -95,7 +95,7 @@ func planCommand() *cli.Command {
 			if err != nil {
 				return err
 			}
-			if g := c.Float64("gflops"); g <= 0 || math.IsInf(g, 0) || math.IsNaN(g) {
+			if g := c.Float64("gflops"); c.IsSet("gflops") && (g <= 0 || math.IsInf(g, 0) || math.IsNaN(g)) {
 				return flagError("gflops", g, "must be a positive number")
 			}
 			st, err := stages.Status(env.cache, env.exp, stages.All)
@@ -106,7 +106,6 @@ func planCommand() *cli.Command {
 			for _, s := range st {
 				cached[s.Job] = s.State == pipeline.Cached
 			}
-			rate := c.Float64("gflops") * 1e9
 			exp := env.exp
 			train, val, test := exp.Data.Sizes()
 			fmt.Fprintf(env.out, "experiment %s: %s\n", exp.Name, exp.Description)
@@ -146,8 +145,25 @@ func planCommand() *cli.Command {
 					fmt.Fprintf(env.out, "  %-*s %10.1f GFLOP\n", w, t, perTreatment[t]/1e9)
 				}
 			}
-			est := func(f float64) string { return durationString(f / rate / float64(n)) }
-			fmt.Fprintf(env.out, "total %.1f TFLOP, about %s with %d workers at %.0f GFLOP/s each\n", total/1e12, est(total), n, rate/1e9)
+			rate := rateEstimate{c.Float64("gflops"), "given with --gflops"}
+			if !c.IsSet("gflops") {
+				var ok bool
+				if rate, ok, err = cachedRate(env.cache, exp, st); err != nil {
+					return err
+				} else if !ok {
+					costliest := exp.Runs()[0]
+					for _, r := range exp.Runs() {
+						if trainedCost(exp, r) > trainedCost(exp, costliest) {
+							costliest = r
+						}
+					}
+					if rate, err = measuredRate(c.Context, costliest); err != nil {
+						return err
+					}
+				}
+			}
+			est := func(f float64) string { return durationString(f / (rate.GFLOPS * 1e9) / float64(n)) }
+			fmt.Fprintf(env.out, "total %.1f TFLOP, about %s with %d workers at %.0f GFLOP/s each (%s)\n", total/1e12, est(total), n, rate.GFLOPS, rate.From)
 			fmt.Fprintf(env.out, "to compute: %d of %d runs, %.1f TFLOP, about %s\n", todoRuns, len(exp.Runs()), todo/1e12, est(todo))
 			peak, per := peakRun(exp, exp.Runs())
 			fmt.Fprintf(env.out, "memory: about %s per run at most (%s)", bytesString(per), peak.TreatmentID)

@@ -1,0 +1,101 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"time"
+
+	"github.com/ffchar/ffchar/experiments"
+	"github.com/ffchar/ffchar/ff"
+	"github.com/ffchar/ffchar/pipeline"
+	"github.com/ffchar/ffchar/stages"
+)
+
+// rateEstimate is the sustained GFLOP/s of one worker that plan divides
+// the estimated arithmetic by, and where it came from.
+type rateEstimate struct {
+	GFLOPS float64
+	From   string
+}
+
+// trainedCost is the part of a run's estimated arithmetic its train job
+// performs (evaluation on the test split is the evaluate job's).
+func trainedCost(exp *experiments.Experiment, r experiments.Run) float64 {
+	c := exp.RunCost(r)
+	return c.Train + c.Validate + c.Probe
+}
+
+// cachedRate measures the rate from the experiment's cached train jobs:
+// their estimated arithmetic over the wall time they recorded
+// (volatile timing). Those runs ran as many at once as their sweep did, so
+// the rate includes the contention between workers. ok is false when no
+// train job is cached.
+func cachedRate(c *pipeline.Cache, exp *experiments.Experiment, st []pipeline.JobStatus) (est rateEstimate, ok bool, err error) {
+	byJob := map[string]experiments.Run{}
+	for _, r := range exp.Runs() {
+		byJob[stages.RunJobID(exp, stages.Train, r)] = r
+	}
+	var flops, seconds float64
+	n := 0
+	for _, s := range st {
+		r, isRun := byJob[s.Job]
+		if !isRun || s.State != pipeline.Cached {
+			continue
+		}
+		e, err := c.Get(s.Key.ID)
+		if err != nil {
+			return est, false, err
+		}
+		raw, err := c.ReadOutput(e, stages.TimingFile)
+		if err != nil {
+			return est, false, err
+		}
+		var timing struct {
+			Seconds float64 `json:"seconds"`
+		}
+		if err := json.Unmarshal(raw, &timing); err != nil {
+			return est, false, fmt.Errorf("%s: %s: %w", s.Job, stages.TimingFile, err)
+		}
+		if timing.Seconds > 0 {
+			flops += trainedCost(exp, r)
+			seconds += timing.Seconds
+			n++
+		}
+	}
+	if n == 0 {
+		return est, false, nil
+	}
+	return rateEstimate{flops / seconds / 1e9, fmt.Sprintf("measured from %d cached runs of this experiment", n)}, true, nil
+}
+
+// calibrationBatches is the number of minibatches the calibration trains.
+const calibrationBatches = 30
+
+// measuredRate trains the run's network, alone, for calibrationBatches
+// minibatches of synthetic data shaped like MNIST and returns the rate of
+// its training products. It takes about a second for a 3×1000 network.
+// Alone on the machine one worker runs faster than each of several at
+// once, so the estimate is a lower bound on the time when workers share
+// memory bandwidth.
+func measuredRate(ctx context.Context, r experiments.Run) (rateEstimate, error) {
+	cfg := r.Config
+	cfg.Epochs, cfg.Schedule = 1, ff.Simultaneous
+	n := calibrationBatches * cfg.BatchSize
+	d := &ff.Data{X: make([]float32, n*experiments.Features), Labels: make([]uint8, n), N: n, Features: experiments.Features}
+	rng := rand.New(rand.NewPCG(1, 2))
+	for i := range d.X {
+		d.X[i] = rng.Float32()
+	}
+	for i := range d.Labels {
+		d.Labels[i] = uint8(rng.IntN(ff.NumClasses))
+	}
+	start := time.Now()
+	if _, _, err := ff.Train(ctx, cfg, d, ff.Options{Seed: 1}); err != nil {
+		return rateEstimate{}, fmt.Errorf("calibration: %w", err)
+	}
+	secs := time.Since(start).Seconds()
+	flops := float64(calibrationBatches) * cfg.FlopsPerBatch(experiments.Features)
+	return rateEstimate{flops / secs / 1e9, fmt.Sprintf("measured by training %d batches of treatment %s on one worker", calibrationBatches, r.TreatmentID)}, nil
+}
