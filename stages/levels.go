@@ -225,3 +225,57 @@ func levelsTable(levels []Level, conf float64) *artifacts.Table {
 	t.holm("dh2_atanh_p", "dh2_atanh_p_holm")
 	return t.table()
 }
+
+// figureView returns the reports as the figures of a one-at-a-time sweep
+// draw them: each treatment named by its level and its crossed grid values
+// ("level=readout=all,width=500") instead of every axis, so that panels and
+// lines read as the design does. The tables keep the full treatment IDs.
+// Without levels it returns rep itself.
+func figureView(rep *Reports, exp *experiments.Experiment) *Reports {
+	if len(rep.Levels) == 0 || exp == nil {
+		return rep
+	}
+	label := map[string]string{}
+	for _, t := range exp.Treatments() {
+		lv := Level{Axis: t.Varied}
+		if t.Varied != "" {
+			lv.Value, _ = axes.Get(t.ID, t.Varied)
+		}
+		parts := []axes.Axis{{Name: "level", Value: lv.Name()}}
+		for _, ax := range exp.Grid {
+			v, _ := axes.Get(t.ID, ax.Field)
+			parts = append(parts, axes.Axis{Name: ax.Field, Value: v})
+		}
+		label[t.ID] = axes.Format(parts)
+	}
+	relabel := func(g *analysis.Group) {
+		if l, ok := label[g.Treatment]; ok {
+			g.Treatment = l
+		}
+	}
+	view := *rep
+	ep := *rep.Epoch
+	ep.CurveSummaries = relabelAll(ep.CurveSummaries, func(s *analysis.CurveSummary) { relabel(&s.Group) })
+	ep.CorrelationSummaries = relabelAll(ep.CorrelationSummaries, func(s *analysis.CorrelationSummary) { relabel(&s.Group) })
+	ep.DelaySummaries = relabelAll(ep.DelaySummaries, func(s *analysis.DelaySummary) { relabel(&s.Group) })
+	ep.FinalModel = relabelAll(ep.FinalModel, func(s *analysis.FinalAccuracy) { relabel(&s.Group) })
+	view.Epoch = &ep
+	if rep.Steps != nil {
+		st := *rep.Steps
+		st.CurveSummaries = relabelAll(st.CurveSummaries, func(s *analysis.CurveSummary) { relabel(&s.Group) })
+		st.DelaySummaries = relabelAll(st.DelaySummaries, func(s *analysis.StepDelaySummary) { relabel(&s.Group) })
+		st.IncrementSummaries = relabelAll(st.IncrementSummaries, func(s *analysis.CorrelationSummary) { relabel(&s.Group) })
+		st.LevelSummaries = relabelAll(st.LevelSummaries, func(s *analysis.CorrelationSummary) { relabel(&s.Group) })
+		view.Steps = &st
+	}
+	return &view
+}
+
+// relabelAll returns a copy of xs with f applied to each element.
+func relabelAll[T any](xs []T, f func(*T)) []T {
+	out := slices.Clone(xs)
+	for i := range out {
+		f(&out[i])
+	}
+	return out
+}

@@ -164,7 +164,7 @@ func writeReport(d reportDirs, sw *Sweep, exp *experiments.Experiment, meta map[
 			return nil, err
 		}
 	}
-	if err := saveFigures(rep, d.figures); err != nil {
+	if err := saveFigures(figureView(rep, exp), d.figures); err != nil {
 		return nil, err
 	}
 	return tables, atomicfile.WriteBytes(d.readme, []byte(resultsReadme(rep, tables, sw, ResultsInfo{Experiment: exp}, prov)))

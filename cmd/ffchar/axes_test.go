@@ -196,6 +196,16 @@ probe = 50
 			t.Errorf("figure 9 lacks %q", want)
 		}
 	}
+	// The other figures name treatments by level and width.
+	svg, err = os.ReadFile("results/oat/figures/fig1_accuracy.svg")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"level base, width 8", "level readout=all, width 16"} {
+		if !strings.Contains(string(svg), want) {
+			t.Errorf("figure 1 has no panel %q", want)
+		}
+	}
 	readme, err := os.ReadFile("results/oat/README.md")
 	if err != nil {
 		t.Fatal(err)
