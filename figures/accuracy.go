@@ -239,7 +239,7 @@ func curveFigure(curves []analysis.CurveSummary, spec curveSpec) (*Figure, error
 		legend = append(legend, bandEntry("layer "+strconv.Itoa(l), layerLine(l), translucent(LayerColor(l), bandAlpha)))
 	}
 	if haveModel {
-		legend = append(legend, bandEntry("model (classifier)", modelLine(), translucent(ModelColor, bandAlpha)))
+		legend = append(legend, bandEntry("model (classifier; goodness over labels without one)", modelLine(), translucent(ModelColor, bandAlpha)))
 	}
 
 	all2 := tally{ns: append(slices.Clone(layerTally.ns), modelTally.ns...), confs: append(slices.Clone(layerTally.confs), modelTally.confs...)}

@@ -2,6 +2,12 @@ package figures
 
 import (
 	"errors"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+
+	"gonum.org/v1/gonum/stat"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
@@ -47,14 +53,32 @@ func Levels(levels []LevelSummary, h1Measure, h2Measure string) (*Figure, error)
 	for k, pn := range panels {
 		p := newPanel(pn.title)
 		xs := newSpan()
-		var dots, bars plotter.XYs
+		var dots, bars, far plotter.XYs
 		var errs plotter.XErrors
+		var farText []string
+		var means []float64
+		for _, l := range levels {
+			if s := pn.get(l); finite(s.Mean) {
+				means = append(means, s.Mean*pn.scale)
+			}
+		}
+		lo, hi := outlierFences(means)
 		for i, l := range levels {
 			s := pn.get(l)
 			if !finite(s.Mean) {
 				continue
 			}
 			m := s.Mean * pn.scale
+			if m < lo || m > hi {
+				// Far from the other levels: drawn at the panel's edge
+				// with its value, so that it does not squash the rest.
+				far = append(far, plotter.XY{X: m, Y: y(i)})
+				farText = append(farText, fmtValue(m))
+				if k == 0 {
+					t.add(s)
+				}
+				continue
+			}
 			dots = append(dots, plotter.XY{X: m, Y: y(i)})
 			xs.add(m)
 			if k == 0 {
@@ -71,6 +95,30 @@ func Levels(levels []LevelSummary, h1Measure, h2Measure string) (*Figure, error)
 			return nil, errors.New("figures: no defined " + pn.title)
 		}
 		xs = xs.pad(0.08, 1)
+		if len(far) > 0 {
+			edge := draw.GlyphStyle{Color: LayerColor(1), Radius: vg.Points(3), Shape: draw.PyramidGlyph{}}
+			inset := 0.03 * (xs.hi - xs.lo)
+			var at plotter.XYs
+			for _, f := range far {
+				x := xs.hi - inset
+				if f.X < xs.lo {
+					x = xs.lo + inset
+				}
+				at = append(at, plotter.XY{X: x, Y: f.Y})
+			}
+			p.Add(&plotter.Scatter{XYs: at, GlyphStyle: edge})
+			labels, err := plotter.NewLabels(plotter.XYLabels{XYs: at, Labels: farText})
+			if err != nil {
+				return nil, err
+			}
+			for i := range labels.TextStyle {
+				labels.TextStyle[i] = textStyle(tickSize)
+				labels.TextStyle[i].XAlign = draw.XRight
+				labels.TextStyle[i].YAlign = draw.YBottom
+			}
+			labels.Offset = vg.Point{X: -vg.Points(2), Y: vg.Points(4)}
+			p.Add(labels)
+		}
 		if base := pn.get(levels[0]); finite(base.Mean) {
 			v := base.Mean * pn.scale
 			p.Add(&plotter.Line{XYs: plotter.XYs{{X: v, Y: 0.5}, {X: v, Y: float64(n) + 0.5}},
@@ -93,11 +141,41 @@ func Levels(levels []LevelSummary, h1Measure, h2Measure string) (*Figure, error)
 		p.X.Label.Text = pn.xLabel
 		row = append(row, p)
 	}
+	runs := strings.Replace(seedsText(t.ns), "seed", "run", 1)
 	f := &Figure{
-		Title:  "One factor at a time: each level against the base (dashed)\nmean ± " + ciText(t.confs) + " over " + seedsText(t.ns) + " per level",
+		Title:  "One factor at a time: each level against the base (dashed); ▲ at an edge: a level far off the scale, its value written\nmean ± " + ciText(t.confs) + " over " + runs + " per level",
 		Panels: [][]*plot.Plot{row},
 		Width:  PageWidth,
 	}
 	f.fitHeight(vg.Length(n)*0.28*vg.Inch + 0.9*vg.Inch)
 	return f, nil
+}
+
+// outlierFences returns the bounds outside which a level's mean is far
+// from the others: 10 interquartile ranges beyond the quartiles (far
+// beyond Tukey's 3, so that only a level on another scale, such as the
+// greedy schedule's delays, is set apart), and ±Inf with fewer than 4
+// values.
+func outlierFences(xs []float64) (lo, hi float64) {
+	if len(xs) < 4 {
+		return math.Inf(-1), math.Inf(1)
+	}
+	s := slices.Clone(xs)
+	slices.Sort(s)
+	q1 := stat.Quantile(0.25, stat.Empirical, s, nil)
+	q3 := stat.Quantile(0.75, stat.Empirical, s, nil)
+	iqr := q3 - q1
+	if iqr == 0 {
+		return math.Inf(-1), math.Inf(1)
+	}
+	return q1 - 10*iqr, q3 + 10*iqr
+}
+
+// fmtValue writes a mean as a figure label: three significant digits,
+// without an exponent below a million.
+func fmtValue(v float64) string {
+	if a := math.Abs(v); a >= 1000 && a < 1e6 {
+		return strconv.FormatFloat(v, 'f', 0, 64)
+	}
+	return strconv.FormatFloat(v, 'g', 3, 64)
 }

@@ -209,6 +209,7 @@ func levelsTable(levels []Level, conf float64) *artifacts.Table {
 		effect("h1_", h1.Effects[0])
 		t.int("h1_runs", h1.Effects[0].Runs)
 		effect("h2_r_", h2.Effects[0])
+		effect("h2_context_r_", h2.Effects[2])
 		effect("h2_layer_slope_", h2.Effects[1])
 		t.str("h2_verdict", string(h2.Verdict))
 		effect("h3_width_slope_", h3.Effects[0])

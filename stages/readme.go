@@ -71,7 +71,7 @@ func resultsReadme(reps *Reports, tables []*artifacts.Table, sw *Sweep, about Re
 		fmt.Fprintf(&b, "%s\n\n", e.Description)
 		data := e.Data.Source
 		if e.HasAxis(experiments.SourceAxis) {
-			data = strings.Join(e.Sources(), " and ") + " (the grid's source axis: each treatment names its data set)"
+			data = strings.Join(e.Sources(), " and ") + " (the source axis: each treatment names its data set)"
 		}
 		fmt.Fprintf(&b, "- Experiment file: `experiments/%s.toml`; recipe `%s` (loeweX's Forward-Forward); data: %s, %d training, %d validation and %d test samples.\n",
 			e.Name, e.Recipe, data, tr, va, te)
@@ -353,12 +353,16 @@ func levelsSection(b *strings.Builder, levels []Level, tables []*artifacts.Table
 	fmt.Fprintf(b, "\n## One factor at a time: how H1–H3 change per axis\n\n")
 	fmt.Fprintf(b, "Each level is the base with one axis changed, over every crossed grid value. Its H1–H3 are this sweep's step-resolution analysis run on its runs alone, under the same rules; Δ is the level minus the base (Welch %.0f%% CI; Holm-adjusted p over the levels in `tables/one_at_a_time`). H1: mean slope of %s on layer index, steps per layer. H2: layer 1's Fisher-z mean r of %s with the model, and the slope of atanh(r) on layer index. H3: the slope of atanh(r) on log2(width), estimable only where the grid crosses widths. Test accuracy: the model (classifier, or goodness over labels without one) on the test set at the last epoch.\n\n",
 		conf, levels[0].Steps.Options.H1Measure, levels[0].Steps.Options.H2Measure)
-	b.WriteString("| level | runs | test accuracy | H1 slope | H1 | Δ H1 vs base | H2 layer-1 r | Δ atanh(r) vs base | H2 layer slope | H2 | H3 width slope | H3 |\n|---|---:|---|---|---|---|---|---|---|---|---|---|\n")
+	other := analysis.H2Levels
+	if levels[0].Steps.Options.H2Measure == analysis.H2Levels {
+		other = analysis.H2Increments
+	}
+	fmt.Fprintf(b, "| level | runs | test accuracy | H1 slope | H1 | Δ H1 vs base | H2 layer-1 r | Δ atanh(r) vs base | *context:* r of %s | H2 layer slope | H2 | H3 width slope | H3 |\n|---|---:|---|---|---|---|---|---|---|---|---|---|---|\n", other)
 	for i := range levels {
-		fmt.Fprintf(b, "| %s | %d | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n",
+		fmt.Fprintf(b, "| %s | %d | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n",
 			col("level").Strings[i], col("test_accuracy_n").Ints[i], ci("test_accuracy_", "mean", i),
 			ci("h1_", "estimate", i), col("h1_verdict").Strings[i], ci("dh1_", "diff", i),
-			ci("h2_r_", "estimate", i), ci("dh2_atanh_", "diff", i), ci("h2_layer_slope_", "estimate", i),
+			ci("h2_r_", "estimate", i), ci("dh2_atanh_", "diff", i), ci("h2_context_r_", "estimate", i), ci("h2_layer_slope_", "estimate", i),
 			col("h2_verdict").Strings[i], ci("h3_width_slope_", "estimate", i), col("h3_width_slope_verdict").Strings[i])
 	}
 }

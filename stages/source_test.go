@@ -259,7 +259,7 @@ func TestSourceAxisEndToEnd(t *testing.T) {
 			t.Errorf("figure 1 does not name %q", want)
 		}
 	}
-	if readme := read(ReadmeFile); !strings.Contains(readme, "data: mnist and fashion-mnist (the grid's source axis") ||
+	if readme := read(ReadmeFile); !strings.Contains(readme, "data: mnist and fashion-mnist (the source axis") ||
 		!strings.Contains(readme, "source ∈ {mnist, fashion-mnist}") {
 		t.Errorf("README does not list the sources:\n%s", readme)
 	}

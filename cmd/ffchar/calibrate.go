@@ -70,6 +70,11 @@ func cachedRate(c *pipeline.Cache, exp *experiments.Experiment, st []pipeline.Jo
 	return rateEstimate{flops / seconds / 1e9, fmt.Sprintf("measured from %d cached runs of this experiment", n)}, true, nil
 }
 
+// nominalGFLOPS is the rate plan assumes when it cannot measure one: about
+// what one worker sustains on the 2-core AMD EPYC (OpenBLAS, kernel Zen)
+// ffchar's published sweeps ran on (docs/performance.md).
+const nominalGFLOPS = 60
+
 // calibrationBatches is the number of minibatches the calibration trains.
 const calibrationBatches = 30
 

@@ -145,11 +145,14 @@ func planCommand() *cli.Command {
 					fmt.Fprintf(env.out, "  %-*s %10.1f GFLOP\n", w, t, perTreatment[t]/1e9)
 				}
 			}
+			memErr := checkMemory(exp, exp.Runs(), n, machineMemory(), "this machine's memory")
 			rate := rateEstimate{c.Float64("gflops"), "given with --gflops"}
 			if !c.IsSet("gflops") {
 				var ok bool
 				if rate, ok, err = cachedRate(env.cache, exp, st); err != nil {
 					return err
+				} else if !ok && memErr != nil {
+					rate = rateEstimate{nominalGFLOPS, "nominal, not measured: the runs do not fit in memory"}
 				} else if !ok {
 					costliest := exp.Runs()[0]
 					for _, r := range exp.Runs() {
@@ -171,7 +174,7 @@ func planCommand() *cli.Command {
 				fmt.Fprintf(env.out, "; this machine has %s", bytesString(m))
 			}
 			fmt.Fprintln(env.out)
-			return checkMemory(exp, exp.Runs(), n, machineMemory(), "this machine's memory")
+			return memErr
 		},
 	}
 }
