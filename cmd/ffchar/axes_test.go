@@ -210,6 +210,14 @@ probe = 50
 	if err != nil {
 		t.Fatal(err)
 	}
+	index, err := os.ReadFile("results/README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ix := string(index); !strings.Contains(ix, "The paper's claims at step resolution") || !strings.Contains(ix, "(oat/tables/one_at_a_time.md)") ||
+		!strings.Contains(ix, "slope of s50") || strings.Contains(ix, "slope of s90") {
+		t.Errorf("results/README.md: want the step-resolution verdict rows without context rows, and the per-level table:\n%s", ix)
+	}
 	for _, want := range []string{"## One factor at a time: how H1–H3 change per axis", "| readout=all | 6 |",
 		"one factor at a time around the base (bold): peer_weight ∈ {**0.03**, 0}; readout ∈ {**skip-first**, all}"} {
 		if !strings.Contains(string(readme), want) {
