@@ -40,16 +40,23 @@ func (l *Level) Name() string {
 	return l.Axis + "=" + l.Value
 }
 
+// levelOfTreatment returns the level a treatment belongs to (without its
+// analyses): the axis it varies and that axis's value.
+func levelOfTreatment(t experiments.Treatment) Level {
+	l := Level{Axis: t.Varied}
+	if t.Varied != "" {
+		l.Value, _ = axes.Get(t.ID, t.Varied)
+	}
+	return l
+}
+
 // levelOf maps each treatment of a one-at-a-time experiment to its level's
 // name and returns the levels in design order.
 func levelOf(exp *experiments.Experiment) (map[string]string, []Level) {
 	of := map[string]string{}
 	var out []Level
 	for _, t := range exp.Treatments() {
-		l := Level{Axis: t.Varied}
-		if t.Varied != "" {
-			l.Value, _ = axes.Get(t.ID, t.Varied)
-		}
+		l := levelOfTreatment(t)
 		i := slices.IndexFunc(out, func(o Level) bool { return o.Axis == l.Axis && o.Value == l.Value })
 		if i < 0 {
 			i = len(out)
@@ -238,10 +245,7 @@ func figureView(rep *Reports, exp *experiments.Experiment) *Reports {
 	}
 	label := map[string]string{}
 	for _, t := range exp.Treatments() {
-		lv := Level{Axis: t.Varied}
-		if t.Varied != "" {
-			lv.Value, _ = axes.Get(t.ID, t.Varied)
-		}
+		lv := levelOfTreatment(t)
 		parts := []axes.Axis{{Name: "level", Value: lv.Name()}}
 		for _, ax := range exp.Grid {
 			v, _ := axes.Get(t.ID, ax.Field)
