@@ -14,10 +14,9 @@ import (
 
 // ResultsInfo describes where published results come from.
 type ResultsInfo struct {
+	// Experiment is the experiment the results come from (its notes are
+	// published with them); nil when unknown.
 	Experiment *experiments.Experiment
-	// Notes are paragraphs added under "Scale", e.g. what was scaled down
-	// from the paper.
-	Notes []string
 }
 
 // claimFigures says which figures show each claim.
@@ -98,9 +97,6 @@ func resultsReadme(reps *Reports, tables []*artifacts.Table, sw *Sweep, about Re
 	fmt.Fprintf(&b, "- %d runs over %d treatments, up to %d epochs (%d optimizer steps each), per-epoch curves on the validation set; test-set evaluation at the checkpoints.\n",
 		len(runs), len(treatments), maxEpoch, reps.StepsPerEpoch)
 	b.WriteString(provenanceLine(prov))
-	for _, n := range about.Notes {
-		fmt.Fprintf(&b, "\n%s\n", n)
-	}
 
 	curves := "validation curves (evaluated after every epoch)"
 	if curvesSplit(about.Experiment) == experiments.SplitTrain {
