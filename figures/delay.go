@@ -91,6 +91,11 @@ func delayFigure(ds []delayRow, txt delayText, width, depth int) (*Figure, error
 			outerRef = o
 		}
 	}
+	// A one-at-a-time sweep's view names its outer axis LevelAxis; its
+	// base is the reference every other level is compared with.
+	if slices.Equal(fc.outerNames(), []string{LevelAxis}) && slices.ContainsFunc(groups, func(g analysis.Group) bool { return fc.outer(g) == BaseLevel }) {
+		outerRef = BaseLevel
+	}
 	if fc.legacy && depth != 0 {
 		outerRef = strconv.Itoa(depth)
 	}

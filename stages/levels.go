@@ -35,7 +35,7 @@ type Level struct {
 // Name is "base" or "axis=value".
 func (l *Level) Name() string {
 	if l.Axis == "" {
-		return "base"
+		return figures.BaseLevel
 	}
 	return l.Axis + "=" + l.Value
 }
@@ -246,7 +246,7 @@ func figureView(rep *Reports, exp *experiments.Experiment) *Reports {
 	label := map[string]string{}
 	for _, t := range exp.Treatments() {
 		lv := levelOfTreatment(t)
-		parts := []axes.Axis{{Name: "level", Value: lv.Name()}}
+		parts := []axes.Axis{{Name: figures.LevelAxis, Value: lv.Name()}}
 		for _, ax := range exp.Grid {
 			v, _ := axes.Get(t.ID, ax.Field)
 			parts = append(parts, axes.Axis{Name: ax.Field, Value: v})

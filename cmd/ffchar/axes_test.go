@@ -206,6 +206,12 @@ probe = 50
 			t.Errorf("figure 1 has no panel %q", want)
 		}
 	}
+	// Figure 2 compares widths at the base level.
+	if svg, err := os.ReadFile("results/oat/figures/fig2_delay.svg"); err != nil {
+		t.Fatal(err)
+	} else if !strings.Contains(string(svg), "by width, at level base") {
+		t.Error("figure 2 does not compare widths at the base level")
+	}
 	readme, err := os.ReadFile("results/oat/README.md")
 	if err != nil {
 		t.Fatal(err)
