@@ -224,22 +224,7 @@ type CorrelationSummary struct {
 // SummarizeCorrelations returns one CorrelationSummary per group, layer and
 // method (Pearson first), sorted in that order.
 func SummarizeCorrelations(lms []LayerModel, confidence float64) []CorrelationSummary {
-	type key struct {
-		g     Group
-		layer int
-	}
-	groups := make(map[key][]*LayerModel)
-	var keys []key
-	for i := range lms {
-		k := key{lms[i].Group, lms[i].Layer}
-		if groups[k] == nil {
-			keys = append(keys, k)
-		}
-		groups[k] = append(groups[k], &lms[i])
-	}
-	slices.SortFunc(keys, func(a, b key) int {
-		return cmp.Or(compareGroup(a.g, b.g), cmp.Compare(a.layer, b.layer))
-	})
+	keys, groups := byGroupLayer(lms, func(lm *LayerModel) groupLayerKey { return groupLayerKey{lm.Group, lm.Layer} })
 	var out []CorrelationSummary
 	for _, k := range keys {
 		for _, m := range []Method{PearsonMethod, SpearmanMethod} {

@@ -270,22 +270,7 @@ type DelaySummary struct {
 // SummarizeDelays returns one DelaySummary per group, layer and measure,
 // sorted in that order.
 func SummarizeDelays(delays []Delay, confidence float64) []DelaySummary {
-	type key struct {
-		g     Group
-		layer int
-	}
-	m := make(map[key][]*Delay)
-	var keys []key
-	for i := range delays {
-		k := key{delays[i].Group, delays[i].Layer}
-		if m[k] == nil {
-			keys = append(keys, k)
-		}
-		m[k] = append(m[k], &delays[i])
-	}
-	slices.SortFunc(keys, func(a, b key) int {
-		return cmp.Or(compareGroup(a.g, b.g), cmp.Compare(a.layer, b.layer))
-	})
+	keys, m := byGroupLayer(delays, func(d *Delay) groupLayerKey { return groupLayerKey{d.Group, d.Layer} })
 	var out []DelaySummary
 	for _, k := range keys {
 		for _, meas := range Measures {
@@ -308,4 +293,28 @@ func SummarizeDelays(delays []Delay, confidence float64) []DelaySummary {
 		}
 	}
 	return out
+}
+
+// groupLayerKey identifies a treatment's layer.
+type groupLayerKey struct {
+	g     Group
+	layer int
+}
+
+// byGroupLayer groups xs by treatment and layer: the keys sorted by
+// treatment, then layer, and each key's members in input order.
+func byGroupLayer[T any](xs []T, key func(*T) groupLayerKey) ([]groupLayerKey, map[groupLayerKey][]*T) {
+	m := map[groupLayerKey][]*T{}
+	var keys []groupLayerKey
+	for i := range xs {
+		k := key(&xs[i])
+		if _, ok := m[k]; !ok {
+			keys = append(keys, k)
+		}
+		m[k] = append(m[k], &xs[i])
+	}
+	slices.SortFunc(keys, func(a, b groupLayerKey) int {
+		return cmp.Or(compareGroup(a.g, b.g), cmp.Compare(a.layer, b.layer))
+	})
+	return keys, m
 }

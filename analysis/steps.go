@@ -162,20 +162,7 @@ type StepDelaySummary struct {
 // sorted in that order (measures in Measures order).
 func SummarizeStepDelays(delays []StepDelay, opt StepOptions) []StepDelaySummary {
 	opt = opt.withDefaults()
-	type key struct {
-		g     Group
-		layer int
-	}
-	vals := map[key][]*StepDelay{}
-	var keys []key
-	for i := range delays {
-		k := key{delays[i].Group, delays[i].Layer}
-		if _, ok := vals[k]; !ok {
-			keys = append(keys, k)
-		}
-		vals[k] = append(vals[k], &delays[i])
-	}
-	slices.SortFunc(keys, func(a, b key) int { return cmp.Or(compareGroup(a.g, b.g), cmp.Compare(a.layer, b.layer)) })
+	keys, vals := byGroupLayer(delays, func(d *StepDelay) groupLayerKey { return groupLayerKey{d.Group, d.Layer} })
 	var out []StepDelaySummary
 	for _, k := range keys {
 		for _, m := range opt.Measures() {
