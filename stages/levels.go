@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strings"
 
 	"github.com/ffchar/ffchar/analysis"
 	"github.com/ffchar/ffchar/artifacts"
@@ -283,4 +284,29 @@ func relabelAll[T any](xs []T, f func(*T)) []T {
 		f(&out[i])
 	}
 	return out
+}
+
+// treatmentNamer returns how the results README names a treatment: as
+// its ID, or, in a one-at-a-time sweep, by its level and crossed grid
+// values ("readout=all, width=500").
+func treatmentNamer(exp *experiments.Experiment, levels []Level) func(string) string {
+	if len(levels) == 0 || exp == nil {
+		return func(id string) string { return id }
+	}
+	names := map[string]string{}
+	for _, t := range exp.Treatments() {
+		lv := levelOfTreatment(t)
+		parts := []string{lv.Name()}
+		for _, ax := range exp.Grid {
+			v, _ := axes.Get(t.ID, ax.Field)
+			parts = append(parts, ax.Field+"="+v)
+		}
+		names[t.ID] = strings.Join(parts, ", ")
+	}
+	return func(id string) string {
+		if n, ok := names[id]; ok {
+			return n
+		}
+		return id
+	}
 }

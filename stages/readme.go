@@ -128,8 +128,9 @@ func resultsReadme(reps *Reports, tables []*artifacts.Table, sw *Sweep, about Re
 		fmt.Fprintf(&b, "\nWhy the two can differ. The per-epoch curves start after a whole epoch (%d optimizer steps here), and the per-epoch delays measure a layer's gain from that first point: a layer that starts behind and catches up during the second epoch shows a large, early gain, so its t50 comes *earlier*. At step resolution every gain is measured from the untrained network (step 0), and the first hundreds of steps, where layers diverge, are sampled densely. The per-epoch H2 correlates two curves that both rise over the epochs; the step-resolution verdict correlates their increments between recorded steps, which removes the shared trend.\n", reps.StepsPerEpoch)
 
 		levelsSection(&b, reps.Levels, tables, conf)
-		deficitSection(&b, st, conf)
-		h2Section(&b, st)
+		name := treatmentNamer(about.Experiment, reps.Levels)
+		deficitSection(&b, st, conf, name)
+		h2Section(&b, st, name)
 	}
 
 	fmt.Fprintf(&b, "\n## What the data can and cannot show\n\n")
@@ -246,7 +247,7 @@ func claimTable(b *strings.Builder, hs []analysis.Hypothesis, conf float64, role
 }
 
 // deficitSection summarises the early depth deficit per treatment.
-func deficitSection(b *strings.Builder, st *analysis.StepReport, conf float64) {
+func deficitSection(b *strings.Builder, st *analysis.StepReport, conf float64, name func(string) string) {
 	if len(st.Deficits) == 0 {
 		return
 	}
@@ -270,7 +271,7 @@ func deficitSection(b *strings.Builder, st *analysis.StepReport, conf float64) {
 			d := st.Deficits[i]
 			cells[d.Step] = fmt.Sprintf("%s [%s, %s]", fmtNum(d.Slope.Mean), fmtNum(d.Slope.Lo), fmtNum(d.Slope.Hi))
 		}
-		fmt.Fprintf(b, "| %s |", g.Treatment)
+		fmt.Fprintf(b, "| %s |", name(g.Treatment))
 		for _, s := range steps {
 			c := cells[s]
 			if c == "" {
@@ -283,7 +284,7 @@ func deficitSection(b *strings.Builder, st *analysis.StepReport, conf float64) {
 }
 
 // h2Section puts H2's three measures side by side for layer 1.
-func h2Section(b *strings.Builder, st *analysis.StepReport) {
+func h2Section(b *strings.Builder, st *analysis.StepReport, name func(string) string) {
 	fmt.Fprintf(b, "\n## H2: three ways to correlate a layer with the model\n\n")
 	fmt.Fprintf(b, "The verdict uses **%s** (fixed before the sweep: levels of two rising curves correlate whatever their relation). Layer 1, per treatment: Fisher-z mean Pearson r over seeds of levels and of increments over the recorded steps; and how many of the across-seed correlations at the fixed steps (%v) have an interval that includes 0.\n\n",
 		st.Options.H2Measure, st.Options.DeficitSteps)
@@ -302,7 +303,7 @@ func h2Section(b *strings.Builder, st *analysis.StepReport) {
 				}
 			}
 		}
-		fmt.Fprintf(b, "| %s | %s [%s, %s] | %s [%s, %s] | %d of %d |\n", l.Treatment, fmtNum(l.R), fmtNum(l.Lo), fmtNum(l.Hi),
+		fmt.Fprintf(b, "| %s | %s [%s, %s] | %s [%s, %s] | %d of %d |\n", name(l.Treatment), fmtNum(l.R), fmtNum(l.Lo), fmtNum(l.Hi),
 			fmtNum(in.R), fmtNum(in.Lo), fmtNum(in.Hi), zero, n)
 	}
 }

@@ -224,7 +224,7 @@ probe = 50
 		!strings.Contains(ix, "slope of s50") || strings.Contains(ix, "slope of s90") {
 		t.Errorf("results/README.md: want the step-resolution verdict rows without context rows, and the per-level table:\n%s", ix)
 	}
-	for _, want := range []string{"## One factor at a time: how H1–H3 change per axis", "| readout=all | 6 |",
+	for _, want := range []string{"## One factor at a time: how H1–H3 change per axis", "| readout=all | 6 |", "| readout=all, width=16 |",
 		"one factor at a time around the base (bold): peer_weight ∈ {**0.03**, 0}; readout ∈ {**skip-first**, all}"} {
 		if !strings.Contains(string(readme), want) {
 			t.Errorf("README lacks %q", want)
