@@ -18,7 +18,10 @@
 // renderings of the tables and the publishing build's provenance), and
 // redraw runs the same code on published sweep tables, so published
 // tables, figures and README cannot disagree. Jobs builds the graph by
-// stage name: Selection.Until names the last stage.
+// stage name: Selection.Until names the last stage. An experiment with
+// [one_at_a_time] is also analysed per level, the base or one axis
+// changed (levels.go): tables/one_at_a_time, figure 9 and a README
+// section compare each level with the base.
 //
 // Job IDs are prefixed with the experiment name, so that the cache
 // remembers each experiment's last key per job for `ffchar status --why`;

@@ -16,8 +16,9 @@ const (
 	evaluateVersion = 2
 	// correlate 5: sweep tables with axis columns and layer_width; the
 	// analysis, figures and results README computed once, here (the plot
-	// stage is gone).
-	correlateVersion = 5
+	// stage is gone). 6: one-at-a-time levels (tables/one_at_a_time,
+	// figure 9), the model legend naming goodness over labels.
+	correlateVersion = 6
 )
 
 // Stage names, in pipeline order.
