@@ -24,9 +24,14 @@
 // section compare each level with the base.
 //
 // Job IDs are prefixed with the experiment name, so that the cache
-// remembers each experiment's last key per job for `ffchar status --why`;
-// the experiment name is not part of any key, so experiments that share
-// runs share their cached results.
+// remembers each experiment's last key per job for `ffchar status --why`.
+// A job's own key lines never name the experiment, but the runner labels
+// each input line with the dependency's job ID ("input beyond/prep/mnist:
+// dataset.arrow <digest>"), so the name reaches every train, evaluate and
+// correlate key: two experiments with the same runs do not share cached
+// results, and renaming an experiment recomputes it. Labelling inputs by
+// the ID without its experiment would let them share, at the price of
+// recomputing every cache once.
 //
 // Every key includes the stage's code version (bump it when a stage's
 // output changes for the same inputs), and train and evaluate keys include
