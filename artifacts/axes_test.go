@@ -8,9 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/apache/arrow-go/v18/arrow/memory"
-	"github.com/apache/arrow-go/v18/parquet/file"
-	"github.com/apache/arrow-go/v18/parquet/pqarrow"
+	"github.com/ffchar/ffchar/internal/parquettest"
 )
 
 // A sweep table (rows with LayerWidths) has one typed column per grid axis
@@ -107,22 +105,11 @@ func TestAxisColumnTypes(t *testing.T) {
 }
 
 // parquetColumns returns the column names of a Parquet file, read with
-// pqarrow.
+// pqarrow (parquettest).
 func parquetColumns(t *testing.T, path string) []string {
 	t.Helper()
-	rdr, err := file.OpenParquetFile(path, false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rdr.Close()
-	fr, err := pqarrow.NewFileReader(rdr, pqarrow.ArrowReadProperties{}, memory.DefaultAllocator)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := fr.Schema()
-	if err != nil {
-		t.Fatal(err)
-	}
+	tbl, _ := parquettest.Read(t, path)
+	s := tbl.Schema()
 	var names []string
 	for _, f := range s.Fields() {
 		names = append(names, f.Name)

@@ -2,7 +2,6 @@ package artifacts
 
 import (
 	"bytes"
-	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -14,10 +13,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/apache/arrow-go/v18/arrow/memory"
-	"github.com/apache/arrow-go/v18/parquet/file"
-	"github.com/apache/arrow-go/v18/parquet/pqarrow"
 	"github.com/ffchar/ffchar/ff"
+	"github.com/ffchar/ffchar/internal/parquettest"
 )
 
 var nan = math.NaN()
@@ -156,20 +153,7 @@ func TestMetricsNulls(t *testing.T) {
 	if err := WriteMetrics(path, runs, nil); err != nil {
 		t.Fatal(err)
 	}
-	rdr, err := file.OpenParquetFile(path, false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rdr.Close()
-	fr, err := pqarrow.NewFileReader(rdr, pqarrow.ArrowReadProperties{}, memory.DefaultAllocator)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tbl, err := fr.ReadTable(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer tbl.Release()
+	tbl, meta := parquettest.Read(t, path)
 	rows, _ := MetricsRows(runs)
 	for _, c := range []struct {
 		col   string
@@ -197,10 +181,10 @@ func TestMetricsNulls(t *testing.T) {
 	if tbl.Schema().Field(0).Nullable {
 		t.Errorf("run_id is nullable")
 	}
-	if got, want := rdr.MetaData().GetCreatedBy(), "parquet-go version"; !strings.HasPrefix(got, want) {
+	if got, want := meta.GetCreatedBy(), "parquet-go version"; !strings.HasPrefix(got, want) {
 		t.Errorf("created_by %q", got)
 	}
-	if v := rdr.MetaData().KeyValueMetadata().FindValue(KindKey); v == nil || *v != kindMetrics {
+	if v := meta.KeyValueMetadata().FindValue(KindKey); v == nil || *v != kindMetrics {
 		t.Errorf("%s = %v, want %s", KindKey, v, kindMetrics)
 	}
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"math"
 	"os"
 	"slices"
@@ -9,31 +8,16 @@ import (
 	"testing"
 
 	"github.com/apache/arrow-go/v18/arrow"
-	"github.com/apache/arrow-go/v18/arrow/memory"
-	"github.com/apache/arrow-go/v18/parquet/file"
-	"github.com/apache/arrow-go/v18/parquet/pqarrow"
 
 	"github.com/ffchar/ffchar/artifacts"
+	"github.com/ffchar/ffchar/internal/parquettest"
 )
 
 // columnValues returns the distinct values of a column of a Parquet file,
 // read with pqarrow rather than ffchar's readers, formatted as text.
 func columnValues(t *testing.T, path, name string) []string {
 	t.Helper()
-	rdr, err := file.OpenParquetFile(path, false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rdr.Close()
-	fr, err := pqarrow.NewFileReader(rdr, pqarrow.ArrowReadProperties{}, memory.DefaultAllocator)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tbl, err := fr.ReadTable(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer tbl.Release()
+	tbl, _ := parquettest.Read(t, path)
 	idx := tbl.Schema().FieldIndices(name)
 	if len(idx) != 1 {
 		t.Fatalf("%s: no column %q", path, name)
