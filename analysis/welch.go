@@ -1,10 +1,6 @@
 package analysis
 
-import (
-	"math"
-
-	"gonum.org/v1/gonum/stat"
-)
+import "math"
 
 // Difference is the difference of two means, a − b, with Welch's
 // confidence interval (unequal variances, Welch–Satterthwaite degrees of
@@ -22,17 +18,16 @@ type Difference struct {
 // are left out.
 func WelchDiff(a, b []float64, confidence float64) Difference {
 	confidence = checkConfidence(confidence)
-	a, b = notNaN(a), notNaN(b)
-	d := Difference{Diff: math.NaN(), Lo: math.Inf(-1), Hi: math.Inf(1), DF: math.NaN(), P: math.NaN(), NA: len(a), NB: len(b)}
-	if len(a) == 0 || len(b) == 0 {
+	sa, sb := MeanCI(a, confidence), MeanCI(b, confidence) // NaN left out, as here
+	d := Difference{Diff: math.NaN(), Lo: math.Inf(-1), Hi: math.Inf(1), DF: math.NaN(), P: math.NaN(), NA: sa.N, NB: sb.N}
+	if sa.N == 0 || sb.N == 0 {
 		return d
 	}
-	ma, mb := stat.Mean(a, nil), stat.Mean(b, nil)
-	d.Diff = ma - mb
-	if len(a) < 2 || len(b) < 2 {
+	d.Diff = sa.Mean - sb.Mean
+	if sa.N < 2 || sb.N < 2 {
 		return d
 	}
-	va, vb := stat.Variance(a, nil)/float64(len(a)), stat.Variance(b, nil)/float64(len(b))
+	va, vb := sa.SD*sa.SD/float64(sa.N), sb.SD*sb.SD/float64(sb.N)
 	se := math.Sqrt(va + vb)
 	if se == 0 {
 		d.Lo, d.Hi, d.P = d.Diff, d.Diff, 1
@@ -41,19 +36,9 @@ func WelchDiff(a, b []float64, confidence float64) Difference {
 		}
 		return d
 	}
-	d.DF = (va + vb) * (va + vb) / (va*va/float64(len(a)-1) + vb*vb/float64(len(b)-1))
+	d.DF = (va + vb) * (va + vb) / (va*va/float64(sa.N-1) + vb*vb/float64(sb.N-1))
 	half := TQuantile(0.5+confidence/2, d.DF) * se
 	d.Lo, d.Hi = d.Diff-half, d.Diff+half
 	d.P = TTwoSided(d.Diff/se, d.DF)
 	return d
-}
-
-func notNaN(x []float64) []float64 {
-	out := make([]float64, 0, len(x))
-	for _, v := range x {
-		if !math.IsNaN(v) {
-			out = append(out, v)
-		}
-	}
-	return out
 }
