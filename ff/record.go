@@ -113,20 +113,13 @@ func (r *Recording) check(features int) error {
 // neutral rows the classifier reads. It changes no parameter or running
 // statistic.
 func (n *Network) probe(d *Data, neg []uint8) SplitMetrics {
-	t := newEvalTally(len(n.layers))
 	if !n.cfg.Classifier {
-		// The model is goodness over labels: the ten-label pass measures it,
-		// and the FF decisions with it.
-		for lo := 0; lo < d.N; lo += evalChunk {
-			hi := min(lo+evalChunk, d.N)
-			n.evalRows(d.X[lo*d.Features:hi*d.Features], d.Labels[lo:hi], neg[lo:hi], t)
-		}
-		return t.metrics(false)
+		// The model is goodness over labels: the ten-label pass of a full
+		// evaluation measures it, and the FF decisions with it.
+		return n.evaluate(d, neg).SplitMetrics
 	}
-	blocks, classBlock := 2, -1
-	if n.cfg.Classifier {
-		blocks, classBlock = 3, 2
-	}
+	t := newEvalTally(len(n.layers))
+	const blocks, classBlock = 3, 2 // positive, negative, neutral
 	for lo := 0; lo < d.N; lo += evalChunk {
 		hi := min(lo+evalChunk, d.N)
 		m := hi - lo
@@ -147,12 +140,10 @@ func (n *Network) probe(d *Data, neg []uint8) SplitMetrics {
 				t.addFF(l, float64(e.good[l][i]), float64(e.good[l][m+i]), th)
 			}
 		}
-		if classBlock >= 0 {
-			t.addClassifier(e.logits, y)
-		}
+		t.addClassifier(e.logits, y)
 	}
 	// No ten-label pass: the label accuracies are not measured.
-	m := t.metrics(n.cfg.Classifier)
+	m := t.metrics(true)
 	m.GoodnessAccuracy = math.NaN()
 	for l := range m.Layers {
 		m.Layers[l].LabelAccuracy = math.NaN()
