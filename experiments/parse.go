@@ -148,15 +148,8 @@ func parse(name string, data []byte) (*Experiment, error) {
 			return nil, err
 		}
 	}
-	for _, f := range sortedKeys(base) {
-		s, err := configValue("base."+f, f, base[f])
-		if err != nil {
-			return nil, err
-		}
-		if err := e.Base.Set(f, s); err != nil {
-			// configValue produced what Set parses.
-			panic("experiments: " + err.Error())
-		}
+	if err := applyBase(&e.Base, base); err != nil {
+		return nil, err
 	}
 
 	gridV, hasGrid := raw["grid"]
@@ -584,6 +577,22 @@ func parseAnalysis(v any) (analysis.StepOptions, error) {
 	return a, nil
 }
 
+// applyBase sets the [base] table's fields on cfg, in name order, and
+// reports the first value of the wrong type.
+func applyBase(cfg *ff.Config, base map[string]any) error {
+	for _, f := range sortedKeys(base) {
+		s, err := configValue("base."+f, f, base[f])
+		if err != nil {
+			return err
+		}
+		if err := cfg.Set(f, s); err != nil {
+			// configValue produced what Set parses.
+			panic("experiments: " + err.Error())
+		}
+	}
+	return nil
+}
+
 // point is one treatment before its Config is built: the value of every
 // [grid] axis and, at most, one [one_at_a_time] axis away from its base
 // level.
@@ -678,12 +687,7 @@ func expand(e *Experiment, base map[string]any) ([]Treatment, error) {
 		cfg, ok := recipeBase[recipe]
 		if !ok {
 			cfg, _ = ff.DefaultConfig(recipe) // parseGrid checked the name
-			for _, f := range sortedKeys(base) {
-				s, _ := configValue("base."+f, f, base[f]) // checked when e.Base was built
-				if err := cfg.Set(f, s); err != nil {
-					panic("experiments: " + err.Error())
-				}
-			}
+			applyBase(&cfg, base)             // checked when e.Base was built
 			recipeBase[recipe] = cfg
 		}
 		t := Treatment{Index: i, Config: cfg, Data: e.Data, Varied: pt.varied}
