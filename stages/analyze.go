@@ -148,24 +148,26 @@ func Analyze(curves []artifacts.MetricsRow, split string) (*analysis.Report, err
 type tableBuilder struct {
 	t   *artifacts.Table
 	idx map[string]int
-	// axes are the grid-axis columns, kept as strings until table types
-	// each one whole (artifacts.AxisColumn).
-	axes []string
+	// axes are the grid axes, in first-written order, kept as strings
+	// until table types each column whole (artifacts.AxisColumn); axisCol
+	// names each axis's column.
+	axes    []string
+	axisCol map[string]string
 }
 
 // table finishes the table: each axis column typed once.
 func (b *tableBuilder) table() *artifacts.Table {
 	for _, name := range b.axes {
-		c := b.col(name)
+		c := b.col(b.axisCol[name])
 		typed := artifacts.AxisColumn(name, c.Strings)
-		typed.Digits = c.Digits
+		typed.Name = c.Name
 		*c = typed
 	}
 	return b.t
 }
 
 func newTable(name, title string) *tableBuilder {
-	return &tableBuilder{t: &artifacts.Table{Name: name, Title: title}, idx: map[string]int{}}
+	return &tableBuilder{t: &artifacts.Table{Name: name, Title: title}, idx: map[string]int{}, axisCol: map[string]string{}}
 }
 
 func (b *tableBuilder) col(name string) *artifacts.Column {
@@ -178,13 +180,28 @@ func (b *tableBuilder) col(name string) *artifacts.Column {
 	return &b.t.Columns[i]
 }
 
-func (b *tableBuilder) str(name, v string) { c := b.col(name); c.Strings = append(c.Strings, v) }
+// stat returns the column of a statistic. A statistic named like an axis
+// column (the epochs of a correlation, where epochs is also an axis)
+// moves the axis to "grid_" and its name, as in the sweep tables
+// (artifacts.AxisColumnName), instead of writing into it.
+func (b *tableBuilder) stat(name string) *artifacts.Column {
+	if b.axisCol[name] == name {
+		i := b.idx[name]
+		delete(b.idx, name)
+		b.axisCol[name] = "grid_" + name
+		b.t.Columns[i].Name = b.axisCol[name]
+		b.idx[b.axisCol[name]] = i
+	}
+	return b.col(name)
+}
+
+func (b *tableBuilder) str(name, v string) { c := b.stat(name); c.Strings = append(c.Strings, v) }
 func (b *tableBuilder) int(name string, v int) {
-	c := b.col(name)
+	c := b.stat(name)
 	c.Ints = append(c.Ints, int64(v))
 }
 func (b *tableBuilder) num(name string, v float64) {
-	c := b.col(name)
+	c := b.stat(name)
 	c.Floats = append(c.Floats, finite(v))
 }
 
@@ -218,10 +235,12 @@ func (b *tableBuilder) group(g analysis.Group) {
 	var names []string
 	for _, a := range g.Axes() {
 		names = append(names, a.Name)
-		if !slices.Contains(b.axes, a.Name) {
+		if _, ok := b.axisCol[a.Name]; !ok {
 			b.axes = append(b.axes, a.Name)
+			b.axisCol[a.Name] = a.Name
 		}
-		b.str(a.Name, a.Value)
+		c := b.col(b.axisCol[a.Name])
+		c.Strings = append(c.Strings, a.Value)
 	}
 	if !slices.Contains(names, "depth") {
 		b.int("depth", g.Depth)

@@ -1,0 +1,36 @@
+package stages
+
+import (
+	"slices"
+	"testing"
+
+	"github.com/ffchar/ffchar/analysis"
+)
+
+// A statistic named like an axis (the epochs a correlation spans, in a
+// sweep over epochs) gets its own column; the axis moves to grid_epochs,
+// as in the sweep tables, and both keep their values row by row.
+func TestTableAxisNamedLikeAStatistic(t *testing.T) {
+	b := newTable("t", "test")
+	for i, g := range []analysis.Group{
+		{Treatment: "epochs=4,width=8", Depth: 2, Width: 8},
+		{Treatment: "epochs=2,width=8", Depth: 2, Width: 8},
+	} {
+		b.group(g)
+		b.int("epochs", 10+i)
+	}
+	tbl := b.table()
+	var names []string
+	for _, c := range tbl.Columns {
+		names = append(names, c.Name)
+	}
+	if want := []string{"treatment", "grid_epochs", "width", "depth", "epochs"}; !slices.Equal(names, want) {
+		t.Fatalf("columns %q, want %q", names, want)
+	}
+	if got := tbl.Columns[1].Ints; !slices.Equal(got, []int64{4, 2}) {
+		t.Errorf("grid_epochs %v, want [4 2] (typed as the epochs field)", got)
+	}
+	if got := tbl.Columns[4].Ints; !slices.Equal(got, []int64{10, 11}) {
+		t.Errorf("epochs %v, want [10 11]", got)
+	}
+}
