@@ -450,6 +450,8 @@ type JobStatus struct {
 	// Key that cannot be used: an output is missing or damaged (Reason
 	// says which). The key did not change; the entry will be recomputed.
 	Damaged bool
+	// Entry is, for Cached, the cache entry of Key, its outputs checked.
+	Entry *Entry
 }
 
 // Status reports, without running anything, which jobs are cached, which
@@ -482,7 +484,7 @@ func (r *Runner) Status(jobs []*Job) ([]JobStatus, error) {
 			st.Key = jobKey(j, deps)
 			e, err := c.Get(st.Key.ID)
 			if err == nil {
-				entries[i] = e
+				entries[i], st.Entry = e, e
 			} else {
 				st.State = Stale
 				st.Reason = missReason(err)

@@ -27,28 +27,24 @@ func trainedCost(exp *experiments.Experiment, r experiments.Run) float64 {
 	return c.Train + c.Validate + c.Probe
 }
 
+// cachedRun is a run whose train job is cached, with its cache entry
+// (from the status, its outputs already checked).
+type cachedRun struct {
+	run   experiments.Run
+	job   string
+	entry *pipeline.Entry
+}
+
 // cachedRate measures the rate from the experiment's cached train jobs:
 // their estimated arithmetic over the wall time they recorded
 // (volatile timing). Those runs ran as many at once as their sweep did, so
 // the rate includes the contention between workers. ok is false when no
 // train job is cached.
-func cachedRate(c *pipeline.Cache, exp *experiments.Experiment, st []pipeline.JobStatus) (est rateEstimate, ok bool, err error) {
-	byJob := map[string]experiments.Run{}
-	for _, r := range exp.Runs() {
-		byJob[stages.RunJobID(exp, stages.Train, r)] = r
-	}
+func cachedRate(c *pipeline.Cache, exp *experiments.Experiment, runs []cachedRun) (est rateEstimate, ok bool, err error) {
 	var flops, seconds float64
 	n := 0
-	for _, s := range st {
-		r, isRun := byJob[s.Job]
-		if !isRun || s.State != pipeline.Cached {
-			continue
-		}
-		e, err := c.Get(s.Key.ID)
-		if err != nil {
-			return est, false, err
-		}
-		raw, err := c.ReadOutput(e, stages.TimingFile)
+	for _, cr := range runs {
+		raw, err := c.ReadOutput(cr.entry, stages.TimingFile)
 		if err != nil {
 			return est, false, err
 		}
@@ -56,10 +52,10 @@ func cachedRate(c *pipeline.Cache, exp *experiments.Experiment, st []pipeline.Jo
 			Seconds float64 `json:"seconds"`
 		}
 		if err := json.Unmarshal(raw, &timing); err != nil {
-			return est, false, fmt.Errorf("%s: %s: %w", s.Job, stages.TimingFile, err)
+			return est, false, fmt.Errorf("%s: %s: %w", cr.job, stages.TimingFile, err)
 		}
 		if timing.Seconds > 0 {
-			flops += trainedCost(exp, r)
+			flops += trainedCost(exp, cr.run)
 			seconds += timing.Seconds
 			n++
 		}

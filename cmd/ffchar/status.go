@@ -102,24 +102,33 @@ func planCommand() *cli.Command {
 			if err != nil {
 				return err
 			}
-			cached := map[string]bool{}
-			for _, s := range st {
-				cached[s.Job] = s.State == pipeline.Cached
+			byJob := make(map[string]*pipeline.JobStatus, len(st))
+			for i := range st {
+				byJob[st[i].Job] = &st[i]
 			}
 			exp := env.exp
+			runs := exp.Runs()
 			train, val, test := exp.Data.Sizes()
 			fmt.Fprintf(env.out, "experiment %s: %s\n", exp.Name, exp.Description)
 			fmt.Fprintf(env.out, "data %s: %d train, %d val, %d test; %d treatments × %d seeds = %d runs\n",
-				strings.Join(exp.Sources(), ", "), train, val, test, len(exp.Treatments()), exp.Seeds, len(exp.Runs()))
-			var todo, total float64
+				strings.Join(exp.Sources(), ", "), train, val, test, len(exp.Treatments()), exp.Seeds, len(runs))
+			var todo, total, costliestCost float64
 			var todoRuns int
+			var costliest experiments.Run
+			var cached []cachedRun
 			perTreatment := map[string]float64{}
 			var order []string
-			for _, r := range exp.Runs() {
+			for _, r := range runs {
 				cost := exp.RunCost(r).Total()
 				total += cost
-				id := stages.RunJobID(exp, stages.Train, r)
-				if !cached[id] {
+				if tc := trainedCost(exp, r); tc > costliestCost {
+					costliest, costliestCost = r, tc
+				}
+				s := byJob[stages.RunJobID(exp, stages.Train, r)]
+				isCached := s != nil && s.State == pipeline.Cached
+				if isCached {
+					cached = append(cached, cachedRun{r, s.Job, s.Entry})
+				} else {
 					todo += cost
 					todoRuns++
 				}
@@ -129,7 +138,7 @@ func planCommand() *cli.Command {
 				perTreatment[r.TreatmentID] += cost
 				if c.Bool("runs") {
 					state := "to run"
-					if cached[id] {
+					if isCached {
 						state = "cached"
 					}
 					fmt.Fprintf(env.out, "  run %-4d %-32s replicate %-2d seed %-20d %8.1f GFLOP  %s\n",
@@ -145,21 +154,16 @@ func planCommand() *cli.Command {
 					fmt.Fprintf(env.out, "  %-*s %10.1f GFLOP\n", w, t, perTreatment[t]/1e9)
 				}
 			}
-			memErr := checkMemory(exp, exp.Runs(), n, machineMemory(), "this machine's memory")
+			mem := machineMemory()
+			memErr := checkMemory(exp, runs, n, mem, "this machine's memory")
 			rate := rateEstimate{c.Float64("gflops"), "given with --gflops"}
 			if !c.IsSet("gflops") {
 				var ok bool
-				if rate, ok, err = cachedRate(env.cache, exp, st); err != nil {
+				if rate, ok, err = cachedRate(env.cache, exp, cached); err != nil {
 					return err
 				} else if !ok && memErr != nil {
 					rate = rateEstimate{nominalGFLOPS, "nominal, not measured: the runs do not fit in memory"}
 				} else if !ok {
-					costliest := exp.Runs()[0]
-					for _, r := range exp.Runs() {
-						if trainedCost(exp, r) > trainedCost(exp, costliest) {
-							costliest = r
-						}
-					}
 					if rate, err = measuredRate(c.Context, costliest); err != nil {
 						return err
 					}
@@ -167,11 +171,11 @@ func planCommand() *cli.Command {
 			}
 			est := func(f float64) string { return durationString(f / (rate.GFLOPS * 1e9) / float64(n)) }
 			fmt.Fprintf(env.out, "total %.1f TFLOP, about %s with %d workers at %.0f GFLOP/s each (%s)\n", total/1e12, est(total), n, rate.GFLOPS, rate.From)
-			fmt.Fprintf(env.out, "to compute: %d of %d runs, %.1f TFLOP, about %s\n", todoRuns, len(exp.Runs()), todo/1e12, est(todo))
-			peak, per := peakRun(exp, exp.Runs())
+			fmt.Fprintf(env.out, "to compute: %d of %d runs, %.1f TFLOP, about %s\n", todoRuns, len(runs), todo/1e12, est(todo))
+			peak, per := peakRun(exp, runs)
 			fmt.Fprintf(env.out, "memory: about %s per run at most (%s)", bytesString(per), peak.TreatmentID)
-			if m := machineMemory(); m > 0 {
-				fmt.Fprintf(env.out, "; this machine has %s", bytesString(m))
+			if mem > 0 {
+				fmt.Fprintf(env.out, "; this machine has %s", bytesString(mem))
 			}
 			fmt.Fprintln(env.out)
 			return memErr
