@@ -245,14 +245,8 @@ func figureView(rep *Reports, exp *experiments.Experiment) *Reports {
 		return rep
 	}
 	label := map[string]string{}
-	for _, t := range exp.Treatments() {
-		lv := levelOfTreatment(t)
-		parts := []axes.Axis{{Name: figures.LevelAxis, Value: lv.Name()}}
-		for _, ax := range exp.Grid {
-			v, _ := axes.Get(t.ID, ax.Field)
-			parts = append(parts, axes.Axis{Name: ax.Field, Value: v})
-		}
-		label[t.ID] = axes.Format(parts)
+	for id, parts := range levelLabels(exp) {
+		label[id] = axes.Format(parts)
 	}
 	relabel := func(g *analysis.Group) {
 		if l, ok := label[g.Treatment]; ok {
@@ -286,22 +280,37 @@ func relabelAll[T any](xs []T, f func(*T)) []T {
 	return out
 }
 
+// levelLabels names each treatment of a one-at-a-time experiment by its
+// level and its crossed grid values: figures.LevelAxis, then the grid's
+// axes in order, as treatment names write them.
+func levelLabels(exp *experiments.Experiment) map[string][]axes.Axis {
+	out := map[string][]axes.Axis{}
+	for _, t := range exp.Treatments() {
+		lv := levelOfTreatment(t)
+		parts := []axes.Axis{{Name: figures.LevelAxis, Value: lv.Name()}}
+		for _, ax := range exp.Grid {
+			v, _ := axes.Get(t.ID, ax.Field)
+			parts = append(parts, axes.Axis{Name: ax.Field, Value: v})
+		}
+		out[t.ID] = parts
+	}
+	return out
+}
+
 // treatmentNamer returns how the results README names a treatment: as
 // its ID, or, in a one-at-a-time sweep, by its level and crossed grid
 // values ("readout=all, width=500").
-func treatmentNamer(exp *experiments.Experiment, levels []Level) func(string) string {
-	if len(levels) == 0 || exp == nil {
+func treatmentNamer(exp *experiments.Experiment) func(string) string {
+	if exp == nil || len(exp.OneAtATime) == 0 {
 		return func(id string) string { return id }
 	}
 	names := map[string]string{}
-	for _, t := range exp.Treatments() {
-		lv := levelOfTreatment(t)
-		parts := []string{lv.Name()}
-		for _, ax := range exp.Grid {
-			v, _ := axes.Get(t.ID, ax.Field)
-			parts = append(parts, ax.Field+"="+v)
+	for id, parts := range levelLabels(exp) {
+		s := []string{parts[0].Value}
+		for _, a := range parts[1:] {
+			s = append(s, a.Name+"="+a.Value)
 		}
-		names[t.ID] = strings.Join(parts, ", ")
+		names[id] = strings.Join(s, ", ")
 	}
 	return func(id string) string {
 		if n, ok := names[id]; ok {

@@ -128,7 +128,7 @@ func resultsReadme(reps *Reports, tables []*artifacts.Table, sw *Sweep, about Re
 		fmt.Fprintf(&b, "\nWhy the two can differ. The per-epoch curves start after a whole epoch (%d optimizer steps here), and the per-epoch delays measure a layer's gain from that first point: a layer that starts behind and catches up during the second epoch shows a large, early gain, so its t50 comes *earlier*. At step resolution every gain is measured from the untrained network (step 0), and the first hundreds of steps, where layers diverge, are sampled densely. The per-epoch H2 correlates two curves that both rise over the epochs; the step-resolution verdict correlates their increments between recorded steps, which removes the shared trend.\n", reps.StepsPerEpoch)
 
 		levelsSection(&b, reps.Levels, tables, conf)
-		name := treatmentNamer(about.Experiment, reps.Levels)
+		name := treatmentNamer(about.Experiment)
 		deficitSection(&b, st, conf, name)
 		h2Section(&b, st, name)
 	}
