@@ -175,10 +175,10 @@ func TestInputErrors(t *testing.T) {
 	}{
 		{"Accuracy empty", second(Accuracy(nil)), "no curve summaries"},
 		{"LabelAccuracy all missing", second(LabelAccuracy(nanLabels)), "no label accuracies"},
-		{"Delays empty", second(Delays(nil, analysis.T50, 0, 0)), "no t50"},
-		{"Delays no t50", second(Delays(lag, analysis.T50, 0, 0)), "no t50"},
-		{"Delays no such width", second(Delays(fixtureDelays(), analysis.T50, 7, 9)), "width 7 or depth 9"},
-		{"StepDelays no such measure", second(StepDelays(fixtureStepDelays(), analysis.MeasureLag, 0, 0)), "no lag"},
+		{"Delays empty", second(Delays(nil, analysis.T50, Reference{})), "no t50"},
+		{"Delays no t50", second(Delays(lag, analysis.T50, Reference{})), "no t50"},
+		{"Delays no such width", second(Delays(fixtureDelays(), analysis.T50, Reference{Outer: "9", Inner: "7"})), "width 7 or depth 9"},
+		{"StepDelays no such measure", second(StepDelays(fixtureStepDelays(), analysis.MeasureLag, Reference{})), "no lag"},
 		{"FirstSteps nothing in range", second(FirstSteps(fixtureStepCurves(), -1)), "no curve summaries"},
 		{"CorrelationHeatmap empty", second(CorrelationHeatmap(nil, "")), "no pearson"},
 		{"CorrelationHeatmap method", second(CorrelationHeatmap(shared, analysis.SpearmanMethod)), "no spearman"},
@@ -353,6 +353,24 @@ func TestSizes(t *testing.T) {
 		}
 		if f.Height <= 0 || f.Height > 10*vg.Inch {
 			t.Errorf("%s: height %v in", tc.name, f.Height/vg.Inch)
+		}
+	}
+}
+
+// Outer facet values of several axes compare axis by axis, numbers as
+// numbers: depth 10 is larger than depth 2 whatever the width.
+func TestCompareJoined(t *testing.T) {
+	for _, c := range []struct {
+		a, b string
+		want int
+	}{
+		{"10, 500", "2, 500", 1},
+		{"2, 500", "2, 1000", -1},
+		{"base, 3", "base, 3", 0},
+		{"greedy, 2", "base, 9", 1},
+	} {
+		if got := compareJoined(c.a, c.b); got != c.want {
+			t.Errorf("compareJoined(%q, %q) = %d, want %d", c.a, c.b, got, c.want)
 		}
 	}
 }

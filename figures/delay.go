@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math"
 	"slices"
-	"strconv"
 	"strings"
 
 	"gonum.org/v1/plot"
@@ -14,13 +13,19 @@ import (
 	"github.com/ffchar/ffchar/analysis"
 )
 
+// Reference picks the levels figure 2 holds fixed: Inner, the inner
+// facet's value (the width, in the paper's depth × width layout) of the
+// left panel, and Outer, the value of the first outer axis (the depth) of
+// the right one, at the largest values of any other outer axes. An empty
+// value picks the largest, where the most layers are compared.
+type Reference struct{ Outer, Inner string }
+
 // Delays is figure 2: delay against layer index, with confidence
-// intervals, in two panels: one line per depth at width width (left), and
-// one line per width at depth depth (right). The delay is measure (the
-// per-epoch H1 verdict uses analysis.T50); summaries of other measures are
-// ignored. A width or depth of 0 means the largest in delays, where the
-// most layers are compared.
-func Delays(delays []analysis.DelaySummary, measure analysis.Measure, width, depth int) (*Figure, error) {
+// intervals, in two panels: one line per depth at the reference width
+// (left), and one line per width at the reference depth (right). The delay
+// is measure (the per-epoch H1 verdict uses analysis.T50); summaries of
+// other measures are ignored.
+func Delays(delays []analysis.DelaySummary, measure analysis.Measure, ref Reference) (*Figure, error) {
 	var ds []delayRow
 	for _, d := range delays {
 		if d.Measure == measure {
@@ -33,13 +38,13 @@ func Delays(delays []analysis.DelaySummary, measure analysis.Measure, width, dep
 	return delayFigure(ds, delayText{
 		title: fmt.Sprintf("Delay: epoch at which a layer's accuracy first reaches %g%% of its gain over its first-epoch value (%v)",
 			100*measure.Fraction(), measure),
-		yLabel: fmt.Sprintf("%v (epoch)", measure), floor: 0}, width, depth)
+		yLabel: fmt.Sprintf("%v (epoch)", measure), floor: 0}, ref)
 }
 
 // StepDelays is the step-resolution delay figure, laid out as Delays: the
 // delay measure (named as analysis.StepOptions.Measures names them) in
 // optimizer steps from initialisation.
-func StepDelays(delays []analysis.StepDelaySummary, measure string, width, depth int) (*Figure, error) {
+func StepDelays(delays []analysis.StepDelaySummary, measure string, ref Reference) (*Figure, error) {
 	var ds []delayRow
 	for _, d := range delays {
 		if d.Measure == measure {
@@ -54,7 +59,7 @@ func StepDelays(delays []analysis.StepDelaySummary, measure string, width, depth
 		floor = math.Inf(-1)
 	}
 	return delayFigure(ds, delayText{title: "Delay at step resolution: " + analysis.MeasureText(measure),
-		yLabel: measure + " (steps)", floor: floor}, width, depth)
+		yLabel: measure + " (steps)", floor: floor}, ref)
 }
 
 // delayRow is one treatment's and layer's delay summary.
@@ -71,33 +76,33 @@ type delayText struct {
 	floor         float64
 }
 
-func delayFigure(ds []delayRow, txt delayText, width, depth int) (*Figure, error) {
+func delayFigure(ds []delayRow, txt delayText, ref Reference) (*Figure, error) {
 	slices.SortStableFunc(ds, func(a, b delayRow) int {
 		return cmp.Or(compareGroups(a.Group, b.Group), cmp.Compare(a.Layer, b.Layer))
 	})
 	groups := distinctGroups(len(ds), func(i int) analysis.Group { return ds[i].Group })
 	fc := facetsOf(groups)
 	byShape := fc.unique(groups)
-	// The reference levels: the given width and depth, or the largest
-	// levels, where the most layers are compared.
-	inner := valueLevels(len(groups), func(i int) string { return fc.inner(groups[i]) })
-	innerRef := inner[len(inner)-1]
-	if fc.legacy && width != 0 {
-		innerRef = strconv.Itoa(width)
+	// The reference levels: the given ones, or the largest levels, where
+	// the most layers are compared. Outer values join several axes'
+	// values; they compare axis by axis.
+	innerRef := ref.Inner
+	if innerRef == "" {
+		inner := valueLevels(len(groups), func(i int) string { return fc.inner(groups[i]) })
+		innerRef = inner[len(inner)-1]
 	}
 	var outerRef string
 	for _, g := range groups {
-		if o := fc.outer(g); outerRef == "" || compareValues(o, outerRef) > 0 {
+		o := fc.outer(g)
+		if ref.Outer != "" && o != ref.Outer && !strings.HasPrefix(o, ref.Outer+", ") {
+			continue // the given value of the first outer axis, at the largest others
+		}
+		if outerRef == "" || compareJoined(o, outerRef) > 0 {
 			outerRef = o
 		}
 	}
-	// A one-at-a-time sweep's view names its outer axis LevelAxis; its
-	// base is the reference every other level is compared with.
-	if slices.Equal(fc.outerNames(), []string{LevelAxis}) && slices.ContainsFunc(groups, func(g analysis.Group) bool { return fc.outer(g) == BaseLevel }) {
-		outerRef = BaseLevel
-	}
-	if fc.legacy && depth != 0 {
-		outerRef = strconv.Itoa(depth)
+	if outerRef == "" {
+		outerRef = ref.Outer // no such treatment: the error below names it
 	}
 
 	x, y := newSpan(), newSpan()
@@ -157,9 +162,6 @@ func delayFigure(ds []delayRow, txt delayText, width, depth int) (*Figure, error
 		func(g analysis.Group) bool { return outerName == "" || fc.outer(g) == outerRef }, name(fc.inner))
 	row, legends = append(row, right), append(legends, rightLegend)
 	if len(t.ns) == 0 {
-		if fc.legacy {
-			return nil, fmt.Errorf("figures: no defined delay at width %s or depth %s", innerRef, outerRef)
-		}
 		return nil, fmt.Errorf("figures: no defined delay at %s or %s", fc.innerText(innerRef), fc.outerText(outerRef))
 	}
 
@@ -182,4 +184,16 @@ func delayFigure(ds []delayRow, txt delayText, width, depth int) (*Figure, error
 	}
 	f.fitHeight(2.4 * vg.Inch)
 	return f, nil
+}
+
+// compareJoined orders outer facet values, the values of several axes
+// joined by ", ", axis by axis (compareValues).
+func compareJoined(a, b string) int {
+	as, bs := strings.Split(a, ", "), strings.Split(b, ", ")
+	for i := range min(len(as), len(bs)) {
+		if c := compareValues(as[i], bs[i]); c != 0 {
+			return c
+		}
+	}
+	return cmp.Compare(len(as), len(bs))
 }

@@ -182,13 +182,13 @@ var figureCases = []struct {
 	build func() (*Figure, error)
 }{
 	{"1-accuracy", func() (*Figure, error) { return Accuracy(fixtureCurves()) }},
-	{"2-delays", func() (*Figure, error) { return Delays(fixtureDelays(), analysis.T50, 0, 0) }},
+	{"2-delays", func() (*Figure, error) { return Delays(fixtureDelays(), analysis.T50, Reference{}) }},
 	{"3-correlation-heatmap", func() (*Figure, error) { return CorrelationHeatmap(fixtureCorrelations(), "") }},
 	{"4-correlation-width", func() (*Figure, error) { return CorrelationByWidth(fixtureCorrelations(), "") }},
 	{"5-final-accuracy", func() (*Figure, error) { return FinalAccuracy(fixtureFinals()) }},
 	{"6-label-accuracy", func() (*Figure, error) { return LabelAccuracy(fixtureCurves()) }},
 	{"1s-step-accuracy", func() (*Figure, error) { return StepAccuracy(fixtureStepCurves()) }},
-	{"2s-step-delays", func() (*Figure, error) { return StepDelays(fixtureStepDelays(), analysis.MeasureS50, 0, 0) }},
+	{"2s-step-delays", func() (*Figure, error) { return StepDelays(fixtureStepDelays(), analysis.MeasureS50, Reference{}) }},
 	{"7-first-steps", func() (*Figure, error) { return FirstSteps(fixtureStepCurves(), 500) }},
 	{"9-levels", func() (*Figure, error) { return Levels(fixtureLevels(), "s50", "increments") }},
 }

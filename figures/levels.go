@@ -17,15 +17,6 @@ import (
 	"github.com/ffchar/ffchar/analysis"
 )
 
-// LevelAxis and BaseLevel name the axis and base of a one-at-a-time
-// sweep's figures: its treatments are drawn as "level=<name>" with the
-// crossed grid's axes, the base level called "base". Figure 2 then
-// compares widths at the base.
-const (
-	LevelAxis = "level"
-	BaseLevel = "base"
-)
-
 // LevelSummary is one level of a one-at-a-time design as figure 9 shows
 // it: the base, or the base with one axis changed.
 type LevelSummary struct {

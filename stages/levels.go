@@ -13,6 +13,14 @@ import (
 	"github.com/ffchar/ffchar/figures"
 )
 
+// levelAxis and baseLevel name a one-at-a-time sweep's levels in its
+// figures: its treatments are drawn as "level=<name>" with the crossed
+// grid's axes, the base level called "base", which figure 2 holds fixed.
+const (
+	levelAxis = "level"
+	baseLevel = "base"
+)
+
 // Level is one position of a one-at-a-time design (experiment files'
 // [one_at_a_time]): the base, or one axis at one of its other values,
 // across every point of the crossed [grid]. Its step-resolution analysis
@@ -36,7 +44,7 @@ type Level struct {
 // Name is "base" or "axis=value".
 func (l *Level) Name() string {
 	if l.Axis == "" {
-		return figures.BaseLevel
+		return baseLevel
 	}
 	return l.Axis + "=" + l.Value
 }
@@ -281,13 +289,13 @@ func relabelAll[T any](xs []T, f func(*T)) []T {
 }
 
 // levelLabels names each treatment of a one-at-a-time experiment by its
-// level and its crossed grid values: figures.LevelAxis, then the grid's
+// level and its crossed grid values: levelAxis, then the grid's
 // axes in order, as treatment names write them.
 func levelLabels(exp *experiments.Experiment) map[string][]axes.Axis {
 	out := map[string][]axes.Axis{}
 	for _, t := range exp.Treatments() {
 		lv := levelOfTreatment(t)
-		parts := []axes.Axis{{Name: figures.LevelAxis, Value: lv.Name()}}
+		parts := []axes.Axis{{Name: levelAxis, Value: lv.Name()}}
 		for _, ax := range exp.Grid {
 			v, _ := axes.Get(t.ID, ax.Field)
 			parts = append(parts, axes.Axis{Name: ax.Field, Value: v})

@@ -26,6 +26,16 @@ type FigureSpec struct {
 	Needs func(*Reports) bool
 }
 
+// delayReference is what figure 2 holds fixed: a one-at-a-time sweep's
+// base level (its figures name treatments by level, figureView), else the
+// largest levels.
+func delayReference(r *Reports) figures.Reference {
+	if len(r.Levels) > 0 {
+		return figures.Reference{Outer: baseLevel}
+	}
+	return figures.Reference{}
+}
+
 // hasSteps says whether a sweep recorded step-resolution curves.
 func hasSteps(r *Reports) bool { return r.Steps != nil }
 
@@ -41,9 +51,9 @@ var Figures = []FigureSpec{
 	{"fig2_delay", "The delay H1's verdict uses, against layer index: by depth (left) and by width (right), 95% CIs. At step resolution (the verdict's measure, in steps from initialisation) when the sweep recorded steps, else t50 in epochs.",
 		func(r *Reports) (*figures.Figure, error) {
 			if r.Steps != nil {
-				return figures.StepDelays(r.Steps.DelaySummaries, r.Steps.Options.H1Measure, 0, 0)
+				return figures.StepDelays(r.Steps.DelaySummaries, r.Steps.Options.H1Measure, delayReference(r))
 			}
-			return figures.Delays(r.Epoch.DelaySummaries, analysis.T50, 0, 0)
+			return figures.Delays(r.Epoch.DelaySummaries, analysis.T50, delayReference(r))
 		}, nil},
 	{"fig3_correlation_heatmap", "Pearson correlation of each layer's accuracy with the model's over epochs (Fisher-z mean over seeds), layer × treatment.",
 		func(r *Reports) (*figures.Figure, error) {
