@@ -1,6 +1,7 @@
 package analysis
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 
@@ -31,14 +32,12 @@ func (g Group) LayerWidth(l int) int {
 // FormatWidths writes per-layer widths as Group.Widths spells them: ""
 // when there are none or all equal width.
 func FormatWidths(widths []int, width int) string {
-	uniform := true
+	if !slices.ContainsFunc(widths, func(w int) bool { return w != width }) {
+		return "" // called for every curves row: most are uniform
+	}
 	parts := make([]string, len(widths))
 	for i, w := range widths {
-		uniform = uniform && w == width
 		parts[i] = strconv.Itoa(w)
-	}
-	if uniform {
-		return ""
 	}
 	return strings.Join(parts, "x")
 }

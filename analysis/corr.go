@@ -1,7 +1,6 @@
 package analysis
 
 import (
-	"cmp"
 	"fmt"
 	"math"
 	"slices"
@@ -271,31 +270,15 @@ type FinalCorrelation struct {
 // sorted in that order. A correlation over fewer than 3 seeds is
 // undefined; over 3 it has no Fisher interval (both with a warning).
 func FinalCorrelations(curves []Curve, confidence float64) []FinalCorrelation {
-	type key struct {
-		g     Group
-		layer int
-	}
-	type vals struct{ layer, model []float64 }
-	m := make(map[key]*vals)
-	var keys []key
-	for i := range curves {
-		c := &curves[i]
-		k := key{c.Group, c.Layer}
-		v := m[k]
-		if v == nil {
-			v = new(vals)
-			m[k] = v
-			keys = append(keys, k)
-		}
-		v.layer = append(v.layer, c.LayerAccuracy[c.last()])
-		v.model = append(v.model, c.ModelAccuracy[c.last()])
-	}
-	slices.SortFunc(keys, func(a, b key) int {
-		return cmp.Or(compareGroup(a.g, b.g), cmp.Compare(a.layer, b.layer))
-	})
+	keys, m := byGroupLayer(curves, func(c *Curve) groupLayerKey { return groupLayerKey{c.Group, c.Layer} })
 	out := make([]FinalCorrelation, 0, len(keys))
 	for _, k := range keys {
-		c := Pearson(m[k].layer, m[k].model, confidence)
+		var layer, model []float64
+		for _, c := range m[k] {
+			layer = append(layer, c.LayerAccuracy[c.last()])
+			model = append(model, c.ModelAccuracy[c.last()])
+		}
+		c := Pearson(layer, model, confidence)
 		if c.N < 4 {
 			c.Warnings = append(c.Warnings, warnf(ErrTooFewSeeds, "%d seeds with final accuracies; a Fisher interval needs 4", c.N))
 		}

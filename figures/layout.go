@@ -18,6 +18,9 @@ func compareGroups(a, b analysis.Group) int {
 	if c != 0 {
 		return c
 	}
+	if a.Treatment == b.Treatment { // rows of one treatment: no names to parse
+		return cmp.Compare(a.Widths, b.Widths)
+	}
 	aa, ba := a.Axes(), b.Axes()
 	for i := 0; i < len(aa) && i < len(ba); i++ {
 		if c := compareValues(aa[i].Value, ba[i].Value); c != 0 {
