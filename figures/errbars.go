@@ -85,8 +85,13 @@ func scaleBy(d float64) func(float64) float64 {
 
 // zeroLine is a thin grey reference line at y = 0 across [lo, hi].
 func zeroLine(lo, hi float64) plot.Plotter {
+	return refLine(plotter.XY{X: lo, Y: 0}, plotter.XY{X: hi, Y: 0})
+}
+
+// refLine is a thin grey dashed reference line from a to b.
+func refLine(a, b plotter.XY) plot.Plotter {
 	return &plotter.Line{
-		XYs:       plotter.XYs{{X: lo, Y: 0}, {X: hi, Y: 0}},
+		XYs:       plotter.XYs{a, b},
 		LineStyle: draw.LineStyle{Color: lightGrey, Width: vg.Points(0.5), Dashes: []vg.Length{vg.Points(2), vg.Points(2)}},
 	}
 }

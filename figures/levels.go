@@ -5,7 +5,6 @@ import (
 	"math"
 	"slices"
 	"strconv"
-	"strings"
 
 	"gonum.org/v1/gonum/stat"
 
@@ -48,7 +47,7 @@ func Levels(levels []LevelSummary, h1Measure, h2Measure string) (*Figure, error)
 	}
 	var row []*plot.Plot
 	var t tally
-	glyph := draw.GlyphStyle{Color: LayerColor(1), Radius: vg.Points(2.25), Shape: draw.CircleGlyph{}}
+	glyph := layerGlyph(1)
 	bar := draw.LineStyle{Color: LayerColor(1), Width: vg.Points(0.75)}
 	for k, pn := range panels {
 		p := newPanel(pn.title)
@@ -68,22 +67,19 @@ func Levels(levels []LevelSummary, h1Measure, h2Measure string) (*Figure, error)
 			if !finite(s.Mean) {
 				continue
 			}
+			if k == 0 {
+				t.add(s)
+			}
 			m := s.Mean * pn.scale
 			if m < lo || m > hi {
 				// Far from the other levels: drawn at the panel's edge
 				// with its value, so that it does not squash the rest.
 				far = append(far, plotter.XY{X: m, Y: y(i)})
 				farText = append(farText, fmtValue(m))
-				if k == 0 {
-					t.add(s)
-				}
 				continue
 			}
 			dots = append(dots, plotter.XY{X: m, Y: y(i)})
 			xs.add(m)
-			if k == 0 {
-				t.add(s)
-			}
 			if finite(s.Lo) && finite(s.Hi) {
 				lo, hi := s.Lo*pn.scale, s.Hi*pn.scale
 				bars = append(bars, plotter.XY{X: m, Y: y(i)})
@@ -121,8 +117,7 @@ func Levels(levels []LevelSummary, h1Measure, h2Measure string) (*Figure, error)
 		}
 		if base := pn.get(levels[0]); finite(base.Mean) {
 			v := base.Mean * pn.scale
-			p.Add(&plotter.Line{XYs: plotter.XYs{{X: v, Y: 0.5}, {X: v, Y: float64(n) + 0.5}},
-				LineStyle: draw.LineStyle{Color: lightGrey, Width: vg.Points(0.5), Dashes: []vg.Length{vg.Points(2), vg.Points(2)}}})
+			p.Add(refLine(plotter.XY{X: v, Y: 0.5}, plotter.XY{X: v, Y: float64(n) + 0.5}))
 		}
 		if len(bars) > 0 {
 			p.Add(&plotter.XErrorBars{XYs: bars, XErrors: errs, LineStyle: bar, CapWidth: vg.Points(3)})
@@ -141,9 +136,8 @@ func Levels(levels []LevelSummary, h1Measure, h2Measure string) (*Figure, error)
 		p.X.Label.Text = pn.xLabel
 		row = append(row, p)
 	}
-	runs := strings.Replace(seedsText(t.ns), "seed", "run", 1)
 	f := &Figure{
-		Title:  "One factor at a time: each level against the base (dashed); ▲ at an edge: a level far off the scale, its value written\nmean ± " + ciText(t.confs) + " over " + runs + " per level",
+		Title:  "One factor at a time: each level against the base (dashed); ▲ at an edge: a level far off the scale, its value written\nmean ± " + ciText(t.confs) + " over " + countText(t.ns, "run") + " per level",
 		Panels: [][]*plot.Plot{row},
 		Width:  PageWidth,
 	}

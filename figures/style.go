@@ -258,9 +258,13 @@ func valueTicks(vals []int) plot.ConstantTicks {
 
 // seedsText states the number of seeds behind the means of a figure: one
 // number, or the range when treatments lost runs.
-func seedsText(ns []int) string {
+func seedsText(ns []int) string { return countText(ns, "seed") }
+
+// countText states how many of noun (seeds, runs) are behind the means of
+// a figure: one number, or the range.
+func countText(ns []int, noun string) string {
 	if len(ns) == 0 {
-		return "N = 0 seeds"
+		return "N = 0 " + noun + "s"
 	}
 	lo, hi := ns[0], ns[0]
 	for _, n := range ns {
@@ -268,11 +272,11 @@ func seedsText(ns []int) string {
 	}
 	if lo == hi {
 		if lo == 1 {
-			return "N = 1 seed"
+			return "N = 1 " + noun
 		}
-		return fmt.Sprintf("N = %d seeds", lo)
+		return fmt.Sprintf("N = %d %ss", lo, noun)
 	}
-	return fmt.Sprintf("N = %d–%d seeds", lo, hi)
+	return fmt.Sprintf("N = %d–%d %ss", lo, hi, noun)
 }
 
 // ciText names the confidence level of intervals, e.g. "95% CI"; levels
