@@ -38,6 +38,16 @@ type Column struct {
 // Len returns the number of rows.
 func (c *Column) Len() int { return max(len(c.Strings), len(c.Ints), len(c.Floats)) }
 
+// Column returns the column called name, or nil.
+func (t *Table) Column(name string) *Column {
+	for i := range t.Columns {
+		if t.Columns[i].Name == name {
+			return &t.Columns[i]
+		}
+	}
+	return nil
+}
+
 // Rows returns the number of rows of t.
 func (t *Table) Rows() int {
 	if len(t.Columns) == 0 {

@@ -41,14 +41,7 @@ func RenderIndex(results string) error {
 		if err != nil {
 			return err
 		}
-		col := func(name string) *artifacts.Column {
-			for i := range t.Columns {
-				if t.Columns[i].Name == name {
-					return &t.Columns[i]
-				}
-			}
-			return nil
-		}
+		col := t.Column
 		claim, stmt, stat, unit, val, lo, hi, runs, verdict := col("claim"), col("statement"), col("statistic"), col("unit"),
 			col("value"), col("lo"), col("hi"), col("runs"), col("verdict")
 		if claim == nil || stmt == nil || stat == nil || unit == nil || val == nil || lo == nil || hi == nil || runs == nil || verdict == nil {

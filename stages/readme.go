@@ -333,10 +333,8 @@ func levelsSection(b *strings.Builder, levels []Level, tables []*artifacts.Table
 		return
 	}
 	col := func(name string) *artifacts.Column {
-		for i := range t.Columns {
-			if t.Columns[i].Name == name {
-				return &t.Columns[i]
-			}
+		if c := t.Column(name); c != nil {
+			return c
 		}
 		panic("stages: one_at_a_time table has no column " + name)
 	}

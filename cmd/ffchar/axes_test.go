@@ -147,13 +147,11 @@ probe = 50
 		t.Fatal(err)
 	}
 	col := func(name string) *artifacts.Column {
-		for i := range tbl.Columns {
-			if tbl.Columns[i].Name == name {
-				return &tbl.Columns[i]
-			}
+		c := tbl.Column(name)
+		if c == nil {
+			t.Fatalf("one_at_a_time: no column %q", name)
 		}
-		t.Fatalf("one_at_a_time: no column %q", name)
-		return nil
+		return c
 	}
 	if got, want := col("level").Strings, []string{"base", "peer_weight=0", "readout=all"}; !slices.Equal(got, want) {
 		t.Fatalf("levels %q, want %q", got, want)
