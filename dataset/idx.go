@@ -279,12 +279,12 @@ func readAll(r io.Reader, hint int) ([]byte, error) {
 
 // encodeImages returns im in IDX format, uncompressed.
 func encodeImages(im *Images) []byte {
-	return append(imagesHeader(im), im.Pix...)
+	return append(append(make([]byte, 0, 16+len(im.Pix)), imagesHeader(im)...), im.Pix...)
 }
 
 // imagesHeader returns the IDX header of im: the bytes before its pixels.
 func imagesHeader(im *Images) []byte {
-	b := make([]byte, 16, 16+len(im.Pix))
+	b := make([]byte, 16)
 	binary.BigEndian.PutUint32(b, idxUbyte<<8|3)
 	binary.BigEndian.PutUint32(b[4:], uint32(im.N))
 	binary.BigEndian.PutUint32(b[8:], uint32(im.Rows))
@@ -294,13 +294,13 @@ func imagesHeader(im *Images) []byte {
 
 // encodeLabels returns labels in IDX format, uncompressed.
 func encodeLabels(labels []uint8) []byte {
-	return append(labelsHeader(labels), labels...)
+	return append(append(make([]byte, 0, 8+len(labels)), labelsHeader(labels)...), labels...)
 }
 
 // labelsHeader returns the IDX header of a label file: the bytes before
 // its labels.
 func labelsHeader(labels []uint8) []byte {
-	b := make([]byte, 8, 8+len(labels))
+	b := make([]byte, 8)
 	binary.BigEndian.PutUint32(b, idxUbyte<<8|1)
 	binary.BigEndian.PutUint32(b[4:], uint32(len(labels)))
 	return b
