@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"math"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -46,7 +47,7 @@ func fmtP(p float64) string {
 // resultsReadme writes the results section: each claim of the paper with
 // our estimates at step resolution and per epoch side by side, what the
 // data can and cannot show, then the figures and tables.
-func resultsReadme(reps *Reports, tables []*artifacts.Table, sw *Sweep, about ResultsInfo, prov Provenance) string {
+func resultsReadme(reps *Reports, tables []*artifacts.Table, sw *Sweep, about ResultsInfo) string {
 	rep := reps.Epoch
 	var b strings.Builder
 	runs := map[string]bool{}
@@ -96,7 +97,6 @@ func resultsReadme(reps *Reports, tables []*artifacts.Table, sw *Sweep, about Re
 	}
 	fmt.Fprintf(&b, "- %d runs over %d treatments, up to %d epochs (%d optimizer steps each), per-epoch curves on the validation set; test-set evaluation at the checkpoints.\n",
 		len(runs), len(treatments), maxEpoch, reps.StepsPerEpoch)
-	b.WriteString(provenanceLine(prov))
 
 	curves := "validation curves (evaluated after every epoch)"
 	if curvesSplit(about.Experiment) == experiments.SplitTrain {
@@ -205,22 +205,24 @@ func provenanceLine(prov Provenance) string {
 	return s + ".\n"
 }
 
-// withProvenance adds the provenance line to a results README written
-// without one, after the line counting the sweep's runs.
+// runsLine matches the line of a results README that counts the sweep's
+// runs, which the provenance line follows.
+var runsLine = regexp.MustCompile(`(?m)^- \d+ runs over .*$\n?`)
+
+// withProvenance adds the provenance line to a results README, after the
+// line counting the sweep's runs; the correlate job writes the README
+// without one, and publish and redraw add that of the build publishing it.
 func withProvenance(readme string, prov Provenance) string {
 	line := provenanceLine(prov)
-	if line == "" {
+	loc := runsLine.FindStringIndex(readme)
+	if line == "" || loc == nil {
 		return readme
 	}
-	i := strings.Index(readme, " runs over ")
-	if i < 0 {
-		return readme
+	runs := readme[loc[0]:loc[1]]
+	if !strings.HasSuffix(runs, "\n") {
+		runs += "\n"
 	}
-	end := strings.IndexByte(readme[i:], '\n')
-	if end < 0 {
-		return readme + "\n" + line
-	}
-	return readme[:i+end+1] + line + readme[i+end+1:]
+	return readme[:loc[0]] + runs + line + readme[loc[1]:]
 }
 
 // claimTable writes the hypothesis rows as a Markdown table.

@@ -177,7 +177,7 @@ func writeReport(d reportDirs, sw *Sweep, exp *experiments.Experiment, meta map[
 	if err := saveFigures(figureView(rep, exp), d.figures); err != nil {
 		return nil, err
 	}
-	return tables, atomicfile.WriteBytes(d.readme, []byte(resultsReadme(rep, tables, sw, ResultsInfo{Experiment: exp}, prov)))
+	return tables, atomicfile.WriteBytes(d.readme, []byte(withProvenance(resultsReadme(rep, tables, sw, ResultsInfo{Experiment: exp}), prov)))
 }
 
 // writeTableText writes a table's CSV, Markdown and LaTeX renderings next

@@ -34,3 +34,14 @@ func TestTableAxisNamedLikeAStatistic(t *testing.T) {
 		t.Errorf("epochs %v, want [10 11]", got)
 	}
 }
+
+// The provenance line follows the list item counting the runs, even when
+// the experiment's description speaks of runs over something first.
+func TestWithProvenanceAfterTheRunsLine(t *testing.T) {
+	readme := "Sixty runs over two days.\n\n- 4 runs over 2 treatments, up to 3 epochs.\n\n## Next\n"
+	got := withProvenance(readme, Provenance{Backend: "gonum", Go: "go1.26"})
+	want := "Sixty runs over two days.\n\n- 4 runs over 2 treatments, up to 3 epochs.\n- Published with BLAS backend gonum, go1.26.\n\n## Next\n"
+	if got != want {
+		t.Errorf("got\n%s\nwant\n%s", got, want)
+	}
+}
