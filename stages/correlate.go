@@ -3,7 +3,6 @@ package stages
 import (
 	"context"
 	"path/filepath"
-	"strconv"
 
 	"github.com/ffchar/ffchar/artifacts"
 	"github.com/ffchar/ffchar/experiments"
@@ -77,8 +76,7 @@ func correlateJob(exp *experiments.Experiment, runs []experiments.Run, trainIDs,
 				}
 				confusion = append(confusion, crows...)
 			}
-			meta := provenance(Correlate, key)
-			meta["ffchar.runs"] = strconv.Itoa(len(runs))
+			meta := correlateMeta(exp, len(runs))
 			if err := artifacts.WriteMetricsRows(filepath.Join(dir, CurvesFile), curves, meta); err != nil {
 				return err
 			}

@@ -127,12 +127,11 @@ func saveFigures(rep *Reports, dir string) error {
 type Sweep struct {
 	Curves      []artifacts.MetricsRow
 	Evaluations []artifacts.EvaluationRow
-	Meta        map[string]string
 }
 
 // ReadSweep reads the sweep tables from dir (results/<experiment>/data).
 func ReadSweep(dir string) (*Sweep, error) {
-	curves, meta, err := artifacts.ReadMetrics(filepath.Join(dir, CurvesFile))
+	curves, _, err := artifacts.ReadMetrics(filepath.Join(dir, CurvesFile))
 	if err != nil {
 		return nil, err
 	}
@@ -140,7 +139,7 @@ func ReadSweep(dir string) (*Sweep, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Sweep{Curves: curves, Evaluations: evals, Meta: meta}, nil
+	return &Sweep{Curves: curves, Evaluations: evals}, nil
 }
 
 // ReadmeFile is the results section a report writes.
@@ -199,16 +198,23 @@ func writeTableText(dir string, t *artifacts.Table) error {
 	return nil
 }
 
-// reportMeta is the metadata of a sweep's analysis tables: the correlate
-// job's key lines and its number of runs, so that tables redrawn from
-// published data equal the published ones byte for byte.
+// reportMeta is the metadata of published sweep tables redrawn: that of
+// the correlate job that wrote them (correlateMeta), with the number of
+// runs they hold, so that tables redrawn from published data equal the
+// published ones byte for byte.
 func reportMeta(exp *experiments.Experiment, sw *Sweep) map[string]string {
-	meta := provenance(Correlate, correlateKey(exp))
 	runs := map[string]bool{}
 	for _, r := range sw.Curves {
 		runs[r.RunID] = true
 	}
-	meta["ffchar.runs"] = strconv.Itoa(len(runs))
+	return correlateMeta(exp, len(runs))
+}
+
+// correlateMeta is the metadata of every table the correlate job writes:
+// its key lines and the number of runs it read.
+func correlateMeta(exp *experiments.Experiment, runs int) map[string]string {
+	meta := provenance(Correlate, correlateKey(exp))
+	meta["ffchar.runs"] = strconv.Itoa(runs)
 	return meta
 }
 
