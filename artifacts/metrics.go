@@ -139,10 +139,8 @@ func (c *infoColumns) layerWidth(t *table, layer []int32) {
 	}
 	lw := make([]int32, len(layer))
 	for i, l := range layer {
-		lw[i] = c.width[i]
-		if ws := c.layerWidths[i]; int(l) >= 1 && int(l) <= len(ws) {
-			lw[i] = int32(ws[l-1])
-		}
+		r := RunInfo{Width: int(c.width[i]), LayerWidths: c.layerWidths[i]}
+		lw[i] = int32(r.LayerWidth(int(l)))
 	}
 	t.int32s("layer_width", lw)
 }
