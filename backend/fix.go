@@ -24,7 +24,7 @@ func FixKernel(w io.Writer) {
 			os.Unsetenv(CoretypeEnv)
 		}()
 	}
-	a := DecideKernel(HostCPU(), Kernel(), Config(), os.Getenv)
+	a := DecideKernel(HostCPU, Kernel(), Config(), os.Getenv)
 	if a.Warning != "" {
 		fmt.Fprintf(w, "ffchar: warning: %s\n", a.Warning)
 	}

@@ -108,12 +108,13 @@ type KernelAction struct {
 	Warning string
 }
 
-// DecideKernel decides, from the CPU, the kernel OpenBLAS chose, its build
-// configuration (openblas_get_config) and the environment, whether to
+// DecideKernel decides, from the kernel OpenBLAS chose, its build
+// configuration (openblas_get_config), the environment and, only for a
+// generic kernel, the CPU (hostCPU, which reads /proc/cpuinfo), whether to
 // re-execute with another kernel. An explicit CoretypeEnv from the user is
 // always kept; FixedEnv guards against a second re-execution. corename is
 // empty for the gonum backend, which has no kernels.
-func DecideKernel(c CPU, corename, config string, getenv func(string) string) KernelAction {
+func DecideKernel(hostCPU func() CPU, corename, config string, getenv func(string) string) KernelAction {
 	if corename == "" {
 		return KernelAction{}
 	}
@@ -130,8 +131,11 @@ func DecideKernel(c CPU, corename, config string, getenv func(string) string) Ke
 	if fake := getenv(FakeCorenameEnv); fake != "" {
 		corename = fake
 	}
-	want := c.Kernel()
-	if !IsGeneric(corename) || want == "" {
+	if !IsGeneric(corename) {
+		return KernelAction{}
+	}
+	want := hostCPU().Kernel() // read only for a generic kernel
+	if want == "" {
 		return KernelAction{}
 	}
 	if !strings.Contains(config, "DYNAMIC_ARCH") {

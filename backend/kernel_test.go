@@ -62,7 +62,7 @@ func TestDecideKernel(t *testing.T) {
 		{name: "static build cannot be fixed", cpu: sapphire, corename: "PRESCOTT", config: static, warning: "DYNAMIC_ARCH"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			got := DecideKernel(tc.cpu, tc.corename, tc.config, func(k string) string { return tc.env[k] })
+			got := DecideKernel(func() CPU { return tc.cpu }, tc.corename, tc.config, func(k string) string { return tc.env[k] })
 			if got.Coretype != tc.coretype {
 				t.Errorf("Coretype = %q, want %q", got.Coretype, tc.coretype)
 			}

@@ -320,14 +320,10 @@ func (c *Config) TotalEpochs() int {
 }
 
 // FirstReadout returns the first FF layer (0-based) whose activations
-// feed the classifier and the goodness-over-labels sum (see Readout).
-func (c *Config) FirstReadout() int { return c.firstReadout() }
-
-// firstReadout returns the first FF layer (0-based) whose activations
 // feed the classifier and the goodness-over-labels sum: layer 1 for the
 // AllLayers readout; otherwise layer 2 when there are at least two layers,
 // else layer 1 (loeweX itself fails when Depth is 1).
-func (c *Config) firstReadout() int {
+func (c *Config) FirstReadout() int {
 	if c.Readout == AllLayers || c.Depth == 1 {
 		return 0
 	}
@@ -363,7 +359,7 @@ func (c *Config) FlopsPerBatch(features int) float64 {
 		f += 2*rows*in*out + 2*2*B*in*out
 	}
 	if c.Classifier {
-		for l := c.firstReadout(); l < c.Depth; l++ {
+		for l := c.FirstReadout(); l < c.Depth; l++ {
 			cfeat += float64(c.LayerWidth(l))
 		}
 		f += 2 * 2 * B * NumClasses * cfeat

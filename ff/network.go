@@ -39,7 +39,7 @@ type Network struct {
 	layers   []*layer
 	impl     blas.Float32
 
-	// Classifier: NumClasses × cfeat, reading layers firstReadout.. .
+	// Classifier: NumClasses × cfeat, reading layers FirstReadout.. .
 	c, mc   []float32
 	gc      []float32
 	cfeat   int
@@ -79,7 +79,7 @@ func newNetwork(cfg Config, features int, rng *rand.Rand) (*Network, error) {
 	if features <= NumClasses {
 		return nil, fmt.Errorf("samples have %d features; need more than the %d label features", features, NumClasses)
 	}
-	n := &Network{cfg: cfg, features: features, impl: backend.Float32(), readout: cfg.firstReadout()}
+	n := &Network{cfg: cfg, features: features, impl: backend.Float32(), readout: cfg.FirstReadout()}
 	in := features
 	for l := 0; l < cfg.Depth; l++ {
 		out := cfg.LayerWidth(l)
