@@ -152,15 +152,15 @@ func trainAction(c *cli.Context) error {
 	if need, have := experiments.MemoryEstimate(&cfg, train, val, experiments.MNISTTest), machineMemory(); have > 0 && need > have {
 		return fmt.Errorf("%s %s needs about %s of memory, more than this machine's memory (%s)", cfg.Recipe, shape(cfg), bytesString(need), bytesString(have))
 	}
-	splits, err := loadSplits(c)
-	if err != nil {
-		return err
-	}
 	if n := c.Int("record-every"); n < 0 {
 		return flagError("record-every", n, "must be ≥ 0 (0 turns step recording off)")
 	}
 	if n := c.Int("probe"); n < 0 {
 		return flagError("probe", n, "must be ≥ 0")
+	}
+	splits, err := loadSplits(c)
+	if err != nil {
+		return err
 	}
 	out := c.App.Writer
 	stderr := c.App.ErrWriter
