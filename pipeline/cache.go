@@ -153,21 +153,16 @@ func (c *Cache) readEntry(id ActionID) (*Entry, error) {
 	miss := func(reason string) (*Entry, error) {
 		return nil, &MissError{Action: id, Reason: reason}
 	}
-	f, _, err := openRegular(c.entryFile(id), 0)
-	if errors.Is(err, fs.ErrNotExist) {
+	data, err := readRegular(c.entryFile(id), maxEntrySize)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
 		return miss("no index entry")
-	} else if errors.Is(err, errNotRegular) {
+	case errors.Is(err, errNotRegular):
 		return miss("index entry is not a regular file")
-	} else if err != nil {
-		return miss(fmt.Sprintf("reading index entry: %v", err))
-	}
-	data, err := io.ReadAll(io.LimitReader(f, maxEntrySize+1))
-	f.Close()
-	if err != nil {
-		return miss(fmt.Sprintf("reading index entry: %v", err))
-	}
-	if len(data) > maxEntrySize {
+	case errors.Is(err, errTooLarge):
 		return miss("index entry too large")
+	case err != nil:
+		return miss(fmt.Sprintf("reading index entry: %v", err))
 	}
 	e, err := decodeEntry(data)
 	if err != nil {

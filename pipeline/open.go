@@ -37,33 +37,31 @@ func openRegular(path string, flag int) (*os.File, fs.FileInfo, error) {
 	return f, fi, nil
 }
 
-// readRegular reads the whole regular file at path, at most limit bytes
-// (a negative limit reads everything); a longer file is an error.
+// errTooLarge is a file longer than readRegular's limit.
+var errTooLarge = errors.New("larger than the limit")
+
+// readRegular reads the whole regular file at path, at most limit bytes;
+// a longer file is an error wrapping errTooLarge.
 func readRegular(path string, limit int64) ([]byte, error) {
 	f, fi, err := openRegular(path, 0)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	if limit >= 0 && fi.Size() > limit {
-		return nil, fmt.Errorf("%s: larger than %d bytes", path, limit)
+	tooLarge := fmt.Errorf("%s: larger than %d bytes: %w", path, limit, errTooLarge)
+	if fi.Size() > limit {
+		return nil, tooLarge
 	}
 	// The size read at open sizes the buffer; reading one byte past the
 	// limit tells a file that grew since.
-	n := fi.Size()
-	var r io.Reader = f
-	if limit >= 0 {
-		r = io.LimitReader(f, limit+1)
-	}
-	buf := bytes.NewBuffer(make([]byte, 0, n+1))
-	if _, err := buf.ReadFrom(r); err != nil {
+	buf := bytes.NewBuffer(make([]byte, 0, fi.Size()+1))
+	if _, err := buf.ReadFrom(io.LimitReader(f, limit+1)); err != nil {
 		return nil, err
 	}
-	data := buf.Bytes()
-	if limit >= 0 && int64(len(data)) > limit {
-		return nil, fmt.Errorf("%s: larger than %d bytes", path, limit)
+	if int64(buf.Len()) > limit {
+		return nil, tooLarge
 	}
-	return data, nil
+	return buf.Bytes(), nil
 }
 
 // renameOver renames tmp to path. A rename cannot replace a directory,
