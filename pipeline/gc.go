@@ -317,8 +317,8 @@ func (c *Cache) walkIDs(kind, suffix string, fn func(id [HashSize]byte, path str
 // symbolic link, in order, and temp for every temporary file found beside
 // them. Other files are ignored. An empty top is an empty folder.
 func walkIDs(top, suffix string, fn func(id [HashSize]byte, path string) error, temp func(string) error) error {
-	return walkFiles(top, func(path string) error {
-		name := filepath.Base(path)
+	return walkFiles(top, func(path string, de fs.DirEntry) error {
+		name := de.Name()
 		if strings.HasPrefix(name, tempPrefix) {
 			if temp == nil {
 				return nil
@@ -333,17 +333,18 @@ func walkIDs(top, suffix string, fn func(id [HashSize]byte, path string) error, 
 		if parseHexID(id[:], hexID) != nil || hexID[:2] != filepath.Base(filepath.Dir(path)) {
 			return nil
 		}
-		if fi, err := os.Lstat(path); err != nil || fi.Mode()&fs.ModeSymlink != 0 {
-			return nil
+		if de.Type()&fs.ModeSymlink != 0 {
+			return nil // a link is never the cache's own file
 		}
 		return fn(id, path)
 	})
 }
 
-// walkFiles calls fn for every file in the two-level directory top/xx/.
-// Subfolders that are symbolic links are not followed (ReadDir reports
-// entries without following links).
-func walkFiles(top string, fn func(path string) error) error {
+// walkFiles calls fn for every file in the two-level directory top/xx/,
+// with its directory entry. Subfolders that are symbolic links are not
+// followed (ReadDir reports entries without following links, and its
+// entries' Type says, without a stat, whether a file is a link).
+func walkFiles(top string, fn func(path string, de fs.DirEntry) error) error {
 	if top == "" {
 		return nil
 	}
@@ -363,7 +364,7 @@ func walkFiles(top string, fn func(path string) error) error {
 			return err
 		}
 		for _, de := range des {
-			if err := fn(filepath.Join(top, sub.Name(), de.Name())); err != nil {
+			if err := fn(filepath.Join(top, sub.Name(), de.Name()), de); err != nil {
 				return err
 			}
 		}
