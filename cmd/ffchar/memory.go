@@ -94,7 +94,7 @@ func durationString(seconds float64) string {
 // suffix says otherwise) into bytes. It accepts exactly what the script
 // check accepts (sbatchValue["mem"]), so the two cannot disagree.
 func slurmMem(s string) (float64, bool) {
-	m := sbatchValue["mem"].FindStringSubmatch(s)
+	m := sbatchValue["mem"].re.FindStringSubmatch(s)
 	if m == nil {
 		return 0, false
 	}

@@ -90,15 +90,12 @@ func slurmSubmit(c *cli.Context) error {
 	}
 	dir := c.String("script-dir")
 	if dir == "" {
-		dir = filepath.Join(cache, "slurm", exp.Name)
+		if dir, err = safepath.Join(filepath.Join(cache, "slurm"), exp.Name); err != nil {
+			return fmt.Errorf("slurm: experiment name %q: %v", exp.Name, err)
+		}
 	}
 	if dir, err = filepath.Abs(dir); err != nil {
 		return err
-	}
-	if !c.IsSet("script-dir") {
-		if _, err := safepath.Join(filepath.Join(cache, "slurm"), exp.Name); err != nil {
-			return fmt.Errorf("slurm: experiment name %q: %v", exp.Name, err)
-		}
 	}
 	if err := checkSlurmValues(c, map[string]string{"ffchar executable": self, "working directory": wd,
 		"cache": cache, "results": results, "script-dir": dir}); err != nil {
@@ -174,20 +171,18 @@ func slurmSubmit(c *cli.Context) error {
 }
 
 // Values that go on #SBATCH lines: sbatch reads those lines itself,
-// without a shell, so they cannot be quoted; they must be plain.
-var sbatchValue = map[string]*regexp.Regexp{
-	"partition": regexp.MustCompile(`^[A-Za-z0-9._,-]+$`),
-	"time":      regexp.MustCompile(`^[0-9][0-9:-]*$`),
-	"mem":       regexp.MustCompile(`^([0-9]+)([KMGT]?)B?$`),
+// without a shell, so they cannot be quoted; they must be plain. Each has
+// its pattern and what the error says it must be.
+var sbatchValue = map[string]struct {
+	re   *regexp.Regexp
+	want string
+}{
+	"partition": {regexp.MustCompile(`^[A-Za-z0-9._,-]+$`), "must be a Slurm partition name (letters, digits and ._,-)"},
+	"time":      {regexp.MustCompile(`^[0-9][0-9:-]*$`), "must be a time limit as sbatch --time takes it (digits, : and -)"},
+	"mem":       {regexp.MustCompile(`^([0-9]+)([KMGT]?)B?$`), "must be a size as sbatch --mem takes it (digits, then K, M, G or T)"},
 	// The log folder, on --output lines; no "%", which sbatch expands.
-	"script-dir": regexp.MustCompile(`^[A-Za-z0-9._/+,=@:-]+$`),
-}
-
-var sbatchWant = map[string]string{
-	"partition":  "must be a Slurm partition name (letters, digits and ._,-)",
-	"time":       "must be a time limit as sbatch --time takes it (digits, : and -)",
-	"mem":        "must be a size as sbatch --mem takes it (digits, then K, M, G or T)",
-	"script-dir": "must be a folder path of letters, digits and ._/+,=@:- (it goes on #SBATCH lines); give another --script-dir",
+	"script-dir": {regexp.MustCompile(`^[A-Za-z0-9._/+,=@:-]+$`),
+		"must be a folder path of letters, digits and ._/+,=@:- (it goes on #SBATCH lines); give another --script-dir"},
 }
 
 // checkSlurmValues refuses, with one line naming the flag, any value that
@@ -215,8 +210,8 @@ func checkSlurmValues(c *cli.Context, paths map[string]string) error {
 			}
 			return flagError(k, strconv.Quote(v), "must not contain control characters")
 		}
-		if re := sbatchValue[k]; re != nil && v != "" && !re.MatchString(v) {
-			return flagError(k, strconv.Quote(v), sbatchWant[k])
+		if sv, ok := sbatchValue[k]; ok && v != "" && !sv.re.MatchString(v) {
+			return flagError(k, strconv.Quote(v), sv.want)
 		}
 	}
 	return nil
