@@ -122,10 +122,7 @@ func FinalAccuracy(finals []analysis.FinalAccuracy) (*Figure, error) {
 	}
 	p.Y.Label.Text = "final model accuracy (%)"
 
-	title := "Final model accuracy by depth and width"
-	if !fc.legacy {
-		title = "Final model accuracy by " + strings.Join(fc.names, " and ")
-	}
+	title := "Final model accuracy by " + strings.Join(fc.names, " and ")
 	f := &Figure{
 		Title:  title + "\nmean ± " + ciText(t.confs) + " over " + seedsText(t.ns) + " per treatment",
 		Panels: [][]*plot.Plot{{p}},
