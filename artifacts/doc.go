@@ -95,9 +95,12 @@
 //     "probe" (the held-out probe after the step: the first N validation
 //     samples with fixed negatives; FF loss, accuracy and goodness per
 //     layer and the classifier's accuracy and loss; no ten-label pass, so
-//     label_accuracy and goodness_accuracy are NULL) and "train_stream"
-//     (the training batches since the previous recorded step, averaged;
-//     none at step 0).
+//     label_accuracy and goodness_accuracy are NULL), "probe_a" and
+//     "probe_b" (the same measurements of the probe's first and second
+//     half, in the same pass, when the experiment records the split-half
+//     probe: two independent measurements of each curve, from which its
+//     reliability is estimated) and "train_stream" (the training batches
+//     since the previous recorded step, averaged; none at step 0).
 //
 // Rows are ordered by run, then step; at a step that ends an epoch the
 // epoch's train and val rows come before the step's probe and
@@ -114,7 +117,7 @@
 //
 //	epoch                int32    not null  from 1; on step rows the epoch whose batch the step ended (0 for step 0)
 //	step                 int32    not null  optimizer steps since initialisation, 0 = untrained; an epoch row has the step ending its epoch (read as 0 from tables written before step recording)
-//	split                string   not null  "train", "val", "probe" or "train_stream" (above)
+//	split                string   not null  "train", "val", "probe", "probe_a", "probe_b" or "train_stream" (above)
 //	layer                int32    not null  from 1
 //	layer_trained        int32    not null  0 when all layers train, else the layer the greedy schedule trained
 //	lr                   float64  not null  FF learning rate of the epoch

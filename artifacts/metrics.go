@@ -23,11 +23,17 @@ const (
 	// SplitStream rows average the training batches since the previous
 	// scheduled step.
 	SplitStream = "train_stream"
+	// SplitProbeA and SplitProbeB rows measure the first and the second
+	// half of the probe at the same step as its SplitProbe rows (the
+	// split-half probe, when the experiment records it): two independent
+	// measurements of one curve, whose agreement is its reliability.
+	SplitProbeA = "probe_a"
+	SplitProbeB = "probe_b"
 )
 
 // Splits lists the split column's values in the order rows of one step
 // appear.
-var Splits = []string{SplitTrain, SplitVal, SplitProbe, SplitStream}
+var Splits = []string{SplitTrain, SplitVal, SplitProbe, SplitProbeA, SplitProbeB, SplitStream}
 
 // RunInfo identifies a training run. Its fields become the identity
 // columns (run_id, treatment, recipe, depth, width, seed) of every table
@@ -343,6 +349,14 @@ func MetricsRows(runs []RunMetrics) ([]MetricsRow, error) {
 			}
 			if m.Probe != nil {
 				if err := add(m.Epoch, m.Step, m.Layer, m.LR, math.NaN(), SplitProbe, m.Probe); err != nil {
+					return nil, err
+				}
+			}
+			if len(m.ProbeHalves) != 0 && len(m.ProbeHalves) != 2 {
+				return nil, fmt.Errorf("run %q step %d: %d probe halves", r.Info.RunID, m.Step, len(m.ProbeHalves))
+			}
+			for h, split := range []string{SplitProbeA, SplitProbeB}[:len(m.ProbeHalves)] {
+				if err := add(m.Epoch, m.Step, m.Layer, m.LR, math.NaN(), split, &m.ProbeHalves[h]); err != nil {
 					return nil, err
 				}
 			}

@@ -108,6 +108,12 @@ type RecordSpec struct {
 	// (default DefaultProbe, or the whole validation split when smaller);
 	// 0 records the training stream only.
 	Probe int
+	// Halves also records the probe's first and second halves (samples
+	// [0, Probe/2) and [Probe/2, Probe)) as two independent measurements
+	// of every curve: the split-half probe that gives each curve's
+	// reliability, and so the largest correlation a measure can show.
+	// Probe must then be even. It costs no extra forward pass.
+	Halves bool
 }
 
 // DefaultProbe is the default size of the held-out probe: large enough

@@ -26,9 +26,10 @@ var (
 	topKeys  = []string{"name", "description", "notes", "recipe", "seeds", "master_seed", "data", "base", "grid", "one_at_a_time", "evaluate", "record", "analysis"}
 	dataKeys = []string{"source", "dir", "train_limit", "val_limit", "test_limit", "seed"}
 	evalKeys = []string{"checkpoints", "split", "curves"}
-	recKeys  = []string{"every", "probe"}
+	recKeys  = []string{"every", "probe", "halves"}
 	anaKeys  = []string{"h1_measure", "h1_margin", "h2_measure", "layer_margin", "width_margin",
-		"thresholds", "deficit_steps", "lag_window", "lag_grid"}
+		"thresholds", "deficit_steps", "lag_window", "lag_grid",
+		"h2_strong", "windows", "start_se", "coupling_steps", "coupling_margin", "power"}
 )
 
 // configKind maps each settable Config field to its Go kind. "recipe" is
@@ -471,8 +472,18 @@ func parseRecord(v any, data DataSpec) (RecordSpec, error) {
 		}
 		r.Probe = int(n)
 	}
+	if v, ok := tbl["halves"]; ok {
+		b, ok := v.(bool)
+		if !ok {
+			return r, want("record.halves", v, "true or false")
+		}
+		r.Halves = b
+	}
 	if !r.On() {
 		r.Probe = 0
+	}
+	if r.Halves && (r.Probe < 2 || r.Probe%2 != 0) {
+		return r, invalid("record.probe", strconv.Itoa(r.Probe), "must be even and at least 2 when record.halves is true")
 	}
 	return r, nil
 }
@@ -506,7 +517,8 @@ func parseAnalysis(v any) (analysis.StepOptions, error) {
 	for _, m := range []struct {
 		key string
 		dst *float64
-	}{{"h1_margin", &a.H1Margin}, {"layer_margin", &a.LayerMargin}, {"width_margin", &a.WidthMargin}} {
+	}{{"h1_margin", &a.H1Margin}, {"layer_margin", &a.LayerMargin}, {"width_margin", &a.WidthMargin},
+		{"h2_strong", &a.Strong}, {"start_se", &a.StartSE}, {"coupling_margin", &a.CouplingMargin}, {"power", &a.Power}} {
 		if err := num(m.key, m.dst); err != nil {
 			return a, err
 		}
@@ -542,20 +554,19 @@ func parseAnalysis(v any) (analysis.StepOptions, error) {
 			a.Thresholds = append(a.Thresholds, f)
 		}
 	}
-	if v, ok := tbl["deficit_steps"]; ok {
-		list, ok := v.([]any)
-		if !ok || len(list) == 0 {
-			return a, want("analysis.deficit_steps", v, "a non-empty array of steps")
+	for _, m := range []struct {
+		key string
+		dst *[]int
+	}{{"deficit_steps", &a.DeficitSteps}, {"windows", &a.Windows}, {"coupling_steps", &a.CouplingSteps}} {
+		if err := steps(tbl, "analysis."+m.key, m.dst); err != nil {
+			return a, err
 		}
-		for _, x := range list {
-			n, err := asInt("analysis.deficit_steps", x)
-			if err != nil {
-				return a, err
+	}
+	for _, key := range []string{"h2_strong", "power"} {
+		if v, ok := tbl[key]; ok {
+			if f, _ := v.(float64); !(f < 1) {
+				return a, invalid("analysis."+key, literal(v), "must be in (0, 1)")
 			}
-			if n < 1 || n > maxRecordEvery || (len(a.DeficitSteps) > 0 && int(n) <= a.DeficitSteps[len(a.DeficitSteps)-1]) {
-				return a, invalid("analysis.deficit_steps", literal(x), "must be a step ≥ 1, greater than the one before it")
-			}
-			a.DeficitSteps = append(a.DeficitSteps, int(n))
 		}
 	}
 	if v, ok := tbl["h2_measure"]; ok {
@@ -575,6 +586,31 @@ func parseAnalysis(v any) (analysis.StepOptions, error) {
 		}
 	}
 	return a, nil
+}
+
+// steps parses tbl's key (named name in errors), when present, as a
+// non-empty ascending array of steps ≥ 1 into dst.
+func steps(tbl map[string]any, name string, dst *[]int) error {
+	_, key, _ := strings.Cut(name, ".")
+	v, ok := tbl[key]
+	if !ok {
+		return nil
+	}
+	list, ok := v.([]any)
+	if !ok || len(list) == 0 {
+		return want(name, v, "a non-empty array of steps")
+	}
+	for _, x := range list {
+		n, err := asInt(name, x)
+		if err != nil {
+			return err
+		}
+		if n < 1 || n > maxRecordEvery || (len(*dst) > 0 && int(n) <= (*dst)[len(*dst)-1]) {
+			return invalid(name, literal(x), "must be a step ≥ 1, greater than the one before it")
+		}
+		*dst = append(*dst, int(n))
+	}
+	return nil
 }
 
 // applyBase sets the [base] table's fields on cfg, in name order, and

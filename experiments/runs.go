@@ -107,6 +107,9 @@ func (r Run) KeyLines() []string {
 			// (ff.Recording), which it did not when this line was added.
 			lines = append(lines, "param record_probe_model goodness")
 		}
+		if r.Record.Halves {
+			lines = append(lines, "param record_probe_halves 2")
+		}
 	}
 	return lines
 }

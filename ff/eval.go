@@ -124,29 +124,35 @@ func (n *Network) forwardBlocks(x []float32, m, blocks int, labelOf func(k, i in
 }
 
 // evalRows forwards m samples (x: m rows of features) with every label and,
-// with a classifier, as neutral samples, and adds their metrics to t. neg
-// gives each sample's negative label.
-func (n *Network) evalRows(x []float32, y, neg []uint8, t *evalTally) {
+// with a classifier, as neutral samples, and adds their metrics to every
+// tally in ts (the whole probe and the half these samples belong to: each
+// tally sums in sample order, so the whole's bits do not depend on how many
+// tallies share the pass). neg gives each sample's negative label.
+func (n *Network) evalRows(x []float32, y, neg []uint8, ts ...*evalTally) {
 	m := len(y)
 	blocks, classBlock := NumClasses, -1
 	if n.cfg.Classifier {
 		blocks, classBlock = NumClasses+1, NumClasses
 	}
 	e := n.forwardBlocks(x, m, blocks, func(k, _ int) int { return k }, classBlock)
-	t.samples += m
+	for _, t := range ts {
+		t.samples += m
+	}
 	for l, ly := range n.layers {
 		th := float64(n.threshold(ly))
 		g := e.good[l]
 		for i := 0; i < m; i++ {
-			t.addFF(l, float64(g[int(y[i])*m+i]), float64(g[int(neg[i])*m+i]), th)
 			best := 0
 			for k := 1; k < NumClasses; k++ {
 				if g[k*m+i] > g[best*m+i] {
 					best = k
 				}
 			}
-			if best == int(y[i]) {
-				t.labelOK[l]++
+			for _, t := range ts {
+				t.addFF(l, float64(g[int(y[i])*m+i]), float64(g[int(neg[i])*m+i]), th)
+				if best == int(y[i]) {
+					t.labelOK[l]++
+				}
 			}
 		}
 	}
@@ -161,13 +167,17 @@ func (n *Network) evalRows(x []float32, y, neg []uint8, t *evalTally) {
 				best, bestG = k, s
 			}
 		}
-		if best == int(y[i]) {
-			t.goodOK++
+		for _, t := range ts {
+			if best == int(y[i]) {
+				t.goodOK++
+			}
+			t.gConfusion[y[i]][best]++
 		}
-		t.gConfusion[y[i]][best]++
 	}
 	if n.cfg.Classifier {
-		t.addClassifier(e.logits, y)
+		for _, t := range ts {
+			t.addClassifier(e.logits, y)
+		}
 	}
 }
 

@@ -67,6 +67,9 @@ type Recording struct {
 	// labels, so the probe makes the ten-label pass (five times the rows)
 	// and measures both.
 	Probe *Data
+	// Halves also measures the two halves of Probe (samples [0, N/2) and
+	// [N/2, N)) separately, in StepMetrics.ProbeHalves.
+	Halves bool
 	// OnStep receives each measurement; an error stops training and is
 	// returned by Train.
 	OnStep func(StepMetrics) error
@@ -87,6 +90,9 @@ type StepMetrics struct {
 	// Probe is measured on Recording.Probe after the step's update; nil
 	// without a probe.
 	Probe *SplitMetrics
+	// ProbeHalves are the probe's first and second halves, measured in the
+	// same pass as Probe, when Recording.Halves is set; nil otherwise.
+	ProbeHalves []SplitMetrics
 	// Train averages the training batches since the previous scheduled
 	// step (each measured before its own update, as the epoch averages
 	// are); nil at step 0.
@@ -97,6 +103,9 @@ func (r *Recording) check(features int) error {
 	if r.Schedule.Every < 1 {
 		return &FieldError{"record.every", r.Schedule.Every, "must be at least 1"}
 	}
+	if r.Halves && r.Probe == nil {
+		return &FieldError{"record.halves", true, "needs a probe"}
+	}
 	if r.Probe != nil {
 		if err := r.Probe.Check(); err != nil {
 			return fmt.Errorf("probe data: %w", err)
@@ -104,35 +113,65 @@ func (r *Recording) check(features int) error {
 		if r.Probe.Features != features {
 			return fmt.Errorf("probe data has %d features, training data %d", r.Probe.Features, features)
 		}
+		if r.Halves && (r.Probe.N < 2 || r.Probe.N%2 != 0) {
+			return &FieldError{"record.probe", r.Probe.N, "must be even (at least 2) to split into halves"}
+		}
 	}
 	return nil
 }
 
 // probe measures the network on the probe data d with negatives neg:
 // positives and negatives through every layer and, with a classifier, the
-// neutral rows the classifier reads. It changes no parameter or running
-// statistic.
-func (n *Network) probe(d *Data, neg []uint8) SplitMetrics {
+// neutral rows the classifier reads. With halves it also returns the same
+// metrics of the first and the second half of d (samples [0, N/2) and
+// [N/2, N)), tallied in the same pass: the split-half probe whose two
+// independent measurements of one curve give its reliability. It changes
+// no parameter or running statistic.
+func (n *Network) probe(d *Data, neg []uint8, halves bool) (SplitMetrics, []SplitMetrics) {
+	whole := newEvalTally(len(n.layers))
+	parts := []*evalTally{nil}
+	bounds := []int{0, d.N}
+	if halves {
+		parts = []*evalTally{newEvalTally(len(n.layers)), newEvalTally(len(n.layers))}
+		bounds = []int{0, d.N / 2, d.N}
+	}
+	for p, t := range parts {
+		ts := []*evalTally{whole}
+		if t != nil {
+			ts = append(ts, t)
+		}
+		for lo := bounds[p]; lo < bounds[p+1]; lo += evalChunk {
+			hi := min(lo+evalChunk, bounds[p+1])
+			n.probeRows(d.X[lo*d.Features:hi*d.Features], d.Labels[lo:hi], neg[lo:hi], ts)
+		}
+	}
+	m := n.probeMetrics(whole)
+	if !halves {
+		return m, nil
+	}
+	return m, []SplitMetrics{n.probeMetrics(parts[0]), n.probeMetrics(parts[1])}
+}
+
+// probeRows adds the probe metrics of m samples to every tally in ts.
+func (n *Network) probeRows(x []float32, y, ng []uint8, ts []*evalTally) {
 	if !n.cfg.Classifier {
 		// The model is goodness over labels: the ten-label pass of a full
 		// evaluation measures it, and the FF decisions with it.
-		return n.evaluate(d, neg).SplitMetrics
+		n.evalRows(x, y, ng, ts...)
+		return
 	}
-	t := newEvalTally(len(n.layers))
+	m := len(y)
 	const blocks, classBlock = 3, 2 // positive, negative, neutral
-	for lo := 0; lo < d.N; lo += evalChunk {
-		hi := min(lo+evalChunk, d.N)
-		m := hi - lo
-		y, ng := d.Labels[lo:hi], neg[lo:hi]
-		e := n.forwardBlocks(d.X[lo*d.Features:hi*d.Features], m, blocks, func(k, i int) int {
-			switch k {
-			case 0:
-				return int(y[i])
-			case 1:
-				return int(ng[i])
-			}
-			return neutralRow
-		}, classBlock)
+	e := n.forwardBlocks(x, m, blocks, func(k, i int) int {
+		switch k {
+		case 0:
+			return int(y[i])
+		case 1:
+			return int(ng[i])
+		}
+		return neutralRow
+	}, classBlock)
+	for _, t := range ts {
 		t.samples += m
 		for l, ly := range n.layers {
 			th := float64(n.threshold(ly))
@@ -142,11 +181,17 @@ func (n *Network) probe(d *Data, neg []uint8) SplitMetrics {
 		}
 		t.addClassifier(e.logits, y)
 	}
-	// No ten-label pass: the label accuracies are not measured.
-	m := t.metrics(true)
-	m.GoodnessAccuracy = math.NaN()
-	for l := range m.Layers {
-		m.Layers[l].LabelAccuracy = math.NaN()
+}
+
+// probeMetrics turns a probe tally into SplitMetrics. With a classifier
+// there is no ten-label pass: the label accuracies are not measured.
+func (n *Network) probeMetrics(t *evalTally) SplitMetrics {
+	m := t.metrics(n.cfg.Classifier)
+	if n.cfg.Classifier {
+		m.GoodnessAccuracy = math.NaN()
+		for l := range m.Layers {
+			m.Layers[l].LabelAccuracy = math.NaN()
+		}
 	}
 	return m
 }

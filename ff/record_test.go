@@ -2,6 +2,7 @@ package ff
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"reflect"
 	"slices"
@@ -210,5 +211,83 @@ func TestProbeWithoutClassifier(t *testing.T) {
 	}
 	if !math.IsNaN(p.ClassifierAccuracy) {
 		t.Errorf("classifier accuracy %v without a classifier, want NaN", p.ClassifierAccuracy)
+	}
+}
+
+// TestRecordingHalves checks the split-half probe, for both recipes (the
+// classifier's three-row pass and goodness over labels' ten-label pass):
+// the whole probe is bit-identical to a recording without halves (the
+// halves share its pass but not its sums), each half equals an evaluation
+// of that half alone (1e-6 relative, as in TestRecordingValues), and the
+// halves' accuracies average exactly to the whole's (they count decisions
+// of equal-sized halves).
+func TestRecordingHalves(t *testing.T) {
+	train, val := synthetic(400, 1), synthetic(400, 2)
+	for _, r := range Recipes {
+		cfg := smallConfig(t, r)
+		cfg.Epochs = 1
+		record := func(halves bool) []StepMetrics {
+			var steps []StepMetrics
+			rec := &Recording{Schedule: StepSchedule{Every: 10}, Probe: val, Halves: halves,
+				OnStep: func(m StepMetrics) error { steps = append(steps, m); return nil }}
+			if _, _, err := Train(context.Background(), cfg, train, Options{Seed: 5, Record: rec}); err != nil {
+				t.Fatal(err)
+			}
+			return steps
+		}
+		plain, split := record(false), record(true)
+		if len(plain) != len(split) || len(split) == 0 {
+			t.Fatalf("%s: %d steps without halves, %d with", r, len(plain), len(split))
+		}
+		for i := range split {
+			if plain[i].ProbeHalves != nil || len(split[i].ProbeHalves) != 2 {
+				t.Fatalf("%s step %d: halves %d without, %d with", r, split[i].Step, len(plain[i].ProbeHalves), len(split[i].ProbeHalves))
+			}
+			if !reflect.DeepEqual(fmt.Sprint(*plain[i].Probe), fmt.Sprint(*split[i].Probe)) {
+				t.Errorf("%s step %d: halves changed the whole probe\n got %v\nwant %v", r, split[i].Step, *split[i].Probe, *plain[i].Probe)
+			}
+			a, b, w := split[i].ProbeHalves[0], split[i].ProbeHalves[1], split[i].Probe
+			if a.Samples != 200 || b.Samples != 200 {
+				t.Errorf("%s: half samples %d, %d", r, a.Samples, b.Samples)
+			}
+			for l := range w.Layers {
+				// Counts of correct decisions: 2 per sample.
+				if got := math.Round(400*a.Layers[l].Accuracy) + math.Round(400*b.Layers[l].Accuracy); got != math.Round(800*w.Layers[l].Accuracy) {
+					t.Errorf("%s step %d layer %d: halves average %v, whole %v", r, split[i].Step, l+1, got, w.Layers[l].Accuracy)
+				}
+			}
+			model := func(m SplitMetrics) float64 {
+				if cfg.Classifier {
+					return m.ClassifierAccuracy
+				}
+				return m.GoodnessAccuracy
+			}
+			if got := math.Round(200*model(a)) + math.Round(200*model(b)); got != math.Round(400*model(*w)) {
+				t.Errorf("%s step %d: model accuracy of halves average %v, whole %v", r, split[i].Step, got, model(*w))
+			}
+		}
+		// The second half alone, measured by a probe of its own samples at
+		// the last step, is probe_b (the probe draws negatives for all
+		// samples at once, so the half's negatives are those of the whole).
+		net, _, err := Train(context.Background(), cfg, train, Options{Seed: 5})
+		if err != nil {
+			t.Fatal(err)
+		}
+		neg := NegativeLabels(val.Labels, ValidationSeed)
+		half := &Data{X: val.X[200*val.Features:], Labels: val.Labels[200:], N: 200, Features: val.Features}
+		got, _ := net.probe(half, neg[200:], false)
+		want := split[len(split)-1].ProbeHalves[1]
+		for l := range want.Layers {
+			if d := math.Abs(got.Layers[l].Loss - want.Layers[l].Loss); d > 1e-6*math.Max(1, want.Layers[l].Loss) {
+				t.Errorf("%s layer %d: second half alone loss %v, probe_b %v", r, l+1, got.Layers[l].Loss, want.Layers[l].Loss)
+			}
+			if got.Layers[l].Accuracy != want.Layers[l].Accuracy {
+				t.Errorf("%s layer %d: second half alone accuracy %v, probe_b %v", r, l+1, got.Layers[l].Accuracy, want.Layers[l].Accuracy)
+			}
+		}
+	}
+	odd := &Recording{Schedule: StepSchedule{Every: 10}, Probe: synthetic(3, 2), Halves: true}
+	if err := odd.check(val.Features); err == nil {
+		t.Error("halves of an odd probe accepted")
 	}
 }

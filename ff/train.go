@@ -87,8 +87,8 @@ func Train(ctx context.Context, cfg Config, train *Data, opt Options) (*Network,
 	measure := func(step, epoch, layer int) error {
 		m := StepMetrics{Step: step, Epoch: epoch, Layer: layer, LR: cfg.LR * net.lrFactor}
 		if rec.Probe != nil {
-			p := net.probe(rec.Probe, probeNeg)
-			m.Probe = &p
+			p, halves := net.probe(rec.Probe, probeNeg, rec.Halves)
+			m.Probe, m.ProbeHalves = &p, halves
 		}
 		if windowBatches > 0 {
 			t := window.metrics(windowBatches, cfg.BatchSize)

@@ -52,6 +52,7 @@ func recording(r experiments.Run, val *ff.Data, steps *[]ff.StepMetrics) *ff.Rec
 	}
 	if r.Record.Probe > 0 {
 		rec.Probe = val.Head(r.Record.Probe)
+		rec.Halves = r.Record.Halves
 	}
 	return rec
 }
