@@ -66,7 +66,49 @@ type StepOptions struct {
 	// WidthMargin (atanh r per doubling of width) are their margins.
 	H2Measure                string
 	LayerMargin, WidthMargin float64
+
+	// The coupling analysis (coupling.go) separates a layer–model
+	// correlation into the treatment's shared time course and the part
+	// that belongs to the run.
+
+	// Strong is the r of levels that H2's paper reading calls strong
+	// (default 0.7).
+	Strong float64
+	// Windows are the timescales, in steps: each curve is cut into
+	// non-overlapping windows of that many steps from the start step, and
+	// the increments over the windows are correlated (default 20, 50, 100,
+	// 250 and 500).
+	Windows []int
+	// StartSE ends the classifier-only phase: the start step of every
+	// windowed correlation is the first recorded step at which the
+	// treatment's mean layer-1 FF accuracy exceeds its step-0 mean by
+	// StartSE probe standard errors (default 2).
+	StartSE float64
+	// CouplingSteps are the steps at which layer and model are correlated
+	// across the seeds of a treatment: the direct test of "runs whose
+	// shallow layer is ahead have the better model" (default 100, 200,
+	// 300, 400 and 500).
+	CouplingSteps []int
+	// CouplingMargin is the atanh r below which a coupling (across seeds,
+	// or a run's excess over its surrogate) is negligible (default 0.1).
+	CouplingMargin float64
+	// Power is the power at which the smallest detectable r is reported
+	// (default 0.8, at two-sided level 1 − Confidence).
+	Power float64
 }
+
+// Defaults of the coupling analysis.
+var (
+	DefaultWindows       = []int{20, 50, 100, 250, 500}
+	DefaultCouplingSteps = []int{100, 200, 300, 400, 500}
+)
+
+const (
+	DefaultStrong         = 0.7
+	DefaultStartSE        = 2
+	DefaultCouplingMargin = 0.1
+	DefaultPower          = 0.8
+)
 
 // WithDefaults returns o with every zero field set to its default. It
 // panics on an unknown measure name.
@@ -108,6 +150,16 @@ func (o StepOptions) withDefaults() StepOptions {
 	def(&o.H1Margin, DefaultStepDelayMargin)
 	def(&o.LayerMargin, DefaultLayerMargin)
 	def(&o.WidthMargin, DefaultStepWidthMargin)
+	def(&o.Strong, DefaultStrong)
+	def(&o.StartSE, DefaultStartSE)
+	def(&o.CouplingMargin, DefaultCouplingMargin)
+	def(&o.Power, DefaultPower)
+	if o.Windows == nil {
+		o.Windows = DefaultWindows
+	}
+	if o.CouplingSteps == nil {
+		o.CouplingSteps = DefaultCouplingSteps
+	}
 	return o
 }
 

@@ -16,7 +16,7 @@ import (
 )
 
 func TestProfiles(t *testing.T) {
-	if got, want := Profiles(), []string{"beyond", "paper", "quick", "reproduction", "smoke"}; !slices.Equal(got, want) {
+	if got, want := Profiles(), []string{"beyond", "paper", "paper-epoch1", "paper-epoch1-full", "quick", "reproduction", "smoke"}; !slices.Equal(got, want) {
 		t.Fatalf("Profiles() = %q, want %q", got, want)
 	}
 	tests := []struct {
@@ -30,6 +30,8 @@ func TestProfiles(t *testing.T) {
 		{"quick", 8, 64, SourceMNIST, 10},
 		{"paper", 48, 1440, SourceMNIST, 0},
 		{"reproduction", 12, 120, SourceMNIST, 8},
+		{"paper-epoch1", 12, 360, SourceMNIST, 1},
+		{"paper-epoch1-full", 16, 480, SourceMNIST, 1},
 	}
 	for _, tt := range tests {
 		e, err := Profile(tt.name)
@@ -97,7 +99,7 @@ func TestProfileOnDisk(t *testing.T) {
 		t.Errorf("ProfileIn(empty dir, smoke) = %v, %v", e, err)
 	}
 	_, err := Profile("nosuch")
-	if got, want := errString(err), "nosuch: unknown profile (profiles: beyond, paper, quick, reproduction, smoke; or give a .toml file)"; got != want {
+	if got, want := errString(err), "nosuch: unknown profile (profiles: beyond, paper, paper-epoch1, paper-epoch1-full, quick, reproduction, smoke; or give a .toml file)"; got != want {
 		t.Errorf("Profile(nosuch) error\n got %s\nwant %s", got, want)
 	}
 	if !errors.Is(err, fs.ErrNotExist) {
