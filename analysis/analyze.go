@@ -11,8 +11,11 @@ type Report struct {
 	// Per treatment and layer (and epoch, measure or method).
 	CurveSummaries       []CurveSummary
 	CorrelationSummaries []CorrelationSummary
-	FinalCorrelations    []FinalCorrelation
-	DelaySummaries       []DelaySummary
+	// Couplings are the correlations of levels and of increments over
+	// epochs against their between-seed surrogate (EpochViews).
+	Couplings         []Coupling
+	FinalCorrelations []FinalCorrelation
+	DelaySummaries    []DelaySummary
 	// Per treatment.
 	DelayTrends []DelayTrend
 	FinalModel  []FinalAccuracy
@@ -36,6 +39,7 @@ func Analyze(points []Point, opt Options) (*Report, error) {
 	r.Delays = Delays(curves)
 	r.CurveSummaries = SummarizeCurves(curves, c)
 	r.CorrelationSummaries = SummarizeCorrelations(r.Correlations, c)
+	r.Couplings = Couplings(curves, nil, func(Group) []View { return EpochViews }, c)
 	r.FinalCorrelations = FinalCorrelations(curves, c)
 	r.DelaySummaries = SummarizeDelays(r.Delays, c)
 	r.DelayTrends = DelayTrends(r.Delays, c)
@@ -43,4 +47,11 @@ func Analyze(points []Point, opt Options) (*Report, error) {
 	r.Regression = CorrelationRegression(r.Correlations, opt.Method, c)
 	r.Hypotheses = EvaluateHypotheses(r.Delays, r.Correlations, r.Regression, opt)
 	return r, nil
+}
+
+// EpochViews are the per-epoch measures of the coupling analysis: levels
+// over every epoch (the paper's measure) and increments between epochs.
+var EpochViews = []View{
+	{Clock: ClockEpoch, Measure: ViewLevels, Start: 1},
+	{Clock: ClockEpoch, Measure: ViewIncrements, Start: 1},
 }

@@ -59,13 +59,15 @@ const (
 	Supported    Verdict = "supported"
 	NotSupported Verdict = "not supported"
 	Inconclusive Verdict = "inconclusive"
+	// Untestable is the verdict of a claim whose measure's reliability
+	// ceiling, the largest value it could show, is below the claim's
+	// threshold: the data cannot support it whatever the truth.
+	Untestable Verdict = "cannot be tested by this measure"
 )
 
-// Thresholds of "strongly correlated" in H2.
-const (
-	StrongR        = 0.7 // the Fisher-z mean r must be at least this
-	StrongRLowerCI = 0.5 // and its interval's lower bound above this
-)
+// StrongR is the r that H2 calls strong (the per-epoch analysis; the step
+// analysis takes StepOptions.Strong).
+const StrongR = 0.7
 
 // Default equivalence margins of the verdict rule.
 const (
@@ -79,13 +81,16 @@ const (
 
 // VerdictRule states how a verdict follows from an effect and its
 // confidence interval.
-const VerdictRule = `Verdict rule. Each claim is tested on effect sizes with 95% confidence intervals [lo, hi].
+const VerdictRule = `Verdict rule. Each claim is tested on effect sizes v with 95% confidence intervals [lo, hi].
 A directional effect, claimed to be positive (s = +1) or negative (s = -1), with equivalence margin m, is
-  supported      when the whole interval has the claimed sign (s·lo > 0 and s·hi > 0) and does not lie inside [-m, m];
+  supported      when the whole interval has the claimed sign (s·lo > 0 and s·hi > 0) and the point estimate lies
+                 outside the margin (s·v > m);
   not supported  when the whole interval has the opposite sign, or lies inside [-m, m] (the effect is negligible);
   inconclusive   otherwise, including when there is no interval (fewer than 2 runs).
-"Strongly correlated" is supported when the Fisher-z mean r is at least 0.7 and its lower bound exceeds 0.5,
+"Strongly correlated" (threshold 0.7) is supported when the lower bound of the Fisher-z mean r is at least 0.7,
 not supported when its upper bound is below 0.7, and inconclusive otherwise.
+A claim whose measure has a reliability ceiling (from the split-half probe) below the claim's threshold is
+  cannot be tested by this measure, whatever its estimate.
 A claim with several parts is supported when every part is, not supported when any part is not, inconclusive otherwise.
 H1 (deeper layers improve later): the mean over runs of each run's OLS slope of the delay (default: the epoch at
   which the layer reaches 50% of its gain) on layer index is positive; margin 0.1 epochs per layer.
@@ -93,16 +98,16 @@ H2 (layer 1 correlates strongly with the model, less so at deeper positions): la
   of atanh(r) on layer index is negative; margin 0.05 per layer.
 H3 (the correlation weakens with width): the slope of atanh(r) on log2(width) is negative; margin 0.03 per doubling.
 The slopes of H2 and H3 come from one OLS regression of atanh(r), per run and layer, on layer index, log2(width)
-and depth, with standard errors clustered by run. H1's p-value is one-sided (slope > 0); the others are two-sided.`
+and depth, with standard errors clustered by run. Every p-value names its null hypothesis.`
 
-// DirectionalVerdict applies the verdict rule to an effect claimed to have
-// sign (+1 or -1), with interval [lo, hi] and equivalence margin (≤ 0 for
-// none).
-func DirectionalVerdict(lo, hi float64, sign int, margin float64) Verdict {
+// DirectionalVerdict applies the verdict rule to an effect v claimed to
+// have sign (+1 or -1), with interval [lo, hi] and equivalence margin (≤ 0
+// for none).
+func DirectionalVerdict(v, lo, hi float64, sign int, margin float64) Verdict {
 	if sign != 1 && sign != -1 {
 		panic("analysis: claimed sign must be +1 or -1")
 	}
-	if math.IsNaN(lo) || math.IsNaN(hi) {
+	if math.IsNaN(lo) || math.IsNaN(hi) || math.IsNaN(v) {
 		return Inconclusive
 	}
 	s := float64(sign)
@@ -110,7 +115,7 @@ func DirectionalVerdict(lo, hi float64, sign int, margin float64) Verdict {
 	switch {
 	case negligible:
 		return NotSupported
-	case min(s*lo, s*hi) > 0:
+	case min(s*lo, s*hi) > 0 && s*v > max(margin, 0):
 		return Supported
 	case max(s*lo, s*hi) < 0:
 		return NotSupported
@@ -119,17 +124,27 @@ func DirectionalVerdict(lo, hi float64, sign int, margin float64) Verdict {
 }
 
 // StrengthVerdict applies the "strongly correlated" rule to a Fisher-z
-// mean r with interval [lo, hi].
-func StrengthVerdict(r, lo, hi float64) Verdict {
+// mean r with interval [lo, hi] and threshold: supported when lo ≥
+// threshold, not supported when hi < threshold.
+func StrengthVerdict(lo, hi, threshold float64) Verdict {
 	switch {
-	case math.IsNaN(r) || math.IsNaN(lo) || math.IsNaN(hi):
+	case math.IsNaN(lo) || math.IsNaN(hi):
 		return Inconclusive
-	case r >= StrongR && lo > StrongRLowerCI:
+	case lo >= threshold:
 		return Supported
-	case hi < StrongR:
+	case hi < threshold:
 		return NotSupported
 	}
 	return Inconclusive
+}
+
+// WithCeiling returns v, or Untestable when the measure's reliability
+// ceiling is known and below the claim's threshold (both as r).
+func WithCeiling(v Verdict, ceiling, threshold float64) Verdict {
+	if !math.IsNaN(ceiling) && ceiling < threshold {
+		return Untestable
+	}
+	return v
 }
 
 // CombineVerdicts returns the verdict of a claim made of parts.
@@ -153,9 +168,15 @@ type Effect struct {
 	Claim         string
 	Value, Lo, Hi float64
 	// P is the p-value of the test of Value = Null: two-sided, or, when
-	// POneSided, one-sided in the claimed direction.
-	P, Null   float64
-	POneSided bool
+	// POneSided, one-sided in the claimed direction. NullHypothesis says
+	// what P tests, in words; P is NaN for an effect without a test.
+	P, Null        float64
+	POneSided      bool
+	NullHypothesis string
+	// Ceiling is the reliability ceiling of the measure, as r: the
+	// largest value it could show; NaN when unknown (no split-half probe)
+	// or not a correlation.
+	Ceiling float64
 	// Context marks an effect reported beside the verdict's, which does
 	// not decide it.
 	Context  bool
@@ -220,7 +241,8 @@ func EvaluateHypotheses(delays []Delay, lms []LayerModel, reg Regression, opt Op
 		Statistic: fmt.Sprintf("mean over runs of the OLS slope of %v on layer index", opt.DelayMeasure),
 		Unit:      "epochs per layer", Claim: "> 0",
 		Value: s.Mean, Lo: s.Lo, Hi: s.Hi, P: s.PGreater(0), POneSided: true, Runs: s.N,
-		Verdict:  DirectionalVerdict(s.Lo, s.Hi, +1, opt.DelayMargin),
+		Verdict:        DirectionalVerdict(s.Mean, s.Lo, s.Hi, +1, opt.DelayMargin),
+		NullHypothesis: "mean slope ≤ 0 (one-sided t-test over runs)", Ceiling: math.NaN(),
 		Warnings: prefix("H1", slices.Clone(s.Warnings)),
 	}
 	if left > 0 {
@@ -246,9 +268,10 @@ func EvaluateHypotheses(delays []Delay, lms []LayerModel, reg Regression, opt Op
 	r, lo, hi := math.Tanh(zsum.Mean), math.Tanh(zsum.Lo), math.Tanh(zsum.Hi)
 	strong := Effect{
 		Statistic: fmt.Sprintf("Fisher-z mean over runs of %s r, layer 1 vs model accuracy over epochs", opt.Method),
-		Unit:      "r", Claim: fmt.Sprintf("≥ %g, lower bound > %g", StrongR, StrongRLowerCI),
+		Unit:      "r", Claim: fmt.Sprintf("≥ %g (lower bound)", StrongR),
 		Value: r, Lo: lo, Hi: hi, P: zsum.PValue(math.Atanh(StrongR)), Null: StrongR, Runs: zsum.N,
-		Verdict:  StrengthVerdict(r, lo, hi),
+		NullHypothesis: fmt.Sprintf("r = %g (two-sided t-test over runs of mean atanh r)", StrongR), Ceiling: math.NaN(),
+		Verdict:  StrengthVerdict(lo, hi, StrongR),
 		Warnings: prefix("H2 layer 1", slices.Clone(zsum.Warnings)),
 	}
 	if undefined > 0 {
@@ -260,6 +283,7 @@ func EvaluateHypotheses(delays []Delay, lms []LayerModel, reg Regression, opt Op
 		e := Effect{
 			Statistic: fmt.Sprintf("OLS slope of atanh(%s r) on %s, controlling for the other regressors; SE clustered by run", opt.Method, name),
 			Unit:      unit, Claim: "< 0", Runs: reg.Clusters,
+			NullHypothesis: "slope = 0 (two-sided t-test, SE clustered by run)", Ceiling: math.NaN(),
 		}
 		c, ok := reg.Coef(name)
 		if !ok {
@@ -269,7 +293,7 @@ func EvaluateHypotheses(delays []Delay, lms []LayerModel, reg Regression, opt Op
 			return e
 		}
 		e.Value, e.Lo, e.Hi, e.P = c.Estimate, c.Lo, c.Hi, c.P
-		e.Verdict = DirectionalVerdict(c.Lo, c.Hi, -1, margin)
+		e.Verdict = DirectionalVerdict(c.Estimate, c.Lo, c.Hi, -1, margin)
 		e.Warnings = prefix(id, slices.Clone(reg.Warnings))
 		return e
 	}

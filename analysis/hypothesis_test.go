@@ -11,49 +11,63 @@ func TestDirectionalVerdict(t *testing.T) {
 	inf := math.Inf(1)
 	// Each row is one branch of VerdictRule.
 	tests := []struct {
-		lo, hi float64
-		sign   int
-		margin float64
-		want   Verdict
+		v, lo, hi float64
+		sign      int
+		margin    float64
+		want      Verdict
 	}{
-		{0.5, 2, +1, 0.1, Supported},           // claimed sign, excludes 0, wider than the margin
-		{-2, -0.5, -1, 0.1, Supported},         // same for a claimed negative effect
-		{0.05, 0.3, +1, 0.1, Supported},        // partly outside the margin is enough
-		{-2, -0.5, +1, 0.1, NotSupported},      // excludes 0 on the opposite side
-		{0.5, 2, -1, 0.1, NotSupported},        // same, claimed negative
-		{-0.05, 0.08, +1, 0.1, NotSupported},   // inside [-m, m]: negligible
-		{0.01, 0.05, +1, 0.1, NotSupported},    // significant but negligible
-		{0, 0, +1, 0.1, NotSupported},          // a zero-width interval at 0
-		{-0.5, 2, +1, 0.1, Inconclusive},       // straddles 0, wider than the margin
-		{-0.05, 0.08, +1, 0, Inconclusive},     // no margin: straddling 0 is inconclusive
-		{-inf, inf, +1, 0.1, Inconclusive},     // no interval (fewer than 2 runs)
-		{math.NaN(), 1, -1, 0.1, Inconclusive}, // undefined
-		{0, 1, +1, 0.1, Inconclusive},          // touches 0: does not exclude it
+		{1, 0.5, 2, +1, 0.1, Supported},                 // claimed sign, excludes 0, wider than the margin
+		{-1, -2, -0.5, -1, 0.1, Supported},              // same for a claimed negative effect
+		{0.15, 0.05, 0.3, +1, 0.1, Supported},           // partly outside the margin, estimate outside it
+		{0.07, 0.05, 0.3, +1, 0.1, Inconclusive},        // estimate inside the margin: not supported yet
+		{-0.031, -0.06, -0.012, -1, 0.05, Inconclusive}, // significant, estimate inside the margin (was "supported")
+		{-0.03, -0.05, -0.01, -1, 0.05, NotSupported},   // inside [-m, m]: negligible
+		{-1, -2, -0.5, +1, 0.1, NotSupported},           // excludes 0 on the opposite side
+		{1, 0.5, 2, -1, 0.1, NotSupported},              // same, claimed negative
+		{0, -0.05, 0.08, +1, 0.1, NotSupported},         // inside [-m, m]: negligible
+		{0.03, 0.01, 0.05, +1, 0.1, NotSupported},       // significant but negligible
+		{0, 0, 0, +1, 0.1, NotSupported},                // a zero-width interval at 0
+		{0.5, -0.5, 2, +1, 0.1, Inconclusive},           // straddles 0, wider than the margin
+		{0, -0.05, 0.08, +1, 0, Inconclusive},           // no margin: straddling 0 is inconclusive
+		{0.2, -inf, inf, +1, 0.1, Inconclusive},         // no interval (fewer than 2 runs)
+		{0, math.NaN(), 1, -1, 0.1, Inconclusive},       // undefined
+		{0.5, 0, 1, +1, 0.1, Inconclusive},              // touches 0: does not exclude it
 	}
 	for _, tt := range tests {
-		if got := DirectionalVerdict(tt.lo, tt.hi, tt.sign, tt.margin); got != tt.want {
-			t.Errorf("DirectionalVerdict([%v, %v], %+d, %v) = %q, want %q", tt.lo, tt.hi, tt.sign, tt.margin, got, tt.want)
+		if got := DirectionalVerdict(tt.v, tt.lo, tt.hi, tt.sign, tt.margin); got != tt.want {
+			t.Errorf("DirectionalVerdict(%v [%v, %v], %+d, %v) = %q, want %q", tt.v, tt.lo, tt.hi, tt.sign, tt.margin, got, tt.want)
 		}
 	}
 }
 
 func TestStrengthVerdict(t *testing.T) {
 	tests := []struct {
-		r, lo, hi float64
-		want      Verdict
+		lo, hi float64
+		want   Verdict
 	}{
-		{0.85, 0.75, 0.92, Supported},
-		{0.72, 0.51, 0.85, Supported},
-		{0.72, 0.45, 0.85, Inconclusive}, // lower bound not above 0.5
-		{0.65, 0.55, 0.75, Inconclusive}, // mean below 0.7, interval reaches it
-		{0.4, 0.2, 0.6, NotSupported},    // whole interval below 0.7
-		{-1, -1, -1, NotSupported},
-		{0.9, -1, 1, Inconclusive}, // no interval
+		{0.75, 0.92, Supported},
+		{0.7, 0.85, Supported},     // the lower bound reaches the threshold
+		{0.51, 0.85, Inconclusive}, // the interval straddles 0.7
+		{0.2, 0.6, NotSupported},   // whole interval below 0.7
+		{-1, -1, NotSupported},
+		{-1, 1, Inconclusive}, // no interval
+		{math.NaN(), 1, Inconclusive},
 	}
 	for _, tt := range tests {
-		if got := StrengthVerdict(tt.r, tt.lo, tt.hi); got != tt.want {
-			t.Errorf("StrengthVerdict(%v, [%v, %v]) = %q, want %q", tt.r, tt.lo, tt.hi, got, tt.want)
+		if got := StrengthVerdict(tt.lo, tt.hi, 0.7); got != tt.want {
+			t.Errorf("StrengthVerdict([%v, %v], 0.7) = %q, want %q", tt.lo, tt.hi, got, tt.want)
 		}
+	}
+	// The ceiling rule: a measure that cannot reach the threshold cannot
+	// test the claim, whatever its estimate.
+	if got := WithCeiling(NotSupported, 0.12, 0.7); got != Untestable {
+		t.Errorf("WithCeiling(not supported, ceiling 0.12, threshold 0.7) = %q, want %q", got, Untestable)
+	}
+	if got := WithCeiling(Supported, 0.9, 0.7); got != Supported {
+		t.Errorf("WithCeiling(supported, ceiling 0.9) = %q", got)
+	}
+	if got := WithCeiling(Inconclusive, math.NaN(), 0.7); got != Inconclusive {
+		t.Errorf("WithCeiling without a ceiling = %q", got)
 	}
 }
 
@@ -169,7 +183,7 @@ func TestHypothesisWidth(t *testing.T) {
 
 func TestVerdictRuleText(t *testing.T) {
 	// The rule text quotes the constants; keep them in step.
-	for _, v := range []float64{StrongR, StrongRLowerCI, DefaultDelayMargin, DefaultLayerMargin, DefaultWidthMargin} {
+	for _, v := range []float64{StrongR, DefaultDelayMargin, DefaultLayerMargin, DefaultWidthMargin} {
 		if !strings.Contains(VerdictRule, strconv.FormatFloat(v, 'g', -1, 64)) {
 			t.Errorf("VerdictRule does not mention %v", v)
 		}

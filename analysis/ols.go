@@ -47,9 +47,11 @@ type Regression struct {
 	ResidualSE float64 // √(RSS / (N - len(Coefs)))
 	// Clusters is the number of clusters of a cluster-robust fit, 0 for
 	// classical standard errors.
-	Clusters   int
-	Confidence float64
-	Warnings   []error
+	Clusters int
+	// ClusterName names what a cluster is ("run"), for the text.
+	ClusterName string
+	Confidence  float64
+	Warnings    []error
 }
 
 // Coef returns the coefficient named name, and whether it was estimated.

@@ -95,6 +95,11 @@ type StepOptions struct {
 	// Power is the power at which the smallest detectable r is reported
 	// (default 0.8, at two-sided level 1 − Confidence).
 	Power float64
+
+	// ProbeSamples is the number of probe samples a point of the curves
+	// measures (from the data, not the experiment file): it sets the
+	// probe's standard error for StartSE.
+	ProbeSamples int
 }
 
 // Defaults of the coupling analysis.
@@ -516,7 +521,8 @@ func Increments(curves []Curve) []Curve {
 }
 
 // SeedCorrelation is, per treatment, layer and step, Pearson's r across
-// seeds between the layer's accuracy and the model's at that step.
+// seeds between the layer's accuracy and the model's at that step: the
+// direct test of "runs whose layer is ahead have the better model".
 type SeedCorrelation struct {
 	Group
 	Layer, Step int
@@ -524,26 +530,61 @@ type SeedCorrelation struct {
 	// PHolm is the two-sided p-value Holm-adjusted over every row of the
 	// table.
 	PHolm float64
+	// Reliability is the split-half reliability across seeds of the
+	// layer's and the model's accuracy at the step (NaN without halves):
+	// the ceiling is the largest r the seeds could show.
+	Reliability Reliability
+	// MinDetectable is the smallest r detectable with the analysis's
+	// power at this many seeds (MinDetectableR).
+	MinDetectable float64
 }
 
 // SeedCorrelations computes the across-seed correlations at steps
-// (interpolated between recorded steps).
-func SeedCorrelations(curves []Curve, steps []int, confidence float64) []SeedCorrelation {
+// (interpolated between recorded steps), with their split-half
+// reliabilities when halves is not nil and the smallest r detectable with
+// probability power.
+func SeedCorrelations(curves []Curve, halves Halves, steps []int, confidence, power float64) []SeedCorrelation {
 	type key struct {
 		g           Group
 		layer, step int
 	}
-	xs, ys := map[key][]float64{}, map[key][]float64{}
+	type vals struct{ x, y, xa, xb, ya, yb []float64 }
+	type runLayerKey struct {
+		run   string
+		layer int
+	}
+	var half [2]map[runLayerKey]*Curve
+	if halves != nil {
+		for h := range half {
+			half[h] = map[runLayerKey]*Curve{}
+			for i := range halves[h] {
+				half[h][runLayerKey{halves[h][i].Run, halves[h][i].Layer}] = &halves[h][i]
+			}
+		}
+	}
+	m := map[key]*vals{}
 	var keys []key
 	for i := range curves {
 		c := &curves[i]
 		for _, s := range steps {
 			k := key{c.Group, c.Layer, s}
-			if _, ok := xs[k]; !ok {
+			v, ok := m[k]
+			if !ok {
 				keys = append(keys, k)
+				v = &vals{}
+				m[k] = v
 			}
-			xs[k] = append(xs[k], At(c.Epochs, c.LayerAccuracy, float64(s)))
-			ys[k] = append(ys[k], At(c.Epochs, c.ModelAccuracy, float64(s)))
+			at := func(c *Curve, y []float64) float64 { return At(c.Epochs, y, float64(s)) }
+			v.x, v.y = append(v.x, at(c, c.LayerAccuracy)), append(v.y, at(c, c.ModelAccuracy))
+			if halves == nil {
+				continue
+			}
+			a, b := half[0][runLayerKey{c.Run, c.Layer}], half[1][runLayerKey{c.Run, c.Layer}]
+			if a == nil || b == nil {
+				continue
+			}
+			v.xa, v.xb = append(v.xa, at(a, a.LayerAccuracy)), append(v.xb, at(b, b.LayerAccuracy))
+			v.ya, v.yb = append(v.ya, at(a, a.ModelAccuracy)), append(v.yb, at(b, b.ModelAccuracy))
 		}
 	}
 	slices.SortFunc(keys, func(a, b key) int {
@@ -552,15 +593,59 @@ func SeedCorrelations(curves []Curve, steps []int, confidence float64) []SeedCor
 	out := make([]SeedCorrelation, len(keys))
 	ps := make([]float64, len(keys))
 	for i, k := range keys {
-		c := Pearson(xs[k], ys[k], confidence)
+		v := m[k]
+		c := Pearson(v.x, v.y, confidence)
 		c.Warnings = prefix(fmt.Sprintf("%v layer %d step %d", k.g, k.layer, k.step), c.Warnings)
-		out[i] = SeedCorrelation{Group: k.g, Layer: k.layer, Step: k.step, Correlation: c}
+		out[i] = SeedCorrelation{Group: k.g, Layer: k.layer, Step: k.step, Correlation: c,
+			Reliability: noReliability, MinDetectable: MinDetectableR(c.N, confidence, power)}
+		if len(v.xa) == len(v.x) && len(v.x) > 0 {
+			rel := func(a, b []float64) float64 { return SpearmanBrown(Pearson(a, b, confidence).R) }
+			r := Reliability{Layer: rel(v.xa, v.xb), Model: rel(v.ya, v.yb)}
+			r.Ceiling = math.Sqrt(r.Layer * r.Model)
+			out[i].Reliability = r
+		}
 		ps[i] = c.P
 	}
 	for i, p := range Holm(ps) {
 		out[i].PHolm = p
 	}
 	return out
+}
+
+// StartStep ends the classifier-only phase of a treatment: the first
+// recorded step of the layer-1 curves at which their mean FF accuracy
+// exceeds the mean at the first recorded step (step 0) by se standard
+// errors of a probe of samples samples (FF accuracy counts 2·samples
+// decisions: SE = √(p(1−p)/(2·samples)) at the step-0 mean p), rounded up to
+// a multiple of round. ok is false when the mean never gets there; the
+// start is then 0.
+func StartStep(layer1 []Curve, samples int, se float64, round int) (start int, ok bool) {
+	if len(layer1) == 0 || samples < 1 {
+		return 0, false
+	}
+	ref := layer1[0].Epochs
+	meanAt := func(s int) float64 {
+		var sum float64
+		n := 0
+		for i := range layer1 {
+			if v := At(layer1[i].Epochs, layer1[i].LayerAccuracy, float64(s)); !math.IsNaN(v) {
+				sum += v
+				n++
+			}
+		}
+		return sum / float64(n)
+	}
+	p0 := meanAt(ref[0])
+	bar := p0 + se*math.Sqrt(p0*(1-p0)/float64(2*samples))
+	for _, s := range ref[1:] {
+		if meanAt(s) > bar {
+			if round > 1 && s%round != 0 {
+				s += round - s%round
+			}
+			return s, true
+		}
+	}
+	return 0, false
 }
 
 // Holm returns Holm's step-down adjustment of the p-values p (family-wise
@@ -592,25 +677,44 @@ type StepReport struct {
 	Options StepOptions // with defaults filled in
 
 	Curves []Curve // probe curves; Epochs are steps
+	// Halves are the curves of the probe's two halves; nil when the probe
+	// was not split.
+	Halves Halves
 	// Per run and layer.
 	Delays      []StepDelay
 	Levels      []LayerModel // correlation of levels over the recorded steps
 	IncrementsR []LayerModel // correlation of increments
 	// Per treatment (and layer, step or measure).
+	Starts                             []Start
 	DelaySummaries                     []StepDelaySummary
+	Gaps                               []LayerGap
 	Trends                             []StepTrend
 	Deficits                           []DepthDeficit
 	LevelSummaries, IncrementSummaries []CorrelationSummary
 	SeedCorrelations                   []SeedCorrelation
-	CurveSummaries                     []CurveSummary
+	// Couplings are every layer–model correlation measure against its
+	// surrogate and ceiling (coupling.go), in the order of Views.
+	Couplings      []Coupling
+	CurveSummaries []CurveSummary
 	// Over all runs.
-	Regression Regression // of the H2 measure
+	Regression Regression // of atanh r of levels from the start step
 	Hypotheses []Hypothesis
 }
 
+// Start is a treatment's start step (StartStep).
+type Start struct {
+	Group
+	Step int
+	// Found is false when layer 1 never left chance by the rule: Step is
+	// then 0.
+	Found bool
+}
+
 // StepAnalyze computes every step-resolution statistic over probe points
-// (Point.Epoch holding the step).
-func StepAnalyze(points []Point, opt StepOptions) (*StepReport, error) {
+// (Point.Epoch holding the step). halves, when given, are the points of
+// the probe's two halves (two slices), from which every measure's
+// reliability ceiling is estimated.
+func StepAnalyze(points []Point, opt StepOptions, halves ...[]Point) (*StepReport, error) {
 	opt = opt.withDefaults()
 	curves, err := StepCurves(points)
 	if err != nil {
@@ -618,42 +722,221 @@ func StepAnalyze(points []Point, opt StepOptions) (*StepReport, error) {
 	}
 	c := opt.Confidence
 	r := &StepReport{Options: opt, Curves: curves}
+	switch len(halves) {
+	case 0:
+	case 2:
+		var h [2][]Curve
+		for i := range h {
+			if h[i], err = StepCurves(halves[i]); err != nil {
+				return nil, fmt.Errorf("probe half %d: %w", i+1, err)
+			}
+		}
+		r.Halves = &h
+	default:
+		panic("analysis: StepAnalyze takes two probe halves or none")
+	}
 	r.Delays = StepDelays(curves, opt)
 	r.DelaySummaries = SummarizeStepDelays(r.Delays, opt)
+	r.Gaps = LayerGaps(r.Delays, opt)
 	r.Trends = StepTrends(r.Delays, opt)
 	r.Deficits = DepthDeficits(curves, opt)
 	r.Levels = LayerModelCorrelations(curves, c)
 	r.IncrementsR = LayerModelCorrelations(Increments(curves), c)
 	r.LevelSummaries = pearsonOnly(SummarizeCorrelations(r.Levels, c))
 	r.IncrementSummaries = pearsonOnly(SummarizeCorrelations(r.IncrementsR, c))
-	r.SeedCorrelations = SeedCorrelations(curves, opt.DeficitSteps, c)
+	r.SeedCorrelations = SeedCorrelations(curves, r.Halves, opt.CouplingSteps, c, opt.Power)
 	r.CurveSummaries = SummarizeCurves(curves, c)
-	used := r.IncrementsR
-	if opt.H2Measure == H2Levels {
-		used = r.Levels
+	r.Starts = starts(curves, opt)
+	startOf := map[Group]int{}
+	for _, s := range r.Starts {
+		startOf[s.Group] = s.Step
 	}
-	r.Regression = CorrelationRegression(used, PearsonMethod, c)
+	r.Couplings = Couplings(curves, r.Halves, func(g Group) []View { return opt.Views(startOf[g]) }, c)
+	r.Regression = CorrelationRegression(r.runCorrelations(opt.Views(0)[2]), PearsonMethod, c)
+	r.Regression.ClusterName = "run"
 	r.Hypotheses = r.hypotheses()
 	return r, nil
+}
+
+// Views are the step-clock measures the coupling analysis computes for a
+// treatment whose classifier-only phase ends at step start: levels and
+// increments between recorded steps over the whole curve (the measures
+// published before the coupling analysis), levels from the start step (H2's
+// paper reading), and increments over each of Windows from the start step.
+// Couplings with the same start compare as views whatever their start.
+func (o StepOptions) Views(start int) []View {
+	o = o.withDefaults()
+	vs := []View{
+		{Clock: ClockStep, Measure: ViewLevels},
+		{Clock: ClockStep, Measure: ViewIncrements},
+		{Clock: ClockStep, Measure: ViewLevels, Start: start, FromStart: true},
+	}
+	for _, w := range o.Windows {
+		vs = append(vs, View{Clock: ClockStep, Measure: ViewIncrements, Window: w, Start: start, FromStart: true})
+	}
+	return vs
+}
+
+// sameView says whether two views are the same measure, whatever the start
+// step of views from the treatment's start step.
+func sameView(a, b View) bool {
+	a.Start, b.Start = a.Start*bool2int(!a.FromStart), b.Start*bool2int(!b.FromStart)
+	return a == b
+}
+
+func bool2int(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// starts applies StartStep to every treatment, rounding to the shortest
+// window.
+func starts(curves []Curve, opt StepOptions) []Start {
+	keys, byKey := byGroupLayer(curves, func(c *Curve) groupLayerKey { return groupLayerKey{c.Group, c.Layer} })
+	var out []Start
+	for _, k := range keys {
+		if k.layer != 1 {
+			continue
+		}
+		var l1 []Curve
+		for _, c := range byKey[k] {
+			l1 = append(l1, *c)
+		}
+		s, ok := StartStep(l1, opt.ProbeSamples, opt.StartSE, opt.Windows[0])
+		out = append(out, Start{Group: k.g, Step: s, Found: ok})
+	}
+	return out
+}
+
+// runCorrelations returns the per-run correlations of view v's couplings
+// as LayerModels (Pearson only), for the regression on layer and width.
+func (r *StepReport) runCorrelations(v View) []LayerModel {
+	var out []LayerModel
+	for i := range r.Couplings {
+		c := &r.Couplings[i]
+		if !sameView(c.View, v) {
+			continue
+		}
+		for _, run := range c.Runs {
+			p := Correlation{R: math.Tanh(run.Within), N: c.Points, P: math.NaN()}
+			out = append(out, LayerModel{Group: c.Group, Run: run.Run, Seed: run.Seed, Layer: c.Layer, Pearson: p,
+				Spearman: Correlation{R: math.NaN()}})
+		}
+	}
+	return out
 }
 
 func pearsonOnly(s []CorrelationSummary) []CorrelationSummary {
 	return slices.DeleteFunc(s, func(c CorrelationSummary) bool { return c.Method != PearsonMethod })
 }
 
-// hypotheses evaluates H1–H3 at step resolution under the options' rules.
-// The effects of the measures the verdicts do not use are reported beside
-// them with the verdict they would give, marked "(context)".
+// LayerGap is, per treatment and pair of adjacent layers, the mean over
+// runs of the H1 measure of layer k+1 minus that of layer k: where in the
+// stack the delay arises.
+type LayerGap struct {
+	Group
+	Layer   int // the gap is from Layer to Layer+1
+	Measure string
+	Summary
+}
+
+// LayerGaps computes the gaps of every treatment with depth ≥ 2 in the H1
+// measure.
+func LayerGaps(delays []StepDelay, opt StepOptions) []LayerGap {
+	opt = opt.withDefaults()
+	type key struct {
+		g     Group
+		layer int
+	}
+	vals := map[key][]float64{}
+	var keys []key
+	for _, rd := range splitRuns(delays, func(d *StepDelay) string { return d.Run }) {
+		for i := 0; i+1 < len(rd); i++ {
+			a, b := rd[i], rd[i+1]
+			if b.Layer != a.Layer+1 {
+				continue
+			}
+			k := key{a.Group, a.Layer}
+			if _, ok := vals[k]; !ok {
+				keys = append(keys, k)
+			}
+			vals[k] = append(vals[k], b.Values[opt.H1Measure]-a.Values[opt.H1Measure])
+		}
+	}
+	slices.SortFunc(keys, func(a, b key) int { return cmp.Or(compareGroup(a.g, b.g), cmp.Compare(a.layer, b.layer)) })
+	out := make([]LayerGap, len(keys))
+	for i, k := range keys {
+		out[i] = LayerGap{Group: k.g, Layer: k.layer, Measure: opt.H1Measure, Summary: MeanCI(vals[k], opt.Confidence)}
+	}
+	return out
+}
+
+// Pooled is one view's layer-l couplings pooled over every treatment:
+// means over all runs (Fisher-z), the permutation p of the pooled excess,
+// and the mean ceilings.
+type Pooled struct {
+	Within, Surrogate, Excess, Residual Summary
+	PPerm                               float64
+	Ceiling, ResidualCeiling            float64
+}
+
+// Pool pools view v's couplings of layer over every treatment.
+func (r *StepReport) Pool(v View, layer int) Pooled {
+	var within, surr, excess, resid, ceil, rceil []float64
+	var cs []*Coupling
+	for i := range r.Couplings {
+		c := &r.Couplings[i]
+		if c.Layer != layer || !sameView(c.View, v) {
+			continue
+		}
+		cs = append(cs, c)
+		for _, run := range c.Runs {
+			within, surr, resid = append(within, run.Within), append(surr, run.Surrogate), append(resid, run.Residual)
+			excess = append(excess, run.Within-run.Surrogate)
+		}
+		ceil, rceil = append(ceil, c.Reliability.Ceiling), append(rceil, c.ResidualReliability.Ceiling)
+	}
+	conf := r.Options.Confidence
+	p := Pooled{Within: MeanCI(within, conf), Surrogate: MeanCI(surr, conf), Excess: MeanCI(excess, conf),
+		Residual: MeanCI(resid, conf), PPerm: permutationP(cs), Ceiling: math.NaN(), ResidualCeiling: math.NaN()}
+	if len(ceil) > 0 {
+		p.Ceiling, p.ResidualCeiling = meanOrNaN(ceil), meanOrNaN(rceil)
+	}
+	return p
+}
+
+// meanOrNaN is the mean of xs, NaN when any is NaN.
+func meanOrNaN(xs []float64) float64 {
+	for _, v := range xs {
+		if math.IsNaN(v) {
+			return math.NaN()
+		}
+	}
+	return mean(xs)
+}
+
+// rEffect is an effect on the r scale from a Fisher-z summary.
+func rEffect(s Summary) (v, lo, hi float64) {
+	return math.Tanh(s.Mean), math.Tanh(s.Lo), math.Tanh(s.Hi)
+}
+
+// hypotheses evaluates the claims at step resolution under the options'
+// rules. The effects that do not decide a verdict are reported beside it
+// with the verdict they would give, marked "(context)".
 func (r *StepReport) hypotheses() []Hypothesis {
 	opt := r.Options
+	conf := opt.Confidence
 	h1 := func(m string) Effect {
 		_, sl, left := RunStepSlopes(r.Delays, m)
-		s := MeanCI(sl, opt.Confidence)
+		s := MeanCI(sl, conf)
 		e := Effect{
 			Statistic: fmt.Sprintf("mean over runs of the OLS slope of %s (steps from initialisation) on layer index", m),
 			Unit:      "steps per layer", Claim: "> 0",
 			Value: s.Mean, Lo: s.Lo, Hi: s.Hi, P: s.PGreater(0), POneSided: true, Runs: s.N,
-			Verdict:  DirectionalVerdict(s.Lo, s.Hi, +1, opt.H1Margin),
+			NullHypothesis: "mean slope ≤ 0 (one-sided t-test over runs)", Ceiling: math.NaN(),
+			Verdict:  DirectionalVerdict(s.Mean, s.Lo, s.Hi, +1, opt.H1Margin),
 			Warnings: prefix("H1 "+m, slices.Clone(s.Warnings)),
 		}
 		if left > 0 {
@@ -670,66 +953,217 @@ func (r *StepReport) hypotheses() []Hypothesis {
 			effects = append(effects, e)
 		}
 	}
-	hyps := []Hypothesis{{ID: "H1", Claim: "deeper layers improve later than shallower ones", Effects: effects, Verdict: main.Verdict}}
-
-	strong := func(lms []LayerModel, what string) Effect {
-		var zs []float64
-		for i := range lms {
-			if lms[i].Layer == 1 && lms[i].Pearson.Defined() {
-				z, _ := FisherZ(lms[i].Pearson.R)
-				zs = append(zs, z)
+	// Where the delay arises: the gap between adjacent layers, pooled
+	// over the runs deep enough to have the pair.
+	gaps := map[int][]float64{}
+	maxLayer := 0
+	for _, rd := range splitRuns(r.Delays, func(d *StepDelay) string { return d.Run }) {
+		for i := 0; i+1 < len(rd); i++ {
+			if rd[i+1].Layer == rd[i].Layer+1 {
+				gaps[rd[i].Layer] = append(gaps[rd[i].Layer], rd[i+1].Values[opt.H1Measure]-rd[i].Values[opt.H1Measure])
+				maxLayer = max(maxLayer, rd[i].Layer)
 			}
 		}
-		s := MeanCI(zs, opt.Confidence)
-		v, lo, hi := math.Tanh(s.Mean), math.Tanh(s.Lo), math.Tanh(s.Hi)
-		return Effect{
-			Statistic: fmt.Sprintf("Fisher-z mean over runs of Pearson r of %s, layer 1 vs model accuracy over recorded steps", what),
-			Unit:      "r", Claim: fmt.Sprintf("≥ %g, lower bound > %g", StrongR, StrongRLowerCI),
-			Value: v, Lo: lo, Hi: hi, P: s.PValue(math.Atanh(StrongR)), Null: StrongR, Runs: s.N,
-			Verdict: StrengthVerdict(v, lo, hi), Warnings: prefix("H2 "+what, slices.Clone(s.Warnings)),
-		}
 	}
-	inc, lev := strong(r.IncrementsR, "increments"), strong(r.Levels, "levels")
-	used, other := inc, lev
-	if opt.H2Measure == H2Levels {
-		used, other = lev, inc
+	for l := 1; l <= maxLayer; l++ {
+		s := MeanCI(gaps[l], conf)
+		effects = append(effects, Effect{
+			Statistic: fmt.Sprintf("mean over runs of %s of layer %d minus that of layer %d (the gap between adjacent layers)", opt.H1Measure, l+1, l),
+			Unit:      "steps", Claim: "> 0", Value: s.Mean, Lo: s.Lo, Hi: s.Hi, P: s.PGreater(0), POneSided: true, Runs: s.N,
+			NullHypothesis: "mean gap ≤ 0 (one-sided t-test over runs)", Ceiling: math.NaN(), Context: true,
+			Verdict: DirectionalVerdict(s.Mean, s.Lo, s.Hi, +1, opt.H1Margin), Warnings: prefix(fmt.Sprintf("H1 gap %d-%d", l, l+1), slices.Clone(s.Warnings)),
+		})
 	}
-	other.Context = true
-	coef := func(id, name, unit string, margin float64) Effect {
+	hyps := []Hypothesis{{ID: "H1", Claim: "deeper layers improve later than shallower ones", Effects: effects, Verdict: main.Verdict}}
+
+	// H2, the paper's reading: levels over time, from the start step.
+	views := opt.Views(0)
+	levels := views[2]
+	lp := r.Pool(levels, 1)
+	v, lo, hi := rEffect(lp.Within)
+	strong := Effect{
+		Statistic: "layer 1's Pearson r with the model over levels from the start step (the end of the classifier-only phase), Fisher-z mean over runs",
+		Unit:      "r", Claim: fmt.Sprintf("≥ %g (lower bound)", opt.Strong), Value: v, Lo: lo, Hi: hi,
+		P: lp.Within.PValue(math.Atanh(opt.Strong)), Null: opt.Strong, Runs: lp.Within.N, Ceiling: lp.Ceiling,
+		NullHypothesis: fmt.Sprintf("r = %g (two-sided t-test over runs of mean atanh r)", opt.Strong),
+		Verdict:        WithCeiling(StrengthVerdict(lo, hi, opt.Strong), lp.Ceiling, opt.Strong),
+		Warnings:       prefix("H2 levels", slices.Clone(lp.Within.Warnings)),
+	}
+	sv, slo, shi := rEffect(lp.Surrogate)
+	surrogate := Effect{
+		Statistic: "the same r with each run's layer paired with the other runs' models of its treatment (between-seed surrogate: the shared time course), Fisher-z mean",
+		Unit:      "r", Claim: "descriptive", Value: sv, Lo: slo, Hi: shi, P: math.NaN(), Runs: lp.Surrogate.N,
+		NullHypothesis: "none (descriptive)", Ceiling: lp.Ceiling, Context: true,
+	}
+	excess := func(p Pooled, what string) Effect {
 		e := Effect{
-			Statistic: fmt.Sprintf("OLS slope of atanh(Pearson r of %s) on %s, controlling for the other regressors; SE clustered by run", opt.H2Measure, name),
-			Unit:      unit, Claim: "< 0", Runs: r.Regression.Clusters,
+			Statistic: "run-specific part of " + what + ": atanh r of a run's own pairing minus its surrogate's, mean over runs",
+			Unit:      "atanh r", Claim: "> 0", Value: p.Excess.Mean, Lo: p.Excess.Lo, Hi: p.Excess.Hi, P: p.PPerm, Runs: p.Excess.N,
+			NullHypothesis: fmt.Sprintf("layer and model curves pair at random within a treatment (permutation test, %d pairings)", CouplingPermutations),
+			Ceiling:        p.ResidualCeiling, Context: true,
+			Verdict: WithCeiling(DirectionalVerdict(p.Excess.Mean, p.Excess.Lo, p.Excess.Hi, +1, opt.CouplingMargin),
+				p.ResidualCeiling, math.Tanh(opt.CouplingMargin)),
+			Warnings: prefix("H2 excess "+what, slices.Clone(p.Excess.Warnings)),
 		}
-		c, ok := r.Regression.Coef(name)
+		return e
+	}
+	coef := func(id string, reg Regression, name, unit string, margin float64, what string) Effect {
+		e := Effect{
+			Statistic: fmt.Sprintf("OLS slope of atanh r of %s on %s, controlling for the other regressors; SE clustered by %s", what, name, reg.ClusterName),
+			Unit:      unit, Claim: "< 0", Runs: reg.Clusters, Ceiling: math.NaN(),
+			NullHypothesis: "slope = 0 (two-sided t-test, clustered SE)",
+		}
+		c, ok := reg.Coef(name)
 		if !ok {
 			e.Value, e.Lo, e.Hi, e.P, e.Verdict = math.NaN(), math.Inf(-1), math.Inf(1), math.NaN(), Inconclusive
-			e.Warnings = append(e.Warnings, warnf(ErrNotEstimable, "%s: %s does not vary independently across the runs", id, name))
+			e.Warnings = append(e.Warnings, warnf(ErrNotEstimable, "%s: %s does not vary independently", id, name))
 			return e
 		}
 		e.Value, e.Lo, e.Hi, e.P = c.Estimate, c.Lo, c.Hi, c.P
-		e.Verdict = DirectionalVerdict(c.Lo, c.Hi, -1, margin)
-		e.Warnings = prefix(id, slices.Clone(r.Regression.Warnings))
+		e.Verdict = DirectionalVerdict(c.Estimate, c.Lo, c.Hi, -1, margin)
+		e.Warnings = prefix(id, slices.Clone(reg.Warnings))
 		return e
 	}
-	weakens := coef("H2", LayerRegressor, "atanh(r) per layer", opt.LayerMargin)
-	width := coef("H3", WidthRegressor, "atanh(r) per doubling of width", opt.WidthMargin)
-	hyps = append(hyps,
-		Hypothesis{ID: "H2", Claim: "shallow-layer accuracy correlates strongly with model accuracy, and the correlation weakens with layer position",
-			Effects: []Effect{used, weakens, other}, Verdict: CombineVerdicts(used.Verdict, weakens.Verdict)},
-		Hypothesis{ID: "H3", Claim: "the layer-model correlation weakens as layers get wider",
-			Effects: []Effect{width}, Verdict: width.Verdict})
+	weakens := coef("H2", r.Regression, LayerRegressor, "atanh(r) per layer", opt.LayerMargin, "levels from the start step")
+	hyps = append(hyps, Hypothesis{ID: "H2",
+		Claim:   "shallow-layer accuracy correlates strongly with model accuracy over training, less so in deeper layers (the paper's reading: levels over time, the treatment's shared time course)",
+		Effects: []Effect{strong, weakens, surrogate, excess(lp, "levels from the start step")},
+		Verdict: CombineVerdicts(strong.Verdict, weakens.Verdict)})
+
+	// H2, coupling: across seeds at fixed steps.
+	cp := r.seedCoupling(1)
+	coupling := Effect{
+		Statistic: fmt.Sprintf("across seeds at steps %s: layer 1's Pearson r with the model, Fisher-z mean over the steps per treatment, mean over treatments", joinInts(opt.CouplingSteps)),
+		Unit:      "atanh r", Claim: "> 0", Value: cp.Z.Mean, Lo: cp.Z.Lo, Hi: cp.Z.Hi, P: cp.Z.P, Runs: cp.Runs, Ceiling: cp.Ceiling,
+		NullHypothesis: "mean atanh r = 0 (two-sided t-test over treatments)",
+		Verdict: WithCeiling(DirectionalVerdict(cp.Z.Mean, cp.Z.Lo, cp.Z.Hi, +1, opt.CouplingMargin),
+			cp.Ceiling, math.Tanh(opt.CouplingMargin)),
+		Warnings: prefix("H2 coupling", slices.Clone(cp.Z.Warnings)),
+	}
+	power := Effect{
+		Statistic: fmt.Sprintf("smallest across-seed r detectable with %g%% power at %d seeds (two-sided, level %.2g), per treatment and step", 100*opt.Power, cp.Seeds, 1-conf),
+		Unit:      "r", Claim: "descriptive", Value: MinDetectableR(cp.Seeds, conf, opt.Power), Lo: math.NaN(), Hi: math.NaN(),
+		P: math.NaN(), Runs: cp.Runs, NullHypothesis: "none (power)", Ceiling: math.NaN(), Context: true,
+	}
+	ce := []Effect{coupling, power}
+	for _, w := range views[3:] {
+		ce = append(ce, excess(r.Pool(w, 1), w.String()))
+	}
+	hyps = append(hyps, Hypothesis{ID: "H2 coupling",
+		Claim:   "runs whose layer 1 is ahead have the better model (the run's own part of the layer-model correlation)",
+		Effects: ce, Verdict: coupling.Verdict})
+
+	// H3: width, in both readings.
+	width := coef("H3", r.Regression, WidthRegressor, "atanh(r) per doubling of width", opt.WidthMargin, "levels from the start step")
+	hyps = append(hyps, Hypothesis{ID: "H3", Claim: "the layer-model correlation (levels over time) weakens as layers get wider",
+		Effects: []Effect{width}, Verdict: width.Verdict})
+	wc := coef("H3 coupling", r.seedRegression(), WidthRegressor, "atanh(r) per doubling of width", opt.WidthMargin, "the across-seed correlation at the coupling steps")
+	hyps = append(hyps, Hypothesis{ID: "H3 coupling", Claim: "the across-seed layer-model correlation weakens as layers get wider",
+		Effects: []Effect{wc}, Verdict: wc.Verdict})
 	return hyps
+}
+
+// seedPooled is the across-seed correlation of one layer at the coupling
+// steps, per treatment the Fisher-z mean over the steps, summarised over
+// treatments.
+type seedPooled struct {
+	Z       Summary
+	Ceiling float64 // mean over treatments and steps, as r; NaN without halves
+	Runs    int     // runs in all
+	Seeds   int     // the smallest seed count of a treatment
+}
+
+func (r *StepReport) seedCoupling(layer int) seedPooled {
+	type acc struct {
+		zs   []float64
+		seed int
+	}
+	by := map[Group]*acc{}
+	var keys []Group
+	var ceil []float64
+	for _, c := range r.SeedCorrelations {
+		if c.Layer != layer || !slices.Contains(r.Options.CouplingSteps, c.Step) || !c.Defined() {
+			continue
+		}
+		a, ok := by[c.Group]
+		if !ok {
+			a = &acc{}
+			by[c.Group] = a
+			keys = append(keys, c.Group)
+		}
+		z, _ := FisherZ(c.R)
+		a.zs, a.seed = append(a.zs, z), max(a.seed, c.N)
+		ceil = append(ceil, c.Reliability.Ceiling)
+	}
+	p := seedPooled{Ceiling: math.NaN()}
+	var zs []float64
+	for i, g := range keys {
+		zs = append(zs, mean(by[g].zs))
+		p.Runs += by[g].seed
+		if i == 0 || by[g].seed < p.Seeds {
+			p.Seeds = by[g].seed
+		}
+	}
+	p.Z = MeanCI(zs, r.Options.Confidence)
+	if len(ceil) > 0 {
+		p.Ceiling = meanOrNaN(ceil)
+	}
+	return p
+}
+
+// seedRegression regresses, over treatments and layers, the Fisher-z mean
+// over the coupling steps of the across-seed correlation on layer index,
+// log2(width) and depth, with SE clustered by treatment.
+func (r *StepReport) seedRegression() Regression {
+	type key struct {
+		g     Group
+		layer int
+	}
+	zs := map[key][]float64{}
+	var keys []key
+	for _, c := range r.SeedCorrelations {
+		if !slices.Contains(r.Options.CouplingSteps, c.Step) || !c.Defined() {
+			continue
+		}
+		k := key{c.Group, c.Layer}
+		if _, ok := zs[k]; !ok {
+			keys = append(keys, k)
+		}
+		z, _ := FisherZ(c.R)
+		zs[k] = append(zs[k], z)
+	}
+	y := make([]float64, len(keys))
+	layer, width, depth := make([]float64, len(keys)), make([]float64, len(keys)), make([]float64, len(keys))
+	cl := make([]string, len(keys))
+	for i, k := range keys {
+		y[i] = mean(zs[k])
+		layer[i], width[i], depth[i] = float64(k.layer), math.Log2(float64(k.g.LayerWidth(k.layer))), float64(k.g.Depth)
+		cl[i] = k.g.String()
+	}
+	reg := OLS(y, []Regressor{{LayerRegressor, layer}, {WidthRegressor, width}, {DepthRegressor, depth}}, cl, r.Options.Confidence)
+	reg.ClusterName = "treatment"
+	return reg
+}
+
+func joinInts(vs []int) string {
+	s := make([]string, len(vs))
+	for i, v := range vs {
+		s[i] = strconv.Itoa(v)
+	}
+	return strings.Join(s, ", ")
 }
 
 // StepVerdictRule states the step-resolution verdict rules for opt.
 func StepVerdictRule(opt StepOptions) string {
 	opt = opt.withDefaults()
 	var b strings.Builder
-	fmt.Fprintf(&b, "Step-resolution rules (fixed in the experiment file before the sweep ran). Curves: the held-out probe, from step 0.\n")
-	fmt.Fprintf(&b, "H1: the mean over runs of each run's OLS slope of %s on layer index is positive; margin %g steps per layer.\n", opt.H1Measure, opt.H1Margin)
-	fmt.Fprintf(&b, "H2: layer 1's Fisher-z mean Pearson r of %s with the model is strong (≥ %g, lower bound > %g), and the slope of atanh(r) on layer index is negative; margin %g per layer.\n",
-		opt.H2Measure, StrongR, StrongRLowerCI, opt.LayerMargin)
-	fmt.Fprintf(&b, "H3: the slope of atanh(r) of %s on log2(width) is negative; margin %g per doubling.\n", opt.H2Measure, opt.WidthMargin)
-	fmt.Fprintf(&b, "Directional effects follow the verdict rule above; measures other than these are reported as context and decide nothing.")
+	fmt.Fprintf(&b, "Step-resolution rules (fixed in the experiment file). Curves: the held-out probe, from step 0. The start step of a treatment is the first recorded step at which its mean layer-1 FF accuracy exceeds the step-0 mean by %g probe standard errors (rounded up to a multiple of %d steps): before it, the model's rise is the classifier fitting untrained features.\n", opt.StartSE, opt.Windows[0])
+	fmt.Fprintf(&b, "H1: the mean over runs of each run's OLS slope of %s on layer index is positive; margin %g steps per layer. The gaps between adjacent layers are reported beside it.\n", opt.H1Measure, opt.H1Margin)
+	fmt.Fprintf(&b, "H2 (the paper's reading, levels over time): layer 1's Fisher-z mean Pearson r of levels from the start step has a lower bound ≥ %g, and the slope of atanh(r) on layer index is negative; margin %g per layer. Its between-seed surrogate and the run-specific excess are reported beside it.\n",
+		opt.Strong, opt.LayerMargin)
+	fmt.Fprintf(&b, "H2 coupling (the run's own part): across seeds at steps %s, layer 1's atanh r with the model, averaged over the steps per treatment, has a mean over treatments > 0; margin %g. The smallest r detectable with %g%% power and the within-run excess over the surrogate at windows of %s steps are reported beside it.\n",
+		joinInts(opt.CouplingSteps), opt.CouplingMargin, 100*opt.Power, joinInts(opt.Windows))
+	fmt.Fprintf(&b, "H3: the slope of atanh(r) on log2(width) is negative; margin %g per doubling; for levels from the start step (per run and layer, SE clustered by run) and for the across-seed coupling (per treatment and layer, SE clustered by treatment).\n", opt.WidthMargin)
+	fmt.Fprintf(&b, "Supported needs the point estimate outside the margin. A claim whose reliability ceiling (split-half probe, Spearman–Brown) is below its threshold (%g for H2, tanh(%g) for coupling) cannot be tested by this measure. Context rows decide nothing.", opt.Strong, opt.CouplingMargin)
 	return b.String()
 }

@@ -256,7 +256,7 @@ func TestDepthDeficitAndStepAnalyze(t *testing.T) {
 			t.Errorf("trend %+v", tr)
 		}
 	}
-	if len(rep.SeedCorrelations) != 3*len(DefaultDeficitSteps) {
-		t.Errorf("%d seed correlations, want %d", len(rep.SeedCorrelations), 3*len(DefaultDeficitSteps))
+	if len(rep.SeedCorrelations) != 3*len(DefaultCouplingSteps) {
+		t.Errorf("%d seed correlations, want %d", len(rep.SeedCorrelations), 3*len(DefaultCouplingSteps))
 	}
 }

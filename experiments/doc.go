@@ -65,13 +65,20 @@
 //	[record]                       # step resolution (RecordSpec); on by default
 //	every = 20                     # steps between measurements after the dense start (0, 1, 2, 3, 4, 6, 8, 11, 16, ...); 0 turns it off
 //	probe = 500                    # held-out probe: the first N validation samples (default 500, capped at the split)
+//	halves = true                  # also record the probe's two halves (probe_a, probe_b): every measure's reliability ceiling; probe must be even
 //
 //	[analysis]                     # step-resolution analysis and verdict rules (analysis.StepOptions); write them before the sweep runs
 //	h1_measure = "s50"             # "s50", "s90" (steps to that share of the gain over step 0), "lag", or "t80" (steps to 80% FF accuracy)
 //	h1_margin = 10                 # steps per layer
-//	h2_measure = "increments"      # "increments" (default) or "levels"
+//	h2_strong = 0.7                # r of levels that H2's paper reading calls strong (lower bound of its CI)
 //	layer_margin = 0.05            # atanh(r) per layer
 //	width_margin = 0.03            # atanh(r) per doubling of width
+//	windows = [20, 50, 100, 250, 500]  # timescales: increments over non-overlapping windows of this many steps
+//	start_se = 2                   # the start step: layer 1's mean leaves its step-0 value by this many probe SEs
+//	coupling_steps = [100, 200, 300, 400, 500]  # steps of the across-seed correlation (H2 coupling)
+//	coupling_margin = 0.1          # atanh(r): a smaller coupling is negligible
+//	power = 0.8                    # power of the smallest detectable r reported
+//	# h2_measure = "levels"        # accepted for older files; H2 now reports levels and coupling apart
 //	thresholds = [0.6, 0.7, 0.8, 0.9]
 //	deficit_steps = [50, 100, 250, 500]
 //	lag_window = 500               # steps from 0 searched by the cross-correlation

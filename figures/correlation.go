@@ -100,6 +100,12 @@ func newHeatGrid(cols, rows int) heatGrid {
 // Method selects the coefficient; "" means Pearson. Cells without a layer
 // or with an undefined correlation are blank.
 func CorrelationHeatmap(corrs []analysis.CorrelationSummary, method analysis.Method) (*Figure, error) {
+	return CorrelationHeatmapOf(corrs, method, "over epochs")
+}
+
+// CorrelationHeatmapOf is CorrelationHeatmap of correlations computed
+// over, as the title says ("of levels from the start step").
+func CorrelationHeatmapOf(corrs []analysis.CorrelationSummary, method analysis.Method, over string) (*Figure, error) {
 	cs, method, err := selectMethod(corrs, method)
 	if err != nil {
 		return nil, err
@@ -186,7 +192,7 @@ func CorrelationHeatmap(corrs []analysis.CorrelationSummary, method analysis.Met
 	p.Y.Label.Text = "layer index"
 
 	f := &Figure{
-		Title: "Layer–model accuracy correlation over epochs\n" +
+		Title: "Layer–model accuracy correlation " + over + "\n" +
 			coefficientText(method) + ", Fisher-z mean over " + seedsText(t.ns) + " per treatment\n(blank: no such layer, or undefined)",
 		Panels:   [][]*plot.Plot{{p}},
 		Key:      colourKey(coefficientText(method)),

@@ -190,7 +190,30 @@ var figureCases = []struct {
 	{"1s-step-accuracy", func() (*Figure, error) { return StepAccuracy(fixtureStepCurves()) }},
 	{"2s-step-delays", func() (*Figure, error) { return StepDelays(fixtureStepDelays(), analysis.MeasureS50, Reference{}) }},
 	{"7-first-steps", func() (*Figure, error) { return FirstSteps(fixtureStepCurves(), 500) }},
-	{"9-levels", func() (*Figure, error) { return Levels(fixtureLevels(), "s50", "increments") }},
+	{"9-levels", func() (*Figure, error) { return Levels(fixtureLevels(), "s50", "levels from the start step") }},
+	{"8-step-correlation-heatmap", func() (*Figure, error) {
+		return CorrelationHeatmapOf(fixtureCorrelations(), "", "of levels from the start step (step resolution)")
+	}},
+	{"10-timescales", func() (*Figure, error) { return Timescales(fixtureTimescales(true)) }},
+	{"10-timescales-no-ceiling", func() (*Figure, error) { return Timescales(fixtureTimescales(false)) }},
+}
+
+// fixtureTimescales is three layers at five windows: the runs' own r rising
+// with the window, the surrogate just below it (a shared time course), and,
+// with ceilings, a ceiling rising from 0.3 to 0.9.
+func fixtureTimescales(ceilings bool) []TimescaleSummary {
+	var ts []TimescaleSummary
+	for l := 1; l <= 3; l++ {
+		for i, w := range []int{20, 40, 60, 100, 160} {
+			r := 0.1 + 0.15*float64(i) - 0.05*float64(l-1)
+			c := math.NaN()
+			if ceilings {
+				c = 0.3 + 0.15*float64(i)
+			}
+			ts = append(ts, TimescaleSummary{Layer: l, Window: w, Within: summary(r, 0.1, 30), Surrogate: r - 0.03, Ceiling: c})
+		}
+	}
+	return ts
 }
 
 // fixtureLevels is a one-at-a-time sweep's levels: the base, then levels

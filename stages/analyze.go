@@ -102,7 +102,6 @@ func StepOptionLines(o analysis.StepOptions) []string {
 		"param analysis_lag_grid " + strconv.Itoa(o.LagGrid),
 		"param analysis_h1_measure " + o.H1Measure,
 		"param analysis_h1_margin " + f(o.H1Margin),
-		"param analysis_h2_measure " + o.H2Measure,
 		"param analysis_layer_margin " + f(o.LayerMargin),
 		"param analysis_width_margin " + f(o.WidthMargin),
 		"param analysis_h2_strong " + f(o.Strong),
@@ -117,7 +116,34 @@ func StepOptionLines(o analysis.StepOptions) []string {
 // StepPoints turns the probe rows of the curves table into the
 // step-resolution analysis input, the step in Point.Epoch.
 func StepPoints(rows []artifacts.MetricsRow) []analysis.Point {
-	return points(rows, artifacts.SplitProbe, func(r *artifacts.MetricsRow) int { return r.Step })
+	return splitPoints(rows, artifacts.SplitProbe)
+}
+
+func splitPoints(rows []artifacts.MetricsRow, split string) []analysis.Point {
+	return points(rows, split, func(r *artifacts.MetricsRow) int { return r.Step })
+}
+
+// halfPoints returns the points of the probe's two halves, or nil when the
+// curves have none (a sweep recorded without the split-half probe).
+func halfPoints(rows []artifacts.MetricsRow) [][]analysis.Point {
+	a, b := splitPoints(rows, artifacts.SplitProbeA), splitPoints(rows, artifacts.SplitProbeB)
+	if len(a) == 0 || len(b) == 0 {
+		return nil
+	}
+	return [][]analysis.Point{a, b}
+}
+
+// stepOptions are exp's step options with the probe's size read from the
+// curves' probe rows.
+func stepOptions(exp *experiments.Experiment, rows []artifacts.MetricsRow) analysis.StepOptions {
+	o := StepOptions(exp)
+	for _, r := range rows {
+		if r.Split == artifacts.SplitProbe {
+			o.ProbeSamples = r.Samples
+			break
+		}
+	}
+	return o
 }
 
 // AnalyzeSweep runs both analyses of a sweep's curves under exp's
@@ -135,10 +161,12 @@ func AnalyzeSweep(curves []artifacts.MetricsRow, exp *experiments.Experiment) (*
 		}
 	}
 	if pts := StepPoints(curves); len(pts) > 0 {
-		if out.Steps, err = analysis.StepAnalyze(pts, StepOptions(exp)); err != nil {
+		halves := halfPoints(curves)
+		opt := stepOptions(exp, curves)
+		if out.Steps, err = analysis.StepAnalyze(pts, opt, halves...); err != nil {
 			return nil, err
 		}
-		if out.Levels, err = analyzeLevels(exp, pts); err != nil {
+		if out.Levels, err = analyzeLevels(exp, opt, pts, halves); err != nil {
 			return nil, err
 		}
 	}
@@ -306,20 +334,7 @@ func epochTables(rep *analysis.Report, evals []artifacts.EvaluationRow) []*artif
 	out = append(out, hypothesisTable("hypotheses", "The paper's claims tested on this sweep: effect, "+ci+", p-value, runs and verdict ("+string(rep.Options.Method)+" correlations)",
 		rep.Hypotheses, false))
 
-	cs := newTable("correlation_summary", "Layer vs model accuracy over epochs, per treatment and layer: Fisher-z mean r over seeds with "+ci+"; two-sided p, and p_holm Holm-adjusted over the table")
-	for _, s := range rep.CorrelationSummaries {
-		cs.group(s.Group)
-		cs.layer(s.Group, s.Layer)
-		cs.str("method", string(s.Method))
-		cs.num("r", s.R)
-		cs.num("lo", s.Lo)
-		cs.num("hi", s.Hi)
-		cs.num("p", s.P)
-		cs.int("seeds", s.Z.N)
-		cs.int("undefined", s.Undefined)
-	}
-	cs.holm("p", "p_holm")
-	out = append(out, cs.table())
+	out = append(out, couplingTable("correlation_summary", "Layer vs model accuracy over epochs, per treatment, layer and measure (levels over epochs, increments between epochs): the runs' own Fisher-z mean r with "+ci+", its between-seed surrogate, the run-specific excess with "+ci+" and permutation p, and the correlation of residuals; no reliability (the per-epoch curves have no split-half probe)", rep.Couplings))
 
 	fc := newTable("final_correlation", "Final layer accuracy vs final model accuracy across seeds, per treatment and layer (Pearson, Fisher "+ci+"; two-sided p, and p_holm Holm-adjusted over the table)")
 	for _, f := range rep.FinalCorrelations {
@@ -425,6 +440,8 @@ func hypothesisTable(name, title string, hs []analysis.Hypothesis, roles bool) *
 			h.num("hi", e.Hi)
 			h.num("p", e.P)
 			h.str("p_sided", sided(e))
+			h.str("null_hypothesis", e.NullHypothesis)
+			h.num("ceiling", e.Ceiling)
 			h.int("runs", e.Runs)
 			h.str("effect_verdict", string(e.Verdict))
 			h.str("verdict", string(hy.Verdict))
@@ -432,6 +449,46 @@ func hypothesisTable(name, title string, hs []analysis.Hypothesis, roles bool) *
 		}
 	}
 	return h.table()
+}
+
+// viewColumns writes the columns that name a coupling's measure.
+func viewColumns(t *tableBuilder, c *analysis.Coupling) {
+	t.str("clock", c.View.Clock)
+	t.str("measure", c.View.Measure)
+	t.int("window", c.View.Window)
+	t.int("start", c.View.Start)
+	t.str("from", map[bool]string{false: "fixed", true: "start step"}[c.View.FromStart])
+}
+
+// couplingTable lists couplings: per treatment, layer and measure, the
+// runs' own correlation against its surrogate and ceiling.
+func couplingTable(name, title string, cs []analysis.Coupling) *artifacts.Table {
+	t := newTable(name, title)
+	for i := range cs {
+		c := &cs[i]
+		t.group(c.Group)
+		t.layer(c.Group, c.Layer)
+		viewColumns(t, c)
+		t.int("points", c.Points)
+		t.int("runs", c.Within.N)
+		t.num("r", c.R())
+		t.num("lo", math.Tanh(c.Within.Lo))
+		t.num("hi", math.Tanh(c.Within.Hi))
+		t.num("surrogate_r", math.Tanh(c.Surrogate.Mean))
+		t.num("excess_z", c.Excess.Mean)
+		t.num("excess_lo", c.Excess.Lo)
+		t.num("excess_hi", c.Excess.Hi)
+		t.num("p_perm", c.PPerm)
+		t.num("residual_r", math.Tanh(c.Residual.Mean))
+		t.num("residual_lo", math.Tanh(c.Residual.Lo))
+		t.num("residual_hi", math.Tanh(c.Residual.Hi))
+		t.num("reliability_layer", c.Reliability.Layer)
+		t.num("reliability_model", c.Reliability.Model)
+		t.num("ceiling", c.Reliability.Ceiling)
+		t.num("disattenuated_r", c.Disattenuated())
+		t.num("residual_ceiling", c.ResidualReliability.Ceiling)
+	}
+	return t.table()
 }
 
 // regressionTable lists the coefficients of a regression of what on
@@ -498,24 +555,9 @@ func stepTables(rep *analysis.StepReport) []*artifacts.Table {
 	}
 	out = append(out, df.table())
 
-	cs := newTable("step_correlation_summary", "Layer vs model accuracy over the recorded steps, per treatment and layer: Fisher-z mean Pearson r over seeds of levels and of increments with "+ci+"; the increments' two-sided p, and Holm-adjusted over the table")
-	for i, l := range rep.LevelSummaries {
-		in := rep.IncrementSummaries[i]
-		cs.group(l.Group)
-		cs.layer(l.Group, l.Layer)
-		cs.num("levels_r", l.R)
-		cs.num("levels_lo", l.Lo)
-		cs.num("levels_hi", l.Hi)
-		cs.num("increments_r", in.R)
-		cs.num("increments_lo", in.Lo)
-		cs.num("increments_hi", in.Hi)
-		cs.num("increments_p_two_sided", in.P)
-		cs.int("seeds", l.Z.N)
-	}
-	cs.holm("increments_p_two_sided", "increments_p_holm")
-	out = append(out, cs.table())
+	out = append(out, couplingTable("step_coupling", "Every layer–model correlation at step resolution, per treatment, layer and measure (levels, or increments over windows of a timescale, from step 0 or from the treatment's start step): the runs' own r, its between-seed surrogate, the run-specific excess with "+ci+" and permutation p, the correlation of residuals from the treatment's mean curves, and the split-half reliabilities, ceilings and disattenuated r (NaN without a split-half probe)", rep.Couplings))
 
-	sc := newTable("seed_correlation", "Across seeds, at fixed steps: Pearson r between a layer's accuracy and the model's, per treatment, layer and step (Fisher "+ci+"; two-sided p and its Holm adjustment over the table)")
+	sc := newTable("seed_correlation", "Across seeds, at fixed steps: Pearson r between a layer's accuracy and the model's, per treatment, layer and step (Fisher "+ci+"; two-sided p of r = 0 and its Holm adjustment over the table), the split-half reliabilities across seeds and their ceiling (NaN without a split-half probe), and the smallest r detectable with "+fmt.Sprintf("%g%%", 100*rep.Options.Power)+" power at this many seeds")
 	for _, c := range rep.SeedCorrelations {
 		sc.group(c.Group)
 		sc.layer(c.Group, c.Layer)
@@ -526,10 +568,32 @@ func stepTables(rep *analysis.StepReport) []*artifacts.Table {
 		sc.num("p_two_sided", c.P)
 		sc.num("p_holm", c.PHolm)
 		sc.int("seeds", c.N)
+		sc.num("reliability_layer", c.Reliability.Layer)
+		sc.num("reliability_model", c.Reliability.Model)
+		sc.num("ceiling", c.Reliability.Ceiling)
+		sc.num("min_detectable_r", c.MinDetectable)
 	}
 	out = append(out, sc.table())
 
-	out = append(out, regressionTable("step_correlation_regression", "Regression of atanh(Pearson r of "+rep.Options.H2Measure+")", rep.Regression))
+	gp := newTable("layer_gaps", "Where the delay arises: per treatment and pair of adjacent layers, the mean over runs of "+rep.Options.H1Measure+" of layer k+1 minus layer k (steps) with "+ci)
+	for _, g := range rep.Gaps {
+		gp.group(g.Group)
+		gp.int("from_layer", g.Layer)
+		gp.int("to_layer", g.Layer+1)
+		gp.str("measure", g.Measure)
+		gp.summary("gap_", g.Summary)
+	}
+	out = append(out, gp.table())
+
+	st := newTable("start_step", "Per treatment, the start step of the windowed correlations: the first recorded step at which mean layer-1 FF accuracy exceeds its step-0 mean by "+fmt.Sprintf("%g", rep.Options.StartSE)+" probe standard errors (found = false: it never did, and the windows start at step 0)")
+	for _, x := range rep.Starts {
+		st.group(x.Group)
+		st.int("start_step", x.Step)
+		st.str("found", fmt.Sprint(x.Found))
+	}
+	out = append(out, st.table())
+
+	out = append(out, regressionTable("step_correlation_regression", "Regression of atanh(Pearson r of levels from the start step)", rep.Regression))
 
 	cu := newTable("step_curve_summary", "Per treatment, layer and recorded step: the held-out probe's layer FF accuracy and model accuracy, mean over seeds with "+ci)
 	for _, s := range rep.CurveSummaries {
@@ -555,15 +619,19 @@ func stepTables(rep *analysis.StepReport) []*artifacts.Table {
 	}
 	out = append(out, dl.table())
 
-	lm := newTable("step_layer_model_correlations", "Per run and layer: Pearson r of the layer's accuracy with the model's over the recorded steps, of levels and of increments")
-	for i, c := range rep.Levels {
-		in := rep.IncrementsR[i]
-		lm.group(c.Group)
-		lm.str("run", c.Run)
-		lm.layer(c.Group, c.Layer)
-		lm.num("levels_r", c.Pearson.R)
-		lm.num("increments_r", in.Pearson.R)
-		lm.int("steps", c.Pearson.N)
+	lm := newTable("step_layer_model_correlations", "Per run, layer and measure (as in step_coupling): atanh of the run's own layer–model r, of its surrogate (its layer with the other runs' models, mean), their difference, and atanh r of residuals from the treatment's mean curves")
+	for i := range rep.Couplings {
+		c := &rep.Couplings[i]
+		for _, run := range c.Runs {
+			lm.group(c.Group)
+			lm.str("run", run.Run)
+			lm.layer(c.Group, c.Layer)
+			viewColumns(lm, c)
+			lm.num("within_z", run.Within)
+			lm.num("surrogate_z", run.Surrogate)
+			lm.num("excess_z", run.Within-run.Surrogate)
+			lm.num("residual_z", run.Residual)
+		}
 	}
 	out = append(out, lm.table())
 	return out

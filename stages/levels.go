@@ -32,7 +32,8 @@ type Level struct {
 	Steps       *analysis.StepReport
 	// H1 and H2 are the level's run values behind its H1 verdict (each
 	// run's slope of the H1 measure on layer index) and its H2 strength
-	// (each run's atanh of layer 1's r with the model).
+	// (each run's atanh of layer 1's r with the model, levels from the
+	// start step).
 	H1, H2 []float64
 	// DH1 and DH2 are the level minus the base (Welch); NaN for the base.
 	DH1, DH2 analysis.Difference
@@ -81,18 +82,26 @@ func levelOf(exp *experiments.Experiment) (map[string]string, []Level) {
 // one-at-a-time experiment over its probe points, and compares each level
 // with the base. It returns nil for an experiment without
 // [one_at_a_time].
-func analyzeLevels(exp *experiments.Experiment, pts []analysis.Point) ([]Level, error) {
+func analyzeLevels(exp *experiments.Experiment, opt analysis.StepOptions, pts []analysis.Point, halves [][]analysis.Point) ([]Level, error) {
 	if exp == nil || len(exp.OneAtATime) == 0 {
 		return nil, nil
 	}
 	of, levels := levelOf(exp)
-	byLevel := map[string][]analysis.Point{}
-	for _, p := range pts {
-		if name, ok := of[p.Treatment]; ok {
-			byLevel[name] = append(byLevel[name], p)
+	split := func(pts []analysis.Point) map[string][]analysis.Point {
+		by := map[string][]analysis.Point{}
+		for _, p := range pts {
+			if name, ok := of[p.Treatment]; ok {
+				by[name] = append(by[name], p)
+			}
 		}
+		return by
 	}
-	opt := StepOptions(exp).WithDefaults()
+	byLevel := split(pts)
+	var halfByLevel []map[string][]analysis.Point
+	for _, h := range halves {
+		halfByLevel = append(halfByLevel, split(h))
+	}
+	opt = opt.WithDefaults()
 	nan := math.NaN()
 	none := analysis.Difference{Diff: nan, Lo: nan, Hi: nan, DF: nan, P: nan}
 	var kept []Level
@@ -102,20 +111,26 @@ func analyzeLevels(exp *experiments.Experiment, pts []analysis.Point) ([]Level, 
 		if len(lp) == 0 {
 			continue // a level with no runs in the sweep
 		}
-		rep, err := analysis.StepAnalyze(lp, opt)
+		var hp [][]analysis.Point
+		for _, h := range halfByLevel {
+			hp = append(hp, h[l.Name()])
+		}
+		rep, err := analysis.StepAnalyze(lp, opt, hp...)
 		if err != nil {
 			return nil, fmt.Errorf("level %s: %w", l.Name(), err)
 		}
 		l.Steps = rep
 		_, l.H1, _ = analysis.RunStepSlopes(rep.Delays, opt.H1Measure)
-		lms := rep.IncrementsR
-		if opt.H2Measure == analysis.H2Levels {
-			lms = rep.Levels
-		}
-		for _, lm := range lms {
-			if lm.Layer == 1 && lm.Pearson.Defined() {
-				z, _ := analysis.FisherZ(lm.Pearson.R)
-				l.H2 = append(l.H2, z)
+		// H2's measure: layer 1's levels from the start step.
+		h2 := opt.Views(0)[2]
+		for _, c := range rep.Couplings {
+			if c.Layer != 1 || c.View.Measure != h2.Measure || c.View.Window != h2.Window || !c.View.FromStart {
+				continue
+			}
+			for _, run := range c.Runs {
+				if !math.IsNaN(run.Within) {
+					l.H2 = append(l.H2, run.Within)
+				}
 			}
 		}
 		kept = append(kept, l)
@@ -199,7 +214,7 @@ func levelFigure(r *Reports) (*figures.Figure, error) {
 			H1: eff(l.hypothesis("H1").Effects[0]), H2: eff(l.hypothesis("H2").Effects[0])}
 	}
 	o := r.Levels[0].Steps.Options
-	return figures.Levels(ls, o.H1Measure, o.H2Measure)
+	return figures.Levels(ls, o.H1Measure, "levels from the start step")
 }
 
 // levelsTable is the one-at-a-time comparison: per level, the model's test
@@ -225,7 +240,7 @@ func levelsTable(levels []Level, conf float64) *artifacts.Table {
 		effect("h1_", h1.Effects[0])
 		t.int("h1_runs", h1.Effects[0].Runs)
 		effect("h2_r_", h2.Effects[0])
-		effect("h2_context_r_", h2.Effects[2])
+		effect("h2_surrogate_r_", h2.Effects[2])
 		effect("h2_layer_slope_", h2.Effects[1])
 		t.str("h2_verdict", string(h2.Verdict))
 		effect("h3_width_slope_", h3.Effects[0])

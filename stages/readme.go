@@ -23,7 +23,7 @@ type ResultsInfo struct {
 // claimFigures says which figures show each claim.
 var claimFigures = map[string]string{
 	"H1": "[figure 2](figures/fig2_delay.png) (delays; at step resolution when recorded), [figure 1](figures/fig1_accuracy.png) and [figure 7](figures/fig7_first_epoch.png) (curves)",
-	"H2": "[figure 3](figures/fig3_correlation_heatmap.png) (per epoch) and [figure 8](figures/fig8_step_correlation.png) (increments at step resolution)",
+	"H2": "[figure 3](figures/fig3_correlation_heatmap.png) (per epoch), [figure 8](figures/fig8_step_correlation.png) (levels from the start step) and [figure 10](figures/fig10_timescales.png) (timescales, surrogate and ceiling)",
 	"H3": "[figure 4](figures/fig4_correlation_width.png)",
 }
 
@@ -109,9 +109,10 @@ func resultsReadme(reps *Reports, tables []*artifacts.Table, sw *Sweep, about Re
 
 		fmt.Fprintf(&b, "\n## Step resolution and per epoch, side by side\n\n")
 		fmt.Fprintf(&b, "| claim | per epoch (%s): estimate [%.0f%% CI] | verdict | step resolution (probe, from step 0): estimate [CI] | verdict |\n|---|---|---|---|---|\n", curves, conf)
-		for i, h := range rep.Hypotheses {
-			if i >= len(st.Hypotheses) {
-				break
+		for _, h := range rep.Hypotheses {
+			i := slices.IndexFunc(st.Hypotheses, func(s analysis.Hypothesis) bool { return s.ID == h.ID })
+			if i < 0 {
+				continue
 			}
 			sh := st.Hypotheses[i]
 			var ev, sv []string
@@ -125,7 +126,7 @@ func resultsReadme(reps *Reports, tables []*artifacts.Table, sw *Sweep, about Re
 			}
 			fmt.Fprintf(&b, "| %s | %s | %s | %s | %s |\n", h.ID, strings.Join(ev, "; "), h.Verdict, strings.Join(sv, "; "), sh.Verdict)
 		}
-		fmt.Fprintf(&b, "\nWhy the two can differ. The per-epoch curves start after a whole epoch (%d optimizer steps here), and the per-epoch delays measure a layer's gain from that first point: a layer that starts behind and catches up during the second epoch shows a large, early gain, so its t50 comes *earlier*. At step resolution every gain is measured from the untrained network (step 0), and the first hundreds of steps, where layers diverge, are sampled densely. The per-epoch H2 correlates two curves that both rise over the epochs; the step-resolution verdict correlates their increments between recorded steps, which removes the shared trend.\n", reps.StepsPerEpoch)
+		fmt.Fprintf(&b, "\nWhy the two can differ. The per-epoch curves start after a whole epoch (%d optimizer steps here), and the per-epoch delays measure a layer's gain from that first point: a layer that starts behind and catches up during the second epoch shows a large, early gain, so its t50 comes *earlier*. At step resolution every gain is measured from the untrained network (step 0), and the first hundreds of steps, where layers diverge, are sampled densely. The per-epoch H2 correlates two curves that both rise over the epochs; at step resolution, H2's paper reading correlates levels from the end of the classifier-only phase, and the coupling rows ask what belongs to the run (below).\n", reps.StepsPerEpoch)
 
 		levelsSection(&b, reps.Levels, tables, conf)
 		name := treatmentNamer(about.Experiment)
@@ -136,11 +137,17 @@ func resultsReadme(reps *Reports, tables []*artifacts.Table, sw *Sweep, about Re
 	fmt.Fprintf(&b, "\n## What the data can and cannot show\n\n")
 	if st := reps.Steps; st != nil && about.Experiment != nil {
 		n := about.Experiment.Record.Probe
-		fmt.Fprintf(&b, "- The probe has %d samples, so a layer's FF accuracy at a step is measured on %d decisions (standard error about %.1f points at 80%% accuracy); the same samples at every step and for every layer, so differences between steps and layers are less noisy than that. Values between recorded steps are linear interpolations.\n",
+		fmt.Fprintf(&b, "- The probe has %d samples, so a layer's FF accuracy at a step is measured on %d decisions (standard error about %.1f points at 80%% accuracy). A difference between two steps carries the error of both, so increments between nearby steps are noisier than levels, not less: late in training, when accuracies hardly move, they are mostly noise, and no correlation of them can be large. Values between recorded steps are linear interpolations.\n",
 			n, 2*n, 100*math.Sqrt(0.8*0.2/float64(2*n)))
+		if st.Halves != nil {
+			fmt.Fprintf(&b, "- The probe was recorded as two disjoint halves of %d samples (`probe_a`, `probe_b`): two independent measurements of every curve, from which each measure's reliability and ceiling are estimated (Spearman–Brown).\n", n/2)
+		} else {
+			b.WriteString("- **No ceilings.** This sweep's probe was not recorded as two halves, so the reliability of its measures, and the largest correlation each could show, cannot be estimated from it: every ceiling is NaN (–), and a verdict of \"not supported\" for a correlation may only mean that the measure could not reach its threshold.\n")
+		}
+		b.WriteString("- **The classifier-only phase.** In the first tens of steps the model's accuracy rises because the classifier learns to read the untrained, normalised features, while layer 1 is still at chance. Correlations over a window that includes it measure that, not Forward-Forward learning; the windowed measures and H2's levels start at each treatment's start step (`tables/start_step`).\n")
 	}
 	b.WriteString("- **Readout confound.** The loewe classifier (the model accuracy) reads the normalised activations of layers 2..N, never layer 1 (with one layer, layer 1 itself). A layer the classifier reads shares its correlation with the model partly by construction, so a correlation that rises with layer index is in part built in, and layer 1's correlation with the model (depth ≥ 2) runs only through its output feeding layer 2.\n")
-	b.WriteString("- Levels of two rising learning curves correlate whatever their relation; increments remove the common trend but carry the probe's measurement noise, which dominates late in training when accuracies hardly move. The across-seed correlation at a fixed step asks a different question: do runs whose layer is ahead also have a better model?\n")
+	b.WriteString("- Levels of two rising learning curves correlate whatever their relation, and so do their increments: both share the treatment's time course. A layer–model correlation says something about a run only beyond its between-seed surrogate (the layer paired with other seeds' models); the per-epoch correlations have a surrogate too (`tables/correlation_summary`). The across-seed correlation at a fixed step asks the direct question: do runs whose layer is ahead also have a better model? With n seeds it detects only r above the tabulated smallest detectable r.\n")
 	b.WriteString("- Intervals are over seeds (runs) of one treatment, or over all runs for pooled effects: they describe variation between seeds of this design, not between data sets, recipes or training lengths. Delays cannot be measured for a layer that never reaches a threshold (counted as undefined in the tables). Width enters the regressions as log2(width).\n")
 	b.WriteString("- The per-epoch curves cannot see anything inside the first epoch; their delays are in epochs from the end of the first epoch.\n")
 	if len(reps.Levels) > 0 {
@@ -227,7 +234,7 @@ func withProvenance(readme string, prov Provenance) string {
 
 // claimTable writes the hypothesis rows as a Markdown table.
 func claimTable(b *strings.Builder, hs []analysis.Hypothesis, conf float64, roles bool) {
-	fmt.Fprintf(b, "| claim | statement | estimate | %.0f%% CI | p | runs | verdict |\n|---|---|---|---|---|---:|---|\n", conf)
+	fmt.Fprintf(b, "| claim | statement | estimate | %.0f%% CI | p (null hypothesis) | ceiling | runs | verdict |\n|---|---|---|---|---|---|---:|---|\n", conf)
 	for _, h := range hs {
 		for i, e := range h.Effects {
 			id, claim, verdict := h.ID, h.Claim, "**"+string(h.Verdict)+"**"
@@ -242,8 +249,19 @@ func claimTable(b *strings.Builder, hs []analysis.Hypothesis, conf float64, role
 			if e.POneSided {
 				p += " (one-sided)"
 			}
-			fmt.Fprintf(b, "| %s | %s | %s = %s %s | [%s, %s] | %s | %d | %s |\n", id, claim, stat, fmtNum(e.Value), e.Unit,
-				fmtNum(e.Lo), fmtNum(e.Hi), p, e.Runs, verdict)
+			if e.NullHypothesis != "" && !math.IsNaN(e.P) {
+				p += "; null: " + e.NullHypothesis
+			}
+			switch {
+			case i > 0 && e.Verdict == "":
+				verdict = "–"
+			case i > 0 && roles && e.Context:
+				verdict = "*(" + string(e.Verdict) + ")*"
+			case i > 0:
+				verdict = "(part: " + string(e.Verdict) + ")"
+			}
+			fmt.Fprintf(b, "| %s | %s | %s = %s %s | [%s, %s] | %s | %s | %d | %s |\n", id, claim, stat, fmtNum(e.Value), e.Unit,
+				fmtNum(e.Lo), fmtNum(e.Hi), p, fmtNum(e.Ceiling), e.Runs, verdict)
 		}
 	}
 }
@@ -285,29 +303,69 @@ func deficitSection(b *strings.Builder, st *analysis.StepReport, conf float64, n
 	}
 }
 
-// h2Section puts H2's three measures side by side for layer 1.
+// h2Section separates, for layer 1 per treatment, the shared time course
+// from the run's own coupling, with each measure's ceiling.
 func h2Section(b *strings.Builder, st *analysis.StepReport, name func(string) string) {
-	fmt.Fprintf(b, "\n## H2: three ways to correlate a layer with the model\n\n")
-	fmt.Fprintf(b, "The verdict uses **%s** (fixed before the sweep: levels of two rising curves correlate whatever their relation). Layer 1, per treatment: Fisher-z mean Pearson r over seeds of levels and of increments over the recorded steps; and how many of the across-seed correlations at the fixed steps (%v) have an interval that includes 0.\n\n",
-		st.Options.H2Measure, st.Options.DeficitSteps)
-	b.WriteString("| treatment | levels r [CI] | increments r [CI] | across seeds: CIs including 0 |\n|---|---|---|---|\n")
-	for i, l := range st.LevelSummaries {
-		if l.Layer != 1 {
-			continue
-		}
-		in := st.IncrementSummaries[i]
-		n, zero := 0, 0
-		for _, c := range st.SeedCorrelations {
-			if c.Group == l.Group && c.Layer == 1 && c.Defined() {
-				n++
-				if c.Lo <= 0 && c.Hi >= 0 {
-					zero++
-				}
+	o := st.Options
+	views := o.Views(0)
+	fmt.Fprintf(b, "\n## H2: the shared time course and the coupling\n\n")
+	fmt.Fprintf(b, "Two learning curves of one treatment correlate through the time course every seed shares. The **surrogate** pairs each run's layer 1 with the models of the other runs of its treatment; only the **excess** over it (atanh r of the run's own pairing minus the surrogate's, with a permutation p of the pairing) belongs to the run. The **ceiling** is the largest r the measure can show given the probe's noise (split-half probe, Spearman–Brown); where it is below a claim's threshold, the claim cannot be tested by that measure. Across seeds, at steps %s, the direct test of \"runs whose layer 1 is ahead have the better model\": the Fisher-z mean r over those steps, its ceiling, and the smallest r detectable with %g%% power at this many seeds. Layer 1, per treatment (all measures and layers in `tables/step_coupling` and `tables/seed_correlation`):\n\n",
+		joinInts(o.CouplingSteps), 100*o.Power)
+	b.WriteString("| treatment | start step | levels r (from start) | surrogate r | excess [CI], p | ceiling | increments over " + fmt.Sprint(o.Windows[0]) + " steps: r, surrogate, ceiling | across seeds: mean r, ceiling, detectable r |\n|---|---:|---|---|---|---|---|---|\n")
+	find := func(g analysis.Group, v analysis.View) *analysis.Coupling {
+		for i := range st.Couplings {
+			c := &st.Couplings[i]
+			if c.Group == g && c.Layer == 1 && c.View.Measure == v.Measure && c.View.Window == v.Window && c.View.FromStart == v.FromStart {
+				return c
 			}
 		}
-		fmt.Fprintf(b, "| %s | %s [%s, %s] | %s [%s, %s] | %d of %d |\n", name(l.Treatment), fmtNum(l.R), fmtNum(l.Lo), fmtNum(l.Hi),
-			fmtNum(in.R), fmtNum(in.Lo), fmtNum(in.Hi), zero, n)
+		return nil
 	}
+	for _, s := range st.Starts {
+		lv, w := find(s.Group, views[2]), find(s.Group, views[3])
+		if lv == nil || w == nil {
+			continue
+		}
+		var zs, ceil []float64
+		seeds := 0
+		for _, c := range st.SeedCorrelations {
+			if c.Group == s.Group && c.Layer == 1 && slices.Contains(o.CouplingSteps, c.Step) && c.Defined() {
+				z, _ := analysis.FisherZ(c.R)
+				zs, ceil = append(zs, z), append(ceil, c.Reliability.Ceiling)
+				seeds = max(seeds, c.N)
+			}
+		}
+		start := fmt.Sprint(s.Step)
+		if !s.Found {
+			start = "– (0)"
+		}
+		fmt.Fprintf(b, "| %s | %s | %s [%s, %s] | %s | %s [%s, %s], p = %s | %s | %s, %s, %s | %s, %s, %s |\n", name(s.Treatment), start,
+			fmtNum(lv.R()), fmtNum(math.Tanh(lv.Within.Lo)), fmtNum(math.Tanh(lv.Within.Hi)), fmtNum(math.Tanh(lv.Surrogate.Mean)),
+			fmtNum(lv.Excess.Mean), fmtNum(lv.Excess.Lo), fmtNum(lv.Excess.Hi), fmtP(lv.PPerm), fmtNum(lv.Reliability.Ceiling),
+			fmtNum(w.R()), fmtNum(math.Tanh(w.Surrogate.Mean)), fmtNum(w.Reliability.Ceiling),
+			fmtNum(math.Tanh(meanOf(zs))), fmtNum(meanOf(ceil)), fmtNum(analysis.MinDetectableR(seeds, o.Confidence, o.Power)))
+	}
+}
+
+// meanOf is the mean of xs, NaN when empty or when any is NaN.
+func meanOf(xs []float64) float64 {
+	if len(xs) == 0 {
+		return math.NaN()
+	}
+	var s float64
+	for _, v := range xs {
+		s += v
+	}
+	return s / float64(len(xs))
+}
+
+// joinInts lists vs separated by commas.
+func joinInts(vs []int) string {
+	s := make([]string, len(vs))
+	for i, v := range vs {
+		s[i] = fmt.Sprint(v)
+	}
+	return strings.Join(s, ", ")
 }
 
 func indentQuote(s string) string {
@@ -348,18 +406,14 @@ func levelsSection(b *strings.Builder, levels []Level, tables []*artifacts.Table
 		return fmt.Sprintf("%s [%s, %s]", fmtNum(v), fmtNum(lo), fmtNum(hi))
 	}
 	fmt.Fprintf(b, "\n## One factor at a time: how H1–H3 change per axis\n\n")
-	fmt.Fprintf(b, "Each level is the base with one axis changed, over every crossed grid value. Its H1–H3 are this sweep's step-resolution analysis run on its runs alone, under the same rules; Δ is the level minus the base (Welch %.0f%% CI; Holm-adjusted p over the levels in `tables/one_at_a_time`). H1: mean slope of %s on layer index, steps per layer. H2: layer 1's Fisher-z mean r of %s with the model, and the slope of atanh(r) on layer index. H3: the slope of atanh(r) on log2(width), estimable only where the grid crosses widths. Test accuracy: the model (classifier, or goodness over labels without one) on the test set at the last epoch.\n\n",
-		conf, levels[0].Steps.Options.H1Measure, levels[0].Steps.Options.H2Measure)
-	other := analysis.H2Levels
-	if levels[0].Steps.Options.H2Measure == analysis.H2Levels {
-		other = analysis.H2Increments
-	}
-	fmt.Fprintf(b, "| level | runs | test accuracy | H1 slope | H1 | Δ H1 vs base | H2 layer-1 r | Δ atanh(r) vs base | *context:* r of %s | H2 layer slope | H2 | H3 width slope | H3 |\n|---|---:|---|---|---|---|---|---|---|---|---|---|---|\n", other)
+	fmt.Fprintf(b, "Each level is the base with one axis changed, over every crossed grid value. Its H1–H3 are this sweep's step-resolution analysis run on its runs alone, under the same rules; Δ is the level minus the base (Welch %.0f%% CI; Holm-adjusted p over the levels in `tables/one_at_a_time`). H1: mean slope of %s on layer index, steps per layer. H2: layer 1's Fisher-z mean r of levels from the start step with the model, its between-seed surrogate (the shared time course), and the slope of atanh(r) on layer index. H3: the slope of atanh(r) on log2(width), estimable only where the grid crosses widths. Test accuracy: the model (classifier, or goodness over labels without one) on the test set at the last epoch.\n\n",
+		conf, levels[0].Steps.Options.H1Measure)
+	fmt.Fprintf(b, "| level | runs | test accuracy | H1 slope | H1 | Δ H1 vs base | H2 layer-1 r | Δ atanh(r) vs base | *context:* surrogate r | H2 layer slope | H2 | H3 width slope | H3 |\n|---|---:|---|---|---|---|---|---|---|---|---|---|---|\n")
 	for i := range levels {
 		fmt.Fprintf(b, "| %s | %d | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n",
 			col("level").Strings[i], col("test_accuracy_n").Ints[i], ci("test_accuracy_", "mean", i),
 			ci("h1_", "estimate", i), col("h1_verdict").Strings[i], ci("dh1_", "diff", i),
-			ci("h2_r_", "estimate", i), ci("dh2_atanh_", "diff", i), ci("h2_context_r_", "estimate", i), ci("h2_layer_slope_", "estimate", i),
+			ci("h2_r_", "estimate", i), ci("dh2_atanh_", "diff", i), ci("h2_surrogate_r_", "estimate", i), ci("h2_layer_slope_", "estimate", i),
 			col("h2_verdict").Strings[i], ci("h3_width_slope_", "estimate", i), col("h3_width_slope_verdict").Strings[i])
 	}
 }

@@ -3,6 +3,7 @@ package stages
 import (
 	"bytes"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -36,6 +37,17 @@ func delayReference(r *Reports) figures.Reference {
 	return figures.Reference{}
 }
 
+// hasEpochCorrelation says whether any per-epoch correlation is defined: a
+// sweep of one or two epochs has too few points for one.
+func hasEpochCorrelation(r *Reports) bool {
+	for _, c := range r.Epoch.CorrelationSummaries {
+		if c.Z.N > 0 {
+			return true
+		}
+	}
+	return false
+}
+
 // hasSteps says whether a sweep recorded step-resolution curves.
 func hasSteps(r *Reports) bool { return r.Steps != nil }
 
@@ -58,11 +70,11 @@ var Figures = []FigureSpec{
 	{"fig3_correlation_heatmap", "Pearson correlation of each layer's accuracy with the model's over epochs (Fisher-z mean over seeds), layer × treatment.",
 		func(r *Reports) (*figures.Figure, error) {
 			return figures.CorrelationHeatmap(r.Epoch.CorrelationSummaries, analysis.PearsonMethod)
-		}, nil},
+		}, hasEpochCorrelation},
 	{"fig4_correlation_width", "Layer–model correlation over epochs against layer width, one line per layer index, 95% CIs.",
 		func(r *Reports) (*figures.Figure, error) {
 			return figures.CorrelationByWidth(r.Epoch.CorrelationSummaries, analysis.PearsonMethod)
-		}, nil},
+		}, hasEpochCorrelation},
 	{"fig5_final_accuracy", "Final validation model accuracy by depth and width, 95% CIs over seeds.",
 		func(r *Reports) (*figures.Figure, error) { return figures.FinalAccuracy(r.Epoch.FinalModel) }, nil},
 	{"fig6_label_accuracy", "Beyond the paper: each layer's own 10-class accuracy (argmax of its goodness over the ten labels) against epoch.",
@@ -85,12 +97,64 @@ var Figures = []FigureSpec{
 			}
 			return figures.FirstSteps(r.Steps.CurveSummaries, last)
 		}, hasSteps},
-	{"fig8_step_correlation", "Layer–model correlation at step resolution: Fisher-z mean Pearson r over seeds of increments between recorded steps (the measure of H2's verdict; levels in the tables), layer × treatment.",
+	{"fig8_step_correlation", "Layer–model correlation at step resolution, the paper's reading of H2: Fisher-z mean Pearson r over seeds of levels from each treatment's start step (the end of the classifier-only phase), layer × treatment. Its between-seed surrogate, which is nearly as large, is in tables/step_coupling.",
 		func(r *Reports) (*figures.Figure, error) {
-			return figures.CorrelationHeatmap(r.Steps.IncrementSummaries, analysis.PearsonMethod)
+			return figures.CorrelationHeatmapOf(couplingSummaries(r.Steps.Couplings, r.Steps.Options.Views(0)[2]), analysis.PearsonMethod,
+				"of levels from the start step (step resolution)")
 		}, hasSteps},
 	{"fig9_levels", "One factor at a time: per level (the base, or one axis changed), the model's test accuracy, H1's slope of the delay on layer index, and layer 1's correlation with the model (H2's measure), means with 95% CIs over the level's runs; dashed: the base.",
 		levelFigure, func(r *Reports) bool { return len(r.Levels) > 0 }},
+	{"fig10_timescales", "Timescales: per layer index, the Pearson r of the layer's increments with the model's over non-overlapping windows, against the window length, pooled over treatments (Fisher-z mean over runs, 95% CI); dashed: the between-seed surrogate (the shared time course); dotted: the reliability ceiling from the split-half probe, where recorded.",
+		func(r *Reports) (*figures.Figure, error) { return figures.Timescales(timescaleSummaries(r.Steps)) },
+		func(r *Reports) bool {
+			if r.Steps == nil {
+				return false
+			}
+			for _, t := range timescaleSummaries(r.Steps) {
+				if !math.IsNaN(t.Within.Mean) {
+					return true
+				}
+			}
+			return false
+		}},
+}
+
+// couplingSummaries restates the couplings of view v as correlation
+// summaries (Pearson), for the heatmap.
+func couplingSummaries(cs []analysis.Coupling, v analysis.View) []analysis.CorrelationSummary {
+	var out []analysis.CorrelationSummary
+	for i := range cs {
+		c := &cs[i]
+		if c.View.Measure != v.Measure || c.View.Window != v.Window || c.View.FromStart != v.FromStart || c.View.Clock != v.Clock {
+			continue
+		}
+		out = append(out, analysis.CorrelationSummary{Group: c.Group, Layer: c.Layer, Method: analysis.PearsonMethod,
+			R: c.R(), Lo: math.Tanh(c.Within.Lo), Hi: math.Tanh(c.Within.Hi), P: c.Within.P, Z: c.Within})
+	}
+	return out
+}
+
+// timescaleSummaries pools the windowed couplings of every treatment per
+// layer and window: the runs' own r, the surrogate and the mean ceiling.
+func timescaleSummaries(st *analysis.StepReport) []figures.TimescaleSummary {
+	var out []figures.TimescaleSummary
+	for _, v := range st.Options.Views(0)[3:] {
+		layers := map[int]bool{}
+		for _, c := range st.Couplings {
+			layers[c.Layer] = true
+		}
+		for l := 1; l <= len(layers); l++ {
+			p := st.Pool(v, l)
+			if p.Within.N == 0 {
+				continue
+			}
+			w := p.Within
+			w.Mean, w.Lo, w.Hi = math.Tanh(w.Mean), math.Tanh(w.Lo), math.Tanh(w.Hi)
+			out = append(out, figures.TimescaleSummary{Layer: l, Window: v.Window, Within: w,
+				Surrogate: math.Tanh(p.Surrogate.Mean), Ceiling: p.Ceiling})
+		}
+	}
+	return out
 }
 
 // drawable returns the figures the report has data for.
