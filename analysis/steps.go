@@ -832,6 +832,40 @@ func pearsonOnly(s []CorrelationSummary) []CorrelationSummary {
 	return slices.DeleteFunc(s, func(c CorrelationSummary) bool { return c.Method != PearsonMethod })
 }
 
+// OwnStartSlopes returns, per run of curves, the OLS slope on layer index
+// of the steps each layer takes to reach frac of its gain counted from its
+// own first training step start(layer): the curve from that step on, its
+// value there the baseline. Under the greedy schedule, where layer l starts
+// training only after layers 1..l−1 have finished, this removes the wait
+// that the schedule builds into delays counted from step 0. Runs with
+// fewer than two layers with a value are left out.
+func OwnStartSlopes(curves []Curve, start func(layer int) int, frac float64) []float64 {
+	var out []float64
+	for _, run := range runCurves(curves) {
+		var xs, ys []float64
+		for i := range run {
+			c := &run[i]
+			s0 := start(c.Layer)
+			var steps []int
+			var y []float64
+			for j, st := range c.Epochs {
+				if st >= s0 {
+					steps, y = append(steps, st), append(y, c.LayerAccuracy[j])
+				}
+			}
+			v, err := ReachEpoch(steps, y, frac)
+			if err != nil || math.IsNaN(v) {
+				continue
+			}
+			xs, ys = append(xs, float64(c.Layer)), append(ys, v-float64(s0))
+		}
+		if sl, ok := slope(xs, ys); ok {
+			out = append(out, sl)
+		}
+	}
+	return out
+}
+
 // LayerGap is, per treatment and pair of adjacent layers, the mean over
 // runs of the H1 measure of layer k+1 minus that of layer k: where in the
 // stack the delay arises.

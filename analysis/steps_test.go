@@ -260,3 +260,33 @@ func TestDepthDeficitAndStepAnalyze(t *testing.T) {
 		t.Errorf("%d seed correlations, want %d", len(rep.SeedCorrelations), 3*len(DefaultCouplingSteps))
 	}
 }
+
+// TestOwnStartSlopes: under a greedy-like schedule layer l is flat until
+// its own start (l−1)·100 and then rises with a shape whose half-gain
+// point is 20 + 5·(l−1) steps after it. Counted from step 0 the slope is
+// 105 steps per layer; from each layer's own start it is 5.
+func TestOwnStartSlopes(t *testing.T) {
+	var curves []Curve
+	for l := 1; l <= 3; l++ {
+		s0 := (l - 1) * 100
+		half := float64(20 + 5*(l-1))
+		c := Curve{Group: Group{Treatment: "g", Depth: 3, Width: 4}, Run: "r", Layer: l}
+		for st := 0; st <= 400; st += 5 {
+			y := 0.5
+			if st > s0 {
+				// Linear rise to the gain 0.4 at twice the half-gain point.
+				y = 0.5 + 0.4*math.Min(1, float64(st-s0)/(2*half))
+			}
+			c.Epochs, c.LayerAccuracy = append(c.Epochs, st), append(c.LayerAccuracy, y)
+		}
+		curves = append(curves, c)
+	}
+	own := OwnStartSlopes(curves, func(l int) int { return (l - 1) * 100 }, 0.5)
+	zero := OwnStartSlopes(curves, func(int) int { return 0 }, 0.5)
+	if len(own) != 1 || math.Abs(own[0]-5) > 1e-9 {
+		t.Errorf("own-start slope %v, want [5]", own)
+	}
+	if len(zero) != 1 || math.Abs(zero[0]-105) > 1e-9 {
+		t.Errorf("step-0 slope %v, want [105]", zero)
+	}
+}

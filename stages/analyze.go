@@ -166,7 +166,7 @@ func AnalyzeSweep(curves []artifacts.MetricsRow, exp *experiments.Experiment) (*
 		if out.Steps, err = analysis.StepAnalyze(pts, opt, halves...); err != nil {
 			return nil, err
 		}
-		if out.Levels, err = analyzeLevels(exp, opt, pts, halves); err != nil {
+		if out.Levels, err = analyzeLevels(exp, opt, pts, halves, out.StepsPerEpoch); err != nil {
 			return nil, err
 		}
 	}

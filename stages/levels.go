@@ -10,6 +10,7 @@ import (
 	"github.com/ffchar/ffchar/artifacts"
 	"github.com/ffchar/ffchar/axes"
 	"github.com/ffchar/ffchar/experiments"
+	"github.com/ffchar/ffchar/ff"
 	"github.com/ffchar/ffchar/figures"
 )
 
@@ -35,6 +36,10 @@ type Level struct {
 	// (each run's atanh of layer 1's r with the model, levels from the
 	// start step).
 	H1, H2 []float64
+	// H1OwnStart is, for a greedy level, the mean over runs of the slope
+	// of the H1 delay counted from each layer's own first training step
+	// (analysis.OwnStartSlopes); N = 0 for other levels.
+	H1OwnStart analysis.Summary
 	// DH1 and DH2 are the level minus the base (Welch); NaN for the base.
 	DH1, DH2 analysis.Difference
 	// TestAccuracy is the model's test accuracy over the level's runs at
@@ -82,7 +87,7 @@ func levelOf(exp *experiments.Experiment) (map[string]string, []Level) {
 // one-at-a-time experiment over its probe points, and compares each level
 // with the base. It returns nil for an experiment without
 // [one_at_a_time].
-func analyzeLevels(exp *experiments.Experiment, opt analysis.StepOptions, pts []analysis.Point, halves [][]analysis.Point) ([]Level, error) {
+func analyzeLevels(exp *experiments.Experiment, opt analysis.StepOptions, pts []analysis.Point, halves [][]analysis.Point, stepsPerEpoch int) ([]Level, error) {
 	if exp == nil || len(exp.OneAtATime) == 0 {
 		return nil, nil
 	}
@@ -121,6 +126,15 @@ func analyzeLevels(exp *experiments.Experiment, opt analysis.StepOptions, pts []
 		}
 		l.Steps = rep
 		_, l.H1, _ = analysis.RunStepSlopes(rep.Delays, opt.H1Measure)
+		l.H1OwnStart = analysis.MeanCI(nil, opt.Confidence)
+		if cfg, ok := greedyConfig(exp, l); ok && stepsPerEpoch > 0 {
+			frac := 0.5
+			if opt.H1Measure == analysis.MeasureS90 {
+				frac = 0.9
+			}
+			start := func(layer int) int { return (layer - 1) * cfg.Epochs * stepsPerEpoch }
+			l.H1OwnStart = analysis.MeanCI(analysis.OwnStartSlopes(rep.Curves, start, frac), opt.Confidence)
+		}
 		// H2's measure: layer 1's levels from the start step.
 		h2 := opt.Views(0)[2]
 		for _, c := range rep.Couplings {
@@ -144,6 +158,23 @@ func analyzeLevels(exp *experiments.Experiment, opt analysis.StepOptions, pts []
 		}
 	}
 	return kept, nil
+}
+
+// greedyConfig returns the Config of a level whose treatments all train
+// greedily (each layer for Config.Epochs epochs in turn).
+func greedyConfig(exp *experiments.Experiment, l Level) (ff.Config, bool) {
+	var cfg ff.Config
+	n := 0
+	for _, t := range exp.Treatments() {
+		if !slices.Contains(l.Treatments, t.ID) {
+			continue
+		}
+		if t.Config.Schedule != ff.Greedy {
+			return cfg, false
+		}
+		cfg, n = t.Config, n+1
+	}
+	return cfg, n > 0
 }
 
 // hypothesis returns the level's step-resolution hypothesis id ("H1").
@@ -250,6 +281,7 @@ func levelsTable(levels []Level, conf float64) *artifacts.Table {
 			t.num(prefix+"hi", d.Hi)
 			t.num(prefix+"p", d.P)
 		}
+		t.summary("h1_own_start_", l.H1OwnStart)
 		diff("dh1_", l.DH1)
 		diff("dh2_atanh_", l.DH2)
 	}
