@@ -137,17 +137,54 @@
 //
 // Layer versus model at step resolution: Pearson's r of levels over the
 // recorded steps (LayerModelCorrelations), of increments between
-// consecutive recorded steps (Increments, which removes the shared rising
-// trend that makes any two learning curves correlate), and across seeds
-// at fixed steps (SeedCorrelations, Holm-adjusted over the table). The
-// regression of atanh(r) on layer, log2(width) and depth is run on the
-// measure StepOptions.H2Measure names (increments by default).
+// consecutive recorded steps (Increments), and across seeds at fixed steps
+// (SeedCorrelations, Holm-adjusted over the table, with the across-seed
+// split-half reliability and MinDetectableR).
+//
+// # Coupling: surrogate, timescales, ceiling
+//
+// Two learning curves of one treatment correlate through the time course
+// all its seeds share, in levels and in increments alike. Couplings
+// computes every layer–model correlation measure (a View: levels, or
+// increments over non-overlapping windows of a timescale, on the step or
+// epoch clock, from a fixed step or from the treatment's start step) for
+// every treatment and layer, and beside the runs' own Fisher-z mean r:
+//
+//   - the between-seed surrogate: run i's layer with run j's model, j ≠ i,
+//     averaged on the Fisher-z scale (what any two runs share);
+//   - the excess, per run atanh r_ii minus its surrogate, with a t
+//     interval over runs, and the two-sided permutation p of its mean
+//     under random pairings of layers and models (CouplingPermutations,
+//     a fixed generator, so redraws are identical);
+//   - the correlation of residuals from the treatment's mean curves;
+//   - with the split-half probe, each series' reliability: the Fisher-z
+//     mean over runs of r between the series measured on one half and on
+//     the other, stepped up by Spearman–Brown 2r/(1+r); the ceiling
+//     √(rel_layer·rel_model), the largest r the measure can show, and the
+//     disattenuated r = r / ceiling; the same for the residuals.
+//
+// StartStep ends the classifier-only phase: the first recorded step at
+// which a treatment's mean layer-1 FF accuracy exceeds its step-0 mean by
+// StartSE probe standard errors √(p(1−p)/(2n)), rounded up to the
+// shortest window. StepOptions.Views lists the step measures: levels and
+// increments from step 0 (as published before), levels from the start
+// step, and increments over each of StepOptions.Windows from it.
 //
 // The step hypotheses follow the verdict rule below with the measures and
 // margins of StepOptions (StepVerdictRule), which an experiment file fixes
-// in its [analysis] table before the sweep: by default H1 on s50 with a
-// margin of 10 steps per layer, H2 and H3 on increments. The effects of
-// the other measures are reported beside the verdict's, marked Context.
+// in its [analysis] table before the sweep. H1: s50 by default, margin 10
+// steps per layer, with the gaps between adjacent layers beside it. H2,
+// the paper's reading: layer 1's r of levels from the start step, strong
+// when its lower bound is at least StepOptions.Strong, and the slope of
+// atanh r on layer index (CorrelationRegression of those levels), with the
+// surrogate and excess beside it. H2 coupling: the across-seed r of layer
+// 1 at StepOptions.CouplingSteps, Fisher-z averaged over the steps per
+// treatment, its mean over treatments, margin CouplingMargin; its power
+// and the windowed excesses beside it. H3: the width slope of the levels
+// regression and of a regression of the per-treatment across-seed
+// couplings (SE clustered by treatment). A claim whose ceiling is below
+// its threshold is Untestable. Effects that do not decide a verdict are
+// marked Context.
 //
 // # Hypotheses
 //
@@ -159,23 +196,25 @@
 //     default T50), in epochs per layer; p from the one-sample t-test,
 //     one-sided (slope > 0). Every other p-value is two-sided.
 //   - H2: the Fisher-z mean over runs of layer 1's r with the model
-//     ("strongly" means ≥ 0.7 with lower bound > 0.5; p tests mean z =
-//     atanh(0.7)), and b1 of CorrelationRegression.
+//     ("strongly" means a lower bound ≥ 0.7; p tests mean z = atanh(0.7)),
+//     and b1 of CorrelationRegression.
 //   - H3: b2 of CorrelationRegression, per doubling of width.
 //
 // The verdict rule, also the constant VerdictRule:
 //
 //	A directional effect, claimed to be positive (s = +1) or negative
 //	(s = -1), with equivalence margin m, is
-//	  supported      when the whole interval has the claimed sign and does
-//	                 not lie inside [-m, m];
+//	  supported      when the whole interval has the claimed sign and the
+//	                 point estimate lies outside the margin (s·v > m);
 //	  not supported  when the whole interval has the opposite sign, or lies
 //	                 inside [-m, m] (the effect is negligible);
 //	  inconclusive   otherwise, including when there is no interval (fewer
 //	                 than 2 runs).
-//	"Strongly correlated" is supported when the Fisher-z mean r is at least
-//	0.7 and its lower bound exceeds 0.5, not supported when its upper bound
-//	is below 0.7, and inconclusive otherwise.
+//	"Strongly correlated" is supported when the lower bound of the
+//	Fisher-z mean r is at least 0.7, not supported when its upper bound is
+//	below 0.7, and inconclusive otherwise.
+//	A claim whose measure's reliability ceiling is below its threshold
+//	cannot be tested by this measure.
 //	A claim with several parts is supported when every part is, not
 //	supported when any part is not, inconclusive otherwise.
 //
