@@ -31,6 +31,13 @@ const (
 	SplitProbeB = "probe_b"
 )
 
+// StepSplit reports whether rows of split are measured at a scheduled
+// step (the probe, its halves and the training stream) rather than after
+// an epoch.
+func StepSplit(split string) bool {
+	return split == SplitProbe || split == SplitProbeA || split == SplitProbeB || split == SplitStream
+}
+
 // Splits lists the split column's values in the order rows of one step
 // appear.
 var Splits = []string{SplitTrain, SplitVal, SplitProbe, SplitProbeA, SplitProbeB, SplitStream}
@@ -480,7 +487,7 @@ func WriteMetricsRows(path string, rows []MetricsRow, meta map[string]string) er
 	return writeParquetFile(path, kindMetrics, meta, func() (*table, error) {
 		for i := range rows {
 			r := &rows[i]
-			stepRow := r.Split == SplitProbe || r.Split == SplitStream
+			stepRow := StepSplit(r.Split)
 			epoch := r.Epoch
 			if stepRow && epoch == 0 && r.Step == 0 {
 				epoch = 1 // step 0 belongs to no epoch
