@@ -6,11 +6,15 @@
 # resolution of the curves: every run has a step-0 probe row and at least N
 # distinct probe steps inside its first epoch. With AXES=a,b,... every
 # named axis is a column of the curves holding at least two values, and
-# with MIN_SEEDS=N every treatment has at least N runs.
+# with MIN_SEEDS=N every treatment has at least N runs. With HALVES=1 every
+# run has probe_a and probe_b rows (the split-half probe) at every step
+# and layer of its probe rows, and with DEPTHS=1,2,... the curves hold
+# exactly those depths.
 #
 #   scripts/duckdb-interop.sh [results/quick]
 #   MIN_FIRST_EPOCH_STEPS=30 scripts/duckdb-interop.sh results/reproduction
 #   AXES=epochs,schedule MIN_SEEDS=8 scripts/duckdb-interop.sh results/beyond
+#   MIN_FIRST_EPOCH_STEPS=30 MIN_SEEDS=30 HALVES=1 DEPTHS=1,2,3,4 scripts/duckdb-interop.sh results/paper-epoch1
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 dir=$(cd "${1:-$repo/results/quick}" && pwd)
@@ -69,6 +73,21 @@ if (minSeeds > 0) {
   if (few.length > 0) throw new Error(`seeds: ${few.length} treatments with fewer than ${minSeeds} runs, e.g. ${JSON.stringify(few[0], (k, v) => typeof v === 'bigint' ? Number(v) : v)}`);
   const [{ t }] = await q(`SELECT count(DISTINCT treatment) AS t FROM read_parquet('${curves}')`);
   console.log(`duckdb-interop: each of ${t} treatments has at least ${minSeeds} runs`);
+}
+if (process.env.HALVES === '1') {
+  const curves = join(dir, 'data', 'curves.parquet');
+  const bad = await q(`WITH p AS (SELECT run_id, step, layer FROM read_parquet('${curves}') WHERE split = 'probe'),
+    h AS (SELECT run_id, step, layer, count(DISTINCT split) AS n FROM read_parquet('${curves}') WHERE split IN ('probe_a', 'probe_b') GROUP BY ALL)
+    SELECT p.run_id, p.step, p.layer, coalesce(h.n, 0) AS n FROM p LEFT JOIN h USING (run_id, step, layer) WHERE coalesce(h.n, 0) <> 2`);
+  if (bad.length > 0) throw new Error(`probe halves: ${bad.length} probe rows without both halves, e.g. ${JSON.stringify(bad[0], (k, v) => typeof v === 'bigint' ? Number(v) : v)}`);
+  const [{ n }] = await q(`SELECT count(*) AS n FROM read_parquet('${curves}') WHERE split = 'probe'`);
+  console.log(`duckdb-interop: each of ${n} probe rows has both probe halves`);
+}
+const depths = (process.env.DEPTHS || '').split(',').filter((d) => d !== '').map(Number);
+if (depths.length > 0) {
+  const got = (await q(`SELECT DISTINCT depth FROM read_parquet('${join(dir, 'data', 'curves.parquet')}') ORDER BY depth`)).map((x) => Number(x.depth));
+  if (got.join(',') !== depths.join(',')) throw new Error(`depths ${got.join(',')}, want ${depths.join(',')}`);
+  console.log(`duckdb-interop: depths ${got.join(', ')}`);
 }
 console.log(`duckdb-interop: PASS: ${files} Parquet files read by DuckDB; per-layer corr(ff_accuracy, classifier_accuracy) for layers ${rows.map((x) => x.layer).join(', ')}`);
 JS
