@@ -5,6 +5,10 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/ffchar/ffchar/axes"
 )
 
 // Point is one row of a metrics table: one run, one epoch, one layer.
@@ -51,9 +55,38 @@ func (g Group) String() string {
 	return fmt.Sprintf("%s (depth %d, width %d)", g.Treatment, g.Depth, g.Width)
 }
 
+// compareGroup orders treatments by their axes in name order, numbers as
+// numbers (width 300 before 1000), then by shape.
 func compareGroup(a, b Group) int {
-	return cmp.Or(cmp.Compare(a.Treatment, b.Treatment), cmp.Compare(a.Depth, b.Depth), cmp.Compare(a.Width, b.Width),
-		cmp.Compare(a.Widths, b.Widths))
+	if a.Treatment != b.Treatment {
+		if c := CompareTreatments(a.Treatment, b.Treatment); c != 0 {
+			return c
+		}
+	}
+	return cmp.Or(cmp.Compare(a.Depth, b.Depth), cmp.Compare(a.Width, b.Width), cmp.Compare(a.Widths, b.Widths))
+}
+
+// CompareTreatments orders treatment IDs axis by axis, comparing values
+// numerically when both are numbers and as text otherwise, then as text.
+func CompareTreatments(a, b string) int {
+	aa, ba := axes.Parse(a), axes.Parse(b)
+	for i := 0; i < len(aa) && i < len(ba); i++ {
+		if c := cmp.Or(strings.Compare(aa[i].Name, ba[i].Name), compareValue(aa[i].Value, ba[i].Value)); c != 0 {
+			return c
+		}
+	}
+	return cmp.Or(cmp.Compare(len(aa), len(ba)), strings.Compare(a, b))
+}
+
+// compareValue orders two axis values: numerically when both parse as
+// numbers, else as text.
+func compareValue(a, b string) int {
+	x, errA := strconv.ParseFloat(a, 64)
+	y, errB := strconv.ParseFloat(b, 64)
+	if errA == nil && errB == nil {
+		return cmp.Compare(x, y)
+	}
+	return strings.Compare(a, b)
 }
 
 // Curve is one layer of one run over epochs, sorted by epoch.

@@ -3,6 +3,7 @@ package analysis
 import (
 	"errors"
 	"math"
+	"slices"
 	"testing"
 )
 
@@ -360,3 +361,16 @@ func make11(v float64) []float64 {
 }
 
 func errorsIs(err, kind error) bool { return errors.Is(err, kind) }
+
+// TestCompareTreatments: treatments sort axis by axis, numbers as numbers
+// (width 300 before width 1000), text as text.
+func TestCompareTreatments(t *testing.T) {
+	ids := []string{"depth=2,width=100", "depth=1,width=1000", "depth=1,width=300", "depth=1,width=100",
+		"depth=1,schedule=greedy", "depth=1,schedule=simultaneous", "depth=10,width=100"}
+	slices.SortFunc(ids, CompareTreatments)
+	want := []string{"depth=1,schedule=greedy", "depth=1,schedule=simultaneous", "depth=1,width=100", "depth=1,width=300",
+		"depth=1,width=1000", "depth=2,width=100", "depth=10,width=100"}
+	if !slices.Equal(ids, want) {
+		t.Errorf("sorted %q\nwant %q", ids, want)
+	}
+}
