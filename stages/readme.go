@@ -95,8 +95,16 @@ func resultsReadme(reps *Reports, tables []*artifacts.Table, sw *Sweep, about Re
 			fmt.Fprintf(&b, "\n%s\n\n", n)
 		}
 	}
-	fmt.Fprintf(&b, "- %d runs over %d treatments, up to %d epochs (%d optimizer steps each), per-epoch curves on the validation set; test-set evaluation at the checkpoints.\n",
-		len(runs), len(treatments), maxEpoch, reps.StepsPerEpoch)
+	epochs := fmt.Sprintf("up to %d epochs", maxEpoch)
+	if maxEpoch == 1 {
+		epochs = "1 epoch"
+	}
+	fmt.Fprintf(&b, "- %d runs over %d treatments, %s (%d optimizer steps each), per-epoch curves on the validation set; test-set evaluation at the checkpoints.\n",
+		len(runs), len(treatments), epochs, reps.StepsPerEpoch)
+	// Over fewer than MinEpochCurve epochs a per-epoch curve has no
+	// correlation (3 points) and, with one epoch, no delay: the per-epoch
+	// claims are left out, with the reason.
+	perEpoch := maxEpoch >= minEpochCurve
 
 	curves := "validation curves (evaluated after every epoch)"
 	if curvesSplit(about.Experiment) == experiments.SplitTrain {
@@ -107,8 +115,27 @@ func resultsReadme(reps *Reports, tables []*artifacts.Table, sw *Sweep, about Re
 		fmt.Fprintf(&b, "Tested on the held-out probe's curves from step 0, under the rules of the experiment file's [analysis] (below; the notes above say which of them were written before the runs). Intervals are %.0f%% confidence intervals over runs; p-values are two-sided unless marked one-sided. Rows marked *context* are reported beside the verdict's measure and decide nothing.\n\n", conf)
 		claimTable(&b, st.Hypotheses, conf, true)
 
-		fmt.Fprintf(&b, "\n## Step resolution and per epoch, side by side\n\n")
-		fmt.Fprintf(&b, "| claim | per epoch (%s): estimate [%.0f%% CI] | verdict | step resolution (probe, from step 0): estimate [CI] | verdict |\n|---|---|---|---|---|\n", curves, conf)
+		if perEpoch {
+			sideBySide(&b, rep, st, curves, conf, reps.StepsPerEpoch)
+		}
+
+		levelsSection(&b, reps.Levels, tables, conf)
+		name := treatmentNamer(about.Experiment)
+		deficitSection(&b, st, conf, name)
+		h2Section(&b, st, name)
+	}
+	return finishReadme(&b, reps, tables, about, perEpoch, maxEpoch, curves, conf)
+}
+
+// minEpochCurve is the fewest epochs for which the per-epoch claims are
+// tested: a correlation over epochs needs 3 points.
+const minEpochCurve = 3
+
+// sideBySide compares the per-epoch and step-resolution verdicts.
+func sideBySide(b *strings.Builder, rep *analysis.Report, st *analysis.StepReport, curves string, conf float64, stepsPerEpoch int) {
+	{
+		fmt.Fprintf(b, "\n## Step resolution and per epoch, side by side\n\n")
+		fmt.Fprintf(b, "| claim | per epoch (%s): estimate [%.0f%% CI] | verdict | step resolution (probe, from step 0): estimate [CI] | verdict |\n|---|---|---|---|---|\n", curves, conf)
 		for _, h := range rep.Hypotheses {
 			i := slices.IndexFunc(st.Hypotheses, func(s analysis.Hypothesis) bool { return s.ID == h.ID })
 			if i < 0 {
@@ -124,23 +151,23 @@ func resultsReadme(reps *Reports, tables []*artifacts.Table, sw *Sweep, about Re
 					sv = append(sv, fmt.Sprintf("%s %s [%s, %s]", fmtNum(e.Value), e.Unit, fmtNum(e.Lo), fmtNum(e.Hi)))
 				}
 			}
-			fmt.Fprintf(&b, "| %s | %s | %s | %s | %s |\n", h.ID, strings.Join(ev, "; "), h.Verdict, strings.Join(sv, "; "), sh.Verdict)
+			fmt.Fprintf(b, "| %s | %s | %s | %s | %s |\n", h.ID, strings.Join(ev, "; "), h.Verdict, strings.Join(sv, "; "), sh.Verdict)
 		}
-		fmt.Fprintf(&b, "\nWhy the two can differ. The per-epoch curves start after a whole epoch (%d optimizer steps here), and the per-epoch delays measure a layer's gain from that first point: a layer that starts behind and catches up during the second epoch shows a large, early gain, so its t50 comes *earlier*. At step resolution every gain is measured from the untrained network (step 0), and the first hundreds of steps, where layers diverge, are sampled densely. The per-epoch H2 correlates two curves that both rise over the epochs; at step resolution, H2's paper reading correlates levels from the end of the classifier-only phase, and the coupling rows ask what belongs to the run (below).\n", reps.StepsPerEpoch)
-
-		levelsSection(&b, reps.Levels, tables, conf)
-		name := treatmentNamer(about.Experiment)
-		deficitSection(&b, st, conf, name)
-		h2Section(&b, st, name)
+		fmt.Fprintf(b, "\nWhy the two can differ. The per-epoch curves start after a whole epoch (%d optimizer steps here), and the per-epoch delays measure a layer's gain from that first point: a layer that starts behind and catches up during the second epoch shows a large, early gain, so its t50 comes *earlier*. At step resolution every gain is measured from the untrained network (step 0), and the first hundreds of steps, where layers diverge, are sampled densely. The per-epoch H2 correlates two curves that both rise over the epochs; at step resolution, H2's paper reading correlates levels from the end of the classifier-only phase, and the coupling rows ask what belongs to the run (below).\n", stepsPerEpoch)
 	}
+}
 
-	fmt.Fprintf(&b, "\n## What the data can and cannot show\n\n")
+// finishReadme writes the rest of the results README: what the data can
+// and cannot show, the per-epoch claims, the rules, figures and tables.
+func finishReadme(b *strings.Builder, reps *Reports, tables []*artifacts.Table, about ResultsInfo, perEpoch bool, maxEpoch int, curves string, conf float64) string {
+	rep := reps.Epoch
+	fmt.Fprintf(b, "\n## What the data can and cannot show\n\n")
 	if st := reps.Steps; st != nil && about.Experiment != nil {
 		n := about.Experiment.Record.Probe
-		fmt.Fprintf(&b, "- The probe has %d samples, so a layer's FF accuracy at a step is measured on %d decisions (standard error about %.1f points at 80%% accuracy). A difference between two steps carries the error of both, so increments between nearby steps are noisier than levels, not less: late in training, when accuracies hardly move, they are mostly noise, and no correlation of them can be large. Values between recorded steps are linear interpolations.\n",
+		fmt.Fprintf(b, "- The probe has %d samples, so a layer's FF accuracy at a step is measured on %d decisions (standard error about %.1f points at 80%% accuracy). A difference between two steps carries the error of both, so increments between nearby steps are noisier than levels, not less: late in training, when accuracies hardly move, they are mostly noise, and no correlation of them can be large. Values between recorded steps are linear interpolations.\n",
 			n, 2*n, 100*math.Sqrt(0.8*0.2/float64(2*n)))
 		if st.Halves != nil {
-			fmt.Fprintf(&b, "- The probe was recorded as two disjoint halves of %d samples (`probe_a`, `probe_b`): two independent measurements of every curve, from which each measure's reliability and ceiling are estimated (Spearman–Brown).\n", n/2)
+			fmt.Fprintf(b, "- The probe was recorded as two disjoint halves of %d samples (`probe_a`, `probe_b`): two independent measurements of every curve, from which each measure's reliability and ceiling are estimated (Spearman–Brown).\n", n/2)
 		} else {
 			b.WriteString("- **No ceilings.** This sweep's probe was not recorded as two halves, so the reliability of its measures, and the largest correlation each could show, cannot be estimated from it: every ceiling is NaN (–), and a verdict of \"not supported\" for a correlation may only mean that the measure could not reach its threshold.\n")
 		}
@@ -154,43 +181,50 @@ func resultsReadme(reps *Reports, tables []*artifacts.Table, sw *Sweep, about Re
 		b.WriteString("- **One factor at a time.** Each level differs from the base in one axis, so the design measures each factor's effect at the base and no interaction between factors. A recipe level changes every setting in which the recipes differ. Per-level intervals are over that level's runs; the differences from the base use Welch intervals over runs, and their Holm adjustment is over the table's levels. The sweep-wide claims above pool every level (other schedules, recipes, data sets), so they describe the design as a whole, not the base. In particular the pooled H1 includes any greedy level, whose delay is built in by design (a layer starts training only after the one before it has finished): read each axis in the per-level table.\n")
 	}
 
-	fmt.Fprintf(&b, "\n## The paper's claims per epoch\n\n")
-	fmt.Fprintf(&b, "Each claim tested on this sweep's %s, as the reproduction did before step recording; intervals are %.0f%% confidence intervals, n is the number of runs behind the estimate.\n\n", curves, conf)
-	claimTable(&b, rep.Hypotheses, conf, false)
+	fmt.Fprintf(b, "\n## The paper's claims per epoch\n\n")
+	if !perEpoch {
+		fmt.Fprintf(b, "Not tested: the runs have %d epoch(s), and a curve over epochs needs at least %d points for a correlation (and 2 for a delay). The per-epoch tables are written with their values undefined (NaN) and the reasons in `tables/hypotheses`.\n", maxEpoch, minEpochCurve)
+	} else {
+		fmt.Fprintf(b, "Each claim tested on this sweep's %s, as the reproduction did before step recording; intervals are %.0f%% confidence intervals, n is the number of runs behind the estimate.\n\n", curves, conf)
+		claimTable(b, rep.Hypotheses, conf, false)
+	}
 	for _, h := range rep.Hypotheses {
-		fmt.Fprintf(&b, "\n**%s** — %s: **%s**. Shown in %s.\n", h.ID, h.Claim, h.Verdict, claimFigures[h.ID])
+		if !perEpoch {
+			break
+		}
+		fmt.Fprintf(b, "\n**%s** — %s: **%s**. Shown in %s.\n", h.ID, h.Claim, h.Verdict, claimFigures[h.ID])
 		for _, e := range h.Effects {
-			fmt.Fprintf(&b, "- %s: %s %s, CI [%s, %s], p = %s (%s), %d runs (%s; effect verdict: %s).\n",
+			fmt.Fprintf(b, "- %s: %s %s, CI [%s, %s], p = %s (%s), %d runs (%s; effect verdict: %s).\n",
 				e.Statistic, fmtNum(e.Value), e.Unit, fmtNum(e.Lo), fmtNum(e.Hi), fmtP(e.P), sided(e), e.Runs, e.Claim, e.Verdict)
 			for _, w := range e.Warnings {
-				fmt.Fprintf(&b, "  - caveat: %v\n", w)
+				fmt.Fprintf(b, "  - caveat: %v\n", w)
 			}
 		}
 	}
-	fmt.Fprintf(&b, "\nVerdict rule:\n\n%s\n", indentQuote(analysis.VerdictRule))
+	fmt.Fprintf(b, "\nVerdict rule:\n\n%s\n", indentQuote(analysis.VerdictRule))
 	if reps.Steps != nil {
-		fmt.Fprintf(&b, "\n%s\n", indentQuote(analysis.StepVerdictRule(reps.Steps.Options)))
+		fmt.Fprintf(b, "\n%s\n", indentQuote(analysis.StepVerdictRule(reps.Steps.Options)))
 	}
 
-	fmt.Fprintf(&b, "\n## Figures\n\n")
+	fmt.Fprintf(b, "\n## Figures\n\n")
 	for i, f := range drawable(reps) {
-		fmt.Fprintf(&b, "%d. %s ([PNG](figures/%s.png), [SVG](figures/%s.svg), [PDF](figures/%s.pdf))\n\n   ![%s](figures/%s.png)\n\n",
+		fmt.Fprintf(b, "%d. %s ([PNG](figures/%s.png), [SVG](figures/%s.svg), [PDF](figures/%s.pdf))\n\n   ![%s](figures/%s.png)\n\n",
 			i+1, f.Caption, f.Name, f.Name, f.Name, f.Name, f.Name)
 	}
-	fmt.Fprintf(&b, "## Tables\n\nEach table is in `tables/` as Parquet, CSV, Markdown and LaTeX.\n\n")
+	fmt.Fprintf(b, "## Tables\n\nEach table is in `tables/` as Parquet, CSV, Markdown and LaTeX.\n\n")
 	for _, t := range tables {
-		fmt.Fprintf(&b, "- `%s` (%d rows): %s. [md](tables/%s.md) · [csv](tables/%s.csv) · [tex](tables/%s.tex) · [parquet](tables/%s.parquet)\n",
+		fmt.Fprintf(b, "- `%s` (%d rows): %s. [md](tables/%s.md) · [csv](tables/%s.csv) · [tex](tables/%s.tex) · [parquet](tables/%s.parquet)\n",
 			t.Name, t.Rows(), t.Title, t.Name, t.Name, t.Name, t.Name)
 	}
 	for _, t := range tables {
 		if t.Name == "final_accuracy" || t.Name == "correlation_regression" || t.Name == "step_correlation_regression" {
-			fmt.Fprintf(&b, "\n### %s\n\n%s\n\n", t.Name, t.Title)
+			fmt.Fprintf(b, "\n### %s\n\n%s\n\n", t.Name, t.Title)
 			var buf bytes.Buffer
 			t.WriteMarkdown(&buf)
 			b.Write(buf.Bytes())
 		}
 	}
-	fmt.Fprintf(&b, "\n## Sweep data\n\n`data/curves.parquet` (every run × split × layer, per epoch (`train`, `val`) and per recorded step (`probe`, `train_stream`), with a `step` column counting optimizer steps from initialisation), `data/evaluations.parquet` (test set at each checkpoint) and `data/confusion.parquet`: the intermediate tables everything above is computed from; their schemas are in the top-level README. `data/timing.csv` gives each run's training wall time (kept out of the cached, verified tables because it varies between identical runs).\n")
+	fmt.Fprintf(b, "\n## Sweep data\n\n`data/curves.parquet` (every run × split × layer, per epoch (`train`, `val`) and per recorded step (`probe`, `train_stream`), with a `step` column counting optimizer steps from initialisation), `data/evaluations.parquet` (test set at each checkpoint) and `data/confusion.parquet`: the intermediate tables everything above is computed from; their schemas are in the top-level README. `data/timing.csv` gives each run's training wall time (kept out of the cached, verified tables because it varies between identical runs).\n")
 	return b.String()
 }
 
