@@ -17,8 +17,10 @@ const (
 	// correlate 5: sweep tables with axis columns and layer_width; the
 	// analysis, figures and results README computed once, here (the plot
 	// stage is gone). 6: one-at-a-time levels (tables/one_at_a_time,
-	// figure 9), the model legend naming goodness over labels.
-	correlateVersion = 6
+	// figure 9), the model legend naming goodness over labels. 7: the
+	// coupling analysis (surrogates, timescales, ceilings from the
+	// split-half probe), figure 10, the revised verdicts.
+	correlateVersion = 7
 )
 
 // Stage names, in pipeline order.
