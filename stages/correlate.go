@@ -7,6 +7,7 @@ import (
 	"github.com/ffchar/ffchar/artifacts"
 	"github.com/ffchar/ffchar/experiments"
 	"github.com/ffchar/ffchar/pipeline"
+	"github.com/ffchar/ffchar/report"
 )
 
 // Output names of the correlate stage: the sweep's tables, concatenated
@@ -21,8 +22,8 @@ func correlateKey(exp *experiments.Experiment) func(h *pipeline.Hash) {
 	return func(h *pipeline.Hash) {
 		h.Param("version", correlateVersion)
 		h.Param("experiment", exp.Name)
-		h.Param("curves", curvesSplit(exp))
-		for _, l := range StepOptionLines(StepOptions(exp)) {
+		h.Param("curves", report.CurvesSplit(exp))
+		for _, l := range report.StepOptionLines(report.StepOptions(exp)) {
 			h.Line(l)
 		}
 	}
@@ -86,8 +87,8 @@ func correlateJob(exp *experiments.Experiment, runs []experiments.Run, trainIDs,
 			if err := artifacts.WriteConfusionRows(filepath.Join(dir, ConfusionsFile), confusion, meta); err != nil {
 				return err
 			}
-			sw := &Sweep{Curves: curves, Evaluations: evals}
-			_, err := writeReport(reportDirs{tables: dir, figures: dir, readme: filepath.Join(dir, ReadmeFile)}, sw, exp, meta, Provenance{})
+			sw := &report.Sweep{Curves: curves, Evaluations: evals}
+			_, err := report.Write(report.Dirs{Tables: dir, Figures: dir, Readme: filepath.Join(dir, report.ReadmeFile)}, sw, exp, meta, "")
 			return err
 		},
 	}

@@ -13,14 +13,15 @@
 //	                          the analysis tables, one .png, .svg and .pdf per
 //	                          figure, README.md (the results section)
 //
-// The correlate job is the one place a sweep is analysed. Publish copies
+// The correlate job is the one place a sweep is analysed, through package
+// report (tables, figures and the results README). Publish copies
 // its outputs into the working tree (adding CSV, Markdown and LaTeX
 // renderings of the tables and the publishing build's provenance), and
 // redraw runs the same code on published sweep tables, so published
 // tables, figures and README cannot disagree. Jobs builds the graph by
 // stage name: Selection.Until names the last stage. An experiment with
 // [one_at_a_time] is also analysed per level, the base or one axis
-// changed (levels.go): tables/one_at_a_time, figure 9 and a README
+// changed (report/levels.go): tables/one_at_a_time, figure 9 and a README
 // section compare each level with the base.
 //
 // Job IDs are prefixed with the experiment name, so that the cache

@@ -11,6 +11,7 @@ import (
 	"github.com/ffchar/ffchar/internal/atomicfile"
 
 	"github.com/ffchar/ffchar/artifacts"
+	"github.com/ffchar/ffchar/report"
 )
 
 // RenderIndex writes results/README.md: for every published experiment
@@ -70,11 +71,11 @@ func RenderIndex(results string) error {
 				if !slices.Contains(claimOrder, id) {
 					claimOrder = append(claimOrder, id)
 				}
-				sd.verdicts[id] = fmt.Sprintf("%s %s [%s, %s]: **%s**", fmtNum(val.Floats[i]), unit.Cell(i), fmtNum(lo.Floats[i]), fmtNum(hi.Floats[i]), verdict.Cell(i))
+				sd.verdicts[id] = fmt.Sprintf("%s %s [%s, %s]: **%s**", report.FormatNum(val.Floats[i]), unit.Cell(i), report.FormatNum(lo.Floats[i]), report.FormatNum(hi.Floats[i]), verdict.Cell(i))
 			}
 			last = claim.Cell(i)
 			fmt.Fprintf(b, "| %s | %s | %s = %s %s | [%s, %s] | %s | %s |\n", id, st, stat.Cell(i),
-				fmtNum(val.Floats[i]), unit.Cell(i), fmtNum(lo.Floats[i]), fmtNum(hi.Floats[i]), runs.Cell(i), v)
+				report.FormatNum(val.Floats[i]), unit.Cell(i), report.FormatNum(lo.Floats[i]), report.FormatNum(hi.Floats[i]), runs.Cell(i), v)
 		}
 		sides = append(sides, sd)
 	}

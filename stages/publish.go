@@ -16,6 +16,7 @@ import (
 	"github.com/ffchar/ffchar/backend"
 
 	"github.com/ffchar/ffchar/pipeline"
+	"github.com/ffchar/ffchar/report"
 )
 
 // PublishResults copies the outputs of the correlate job among res into
@@ -69,7 +70,7 @@ func PublishResults(c *pipeline.Cache, res []pipeline.Result, results string, ab
 		if readme == nil {
 			return fmt.Errorf("publish: the correlate results of %s have no %s", about.Experiment.Name, ReadmeFile)
 		}
-		if err := writeTablesText(tables); err != nil {
+		if err := report.WriteTablesText(tables); err != nil {
 			return err
 		}
 		kernels, err := writeTimings(c, res, filepath.Join(data, TimingsFile))
@@ -85,7 +86,7 @@ func PublishResults(c *pipeline.Cache, res []pipeline.Result, results string, ab
 		if err := writeJSON(filepath.Join(data, ProvenanceFile), prov); err != nil {
 			return err
 		}
-		if err := atomicfile.WriteBytes(filepath.Join(dir, ReadmeFile), []byte(withProvenance(string(readme), prov))); err != nil {
+		if err := atomicfile.WriteBytes(filepath.Join(dir, ReadmeFile), []byte(report.WithProvenance(string(readme), provenanceLine(prov)))); err != nil {
 			return fmt.Errorf("publish: %w", err)
 		}
 		return nil

@@ -1,4 +1,4 @@
-package stages
+package report
 
 import (
 	"bytes"
@@ -26,6 +26,10 @@ var claimFigures = map[string]string{
 	"H2": "[figure 3](figures/fig3_correlation_heatmap.png) (per epoch), [figure 8](figures/fig8_step_correlation.png) (levels from the start step) and [figure 10](figures/fig10_timescales.png) (timescales, surrogate and ceiling)",
 	"H3": "[figure 4](figures/fig4_correlation_width.png)",
 }
+
+// FormatNum formats a number for a README or index: three significant
+// digits, "–" for NaN and infinities.
+func FormatNum(x float64) string { return fmtNum(x) }
 
 func fmtNum(x float64) string {
 	if math.IsNaN(x) || math.IsInf(x, 0) {
@@ -107,7 +111,7 @@ func resultsReadme(reps *Reports, tables []*artifacts.Table, sw *Sweep, about Re
 	perEpoch := maxEpoch >= minEpochCurve
 
 	curves := "validation curves (evaluated after every epoch)"
-	if curvesSplit(about.Experiment) == experiments.SplitTrain {
+	if CurvesSplit(about.Experiment) == experiments.SplitTrain {
 		curves = "training curves (averaged over each epoch's batches, as loeweX logs them)"
 	}
 	if st := reps.Steps; st != nil {
@@ -228,33 +232,15 @@ func finishReadme(b *strings.Builder, reps *Reports, tables []*artifacts.Table, 
 	return b.String()
 }
 
-// provenanceLine names the build that published a sweep, as a list item
-// following the line that counts its runs; "" when unknown (the cached
-// report, which publish completes with withProvenance).
-func provenanceLine(prov Provenance) string {
-	if prov.Backend == "" {
-		return ""
-	}
-	s := fmt.Sprintf("- Published with BLAS backend %s", prov.Backend)
-	if len(prov.Kernels) > 0 {
-		s += fmt.Sprintf(" (runs trained with OpenBLAS kernel %s)", strings.Join(prov.Kernels, ", "))
-	}
-	s += ", " + prov.Go
-	if prov.Revision != "" {
-		s += fmt.Sprintf(", ffchar revision `%s`", prov.Revision)
-	}
-	return s + ".\n"
-}
-
 // runsLine matches the line of a results README that counts the sweep's
 // runs, which the provenance line follows.
 var runsLine = regexp.MustCompile(`(?m)^- \d+ runs over .*$\n?`)
 
-// withProvenance adds the provenance line to a results README, after the
-// line counting the sweep's runs; the correlate job writes the README
-// without one, and publish and redraw add that of the build publishing it.
-func withProvenance(readme string, prov Provenance) string {
-	line := provenanceLine(prov)
+// WithProvenance adds the provenance line (a Markdown list item ending
+// in a newline) to a results README, after the line counting the sweep's
+// runs; the correlate job writes the README without one, and publish and
+// redraw add that of the build publishing it.
+func WithProvenance(readme string, line string) string {
 	loc := runsLine.FindStringIndex(readme)
 	if line == "" || loc == nil {
 		return readme

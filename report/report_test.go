@@ -1,4 +1,4 @@
-package stages
+package report
 
 import (
 	"math"
@@ -61,12 +61,12 @@ func TestTestAccuracyCountsRunsOnce(t *testing.T) {
 }
 
 func TestCurvesSplitDefault(t *testing.T) {
-	if s := curvesSplit(nil); s != experiments.SplitVal {
+	if s := CurvesSplit(nil); s != experiments.SplitVal {
 		t.Errorf("no experiment: %q", s)
 	}
 	e := &experiments.Experiment{}
 	e.Evaluate.Curves = experiments.SplitTrain
-	if s := curvesSplit(e); s != experiments.SplitTrain {
+	if s := CurvesSplit(e); s != experiments.SplitTrain {
 		t.Errorf("curves = train: %q", s)
 	}
 }

@@ -1,4 +1,4 @@
-package stages
+package report
 
 import (
 	"slices"
@@ -39,7 +39,7 @@ func TestTableAxisNamedLikeAStatistic(t *testing.T) {
 // the experiment's description speaks of runs over something first.
 func TestWithProvenanceAfterTheRunsLine(t *testing.T) {
 	readme := "Sixty runs over two days.\n\n- 4 runs over 2 treatments, up to 3 epochs.\n\n## Next\n"
-	got := withProvenance(readme, Provenance{Backend: "gonum", Go: "go1.26"})
+	got := WithProvenance(readme, "- Published with BLAS backend gonum, go1.26.\n")
 	want := "Sixty runs over two days.\n\n- 4 runs over 2 treatments, up to 3 epochs.\n- Published with BLAS backend gonum, go1.26.\n\n## Next\n"
 	if got != want {
 		t.Errorf("got\n%s\nwant\n%s", got, want)

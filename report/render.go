@@ -1,4 +1,4 @@
-package stages
+package report
 
 import (
 	"bytes"
@@ -6,7 +6,6 @@ import (
 	"math"
 	"os"
 	"path/filepath"
-	"strconv"
 
 	"github.com/ffchar/ffchar/internal/atomicfile"
 
@@ -193,32 +192,20 @@ type Sweep struct {
 	Evaluations []artifacts.EvaluationRow
 }
 
-// ReadSweep reads the sweep tables from dir (results/<experiment>/data).
-func ReadSweep(dir string) (*Sweep, error) {
-	curves, _, err := artifacts.ReadMetrics(filepath.Join(dir, CurvesFile))
-	if err != nil {
-		return nil, err
-	}
-	evals, _, err := artifacts.ReadEvaluations(filepath.Join(dir, EvaluationsFile))
-	if err != nil {
-		return nil, err
-	}
-	return &Sweep{Curves: curves, Evaluations: evals}, nil
-}
-
 // ReadmeFile is the results section a report writes.
 const ReadmeFile = "README.md"
 
-// reportDirs says where a report's parts go: analysis tables (Parquet),
+// Dirs says where a report's parts go: analysis tables (Parquet),
 // figures, and the results README.
-type reportDirs struct{ tables, figures, readme string }
+type Dirs struct{ Tables, Figures, Readme string }
 
-// writeReport is the one place a sweep is analysed: it runs the analysis
-// once and writes every analysis table as Parquet (with meta), every
-// figure and the results README (with the publishing build's provenance
-// when prov has one). The correlate job calls it on its output folder;
-// redraw, on published sweep tables without a cache.
-func writeReport(d reportDirs, sw *Sweep, exp *experiments.Experiment, meta map[string]string, prov Provenance) ([]*artifacts.Table, error) {
+// Write is the one place a sweep is analysed: it runs the analysis once
+// and writes every analysis table as Parquet (with meta), every figure and
+// the results README, with the provenance line prov after the line
+// counting the runs when prov is not empty (WithProvenance). The correlate
+// job calls it on its output folder; redraw, on published sweep tables
+// without a cache.
+func Write(d Dirs, sw *Sweep, exp *experiments.Experiment, meta map[string]string, prov string) ([]*artifacts.Table, error) {
 	rep, err := AnalyzeSweep(sw.Curves, exp)
 	if err != nil {
 		return nil, err
@@ -227,25 +214,25 @@ func writeReport(d reportDirs, sw *Sweep, exp *experiments.Experiment, meta map[
 		setTestAccuracy(rep.Levels, sw.Evaluations, rep.Steps.Options.Confidence)
 	}
 	tables := AnalysisTables(rep, sw.Evaluations)
-	for _, dir := range []string{d.tables, d.figures, filepath.Dir(d.readme)} {
+	for _, dir := range []string{d.Tables, d.Figures, filepath.Dir(d.Readme)} {
 		if err := os.MkdirAll(dir, 0o755); err != nil {
 			return nil, err
 		}
 	}
 	for _, t := range tables {
-		if err := artifacts.WriteTable(filepath.Join(d.tables, t.Name+".parquet"), t, meta); err != nil {
+		if err := artifacts.WriteTable(filepath.Join(d.Tables, t.Name+".parquet"), t, meta); err != nil {
 			return nil, err
 		}
 	}
-	if err := saveFigures(figureView(rep, exp), d.figures); err != nil {
+	if err := saveFigures(figureView(rep, exp), d.Figures); err != nil {
 		return nil, err
 	}
-	return tables, atomicfile.WriteBytes(d.readme, []byte(withProvenance(resultsReadme(rep, tables, sw, ResultsInfo{Experiment: exp}), prov)))
+	return tables, atomicfile.WriteBytes(d.Readme, []byte(WithProvenance(resultsReadme(rep, tables, sw, ResultsInfo{Experiment: exp}), prov)))
 }
 
-// writeTableText writes a table's CSV, Markdown and LaTeX renderings next
+// WriteTableText writes a table's CSV, Markdown and LaTeX renderings next
 // to its Parquet file in dir.
-func writeTableText(dir string, t *artifacts.Table) error {
+func WriteTableText(dir string, t *artifacts.Table) error {
 	for ext, write := range map[string]func(*bytes.Buffer) error{
 		".csv": func(b *bytes.Buffer) error { return t.WriteCSV(b) },
 		".md":  func(b *bytes.Buffer) error { return t.WriteMarkdown(b) },
@@ -262,56 +249,8 @@ func writeTableText(dir string, t *artifacts.Table) error {
 	return nil
 }
 
-// reportMeta is the metadata of published sweep tables redrawn: that of
-// the correlate job that wrote them (correlateMeta), with the number of
-// runs they hold, so that tables redrawn from published data equal the
-// published ones byte for byte.
-func reportMeta(exp *experiments.Experiment, sw *Sweep) map[string]string {
-	runs := map[string]bool{}
-	for _, r := range sw.Curves {
-		runs[r.RunID] = true
-	}
-	return correlateMeta(exp, len(runs))
-}
-
-// correlateMeta is the metadata of every table the correlate job writes:
-// its key lines and the number of runs it read.
-func correlateMeta(exp *experiments.Experiment, runs int) map[string]string {
-	meta := provenance(Correlate, correlateKey(exp))
-	meta["ffchar.runs"] = strconv.Itoa(runs)
-	return meta
-}
-
-// Render writes, from the sweep tables in out/data, every analysis table
-// (Parquet, CSV, Markdown, LaTeX) into out/tables, every figure into
-// out/figures and a results section into out/README.md, as the correlate
-// job computes and publish copies them. It trains nothing and reads no
-// cache: this is how published results are redrawn.
-func Render(out string, about ResultsInfo) error {
-	sw, err := ReadSweep(filepath.Join(out, "data"))
-	if err != nil {
-		return err
-	}
-	tdir := filepath.Join(out, "tables")
-	prov := readProvenance(filepath.Join(out, "data"))
-	tables, err := writeReport(reportDirs{tables: tdir, figures: filepath.Join(out, "figures"), readme: filepath.Join(out, ReadmeFile)},
-		sw, about.Experiment, reportMeta(about.Experiment, sw), prov)
-	if err != nil {
-		return err
-	}
-	// The tables are at hand: render them as text without reading back
-	// the Parquet files just written (publish, which gets them as cached
-	// bytes, renders from those: writeTablesText).
-	for _, t := range tables {
-		if err := writeTableText(tdir, t); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// writeTablesText renders every Parquet analysis table in dir as text.
-func writeTablesText(dir string) error {
+// WriteTablesText renders every Parquet analysis table in dir as text.
+func WriteTablesText(dir string) error {
 	paths, err := filepath.Glob(filepath.Join(dir, "*.parquet"))
 	if err != nil {
 		return err
@@ -321,7 +260,7 @@ func writeTablesText(dir string) error {
 		if err != nil {
 			return err
 		}
-		if err := writeTableText(dir, t); err != nil {
+		if err := WriteTableText(dir, t); err != nil {
 			return err
 		}
 	}

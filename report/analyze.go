@@ -1,4 +1,4 @@
-package stages
+package report
 
 import (
 	"fmt"
@@ -13,11 +13,11 @@ import (
 	"github.com/ffchar/ffchar/experiments"
 )
 
-// curvesSplit is the split whose per-epoch curves an experiment's analysis
+// CurvesSplit is the split whose per-epoch curves an experiment's analysis
 // uses (its [evaluate] curves): by default the validation set, evaluated
 // identically after every epoch; or the training batches, averaged over
 // each epoch as the reference logs them.
-func curvesSplit(exp *experiments.Experiment) string {
+func CurvesSplit(exp *experiments.Experiment) string {
 	if exp == nil || exp.Evaluate.Curves == "" {
 		return experiments.SplitVal
 	}
@@ -149,7 +149,7 @@ func stepOptions(exp *experiments.Experiment, rows []artifacts.MetricsRow) analy
 // AnalyzeSweep runs both analyses of a sweep's curves under exp's
 // settings.
 func AnalyzeSweep(curves []artifacts.MetricsRow, exp *experiments.Experiment) (*Reports, error) {
-	rep, err := Analyze(curves, curvesSplit(exp))
+	rep, err := Analyze(curves, CurvesSplit(exp))
 	if err != nil {
 		return nil, err
 	}
