@@ -31,7 +31,7 @@
 // An experiment file is TOML:
 //
 //	name = "quick"                 # defaults to the file's base name; see CheckName
-//	description = "..."
+//	description = "..."            # one line: what the experiment is
 //	notes = """..."""              # optional; published with the results (caveats, what was scaled down)
 //	recipe = "loewe"               # required: the defaults (ff.DefaultConfig)
 //	seeds = 8                      # required: replicates per treatment, ≥ 1
@@ -42,7 +42,7 @@
 //	                               # or neither, with a source axis in [grid] (below)
 //	train_limit = 10000            # first samples kept; 0 or absent = the whole split
 //	val_limit = 2000               # (MNIST and Fashion-MNIST: 50,000 / 10,000 / 10,000)
-//	test_limit = 0
+//	test_limit = 0                 # first test samples kept (the evaluation split)
 //	# seed = 7                     # synthetic only; defaults to master_seed
 //
 //	[base]                         # any ff.Config field, overriding the recipe
@@ -79,8 +79,8 @@
 //	coupling_margin = 0.1          # atanh(r): a smaller coupling is negligible
 //	power = 0.8                    # power of the smallest detectable r reported
 //	# h2_measure = "levels"        # accepted for older files; H2 now reports levels and coupling apart
-//	thresholds = [0.6, 0.7, 0.8, 0.9]
-//	deficit_steps = [50, 100, 250, 500]
+//	thresholds = [0.6, 0.7, 0.8, 0.9]  # FF accuracies whose first crossing is a delay measure (t60, ...)
+//	deficit_steps = [50, 100, 250, 500]  # steps at which the depth deficit is measured
 //	lag_window = 500               # steps from 0 searched by the cross-correlation
 //	lag_grid = 5                   # its resampling grid, in steps
 //

@@ -118,31 +118,31 @@ type Config struct {
 	// ThresholdPerUnit is set it is multiplied by the layer's width first
 	// (loeweX: logit = Σa² − width).
 	Threshold        float64 `toml:"threshold" json:"threshold"`
-	ThresholdPerUnit bool    `toml:"threshold_per_unit" json:"threshold_per_unit"`
-	Init             Init    `toml:"init" json:"init"`
+	ThresholdPerUnit bool    `toml:"threshold_per_unit" json:"threshold_per_unit"` // multiply the threshold by the layer's width
+	Init             Init    `toml:"init" json:"init"`                             // weight initialisation: normal (loeweX) or uniform (PyTorch's nn.Linear)
 
 	// Peer normalisation: a running mean of each unit's activation over the
 	// positives (starting at PeerInit, momentum PeerMomentum) is pushed
 	// towards the layer's mean with weight PeerWeight (0 disables it).
 	PeerWeight   float64 `toml:"peer_weight" json:"peer_weight"`
-	PeerMomentum float64 `toml:"peer_momentum" json:"peer_momentum"`
-	PeerInit     float64 `toml:"peer_init" json:"peer_init"`
+	PeerMomentum float64 `toml:"peer_momentum" json:"peer_momentum"` // momentum of the peer-normalisation running means
+	PeerInit     float64 `toml:"peer_init" json:"peer_init"`         // starting value of the peer-normalisation running means
 
-	Optimizer   Optimizer  `toml:"optimizer" json:"optimizer"`
-	LR          float64    `toml:"lr" json:"lr"`
-	Momentum    float64    `toml:"momentum" json:"momentum"` // SGD momentum
-	WeightDecay float64    `toml:"weight_decay" json:"weight_decay"`
-	AdamBeta1   float64    `toml:"adam_beta1" json:"adam_beta1"`
-	AdamBeta2   float64    `toml:"adam_beta2" json:"adam_beta2"`
-	AdamEps     float64    `toml:"adam_eps" json:"adam_eps"`
-	LRSchedule  LRSchedule `toml:"lr_schedule" json:"lr_schedule"`
+	Optimizer   Optimizer  `toml:"optimizer" json:"optimizer"`       // of the FF layers: sgd (with momentum) or adam
+	LR          float64    `toml:"lr" json:"lr"`                     // FF layers' learning rate
+	Momentum    float64    `toml:"momentum" json:"momentum"`         // SGD momentum
+	WeightDecay float64    `toml:"weight_decay" json:"weight_decay"` // FF layers' weight decay
+	AdamBeta1   float64    `toml:"adam_beta1" json:"adam_beta1"`     // Adam's first-moment decay
+	AdamBeta2   float64    `toml:"adam_beta2" json:"adam_beta2"`     // Adam's second-moment decay
+	AdamEps     float64    `toml:"adam_eps" json:"adam_eps"`         // Adam's epsilon
+	LRSchedule  LRSchedule `toml:"lr_schedule" json:"lr_schedule"`   // constant, or linear-cooldown over the second half of the epochs (loeweX)
 
 	// Classifier enables the linear softmax classifier on the normalised
 	// activations of layers 2..N (all layers when N = 1), trained with SGD
 	// (Momentum) on detached features.
 	Classifier            bool    `toml:"classifier" json:"classifier"`
-	ClassifierLR          float64 `toml:"classifier_lr" json:"classifier_lr"`
-	ClassifierWeightDecay float64 `toml:"classifier_weight_decay" json:"classifier_weight_decay"`
+	ClassifierLR          float64 `toml:"classifier_lr" json:"classifier_lr"`                     // the classifier's learning rate
+	ClassifierWeightDecay float64 `toml:"classifier_weight_decay" json:"classifier_weight_decay"` // the classifier's weight decay
 	// Readout is the layers the classifier and the goodness-over-labels
 	// sum read: SkipFirst (default) or AllLayers. Added after runs were
 	// cached; at its keydefault it adds no key line (FieldLines). An empty

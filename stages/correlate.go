@@ -2,6 +2,7 @@ package stages
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
 
 	"github.com/ffchar/ffchar/artifacts"
@@ -22,6 +23,10 @@ func correlateKey(exp *experiments.Experiment) func(h *pipeline.Hash) {
 	return func(h *pipeline.Hash) {
 		h.Param("version", correlateVersion)
 		h.Param("experiment", exp.Name)
+		// The README quotes the description and the notes: a change to
+		// either redraws it.
+		h.Param("description_sha256", fmt.Sprintf("%x", sha256Sum([]byte(exp.Description))))
+		h.Param("notes_sha256", fmt.Sprintf("%x", sha256Sum([]byte(exp.Notes))))
 		h.Param("curves", report.CurvesSplit(exp))
 		for _, l := range report.StepOptionLines(report.StepOptions(exp)) {
 			h.Line(l)
