@@ -80,8 +80,13 @@ func SyncDir(dir string) error {
 	if err != nil {
 		return err
 	}
-	err = d.Sync()
-	d.Close()
+	defer d.Close()
+	return syncOpenDir(d)
+}
+
+// syncOpenDir syncs the open folder d (see SyncDir).
+func syncOpenDir(d *os.File) error {
+	err := d.Sync()
 	if err != nil && !errors.Is(err, syscall.EINVAL) && !errors.Is(err, syscall.ENOTSUP) {
 		return err
 	}
