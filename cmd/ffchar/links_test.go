@@ -55,3 +55,77 @@ func must(t *testing.T, err error) {
 		t.Fatal(err)
 	}
 }
+
+// publishFixture runs the tiny experiment once, so that publishes below
+// only copy from the cache, and returns the profiles it wrote.
+func publishFixture(t *testing.T) {
+	t.Helper()
+	src := strings.Replace(tiny, `name = "tiny"`, `name = "src"`, 1)
+	workdir(t, map[string]string{"tiny.toml": tiny, "src.toml": src})
+	mustRun(t, "run", "--profile", "tiny", "--cache", "cache", "--results", "ref")
+	mustRun(t, "run", "--profile", "src", "--cache", "cache", "--results", "ref")
+}
+
+// TestPublishLeavesForeignTemps (S4): a results folder that is a home
+// folder, with files and folders named like publish's temporaries. A
+// publish into it leaves every one of them as it was.
+func TestPublishLeavesForeignTemps(t *testing.T) {
+	publishFixture(t)
+	home := "home"
+	for name, body := range map[string]string{
+		".bashrc.old-2023":            "export PATH",
+		".config.old-ubuntu/settings": "theirs",
+		".tiny.tmp-2023/notes":        "theirs",
+		".README.md.tmp-ABC":          "theirs",
+		".bashrc":                     "export PATH",
+		"thesis/.chapter1.tex.old-X1": "draft",
+	} {
+		must(t, os.MkdirAll(filepath.Join(home, filepath.Dir(name)), 0o755))
+		must(t, os.WriteFile(filepath.Join(home, name), []byte(body), 0o644))
+	}
+	before := listTree(t, home)
+	mustRun(t, "publish", "--profile", "tiny", "--cache", "cache", "--results", home)
+	mustRun(t, "publish", "--profile", "tiny", "--cache", "cache", "--results", home)
+	after := listTree(t, home)
+	for _, line := range strings.Split(before, "\n") {
+		if line != ". dir" && !strings.Contains("\n"+after+"\n", "\n"+line+"\n") {
+			t.Errorf("publish changed or removed %q", line)
+		}
+	}
+}
+
+// TestPublishRefusesUnmarked (S5): publish never replaces a folder or an
+// index it did not make: an experiment named src published into a
+// folder holding src/main.go, a README.md of someone else's, and a link
+// in place of the experiment's folder are each refused with one line
+// naming the path, and nothing changes.
+func TestPublishRefusesUnmarked(t *testing.T) {
+	publishFixture(t)
+	must(t, os.MkdirAll("proj/src", 0o755))
+	must(t, os.WriteFile("proj/src/main.go", []byte("package main"), 0o644))
+	must(t, os.MkdirAll("docs", 0o755))
+	must(t, os.WriteFile("docs/README.md", []byte("# My project\n"), 0o644))
+	must(t, os.MkdirAll("linked", 0o755))
+	must(t, os.MkdirAll("elsewhere", 0o755))
+	must(t, os.WriteFile("elsewhere/keep", []byte("x"), 0o644))
+	must(t, os.Symlink(filepath.Join(mustGetwd(t), "elsewhere"), "linked/tiny"))
+	cases := []struct{ profile, results, path string }{
+		{"src", "proj", "proj/src"},
+		{"tiny", "docs", "docs/README.md"},
+		{"tiny", "linked", "linked/tiny"},
+	}
+	for _, c := range cases {
+		dir := filepath.Dir(c.path)
+		before := listTree(t, dir) + listTree(t, "elsewhere")
+		_, stderr, code := ffchar(t, "publish", "--profile", c.profile, "--cache", "cache", "--results", dir)
+		if code == 0 || !strings.Contains(stderr, c.path) {
+			t.Errorf("publish %s into %s: exit %d, %q; want it refused naming %s", c.profile, dir, code, stderr, c.path)
+		}
+		if n := strings.Count(stderr, "ffchar: "); n != 1 || strings.Contains(stderr, "goroutine") {
+			t.Errorf("publish into %s: want one error line, got:\n%s", dir, stderr)
+		}
+		if after := listTree(t, dir) + listTree(t, "elsewhere"); after != before {
+			t.Errorf("publish into %s changed it:\nbefore:\n%s\nafter:\n%s", dir, before, after)
+		}
+	}
+}
