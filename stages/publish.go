@@ -12,7 +12,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"syscall"
 
 	"github.com/ffchar/ffchar/internal/atomicfile"
 	"github.com/ffchar/ffchar/internal/safepath"
@@ -265,14 +264,14 @@ func isMarked(root *os.Root, name string) bool {
 // isIndex reports whether README.md below root is a regular file that
 // starts with indexHeader.
 func isIndex(root *os.Root) bool {
-	f, err := root.OpenFile("README.md", os.O_RDONLY|syscall.O_NOFOLLOW|syscall.O_NONBLOCK, 0)
+	if fi, err := root.Lstat("README.md"); err != nil || !fi.Mode().IsRegular() {
+		return false
+	}
+	f, err := root.Open("README.md")
 	if err != nil {
 		return false
 	}
 	defer f.Close()
-	if fi, err := f.Stat(); err != nil || !fi.Mode().IsRegular() {
-		return false
-	}
 	head := make([]byte, len(indexHeader))
 	_, err = io.ReadFull(f, head)
 	return err == nil && string(head) == indexHeader

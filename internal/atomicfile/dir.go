@@ -9,7 +9,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"syscall"
 )
 
 // ReplaceDir replaces the folder dst, as a whole, by one that fill writes.
@@ -115,7 +114,10 @@ const maxJournal = 1 << 20
 // created. A journal that is a link or not a regular file is refused.
 func record(dir, name string) error {
 	p := filepath.Join(dir, JournalName)
-	f, err := os.OpenFile(p, os.O_WRONLY|os.O_APPEND|os.O_CREATE|syscall.O_NOFOLLOW|syscall.O_NONBLOCK, 0o666)
+	if fi, err := os.Lstat(p); err == nil && !fi.Mode().IsRegular() {
+		return fmt.Errorf("recording a temporary name in %s: not a regular file", p)
+	}
+	f, err := os.OpenFile(p, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o666)
 	if err != nil {
 		return fmt.Errorf("recording a temporary name in %s: %w", p, err)
 	}
@@ -132,16 +134,20 @@ func record(dir, name string) error {
 // recorded returns the names dir's journal lists that are temporary
 // names (IsTemp) of entries directly in dir.
 func recorded(root *os.Root) ([]string, error) {
-	f, err := root.OpenFile(JournalName, os.O_RDONLY|syscall.O_NOFOLLOW|syscall.O_NONBLOCK, 0)
+	fi, err := root.Lstat(JournalName)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
 	} else if err != nil {
 		return nil, err
 	}
-	defer f.Close()
-	if fi, err := f.Stat(); err != nil || !fi.Mode().IsRegular() {
+	if !fi.Mode().IsRegular() {
 		return nil, fmt.Errorf("%s: not a regular file", filepath.Join(root.Name(), JournalName))
 	}
+	f, err := root.Open(JournalName)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
 	b, err := io.ReadAll(io.LimitReader(f, maxJournal+1))
 	if err != nil {
 		return nil, err
