@@ -2,6 +2,7 @@ package main
 
 import (
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -48,4 +49,66 @@ func TestTrainOutRefusesSpecialFiles(t *testing.T) {
 	for _, out := range []string{"old.parquet", "new.parquet"} {
 		mustRun(t, "train", "--data", "synth", "--epochs", "1", "--batch-size", "50", "--depth", "1", "--width", "8", "--out", out)
 	}
+}
+
+// TestMemoryLimitReadsCgroupAndRlimit (F9): the memory check takes the
+// smallest of MemTotal, every cgroup limit up to the root (v1 and v2) and
+// RLIMIT_AS, and names the one that binds. The files are what Linux
+// shows; "max" and v1's 2^63-4096 mean no limit.
+func TestMemoryLimitReadsCgroupAndRlimit(t *testing.T) {
+	const gb = 1 << 30
+	meminfo := "MemTotal:       24576000 kB\nMemFree:        1000 kB\n"
+	tests := []struct {
+		name   string
+		files  map[string]string
+		rlimit uint64 // 0: unlimited
+		want   float64
+		what   string
+	}{
+		{"memtotal only", map[string]string{"/proc/meminfo": meminfo, "/proc/self/cgroup": "0::/\n",
+			"/sys/fs/cgroup/memory.max": "max\n"}, 0, 24576000 * 1024, "this machine's memory"},
+		{"cgroup v2 parent", map[string]string{"/proc/meminfo": meminfo, "/proc/self/cgroup": "0::/user.slice/job\n",
+			"/sys/fs/cgroup/user.slice/job/memory.max": "max\n", "/sys/fs/cgroup/user.slice/memory.max": "2147483648\n"},
+			0, 2 * gb, "/sys/fs/cgroup/user.slice/memory.max"},
+		{"cgroup v1", map[string]string{"/proc/meminfo": meminfo, "/proc/self/cgroup": "4:memory:/slurm/job_1\n3:cpu:/\n",
+			"/sys/fs/cgroup/memory/slurm/job_1/memory.limit_in_bytes": "1073741824\n",
+			"/sys/fs/cgroup/memory/memory.limit_in_bytes":             "9223372036854771712\n"},
+			0, gb, "/sys/fs/cgroup/memory/slurm/job_1/memory.limit_in_bytes"},
+		{"ulimit -v", map[string]string{"/proc/meminfo": meminfo}, 512 << 20, 512 << 20, "ulimit -v"},
+		{"nothing readable", nil, 0, 0, ""},
+	}
+	for _, tt := range tests {
+		read := func(p string) ([]byte, error) {
+			if s, ok := tt.files[p]; ok {
+				return []byte(s), nil
+			}
+			return nil, os.ErrNotExist
+		}
+		rlimit := func() (uint64, bool) { return tt.rlimit, tt.rlimit != 0 }
+		got, what := memoryLimitFrom(read, rlimit)
+		if got != tt.want || !strings.Contains(what, tt.what) {
+			t.Errorf("%s: %v bytes from %q, want %v from %q", tt.name, got, what, tt.want, tt.what)
+		}
+	}
+}
+
+// TestTrainRefusedUnderUlimit (F9): under ulimit -v, a network that fits
+// the machine's memory but not the limit is refused with one line
+// before training, instead of ending in an out-of-memory dump.
+func TestTrainRefusedUnderUlimit(t *testing.T) {
+	if _, err := exec.LookPath("bash"); err != nil {
+		t.Skip("needs bash for ulimit")
+	}
+	dir := t.TempDir()
+	must(t, dataset.WriteSynthetic(dir, 300, 50, 1, true))
+	// About 3 GB by the estimate: far below this machine's memory on any
+	// test machine, far above the 1 GB address space allowed.
+	cmd := exec.Command("bash", "-c", `ulimit -v 1048576 && exec "$0" "$@"`, os.Args[0],
+		"train", "--data", dir, "--depth", "3", "--width", "12000", "--epochs", "1", "--batch-size", "50")
+	cmd.Env = append(os.Environ(), "FFCHAR_TEST_MAIN=1")
+	out, err := cmd.CombinedOutput()
+	if err == nil || !strings.Contains(string(out), "ulimit -v") {
+		t.Errorf("train under ulimit -v: %v\n%.2000s", err, out)
+	}
+	oneLine(t, "train under ulimit -v", string(out))
 }

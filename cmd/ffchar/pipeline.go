@@ -235,7 +235,8 @@ func runAction(c *cli.Context, until string) error {
 	if err != nil {
 		return err
 	}
-	if err := checkMemory(env.exp, jobRuns(env.exp, jobs), n, machineMemory(), "this machine's memory"); err != nil {
+	mem, memWhat := memoryLimit()
+	if err := checkMemory(env.exp, jobRuns(env.exp, jobs), n, mem, memWhat); err != nil {
 		return err
 	}
 	res, err := env.runPipeline(c.Context, jobs, n, false, c.Bool("verbose"))

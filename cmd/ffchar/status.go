@@ -154,8 +154,8 @@ func planCommand() *cli.Command {
 					fmt.Fprintf(env.out, "  %-*s %10.1f GFLOP\n", w, t, perTreatment[t]/1e9)
 				}
 			}
-			mem := machineMemory()
-			memErr := checkMemory(exp, runs, n, mem, "this machine's memory")
+			mem, memWhat := memoryLimit()
+			memErr := checkMemory(exp, runs, n, mem, memWhat)
 			rate := rateEstimate{c.Float64("gflops"), "given with --gflops"}
 			if !c.IsSet("gflops") {
 				var ok bool

@@ -151,8 +151,9 @@ func trainAction(c *cli.Context) error {
 	if val <= 0 {
 		val = experiments.MNISTVal
 	}
-	if need, have := experiments.MemoryEstimate(&cfg, train, val, experiments.MNISTTest), machineMemory(); have > 0 && need > have {
-		return fmt.Errorf("%s %s needs about %s of memory, more than this machine's memory (%s)", cfg.Recipe, shape(cfg), bytesString(need), bytesString(have))
+	need := experiments.MemoryEstimate(&cfg, train, val, experiments.MNISTTest)
+	if have, what := memoryLimit(); have > 0 && need > have {
+		return fmt.Errorf("%s %s needs about %s of memory, more than %s (%s)", cfg.Recipe, shape(cfg), bytesString(need), what, bytesString(have))
 	}
 	if err := checkOut(c.String("out")); err != nil {
 		return err
