@@ -112,3 +112,18 @@ func TestTrainRefusedUnderUlimit(t *testing.T) {
 	}
 	oneLine(t, "train under ulimit -v", string(out))
 }
+
+// TestPlanIsArithmetic (F7): plan's cost estimate counts recorded steps
+// arithmetically: one-sample batches for a million epochs recorded at
+// every step, over 10,000 seeds, is planned (its cost printed) instead of
+// walking 3×10^14 steps. The expected FLOP total is not checked here;
+// ff's TestStepCount checks the count against the walk.
+func TestPlanIsArithmetic(t *testing.T) {
+	huge := strings.NewReplacer("seeds = 2", "seeds = 10000", "batch_size = 50", "batch_size = 1", "epochs = 3", "epochs = 1000000").Replace(tiny) +
+		"[record]\nevery = 1\nprobe = 10\n"
+	workdir(t, map[string]string{"huge.toml": huge})
+	out, stderr, code := ffchar(t, "plan", "--profile", "huge", "--cache", "cache", "--gflops", "10")
+	if code != 0 || !strings.Contains(out, "TFLOP") {
+		t.Errorf("plan: exit %d\n%s\n%s", code, out, stderr)
+	}
+}
