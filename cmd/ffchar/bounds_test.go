@@ -1,14 +1,17 @@
 package main
 
 import (
+	"context"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"syscall"
 	"testing"
 
 	"github.com/ffchar/ffchar/dataset"
+	"github.com/ffchar/ffchar/experiments"
 )
 
 // TestTrainOutRefusesSpecialFiles (F11): --out naming a device, a FIFO, a
@@ -125,5 +128,29 @@ func TestPlanIsArithmetic(t *testing.T) {
 	out, stderr, code := ffchar(t, "plan", "--profile", "huge", "--cache", "cache", "--gflops", "10")
 	if code != 0 || !strings.Contains(out, "TFLOP") {
 		t.Errorf("plan: exit %d\n%s\n%s", code, out, stderr)
+	}
+}
+
+// TestCalibrationBounded (F8): calibrating plan for a network of width
+// 20,000 (about 8 GB by the estimate) trains a stand-in that fits the
+// calibration's memory bound, says so, and allocates far less than the
+// network itself would.
+func TestCalibrationBounded(t *testing.T) {
+	wide := strings.Replace(strings.Replace(tiny, "width = [12]", "width = [20000]", 1), "depth = [1, 2]", "depth = [2]", 1)
+	exp, err := experiments.Parse("wide.toml", []byte(wide))
+	must(t, err)
+	r := exp.Runs()[0]
+	if need := exp.RunMemory(r); need < 4<<30 {
+		t.Fatalf("the run needs only %s: not a test of the bound", bytesString(need))
+	}
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	rate, err := measuredRate(context.Background(), r)
+	runtime.ReadMemStats(&after)
+	if err != nil || rate.GFLOPS <= 0 || !strings.Contains(rate.From, "stand-in") {
+		t.Errorf("calibration: %+v, %v", rate, err)
+	}
+	if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 4*calibrationMemory {
+		t.Errorf("calibration allocated %s, more than four times its bound", bytesString(float64(alloc)))
 	}
 }
