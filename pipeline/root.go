@@ -3,6 +3,7 @@ package pipeline
 import (
 	"bytes"
 	"crypto/rand"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"io"
@@ -201,4 +202,34 @@ func readLimited(path string, f io.Reader, fi fs.FileInfo, limit int64) ([]byte,
 		return nil, tooLarge
 	}
 	return buf.Bytes(), nil
+}
+
+// copyChecked copies output o to the new file dst (outside the cache's
+// own folders: a job's input directory), hashing it on the way, and
+// fails if the bytes copied are not o.
+func (c *Cache) copyChecked(o Output, dst string) error {
+	src := c.OutputFile(o.ID)
+	f, _, err := c.openRegular(src, 0)
+	if err != nil {
+		return linkError(err)
+	}
+	defer f.Close()
+	w, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o666)
+	if err != nil {
+		return err
+	}
+	h := sha256.New()
+	n, err := io.Copy(io.MultiWriter(w, h), io.LimitReader(f, o.Size+1))
+	if cerr := w.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return err
+	}
+	var got OutputID
+	h.Sum(got[:0])
+	if n != o.Size || got != o.ID {
+		return fmt.Errorf("%s changed since it was checked (hash mismatch)", src)
+	}
+	return nil
 }
