@@ -154,3 +154,21 @@ func TestCalibrationBounded(t *testing.T) {
 		t.Errorf("calibration allocated %s, more than four times its bound", bytesString(float64(alloc)))
 	}
 }
+
+// TestPlanReadsFolderSizes (F6): plan estimates a folder's cost from the
+// sizes its files' headers announce, not from MNIST's: a folder of 300
+// training and 50 test images, without limits, is 250 training, 50
+// validation and 50 test samples.
+func TestPlanReadsFolderSizes(t *testing.T) {
+	exp := strings.Replace(tiny, `source = "synthetic"
+train_limit = 300
+val_limit = 100
+test_limit = 100`, `dir = "../digits"`, 1)
+	dir := workdir(t, map[string]string{"folder.toml": exp})
+	must(t, os.Mkdir(filepath.Join(dir, "digits"), 0o755))
+	must(t, dataset.WriteSynthetic(filepath.Join(dir, "digits"), 300, 50, 1, true))
+	out, stderr, code := ffchar(t, "plan", "--profile", "folder", "--cache", "cache", "--gflops", "10")
+	if code != 0 || !strings.Contains(out, ": 250 train, 50 val, 50 test;") {
+		t.Errorf("plan of a folder: exit %d\n%s\n%s", code, out, stderr)
+	}
+}

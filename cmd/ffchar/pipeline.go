@@ -241,7 +241,11 @@ func runAction(c *cli.Context, until string) error {
 		return err
 	}
 	mem, memWhat := memoryLimit()
-	if err := checkMemory(env.exp, jobRuns(env.exp, jobs), n, mem, memWhat); err != nil {
+	sized, err := sizedRuns(env.exp, jobRuns(env.exp, jobs))
+	if err != nil {
+		return err
+	}
+	if err := checkMemory(env.exp, sized, n, mem, memWhat); err != nil {
 		return err
 	}
 	res, err := env.runPipeline(c.Context, jobs, n, false, c.Bool("verbose"))

@@ -106,6 +106,9 @@ func configFromFlags(c *cli.Context) (ff.Config, error) {
 
 func loadSplits(c *cli.Context) (*dataset.Splits, error) {
 	opts := dataset.Options{Limit: dataset.Sizes{Train: c.Int("train-limit"), Val: c.Int("val-limit"), Test: 1}}
+	// The sizes the files announce are checked against the memory limit
+	// before they are decompressed.
+	opts.MaxBytes, _ = memoryLimit()
 	if c.Bool("test") {
 		opts.Limit.Test = 0
 	}
