@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -127,5 +128,58 @@ func TestPublishRefusesUnmarked(t *testing.T) {
 		if after := listTree(t, dir) + listTree(t, "elsewhere"); after != before {
 			t.Errorf("publish into %s changed it:\nbefore:\n%s\nafter:\n%s", dir, before, after)
 		}
+	}
+}
+
+// TestRunRefusesPlantedLinks (S1, S2 end to end): after a run, every lock
+// file is replaced by a dangling link to a folder outside the cache, or
+// every output shard folder by a link to a copy outside it, and the
+// index entries are deleted so that the run must lock and store again.
+// The run fails with one line naming a link, and nothing appears, changes
+// or disappears outside the cache.
+func TestRunRefusesPlantedLinks(t *testing.T) {
+	for _, what := range []string{"locks", "shards"} {
+		t.Run(what, func(t *testing.T) {
+			dir := workdir(t, map[string]string{"tiny.toml": tiny})
+			mustRun(t, "run", "--profile", "tiny", "--cache", "cache", "--until", "train")
+			outside := filepath.Join(dir, "outside")
+			must(t, os.Mkdir(outside, 0o755))
+			switch what {
+			case "locks":
+				locks, _ := filepath.Glob("cache/l/*/*.lock")
+				if len(locks) == 0 {
+					t.Fatal("no lock files to replace")
+				}
+				for i, l := range locks {
+					must(t, os.Remove(l))
+					must(t, os.Symlink(filepath.Join(outside, fmt.Sprintf("x%d", i)), l))
+				}
+			case "shards":
+				shards, _ := filepath.Glob("cache/o/??")
+				if len(shards) == 0 {
+					t.Fatal("no shard folders to replace")
+				}
+				for i, s := range shards {
+					target := filepath.Join(outside, fmt.Sprintf("s%d", i))
+					must(t, os.Rename(s, target))
+					must(t, os.Symlink(target, s))
+				}
+			}
+			entries, _ := filepath.Glob("cache/a/*/*-a")
+			for _, e := range entries {
+				must(t, os.Remove(e))
+			}
+			before := listTree(t, outside)
+			_, stderr, code := ffchar(t, "run", "--profile", "tiny", "--cache", "cache", "--until", "train")
+			if code == 0 || !strings.Contains(stderr, "symbolic link") {
+				t.Errorf("run over planted %s: exit %d\n%s", what, code, stderr)
+			}
+			if n := strings.Count(stderr, "ffchar: "); n != 1 || strings.Contains(stderr, "goroutine") {
+				t.Errorf("run over planted %s: want one error line, got:\n%s", what, stderr)
+			}
+			if after := listTree(t, outside); after != before {
+				t.Errorf("the run changed the folder outside the cache:\nbefore:\n%s\nafter:\n%s", before, after)
+			}
+		})
 	}
 }
