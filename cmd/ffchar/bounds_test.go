@@ -172,3 +172,16 @@ test_limit = 100`, `dir = "../digits"`, 1)
 		t.Errorf("plan of a folder: exit %d\n%s\n%s", code, out, stderr)
 	}
 }
+
+// TestSetEmptyValueRefused (F10, on the command line): --set with an
+// empty value is refused like an empty string in an experiment file,
+// instead of running with the field's default.
+func TestSetEmptyValueRefused(t *testing.T) {
+	for _, kv := range []string{"readout=", "schedule= ", "widths="} {
+		_, stderr, code := ffchar(t, "train", "--set", kv, "--epochs", "1", "--data", "no-such-folder")
+		if code != 2 || !strings.Contains(stderr, "must not be empty") {
+			t.Errorf("--set %s: exit %d, %q", kv, code, stderr)
+		}
+		oneLine(t, "--set "+kv, stderr)
+	}
+}

@@ -82,6 +82,11 @@ func configFromFlags(c *cli.Context) (ff.Config, error) {
 			return cfg, flagError("set", fmt.Sprintf("%q", kv), "must be field=value")
 		}
 		k = strings.TrimSpace(k)
+		if strings.TrimSpace(v) == "" {
+			// An empty value would stand for the field's default, as an
+			// empty string in an experiment file would: refused there too.
+			return cfg, flagError("set", fmt.Sprintf("%q", kv), "the value must not be empty")
+		}
 		if err := cfg.Set(k, strings.TrimSpace(v)); err != nil {
 			return cfg, usageError{fmt.Errorf("--set: %v", err)}
 		}
