@@ -21,7 +21,7 @@ func TestDecideKernel(t *testing.T) {
 		zen4     = CPU{AMD: true, AVX2: true, FMA: true, AVX512F: true, AVX512BW: true, AVX512DQ: true, AVX512VL: true}
 		haswell  = CPU{AVX2: true, FMA: true}
 		knl      = CPU{AVX2: true, FMA: true, AVX512F: true} // AVX-512F without BW/DQ/VL
-		avx      = CPU{}                                     // Sandy Bridge: no AVX2
+		avx      = CPU{AVX: true}                            // Sandy Bridge: no AVX2
 		noFMA    = CPU{AVX2: true}
 	)
 	for _, tc := range []struct {
@@ -60,14 +60,37 @@ func TestDecideKernel(t *testing.T) {
 		{name: "marker alone stops a re-execution", cpu: sapphire, corename: "Prescott", config: dynamic,
 			env: map[string]string{FixedEnv: reexeced}, warning: "generic kernel"},
 		{name: "static build cannot be fixed", cpu: sapphire, corename: "PRESCOTT", config: static, warning: "DYNAMIC_ARCH"},
+		// F3: variables present but empty, or hostile.
+		{name: "empty marker stops a re-execution", cpu: sapphire, corename: "Prescott", config: dynamic,
+			env: map[string]string{FixedEnv: "", CoretypeEnv: ""}},
+		{name: "empty coretype is unset", cpu: haswell, corename: "Prescott", config: dynamic,
+			env: map[string]string{CoretypeEnv: ""}, coretype: "Haswell"},
+		{name: "blank coretype is unset", cpu: haswell, corename: "Prescott", config: dynamic,
+			env: map[string]string{CoretypeEnv: " "}, coretype: "Haswell"},
+		// F2: a kernel forced on a CPU that cannot run it.
+		{name: "skylakex forced without avx512", cpu: haswell, corename: "SkylakeX", config: dynamic,
+			env: map[string]string{CoretypeEnv: "SkylakeX"}, coretype: "Haswell", warning: "cannot run the SkylakeX kernel (it lacks AVX-512"},
+		{name: "skylakex forced on zen3", cpu: zen3, corename: "SkylakeX", config: dynamic,
+			env: map[string]string{CoretypeEnv: "SkylakeX"}, coretype: "Zen", warning: "cannot run"},
+		{name: "haswell forced without avx2", cpu: avx, corename: "Haswell", config: dynamic,
+			env: map[string]string{CoretypeEnv: "Haswell"}, coretype: "Sandybridge", warning: "lacks AVX2 and FMA"},
+		{name: "zen forced on an sse cpu", cpu: CPU{}, corename: "Zen", config: dynamic,
+			env: map[string]string{CoretypeEnv: "Zen"}, coretype: "Prescott", warning: "cannot run"},
+		{name: "skylakex forced on avx512f only", cpu: knl, corename: "SkylakeX", config: dynamic,
+			env: map[string]string{CoretypeEnv: "SkylakeX"}, coretype: "Haswell", warning: "cannot run"},
+		{name: "runnable forced kernel kept", cpu: sapphire, corename: "Haswell", config: dynamic,
+			env: map[string]string{CoretypeEnv: "Haswell"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			got := DecideKernel(func() CPU { return tc.cpu }, tc.corename, tc.config, func(k string) string { return tc.env[k] })
+			got := DecideKernel(func() CPU { return tc.cpu }, tc.corename, tc.config, func(k string) (string, bool) { v, ok := tc.env[k]; return v, ok })
 			if got.Coretype != tc.coretype {
 				t.Errorf("Coretype = %q, want %q", got.Coretype, tc.coretype)
 			}
-			if got.Coretype != "" && !IsGeneric(got.From) {
-				t.Errorf("From = %q, want the generic kernel replaced", got.From)
+			if got.Fatal != "" {
+				t.Errorf("Fatal = %q", got.Fatal)
+			}
+			if ok, _ := tc.cpu.Runs(got.Coretype); got.Coretype != "" && !ok {
+				t.Errorf("replaced by %s, which the CPU cannot run either", got.Coretype)
 			}
 			if (got.Warning == "") != (tc.warning == "") || !strings.Contains(got.Warning, tc.warning) {
 				t.Errorf("Warning = %q, want one containing %q", got.Warning, tc.warning)
@@ -86,5 +109,17 @@ func TestDescribeNamesKernel(t *testing.T) {
 	}
 	if Name() == "gonum" && Kernel() != "" {
 		t.Errorf("gonum Kernel() = %q, want none", Kernel())
+	}
+}
+
+// TestDecideKernelFatal (F2): when the process was already started again
+// and the kernel is still one the CPU cannot run, it stops with one line
+// rather than start again or go on to SIGILL.
+func TestDecideKernelFatal(t *testing.T) {
+	env := map[string]string{CoretypeEnv: "SkylakeX", FixedEnv: "SkylakeX"}
+	got := DecideKernel(func() CPU { return CPU{AVX: true, AVX2: true, FMA: true} }, "SkylakeX", "DYNAMIC_ARCH",
+		func(k string) (string, bool) { v, ok := env[k]; return v, ok })
+	if got.Coretype != "" || !strings.Contains(got.Fatal, "AVX-512") || strings.Contains(got.Fatal, "\n") {
+		t.Errorf("DecideKernel = %+v, want no re-execution and one fatal line", got)
 	}
 }

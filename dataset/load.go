@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -50,6 +51,13 @@ type Options struct {
 	// listed and no others. LoadMNIST ignores MD5 and always verifies the
 	// canonical MNIST checksums.
 	MD5 map[string]string
+
+	// MaxBytes, when positive, bounds the memory a load may take, in
+	// bytes: the files as stored, the images and labels it keeps and
+	// their float32 samples. It is checked against the sizes the files'
+	// headers announce, before anything is decompressed; a data set that
+	// needs more is an error wrapping ErrTooLarge.
+	MaxBytes float64
 
 	// Offline stops LoadMNIST from downloading MNIST when it is not in the
 	// module cache; it then fails with an error wrapping fs.ErrNotExist.
@@ -119,48 +127,90 @@ func load(source, dir string, sums checksums, opts Options) (*Splits, error) {
 		paths[i] = path
 	}
 
-	// The files are verified and decoded concurrently: decompressing the
-	// training images takes most of the time. Errors are reported in file
-	// order, so the same files always give the same error.
+	// Before anything is decompressed: the stored checksums, and the
+	// sizes the headers announce against the limits and the memory bound.
+	var dims [4][]uint32
+	for i, name := range fileNames {
+		sum5, sum256 := md5.Sum(raws[i]), sha256.Sum256(raws[i])
+		files[i] = File{Name: filepath.Base(paths[i]), MD5: hex.EncodeToString(sum5[:]), SHA256: hex.EncodeToString(sum256[:])}
+		if want := sums.stored[name]; want != "" && !strings.EqualFold(want, files[i].MD5) {
+			return nil, &FileError{Path: paths[i], Err: fmt.Errorf("%w: md5 %s, want %s", ErrChecksum, files[i].MD5, strings.ToLower(want))}
+		}
+		rank := 3
+		if i%2 == 1 {
+			rank = 1
+		}
+		d, err := peekDims(raws[i], rank)
+		if err != nil {
+			return nil, &FileError{Path: paths[i], Err: err}
+		}
+		dims[i] = d
+	}
+	trainN, testN := int(dims[0][0]), int(dims[2][0])
+	rows, cols := int(dims[0][1]), int(dims[0][2])
+	for _, p := range []struct{ images, labels int }{{0, 1}, {2, 3}} {
+		if dims[p.labels][0] != dims[p.images][0] {
+			return nil, &FileError{Path: paths[p.labels], Err: fmt.Errorf("%w: %d labels for the %d images in %s", ErrCount, dims[p.labels][0], dims[p.images][0], files[p.images].Name)}
+		}
+	}
+	if features := rows * cols; features <= ff.NumClasses {
+		return nil, &FileError{Path: paths[0], Err: fmt.Errorf("%w %d×%d: %d pixels, want more than the %d label features", ErrDims, rows, cols, features, ff.NumClasses)}
+	}
+	if int(dims[2][1]) != rows || int(dims[2][2]) != cols {
+		return nil, &FileError{Path: paths[2], Err: fmt.Errorf("%w %d×%d, want %d×%d as in %s", ErrDims, dims[2][1], dims[2][2], rows, cols, files[0].Name)}
+	}
+	if testN == 0 {
+		return nil, &FileError{Path: paths[2], Err: errors.New("no images")}
+	}
+	holdout := opts.Holdout
+	if holdout == 0 {
+		holdout = trainN / 6
+	}
+	if holdout < 1 || holdout >= trainN {
+		return nil, &FileError{Path: paths[0], Err: fmt.Errorf("%d images cannot be split into training and %d validation images", trainN, holdout)}
+	}
+	avail := Sizes{Train: trainN - holdout, Val: holdout, Test: testN}
+	n, err := opts.Limit.apply(avail)
+	if err != nil {
+		return nil, fmt.Errorf("dataset: %s: %v", source, err)
+	}
+	if opts.MaxBytes > 0 {
+		kept := float64(n.Train + n.Val + n.Test)
+		need := float64(len(raws[0])+len(raws[1])+len(raws[2])+len(raws[3])) +
+			kept*float64(rows*cols)*(1+4) + float64(trainN+testN)
+		if need > opts.MaxBytes {
+			return nil, &FileError{Path: paths[0], Err: fmt.Errorf("%w: announces %d images of %d×%d; keeping %d training, %d validation and %d test samples needs about %.3g GB, more than the %.3g GB allowed",
+				ErrTooLarge, trainN, rows, cols, n.Train, n.Val, n.Test, need/1e9, opts.MaxBytes/1e9)}
+		}
+	}
+
+	// The files are decoded concurrently: decompressing the training
+	// images takes most of the time. Only the images the splits keep are
+	// held (readImageSpans). Errors are reported in file order, so the
+	// same files always give the same error.
 	var (
-		wg          sync.WaitGroup
-		errs        [4]error
-		train, test *Images
-		labels      [2][]uint8
+		wg     sync.WaitGroup
+		errs   [4]error
+		parts  [4][][]byte
+		labels [2][]uint8
 	)
 	for i, name := range fileNames {
 		wg.Go(func() {
-			sum5, sum256 := md5.Sum(raws[i]), sha256.Sum256(raws[i])
-			files[i] = File{Name: filepath.Base(paths[i]), MD5: hex.EncodeToString(sum5[:]), SHA256: hex.EncodeToString(sum256[:])}
-			if want := sums.stored[name]; want != "" && !strings.EqualFold(want, files[i].MD5) {
-				errs[i] = fmt.Errorf("%w: md5 %s, want %s", ErrChecksum, files[i].MD5, strings.ToLower(want))
-				return
-			}
-			var (
-				content [][]byte // the uncompressed file, in pieces
-				err     error
-			)
+			var h hash.Hash
+			var err error
 			switch i {
-			case 0, 2:
-				var im *Images
-				if im, err = decodeImages(raws[i]); err == nil {
-					content = [][]byte{imagesHeader(im), im.Pix}
-				}
-				if i == 0 {
-					train = im
-				} else {
-					test = im
-				}
+			case 0:
+				parts[i], h, err = readImageSpans(raws[i], dims[i], []span{{0, n.Train}, {avail.Train, avail.Train + n.Val}})
+			case 2:
+				parts[i], h, err = readImageSpans(raws[i], dims[i], []span{{0, n.Test}})
 			default:
 				if labels[i/2], err = decodeLabels(raws[i]); err == nil {
-					content = [][]byte{labelsHeader(labels[i/2]), labels[i/2]}
+					h = md5.New()
+					h.Write(labelsHeader(labels[i/2]))
+					h.Write(labels[i/2])
 				}
 			}
 			if want := sums.content[name]; err == nil && want != "" {
-				h := md5.New()
-				for _, b := range content {
-					h.Write(b)
-				}
 				if got := hex.EncodeToString(h.Sum(nil)); !strings.EqualFold(want, got) {
 					err = fmt.Errorf("%w: md5 of the uncompressed content %s, want %s", ErrChecksum, got, strings.ToLower(want))
 				}
@@ -175,43 +225,13 @@ func load(source, dir string, sums checksums, opts Options) (*Splits, error) {
 		}
 	}
 	trainLabels, testLabels := labels[0], labels[1]
-	for _, p := range []struct {
-		im     *Images
-		labels []uint8
-		i      int
-	}{{train, trainLabels, 0}, {test, testLabels, 2}} {
-		if len(p.labels) != p.im.N {
-			return nil, &FileError{Path: paths[p.i+1], Err: fmt.Errorf("%w: %d labels for the %d images in %s", ErrCount, len(p.labels), p.im.N, files[p.i].Name)}
-		}
-	}
-	if features := train.Rows * train.Cols; features <= ff.NumClasses {
-		return nil, &FileError{Path: paths[0], Err: fmt.Errorf("%w %d×%d: %d pixels, want more than the %d label features", ErrDims, train.Rows, train.Cols, features, ff.NumClasses)}
-	}
-	if test.Rows != train.Rows || test.Cols != train.Cols {
-		return nil, &FileError{Path: paths[2], Err: fmt.Errorf("%w %d×%d, want %d×%d as in %s", ErrDims, test.Rows, test.Cols, train.Rows, train.Cols, files[0].Name)}
-	}
-	if test.N == 0 {
-		return nil, &FileError{Path: paths[2], Err: errors.New("no images")}
-	}
-	holdout := opts.Holdout
-	if holdout == 0 {
-		holdout = train.N / 6
-	}
-	if holdout < 1 || holdout >= train.N {
-		return nil, &FileError{Path: paths[0], Err: fmt.Errorf("%d images cannot be split into training and %d validation images", train.N, holdout)}
-	}
-
-	avail := Sizes{Train: train.N - holdout, Val: holdout, Test: test.N}
-	n, err := opts.Limit.apply(avail)
-	if err != nil {
-		return nil, fmt.Errorf("dataset: %s: %v", source, err)
-	}
+	image := func(pix []byte, k int) *Images { return &Images{N: k, Rows: rows, Cols: cols, Pix: pix} }
 	return &Splits{
-		Train:  toData(train, trainLabels, 0, n.Train),
-		Val:    toData(train, trainLabels, avail.Train, avail.Train+n.Val),
-		Test:   toData(test, testLabels, 0, n.Test),
-		Rows:   train.Rows,
-		Cols:   train.Cols,
+		Train:  toData(image(parts[0][0], n.Train), trainLabels[:n.Train], 0, n.Train),
+		Val:    toData(image(parts[0][1], n.Val), trainLabels[avail.Train:avail.Train+n.Val], 0, n.Val),
+		Test:   toData(image(parts[2][0], n.Test), testLabels[:n.Test], 0, n.Test),
+		Rows:   rows,
+		Cols:   cols,
 		Source: source,
 		Dir:    dir,
 		Files:  files,

@@ -265,7 +265,7 @@ func TestLoadBadFiles(t *testing.T) {
 				binary.BigEndian.PutUint32(b[off:], 0xffffffff)
 			}
 			return b
-		}, kind: ErrTruncated, want: "truncated: want 4294967295×4294967295×4294967295 pixel bytes, got 15680"},
+		}, kind: ErrDims, want: "wrong dimensions [4294967295 4294967295 4294967295]: the header announces more than 4294967296 bytes of data"},
 		{name: "trailing pixels", file: TestImages, edit: appendZeros(3), kind: ErrTrailing,
 			want: "trailing data: 3 bytes after the 15680 pixel bytes"},
 		{name: "trailing labels", file: TrainLabels, edit: appendZeros(2), kind: ErrTrailing,

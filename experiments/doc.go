@@ -173,9 +173,12 @@
 // # Errors
 //
 // Parse checks the whole file before anything runs: unknown keys (at any
-// level, matched exactly), wrong types, out-of-range values, an empty grid
-// or list, every treatment's ff.Config.Validate, and checkpoints beyond a
-// treatment's last epoch. The first mistake is returned as an *Error whose
+// level, matched exactly), wrong types, out-of-range values, an empty grid,
+// list or string, every treatment's ff.Config.Validate, and checkpoints
+// beyond a treatment's last epoch. Before decoding, a file larger than
+// MaxFileSize (1 MiB) or nested deeper than MaxDepth (32 levels of arrays,
+// inline tables or dotted keys) is refused, and Load reads only regular
+// files. The first mistake is returned as an *Error whose
 // message is one line naming the file, the key and the value:
 //
 //	experiments/bad.toml: unknown key "dpeth" in [base]

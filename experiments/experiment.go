@@ -264,12 +264,18 @@ func validProfileName(name string) bool {
 }
 
 // Load reads and parses the experiment file at path.
+// The file must be a regular file of at most MaxFileSize bytes.
 func Load(path string) (*Experiment, error) {
-	data, err := os.ReadFile(path)
+	data, err := readBounded(path)
 	if err != nil {
 		var pe *fs.PathError
 		if errors.As(err, &pe) {
 			err = pe.Err
+		}
+		var ee *Error
+		if errors.As(err, &ee) {
+			ee.Path = path
+			return nil, ee
 		}
 		return nil, &Error{Path: path, Msg: err.Error(), Err: err}
 	}
@@ -291,7 +297,11 @@ func Load(path string) (*Experiment, error) {
 // without data: every key is known and of the right type, every treatment's
 // Config is valid, and every checkpoint is within its treatment's epochs.
 func Parse(name string, data []byte) (*Experiment, error) {
-	e, err := parse(name, data)
+	var e *Experiment
+	err := checkBounds(data)
+	if err == nil {
+		e, err = parse(name, data)
+	}
 	if err != nil {
 		var ee *Error
 		if errors.As(err, &ee) && ee.Path == "" {

@@ -892,11 +892,20 @@ func configValue(key, f string, v any) (string, error) {
 		}
 		return "", want(key, v, "true or false")
 	case reflect.String:
-		return asString(key, v)
+		// An empty string would stand for the field's default under a
+		// cache key of its own: refused like any other bad value.
+		s, err := asString(key, v)
+		if err == nil && s == "" {
+			return "", invalid(key, `""`, "must not be empty")
+		}
+		return s, err
 	case reflect.Slice:
 		list, ok := v.([]any)
 		if !ok {
 			return "", want(key, v, "an array of integers")
+		}
+		if len(list) == 0 {
+			return "", invalid(key, "[]", "must not be empty (one width per layer)")
 		}
 		parts := make([]string, len(list))
 		for i, x := range list {

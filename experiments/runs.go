@@ -159,7 +159,7 @@ func (e *Experiment) RunCost(r Run) Cost {
 	}
 	if r.Record.On() && r.Record.Probe > 0 {
 		perEpoch := train / cfg.BatchSize
-		points := len(ff.StepSchedule{Every: r.Record.Every}.Steps(cfg.TotalEpochs()*perEpoch, perEpoch))
+		points := ff.StepSchedule{Every: r.Record.Every}.Count(cfg.TotalEpochs()*perEpoch, perEpoch)
 		passes := 3.0
 		if !cfg.Classifier {
 			passes = ff.NumClasses

@@ -55,6 +55,47 @@ func (s StepSchedule) Steps(last, stepsPerEpoch int) []int {
 	return out
 }
 
+// Count returns len(s.Steps(last, stepsPerEpoch)) without walking the
+// steps: 1 for step 0, the multiples of Every and of stepsPerEpoch (less
+// those of both, counted twice), and the dense start's steps below Every
+// that are not ends of epochs. Its cost does not grow with last, so a
+// plan for a million epochs of one-sample batches is arithmetic.
+func (s StepSchedule) Count(last, stepsPerEpoch int) int {
+	if last < 0 {
+		return 0
+	}
+	n := 1 + last/s.Every
+	if stepsPerEpoch > 0 {
+		n += last / stepsPerEpoch
+		g := gcd(s.Every, stepsPerEpoch)
+		if l := s.Every / g * stepsPerEpoch; l/stepsPerEpoch == s.Every/g && l > 0 {
+			n -= last / l
+		}
+	}
+	seen := 0
+	for p := 1.0; ; p *= math.Sqrt2 {
+		v := int(math.Round(p))
+		if v >= s.Every || v > last {
+			break
+		}
+		if v == seen {
+			continue
+		}
+		seen = v
+		if stepsPerEpoch <= 0 || v%stepsPerEpoch != 0 {
+			n++
+		}
+	}
+	return n
+}
+
+func gcd(a, b int) int {
+	for b != 0 {
+		a, b = b, a%b
+	}
+	return a
+}
+
 // Recording asks Train for measurements at step resolution.
 type Recording struct {
 	Schedule StepSchedule

@@ -2,7 +2,6 @@ package pipeline
 
 import (
 	"bytes"
-	"crypto/rand"
 	"crypto/sha256"
 	"errors"
 	"fmt"
@@ -13,8 +12,6 @@ import (
 	"slices"
 	"strings"
 	"time"
-
-	"github.com/ffchar/ffchar/internal/atomicfile"
 )
 
 // EnvCache is the environment variable that overrides DefaultDir.
@@ -44,7 +41,8 @@ func DefaultDir() (string, error) {
 // processes, on one machine or on machines sharing the directory over a
 // file system with working flock (see the package documentation).
 type Cache struct {
-	dir string
+	dir  string
+	root *os.Root // dir, through which every file below it is opened
 
 	// wrapWriter, when set, wraps every writer through which the cache
 	// writes a file; path is the file being written (for an output, its
@@ -68,15 +66,28 @@ func Open(dir string) (*Cache, error) {
 	if err != nil {
 		return nil, fmt.Errorf("pipeline: cache directory %s: %v", dir, err)
 	}
-	for _, sub := range []string{"", "a", "o", "l", "r", "tmp"} {
+	if err := os.MkdirAll(abs, 0o777); err != nil {
+		return nil, fmt.Errorf("pipeline: creating cache directory %s: %w", abs, err)
+	}
+	root, err := os.OpenRoot(abs)
+	if err != nil {
+		return nil, fmt.Errorf("pipeline: opening cache directory %s: %w", abs, err)
+	}
+	c := &Cache{dir: abs, root: root, now: time.Now}
+	for _, sub := range []string{"a", "o", "l", "r", "tmp"} {
 		p := filepath.Join(abs, sub)
-		if err := os.MkdirAll(p, 0o777); err != nil {
-			return nil, fmt.Errorf("pipeline: creating cache directory %s: %w", p, err)
+		fi, err := root.Lstat(sub)
+		if err == nil && fi.Mode()&fs.ModeSymlink != 0 && sub != "tmp" {
+			root.Close()
+			return nil, fmt.Errorf("pipeline: cache folder %s %v", p, errLink)
+		}
+		if err := root.Mkdir(sub, 0o777); err != nil && !errors.Is(err, fs.ErrExist) {
+			root.Close()
+			return nil, fmt.Errorf("pipeline: creating cache directory %s: %w", p, c.pathErr(err))
 		}
 	}
-	c := &Cache{dir: abs, now: time.Now}
 	readme := filepath.Join(abs, "README")
-	if _, err := os.Stat(readme); err != nil {
+	if _, err := root.Lstat("README"); err != nil {
 		if err := c.writeAtomic(readme, func(w io.Writer) error {
 			_, err := io.WriteString(w, cacheREADME)
 			return err
@@ -131,7 +142,7 @@ func (c *Cache) Get(id ActionID) (*Entry, error) {
 		return nil, err
 	}
 	for _, o := range e.Outputs {
-		if reason := checkOutput(c.OutputFile(o.ID), o); reason != "" {
+		if reason := c.checkOutput(c.OutputFile(o.ID), o); reason != "" {
 			return nil, &MissError{Action: id, Reason: "output " + o.Name + ": " + reason}
 		}
 	}
@@ -153,12 +164,14 @@ func (c *Cache) readEntry(id ActionID) (*Entry, error) {
 	miss := func(reason string) (*Entry, error) {
 		return nil, &MissError{Action: id, Reason: reason}
 	}
-	data, err := readRegular(c.entryFile(id), maxEntrySize)
+	data, err := c.readRegular(c.entryFile(id), maxEntrySize)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 		return miss("no index entry")
 	case errors.Is(err, errNotRegular):
 		return miss("index entry is not a regular file")
+	case errors.Is(err, errLink):
+		return miss(linkError(err).Error())
 	case errors.Is(err, errTooLarge):
 		return miss("index entry too large")
 	case err != nil:
@@ -179,12 +192,14 @@ func (c *Cache) readEntry(id ActionID) (*Entry, error) {
 
 // checkOutput returns "" if the file at path holds exactly o, or the
 // reason it does not.
-func checkOutput(path string, o Output) string {
-	f, fi, err := openRegular(path, 0)
+func (c *Cache) checkOutput(path string, o Output) string {
+	f, fi, err := c.openRegular(path, 0)
 	if errors.Is(err, fs.ErrNotExist) {
 		return "missing"
 	} else if errors.Is(err, errNotRegular) {
 		return errNotRegular.Error()
+	} else if errors.Is(err, errLink) {
+		return linkError(err).Error()
 	} else if err != nil {
 		return err.Error()
 	}
@@ -211,7 +226,7 @@ func (c *Cache) ReadOutput(e *Entry, name string) ([]byte, error) {
 	if !ok {
 		return nil, fmt.Errorf("pipeline: action %.12s has no output %q", e.Action, name)
 	}
-	data, err := readRegular(c.OutputFile(o.ID), o.Size)
+	data, err := c.readRegular(c.OutputFile(o.ID), o.Size)
 	if err != nil {
 		return nil, fmt.Errorf("pipeline: output %s of action %.12s: %w", name, e.Action, err)
 	}
@@ -303,14 +318,14 @@ func (c *Cache) put(key Key, names []string, open func(string) (io.ReadCloser, e
 func (c *Cache) putOutput(r io.Reader) (OutputID, int64, error) {
 	var id OutputID
 	tmpDir := filepath.Join(c.dir, "o")
-	f, err := createTemp(tmpDir, tempPrefix+"out-")
+	f, err := c.createTemp(tmpDir, tempPrefix+"out-")
 	if err != nil {
 		return id, 0, fmt.Errorf("creating file in %s: %w", tmpDir, err)
 	}
 	tmp := f.Name()
 	fail := func(err error) (OutputID, int64, error) {
 		f.Close()
-		os.Remove(tmp)
+		c.remove(tmp)
 		return OutputID{}, 0, err
 	}
 	h := sha256.New()
@@ -330,17 +345,17 @@ func (c *Cache) putOutput(r io.Reader) (OutputID, int64, error) {
 	}
 	h.Sum(id[:0])
 	final := c.OutputFile(id)
-	if checkOutput(final, Output{ID: id, Size: size}) == "" {
-		os.Remove(tmp)
+	if c.checkOutput(final, Output{ID: id, Size: size}) == "" {
+		c.remove(tmp)
 		return id, size, nil
 	}
-	if err := os.MkdirAll(filepath.Dir(final), 0o777); err != nil {
+	if err := c.mkdirAll(filepath.Dir(final)); err != nil {
 		return fail(err)
 	}
-	if err := renameOver(tmp, final); err != nil {
+	if err := c.renameOver(tmp, final); err != nil {
 		return fail(err)
 	}
-	if err := syncDir(filepath.Dir(final)); err != nil {
+	if err := c.syncDir(filepath.Dir(final)); err != nil {
 		return id, 0, fmt.Errorf("writing %s: %w", final, err)
 	}
 	return id, size, nil
@@ -349,19 +364,6 @@ func (c *Cache) putOutput(r io.Reader) (OutputID, int64, error) {
 // tempPrefix starts the name of every temporary file the cache creates.
 // Output names cannot start with a dot, so no committed file has it.
 const tempPrefix = ".tmp-"
-
-// createTemp creates a new file in dir whose name starts with prefix.
-// Unlike os.CreateTemp it uses mode 0666 (less the umask), like every
-// other cache file, so that a cache can be shared by the users of a group.
-func createTemp(dir, prefix string) (*os.File, error) {
-	for i := 0; ; i++ {
-		f, err := os.OpenFile(filepath.Join(dir, prefix+rand.Text()), os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o666)
-		if errors.Is(err, fs.ErrExist) && i < 100 {
-			continue
-		}
-		return f, err
-	}
-}
 
 // writeAtomic writes path as a whole or not at all: fill writes into a
 // temporary file in the same directory, which is synced, renamed over
@@ -374,10 +376,13 @@ func (c *Cache) writeAtomic(path string, fill func(io.Writer) error) (err error)
 			err = fmt.Errorf("pipeline: writing %s: %w", path, err)
 		}
 	}()
-	if err := os.MkdirAll(dir, 0o777); err != nil {
+	if err := c.mkdirAll(dir); err != nil {
 		return err
 	}
-	f, err := createTemp(dir, tempPrefix+filepath.Base(path)+"-")
+	if err := c.checkLinks(path); err != nil {
+		return linkError(err)
+	}
+	f, err := c.createTemp(dir, tempPrefix+filepath.Base(path)+"-")
 	if err != nil {
 		return err
 	}
@@ -394,22 +399,13 @@ func (c *Cache) writeAtomic(path string, fill func(io.Writer) error) (err error)
 		err = cerr
 	}
 	if err == nil {
-		err = renameOver(tmp, path)
+		err = c.renameOver(tmp, path)
 	}
 	if err != nil {
-		os.Remove(tmp)
+		c.remove(tmp)
 		return err
 	}
-	return syncDir(dir)
-}
-
-// syncDir makes a rename in dir durable (see atomicfile.SyncDir), naming
-// the directory in its error.
-func syncDir(dir string) error {
-	if err := atomicfile.SyncDir(dir); err != nil {
-		return fmt.Errorf("syncing directory %s: %w", dir, err)
-	}
-	return nil
+	return c.syncDir(dir)
 }
 
 // A ref records the last action run for a job name, so that a later run
@@ -434,7 +430,7 @@ func (c *Cache) SetRef(name string, id ActionID) error {
 
 // Ref returns the last action recorded by SetRef for name.
 func (c *Cache) Ref(name string) (ActionID, error) {
-	data, err := readRegular(c.refFile(name), maxEntrySize)
+	data, err := c.readRegular(c.refFile(name), maxEntrySize)
 	if err != nil {
 		return ActionID{}, fmt.Errorf("pipeline: no previous action recorded for %s: %w", name, err)
 	}

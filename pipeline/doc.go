@@ -121,4 +121,13 @@
 // blocking and its mode checked, so a FIFO in the cache is a miss, not a
 // hang, and a directory or FIFO in place of a cache file is replaced by
 // the next write.
+//
+// Every file below the cache folder is opened, created, renamed and
+// removed through an os.Root on it, so nothing planted inside can lead a
+// write or a delete outside; a symbolic link anywhere on the way (a lock
+// file, a shard folder such as o/3d, a top-level folder other than tmp/)
+// is refused with one line naming it, never followed. The cache still
+// trusts everyone who can write to it: a consistent forged entry is a
+// hit, and only Verify catches it (see the README's threat model, and
+// Runner.Rehash for the window between a hit's check and a job's read).
 package pipeline

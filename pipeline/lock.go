@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -25,7 +26,7 @@ func (c *Cache) Lock(ctx context.Context, id ActionID) (*Lock, error) {
 	if err != nil {
 		return nil, err
 	}
-	f, err := fileLock(ctx, path, true)
+	f, err := c.fileLock(ctx, path, true)
 	if err != nil {
 		release()
 		return nil, err
@@ -41,7 +42,7 @@ func (c *Cache) TryLock(id ActionID) (*Lock, bool, error) {
 	if !ok {
 		return nil, false, nil
 	}
-	f, err := fileLock(context.Background(), path, false)
+	f, err := c.fileLock(context.Background(), path, false)
 	if err != nil || f == nil {
 		release()
 		return nil, false, err
@@ -69,8 +70,12 @@ func (l *Lock) Unlock() error {
 // we check that path still names the file we locked; if not, the lock is
 // on an orphaned inode that a newcomer cannot see, and we start over on
 // the new file.
-func fileLock(ctx context.Context, path string, wait bool) (*os.File, error) {
-	if err := os.MkdirAll(filepath.Dir(path), 0o777); err != nil {
+//
+// A link in place of the lock file or its folder is refused, never
+// followed: creating the lock file through it would create a file
+// wherever the link points.
+func (c *Cache) fileLock(ctx context.Context, path string, wait bool) (*os.File, error) {
+	if err := c.mkdirAll(filepath.Dir(path)); err != nil {
 		return nil, fmt.Errorf("pipeline: creating lock file %s: %w", path, err)
 	}
 	for healed := false; ; {
@@ -79,11 +84,14 @@ func fileLock(ctx context.Context, path string, wait bool) (*os.File, error) {
 		// regular file: a FIFO put in place of a lock file must not hang
 		// every process that uses the key. Whatever else stands under a
 		// lock file's name can never be a lock, so it is removed, once.
-		f, fi1, err := openRegular(path, os.O_CREATE)
+		f, fi1, err := c.openRegular(path, os.O_CREATE)
+		if errors.Is(err, errLink) {
+			return nil, fmt.Errorf("pipeline: lock file: %w", linkError(err))
+		}
 		if err != nil {
 			if !healed {
 				healed = true
-				if clearForRename(path) == nil {
+				if c.clearForRename(path) == nil {
 					continue
 				}
 			}
@@ -110,7 +118,7 @@ func fileLock(ctx context.Context, path string, wait bool) (*os.File, error) {
 		}
 		// The file locked is still the one under the name (another
 		// process may have removed and recreated it while we waited).
-		if fi2, err := os.Stat(path); err == nil && os.SameFile(fi1, fi2) {
+		if fi2, err := c.root.Lstat(c.rel(path)); err == nil && os.SameFile(fi1, fi2) {
 			return f, nil
 		}
 		funlock(f)

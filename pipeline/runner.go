@@ -41,6 +41,11 @@ type Job struct {
 type Inputs struct {
 	c    *Cache
 	deps map[string]*Entry
+	// copyDir, when set (Runner.Rehash), receives checked private copies
+	// of the outputs Path hands out, by output ID.
+	copyDir string
+	mu      sync.Mutex
+	copies  map[OutputID]string
 }
 
 // Entry returns the cache entry of dependency job, or nil if job is not a
@@ -58,7 +63,23 @@ func (in *Inputs) Path(job, name string) (string, error) {
 	if !ok {
 		return "", fmt.Errorf("pipeline: dependency %s has no output %q", job, name)
 	}
-	return in.c.OutputFile(o.ID), nil
+	if in.copyDir == "" {
+		return in.c.OutputFile(o.ID), nil
+	}
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	if p, ok := in.copies[o.ID]; ok {
+		return p, nil
+	}
+	p := filepath.Join(in.copyDir, o.ID.String())
+	if err := in.c.copyChecked(o, p); err != nil {
+		return "", fmt.Errorf("pipeline: output %s of dependency %s: %w", name, job, err)
+	}
+	if in.copies == nil {
+		in.copies = make(map[OutputID]string)
+	}
+	in.copies[o.ID] = p
+	return p, nil
 }
 
 // ReadFile returns the content of the output called name of dependency
@@ -138,6 +159,14 @@ type Runner struct {
 	// Verify recomputes jobs found in the cache and fails with a
 	// *NondeterminismError if any output differs.
 	Verify bool
+	// Rehash hands each job private copies of its dependencies' outputs,
+	// hashed while they are copied, instead of the cache's own files
+	// (Inputs.Path). Every hit already rehashes the outputs it returns
+	// (Cache.Get); without Rehash a job then opens the shared files by
+	// path, so someone who can write to the cache could swap one between
+	// that check and the read. With Rehash, what a job reads is what was
+	// hashed. It costs a copy of every input a job reads (see the README).
+	Rehash bool
 	// Progress, if non-nil, is called for every event, never
 	// concurrently.
 	Progress func(Event)
@@ -295,7 +324,16 @@ func (r *Runner) runJob(ctx context.Context, j *Job, deps map[string]*Entry, em 
 		return fail(fmt.Errorf("creating job directory: %w", err))
 	}
 	defer os.RemoveAll(dir)
-	if err := j.Run(ctx, &Inputs{c: c, deps: deps}, dir); err != nil {
+	in := &Inputs{c: c, deps: deps}
+	if r.Rehash {
+		// Named like a job directory, so gc removes it if the process
+		// is killed.
+		if in.copyDir, err = os.MkdirTemp(filepath.Join(c.dir, "tmp"), key.ID.String()+"-*"); err != nil {
+			return fail(fmt.Errorf("creating input directory: %w", err))
+		}
+		defer os.RemoveAll(in.copyDir)
+	}
+	if err := j.Run(ctx, in, dir); err != nil {
 		return fail(err)
 	}
 	if cached {

@@ -1,10 +1,19 @@
 #!/usr/bin/env bash
-# A real Slurm test: installs and starts a single-node Slurm on localhost
-# from Debian's packages, submits the smoke profile as a job array with
+# A real Slurm test: starts a private single-node Slurm on localhost from
+# Debian's packages, submits the smoke profile as a job array with
 # `ffchar slurm submit`, checks that every published artifact equals a
-# local run's byte for byte, and tears Slurm down. Needs root (Debian 12).
+# local run's byte for byte, and tears its Slurm down. Needs root (Debian
+# 12) to install the packages and to run slurmd.
 #
 #   scripts/slurm-localhost.sh [path/to/ffchar]
+#
+# It touches only what it makes. munge and Slurm run from one private
+# folder (mktemp): their own key, configuration, sockets, state, spool,
+# logs and pidfiles, on ports nobody was listening on. The system's
+# /etc/slurm, /etc/munge, state and daemons are never read, written or
+# signalled: a system slurmd, slurmctld or munged keeps running. Teardown
+# cancels the jobs it submitted, by ID, on its own controller, and stops
+# the daemons it started, by the PIDs in their pidfiles.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 ffchar=${1:-$repo/bin/ffchar}
@@ -12,44 +21,89 @@ ffchar=$(cd "$(dirname "$ffchar")" && pwd)/$(basename "$ffchar")
 [ -x "$ffchar" ] || { echo "slurm-localhost: no ffchar binary at $ffchar (run make build)"; exit 1; }
 
 export DEBIAN_FRONTEND=noninteractive
-if ! command -v slurmctld >/dev/null || ! command -v munged >/dev/null; then
+if ! command -v slurmctld >/dev/null || ! command -v slurmd >/dev/null || ! command -v munged >/dev/null || ! command -v sbatch >/dev/null; then
 	apt-get update -qq
 	apt-get install -y -qq --no-install-recommends slurmctld slurmd slurm-client munge >/dev/null
 fi
 
-work=$(mktemp -d /tmp/ffchar-slurm.XXXXXX)
+# stop_pidfile NAME PIDFILE: stops the process whose PID the pidfile
+# holds, only if it is still NAME (a PID can be reused), and waits for it.
+stop_pidfile() {
+	local name=$1 pidfile=$2 pid comm
+	[ -s "$pidfile" ] || return 0
+	pid=$(cat "$pidfile")
+	case $pid in '' | *[!0-9]*) return 0 ;; esac
+	comm=$(cat "/proc/$pid/comm" 2>/dev/null) || return 0
+	[ "$comm" = "$name" ] || return 0
+	kill "$pid" 2>/dev/null || return 0
+	for _ in $(seq 1 50); do
+		kill -0 "$pid" 2>/dev/null || return 0
+		sleep 0.1
+	done
+	kill -KILL "$pid" 2>/dev/null || true
+}
+
+work= jobs_file=
 teardown() {
-	scancel --user=root >/dev/null 2>&1 || true
-	pkill -x slurmd >/dev/null 2>&1 || true
-	pkill -x slurmctld >/dev/null 2>&1 || true
-	pkill -x munged >/dev/null 2>&1 || true
+	[ -n "$work" ] || return 0
+	# Only the jobs this script submitted, on its own controller.
+	if [ -s "$jobs_file" ] && [ -s "$work/run/slurmctld.pid" ]; then
+		# shellcheck disable=SC2046
+		scancel $(sort -u "$jobs_file") >/dev/null 2>&1 || true
+	fi
+	stop_pidfile slurmd "$work/run/slurmd.pid"
+	stop_pidfile slurmctld "$work/run/slurmctld.pid"
+	stop_pidfile munged "$work/munge/munged.pid"
 	rm -rf "$work"
 }
 trap teardown EXIT
+work=$(mktemp -d /tmp/ffchar-slurm.XXXXXX)
+chmod 0700 "$work"
+mkdir -p "$work/munge" "$work/etc" "$work/state" "$work/spool" "$work/log" "$work/run"
+export SLURM_CONF=$work/etc/slurm.conf
+jobs_file=$work/jobs
 
-# munge authenticates Slurm's daemons and clients to each other.
-mkdir -p /run/munge /var/lib/munge /var/log/munge /etc/munge
-chown munge:munge /run/munge /var/lib/munge /var/log/munge /etc/munge
-chmod 0755 /run/munge
-if [ ! -s /etc/munge/munge.key ]; then
-	dd if=/dev/urandom of=/etc/munge/munge.key bs=1024 count=1 status=none
-fi
-chown munge:munge /etc/munge/munge.key
-chmod 0400 /etc/munge/munge.key
-pgrep -x munged >/dev/null || runuser -u munge -- munged
+# free_port: a TCP port nothing listens on: one the kernel gives a bind to
+# port 0 or, without python3, a random high port no listener in
+# /proc/net/tcp holds.
+free_port() {
+	if command -v python3 >/dev/null; then
+		python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
+		return
+	fi
+	local p
+	while :; do
+		p=$((20000 + RANDOM % 30000))
+		grep -qi ":$(printf %04X "$p") 00000000:0000 0A" /proc/net/tcp /proc/net/tcp6 2>/dev/null || { echo "$p"; return; }
+	done
+}
 
-mkdir -p /etc/slurm /var/lib/slurm/slurmctld /var/lib/slurm/slurmd /var/log/slurm /run/slurm
-cat > /etc/slurm/slurm.conf <<CONF
-ClusterName=ffchar-test
+# munge authenticates Slurm's daemons and clients to each other: a key and
+# a socket of our own, so the system's munged (if any) is not involved.
+dd if=/dev/urandom of="$work/munge/munge.key" bs=1024 count=1 status=none
+chmod 0400 "$work/munge/munge.key"
+munged --force --socket="$work/munge/munge.socket" --key-file="$work/munge/munge.key" \
+	--pid-file="$work/munge/munged.pid" --log-file="$work/munge/munged.log" \
+	--seed-file="$work/munge/munged.seed"
+
+ctld_port=$(free_port)
+slurmd_port=$(free_port)
+while [ "$slurmd_port" = "$ctld_port" ]; do slurmd_port=$(free_port); done
+cat > "$SLURM_CONF" <<CONF
+ClusterName=ffchar-private
 SlurmctldHost=localhost
+SlurmctldPort=$ctld_port
+SlurmdPort=$slurmd_port
 SlurmUser=root
 AuthType=auth/munge
-StateSaveLocation=/var/lib/slurm/slurmctld
-SlurmdSpoolDir=/var/lib/slurm/slurmd
-SlurmctldPidFile=/run/slurm/slurmctld.pid
-SlurmdPidFile=/run/slurm/slurmd.pid
-SlurmctldLogFile=/var/log/slurm/slurmctld.log
-SlurmdLogFile=/var/log/slurm/slurmd.log
+AuthInfo=socket=$work/munge/munge.socket
+CredType=cred/munge
+StateSaveLocation=$work/state
+SlurmdSpoolDir=$work/spool
+SlurmctldPidFile=$work/run/slurmctld.pid
+SlurmdPidFile=$work/run/slurmd.pid
+SlurmctldLogFile=$work/log/slurmctld.log
+SlurmdLogFile=$work/log/slurmd.log
 ProctrackType=proctrack/linuxproc
 TaskPlugin=task/none
 JobAcctGatherType=jobacct_gather/none
@@ -61,24 +115,31 @@ ReturnToService=2
 NodeName=localhost CPUs=2 State=UNKNOWN
 PartitionName=debug Nodes=localhost Default=YES MaxTime=INFINITE State=UP
 CONF
-pkill -x slurmd >/dev/null 2>&1 || true
-pkill -x slurmctld >/dev/null 2>&1 || true
-slurmctld -c
-slurmd
-for i in $(seq 1 60); do
+# A fresh state folder: -c clears only ours.
+slurmctld -f "$SLURM_CONF" -c
+slurmd -f "$SLURM_CONF"
+for _ in $(seq 1 60); do
 	if sinfo -h -o %T 2>/dev/null | grep -qx idle; then break; fi
 	sleep 1
 done
-sinfo -h -o %T | grep -qx idle || { echo "slurm-localhost: the node did not become idle"; sinfo || true; tail -20 /var/log/slurm/*.log; exit 1; }
-echo "slurm-localhost: single-node Slurm is up"
+sinfo -h -o %T | grep -qx idle || { echo "slurm-localhost: the node did not become idle"; sinfo || true; tail -20 "$work"/log/*.log; exit 1; }
+echo "slurm-localhost: private single-node Slurm is up (ports $ctld_port and $slurmd_port, config in $work)"
 
 # The same sweep, locally and as a Slurm array on a (here trivially)
 # shared cache. The smoke profile's 4 runs go to 3 array tasks.
 cd "$work"
 "$ffchar" run --profile smoke --cache "$work/local-cache" --results "$work/local" >/dev/null 2>"$work/local.log"
 start=$(date +%s)
+# Record each job ID as soon as submit prints it, so teardown can cancel
+# exactly these even if the wait is interrupted.
 timeout 600 "$ffchar" slurm submit --profile smoke --cache "$work/shared-cache" --results "$work/slurm" \
-	--array-size 3 --cpus-per-task 1 --wait
+	--array-size 3 --cpus-per-task 1 --wait | while IFS= read -r line; do
+	echo "$line"
+	case $line in "submitted "*" job "*)
+		id=${line#submitted * job }
+		echo "${id%%[!0-9]*}" >>"$jobs_file" ;;
+	esac
+done
 echo "slurm-localhost: the array and the analysis job finished in $(( $(date +%s) - start ))s"
 for log in "$work"/shared-cache/slurm/smoke/*.log; do
 	grep -q "jobs:" "$log" || { echo "slurm-localhost: $log shows no completed pipeline:"; cat "$log"; exit 1; }

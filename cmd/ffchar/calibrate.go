@@ -71,19 +71,59 @@ func cachedRate(c *pipeline.Cache, exp *experiments.Experiment, runs []cachedRun
 // ffchar's published sweeps ran on (docs/performance.md).
 const nominalGFLOPS = 60
 
-// calibrationBatches is the number of minibatches the calibration trains.
+// calibrationBatches is the most minibatches the calibration trains.
 const calibrationBatches = 30
 
-// measuredRate trains the run's network, alone, for calibrationBatches
-// minibatches of synthetic data shaped like MNIST and returns the rate of
-// its training products. It takes about a second for a 3×1000 network.
-// Alone on the machine one worker runs faster than each of several at
-// once, so the estimate is a lower bound on the time when workers share
-// memory bandwidth.
-func measuredRate(ctx context.Context, r experiments.Run) (rateEstimate, error) {
-	cfg := r.Config
+// The calibration's bounds. A network whose estimated memory exceeds
+// calibrationMemory is calibrated on a stand-in with the same depth,
+// batch and recipe and its widths scaled down to fit (the rate of large
+// products changes little with their size; smaller ones run slower, so
+// the time estimate errs long). Training stops after calibrationTime, and
+// the rate is taken over the batches done by then.
+const (
+	calibrationMemory = 256 << 20
+	calibrationData   = 64 << 20 // of the synthetic samples
+	calibrationTime   = 2 * time.Second
+)
+
+// calibrationConfig returns the configuration to calibrate on for cfg,
+// and how many batches: cfg itself when it fits calibrationMemory, else
+// a stand-in with widths scaled down.
+func calibrationConfig(cfg ff.Config) (ff.Config, int, bool) {
 	cfg.Epochs, cfg.Schedule = 1, ff.Simultaneous
-	n := calibrationBatches * cfg.BatchSize
+	batchBytes := float64(cfg.BatchSize) * experiments.Features * 4
+	batches := max(1, min(calibrationBatches, int(calibrationData/batchBytes)))
+	n := batches * cfg.BatchSize
+	if experiments.MemoryEstimate(&cfg, n, 0, 0) <= calibrationMemory {
+		return cfg, batches, false
+	}
+	widths := make([]int, cfg.Depth)
+	for l := range widths {
+		widths[l] = cfg.LayerWidth(l)
+	}
+	stand := cfg
+	for scale := 0.5; scale > 1e-6; scale /= 2 {
+		stand.Widths = make([]int, len(widths))
+		for l, w := range widths {
+			stand.Widths[l] = max(1, int(float64(w)*scale))
+		}
+		if experiments.MemoryEstimate(&stand, n, 0, 0) <= calibrationMemory {
+			break
+		}
+	}
+	return stand, batches, true
+}
+
+// measuredRate trains the run's network, alone, for up to
+// calibrationBatches minibatches of synthetic data shaped like MNIST
+// (within calibrationTime and calibrationMemory, on a smaller stand-in
+// if need be) and returns the rate of its training products. Alone on
+// the machine one worker runs faster than each of several at once, so
+// the estimate is a lower bound on the time when workers share memory
+// bandwidth.
+func measuredRate(ctx context.Context, r experiments.Run) (rateEstimate, error) {
+	cfg, batches, standIn := calibrationConfig(r.Config)
+	n := batches * cfg.BatchSize
 	d := &ff.Data{X: make([]float32, n*experiments.Features), Labels: make([]uint8, n), N: n, Features: experiments.Features}
 	rng := rand.New(rand.NewPCG(1, 2))
 	for i := range d.X {
@@ -92,11 +132,27 @@ func measuredRate(ctx context.Context, r experiments.Run) (rateEstimate, error) 
 	for i := range d.Labels {
 		d.Labels[i] = uint8(rng.IntN(ff.NumClasses))
 	}
+	parent := ctx
+	ctx, stop := context.WithCancel(ctx)
+	defer stop()
 	start := time.Now()
-	if _, _, err := ff.Train(ctx, cfg, d, ff.Options{Seed: 1}); err != nil {
+	done := 0
+	_, _, err := ff.Train(ctx, cfg, d, ff.Options{Seed: 1, OnBatch: func(_, b, _ int) {
+		done = b
+		if time.Since(start) > calibrationTime {
+			stop()
+		}
+	}})
+	secs := time.Since(start).Seconds()
+	// Stopped by the time bound (not by the caller) is a measurement.
+	if err != nil && (parent.Err() != nil || ctx.Err() == nil || done == 0) {
 		return rateEstimate{}, fmt.Errorf("calibration: %w", err)
 	}
-	secs := time.Since(start).Seconds()
-	flops := float64(calibrationBatches) * cfg.FlopsPerBatch(experiments.Features)
-	return rateEstimate{flops / secs / 1e9, fmt.Sprintf("measured by training %d batches of treatment %s on one worker", calibrationBatches, r.TreatmentID)}, nil
+	flops := float64(done) * cfg.FlopsPerBatch(experiments.Features)
+	from := fmt.Sprintf("measured by training %d batches of treatment %s on one worker", done, r.TreatmentID)
+	if standIn {
+		from = fmt.Sprintf("measured by training %d batches of a stand-in for treatment %s, widths %v (its own network does not fit the calibration's %s), on one worker",
+			done, r.TreatmentID, cfg.Widths, bytesString(calibrationMemory))
+	}
+	return rateEstimate{flops / secs / 1e9, from}, nil
 }

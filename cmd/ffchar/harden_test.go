@@ -432,16 +432,22 @@ func TestPublishKilledNeverMixed(t *testing.T) {
 		}
 	}
 	t.Logf("%d kills: %d left version 1, %d version 2, %d mixed", kills, whole[0], whole[1], mixed)
-	// The next publish leaves no temporaries behind, whatever the kills left.
+	// The next publish leaves none of its own temporaries behind, whatever
+	// the kills left, and leaves alone look-alikes it did not make.
 	os.WriteFile("results/.tiny.tmp-STALE", []byte("x"), 0o644)
 	os.MkdirAll("results/.tiny.tmp-STALEDIR/figures", 0o755)
 	mustRun(t, "publish", "--profile", "tiny", "--cache", "cache")
 	filepath.Walk("results", func(p string, fi os.FileInfo, err error) error {
-		if err == nil && strings.Contains(filepath.Base(p), ".tmp-") {
+		if err == nil && strings.Contains(filepath.Base(p), ".tmp-") && !strings.Contains(p, "STALE") {
 			t.Errorf("stale temporary %s left after a publish", p)
 		}
 		return nil
 	})
+	for _, p := range []string{"results/.tiny.tmp-STALE", "results/.tiny.tmp-STALEDIR/figures"} {
+		if _, err := os.Stat(p); err != nil {
+			t.Errorf("publish removed %s, which it did not make: %v", p, err)
+		}
+	}
 	if got := listTree(t, "results/tiny"); got != ref[0] {
 		t.Errorf("after the final publish: not version 1")
 	}

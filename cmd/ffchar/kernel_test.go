@@ -1,9 +1,12 @@
 package main
 
 import (
+	"context"
 	"os"
+	"os/exec"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/ffchar/ffchar/backend"
 )
@@ -83,6 +86,76 @@ func TestFixKernelRunsOnce(t *testing.T) {
 	}
 	out := versionWith(t, backend.CoretypeEnv+"=Prescott", backend.FixedEnv+"=Prescott", backend.FakeCorenameEnv+"=Prescott")
 	for _, want := range []string{"warning: OpenBLAS kept the generic kernel Prescott", "kernel Prescott (set by ffchar: OpenBLAS chose Prescott)"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("--version printed\n%s\nwant %q", out, want)
+		}
+	}
+}
+
+// versionWithin is versionWith for a case that used to re-execute
+// forever: the program is killed if it has not ended after a minute (a
+// hang guard, not a timing assertion; --version takes milliseconds).
+func versionWithin(t *testing.T, env ...string) (string, error) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, os.Args[0], "--version")
+	for _, kv := range append(os.Environ(), "FFCHAR_TEST_MAIN=1") {
+		k, _, _ := strings.Cut(kv, "=")
+		if k != backend.CoretypeEnv && k != backend.FixedEnv && k != backend.FakeCorenameEnv && k != backend.FakeCPUEnv {
+			cmd.Env = append(cmd.Env, kv)
+		}
+	}
+	cmd.Env = append(cmd.Env, env...)
+	out, err := cmd.CombinedOutput()
+	if ctx.Err() != nil {
+		t.Fatalf("ffchar --version %v did not end: it re-executes itself in a loop", env)
+	}
+	return string(out), err
+}
+
+// TestKernelGuardEmptyVariables (F3): with the fix-up's variables set but
+// empty, and hostile values, the program starts again at most once.
+func TestKernelGuardEmptyVariables(t *testing.T) {
+	if backend.Name() != "openblas" {
+		t.Skip("the gonum backend has no kernels")
+	}
+	for _, env := range [][]string{
+		{backend.FakeCorenameEnv + "=prescott", backend.CoretypeEnv + "=", backend.FixedEnv + "="},
+		{backend.FakeCorenameEnv + "=prescott", backend.CoretypeEnv + "="},
+		{backend.FakeCorenameEnv + "=prescott", backend.FixedEnv + "="},
+		{backend.FakeCorenameEnv + "=prescott", backend.FixedEnv + "=\x01;rm -rf /", backend.CoretypeEnv + "= "},
+	} {
+		out, err := versionWithin(t, env...)
+		if err != nil {
+			t.Errorf("%q: %v\n%s", env, err, out)
+		}
+		if strings.Count(out, "BLAS openblas") != 1 {
+			t.Errorf("%q: --version printed\n%s", env, out)
+		}
+	}
+}
+
+// TestUnrunnableCoretypeReplaced (F2): an OPENBLAS_CORETYPE whose kernel
+// needs instructions the CPU lacks (SkylakeX without AVX-512) is replaced,
+// with one warning line, by the kernel the CPU runs (Haswell, or Zen). The test-only
+// FFCHAR_TEST_CPU hides AVX-512 from the check, so that this runs on any
+// CPU with AVX2.
+func TestUnrunnableCoretypeReplaced(t *testing.T) {
+	if backend.Name() != "openblas" {
+		t.Skip("the gonum backend has no kernels")
+	}
+	host := backend.HostCPU()
+	host.AVX512F, host.AVX512BW, host.AVX512DQ, host.AVX512VL = false, false, false, false
+	safe := host.Kernel()
+	if safe == "" {
+		t.Skip("needs a CPU with AVX2 and FMA")
+	}
+	out, err := versionWithin(t, backend.CoretypeEnv+"=SkylakeX", backend.FakeCPUEnv+"=avx2")
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	for _, want := range []string{"ffchar: warning: " + backend.CoretypeEnv + "=SkylakeX: this CPU cannot run", "kernel " + safe + " "} {
 		if !strings.Contains(out, want) {
 			t.Errorf("--version printed\n%s\nwant %q", out, want)
 		}

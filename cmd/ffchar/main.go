@@ -18,7 +18,9 @@ import (
 func main() {
 	// Before anything else: it may start the program again with a better
 	// OpenBLAS kernel.
-	backend.FixKernel(os.Stderr)
+	if err := backend.FixKernel(os.Stderr); err != nil {
+		os.Exit(exitCode(err, os.Stderr))
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	sigs := make(chan os.Signal, 2)
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)

@@ -1,10 +1,11 @@
 package main
 
 import (
-	"bufio"
 	"fmt"
 	"math"
 	"os"
+	"path"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -12,24 +13,84 @@ import (
 	"github.com/ffchar/ffchar/experiments"
 )
 
-// machineMemory returns the machine's total memory in bytes, or 0 if it
-// cannot be read (then nothing is refused for lack of memory).
-func machineMemory() float64 {
-	f, err := os.Open("/proc/meminfo")
-	if err != nil {
-		return 0
+// memoryLimit returns the memory ffchar may use, in bytes, and what sets
+// it: the smallest of the machine's memory (MemTotal), the memory limit
+// of every cgroup the process is in (v1 and v2, up to the root) and the
+// address-space limit (ulimit -v). It returns 0 if none can be read
+// (then nothing is refused for lack of memory).
+func memoryLimit() (float64, string) {
+	return memoryLimitFrom(os.ReadFile, addressSpaceLimit)
+}
+
+// memoryLimitFrom is memoryLimit with the files read by read and the
+// address-space limit given by rlimit (ok false when unlimited).
+func memoryLimitFrom(read func(string) ([]byte, error), rlimit func() (uint64, bool)) (float64, string) {
+	best, what := 0.0, ""
+	consider := func(b float64, w string) {
+		if b > 0 && (best == 0 || b < best) {
+			best, what = b, w
+		}
 	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		if rest, ok := strings.CutPrefix(sc.Text(), "MemTotal:"); ok {
-			kb, err := strconv.ParseFloat(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), 64)
-			if err == nil {
-				return kb * 1024
+	if data, err := read("/proc/meminfo"); err == nil {
+		for _, line := range strings.Split(string(data), "\n") {
+			if rest, ok := strings.CutPrefix(line, "MemTotal:"); ok {
+				kb, err := strconv.ParseFloat(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), 64)
+				if err == nil {
+					consider(kb*1024, "this machine's memory")
+				}
 			}
 		}
 	}
-	return 0
+	for _, p := range cgroupLimitFiles(read) {
+		data, err := read(p)
+		if err != nil {
+			continue
+		}
+		v := strings.TrimSpace(string(data))
+		n, err := strconv.ParseUint(v, 10, 64)
+		// "max" (v2) and a number near 2^63 (v1) mean no limit.
+		if err != nil || n >= 1<<62 {
+			continue
+		}
+		consider(float64(n), "the cgroup memory limit in "+p)
+	}
+	if n, ok := rlimit(); ok && n < 1<<62 {
+		consider(float64(n), "the address-space limit (ulimit -v)")
+	}
+	return best, what
+}
+
+// cgroupLimitFiles lists the memory limit files of the process's cgroups
+// and all their ancestors, from /proc/self/cgroup: memory.max for cgroup
+// v2, memory.limit_in_bytes for v1's memory controller.
+func cgroupLimitFiles(read func(string) ([]byte, error)) []string {
+	data, err := read("/proc/self/cgroup")
+	if err != nil {
+		return nil
+	}
+	var files []string
+	for _, line := range strings.Split(string(data), "\n") {
+		parts := strings.SplitN(line, ":", 3)
+		if len(parts) != 3 || !strings.HasPrefix(parts[2], "/") {
+			continue
+		}
+		var base, file string
+		switch {
+		case parts[0] == "0" && parts[1] == "":
+			base, file = "/sys/fs/cgroup", "memory.max"
+		case slices.Contains(strings.Split(parts[1], ","), "memory"):
+			base, file = "/sys/fs/cgroup/memory", "memory.limit_in_bytes"
+		default:
+			continue
+		}
+		for dir := path.Clean(parts[2]); ; dir = path.Dir(dir) {
+			files = append(files, path.Join(base, dir, file))
+			if dir == "/" {
+				break
+			}
+		}
+	}
+	return files
 }
 
 // peakRun returns the run of exp with the largest memory estimate and

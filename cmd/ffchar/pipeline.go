@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"runtime"
 	"strings"
@@ -124,7 +125,11 @@ func (env *pipelineEnv) runPipeline(ctx context.Context, jobs []*pipeline.Job, n
 		samples += ev.Samples
 		bar.Update(done, note())
 	})
-	r := &pipeline.Runner{Cache: env.cache, Workers: n, Verify: verify, Progress: func(ev pipeline.Event) {
+	rehash, err := rehashMode()
+	if err != nil {
+		return nil, err
+	}
+	r := &pipeline.Runner{Cache: env.cache, Workers: n, Verify: verify, Rehash: rehash, Progress: func(ev pipeline.Event) {
 		mu.Lock()
 		defer mu.Unlock()
 		switch ev.Kind {
@@ -235,7 +240,12 @@ func runAction(c *cli.Context, until string) error {
 	if err != nil {
 		return err
 	}
-	if err := checkMemory(env.exp, jobRuns(env.exp, jobs), n, machineMemory(), "this machine's memory"); err != nil {
+	mem, memWhat := memoryLimit()
+	sized, err := sizedRuns(env.exp, jobRuns(env.exp, jobs))
+	if err != nil {
+		return err
+	}
+	if err := checkMemory(env.exp, sized, n, mem, memWhat); err != nil {
 		return err
 	}
 	res, err := env.runPipeline(c.Context, jobs, n, false, c.Bool("verbose"))
@@ -303,5 +313,20 @@ README.md from them. Needs no cache and trains nothing.`,
 			fmt.Fprintf(c.App.Writer, "redrew %s from %s in %s\n", dir, filepath.Join(dir, "data"), time.Since(start).Round(10*time.Millisecond))
 			return nil
 		},
+	}
+}
+
+// EnvRehash turns on pipeline.Runner.Rehash: jobs read checked private
+// copies of their inputs (see the README's cache threat model).
+const EnvRehash = "FFCHAR_REHASH"
+
+func rehashMode() (bool, error) {
+	switch v := os.Getenv(EnvRehash); v {
+	case "", "0":
+		return false, nil
+	case "1":
+		return true, nil
+	default:
+		return false, fmt.Errorf("%s=%q: must be 1 (on) or 0 (off)", EnvRehash, v)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -89,7 +90,13 @@ func slurmSubmit(c *cli.Context) error {
 		return err
 	}
 	dir := c.String("script-dir")
-	if dir == "" {
+	// The default script folder is below the cache, which others may
+	// share: it is written through an os.Root on the cache, and a link
+	// on the way is refused (whoever controls a link target would
+	// control the submitted scripts). A --script-dir is the user's own
+	// choice and is written as given.
+	inCache := dir == ""
+	if inCache {
 		if dir, err = safepath.Join(filepath.Join(cache, "slurm"), exp.Name); err != nil {
 			return fmt.Errorf("slurm: experiment name %q: %v", exp.Name, err)
 		}
@@ -143,12 +150,18 @@ func slurmSubmit(c *cli.Context) error {
 		fmt.Fprintf(c.App.Writer, "array=$(sbatch --parsable %s)\nsbatch --parsable --dependency=afterok:\"${array%%%%;*}\" --kill-on-invalid-dep=yes%s %s\n", q(trainPath), waitFlag, q(analysePath))
 		return nil
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
-	for path, body := range map[string]string{trainPath: train, analysePath: analyse} {
-		if err := writeExecutable(path, body); err != nil {
+	if inCache {
+		if err := writeCacheScripts(cache, exp.Name, map[string]string{"train.sbatch": train, "analyse.sbatch": analyse}); err != nil {
 			return err
+		}
+	} else {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return err
+		}
+		for path, body := range map[string]string{trainPath: train, analysePath: analyse} {
+			if err := writeExecutable(path, body); err != nil {
+				return err
+			}
 		}
 	}
 	id, err := sbatch(trainPath)
@@ -231,6 +244,34 @@ func sbatch(script string, args ...string) (string, error) {
 		return "", fmt.Errorf("sbatch %s: unexpected output %q", script, out.String())
 	}
 	return id, nil
+}
+
+// writeCacheScripts writes the scripts, by file name, into
+// <cache>/slurm/<name>, through an os.Root on the cache: no link on the
+// way is followed.
+func writeCacheScripts(cache, name string, scripts map[string]string) error {
+	if err := os.MkdirAll(cache, 0o777); err != nil {
+		return fmt.Errorf("slurm: %w", err)
+	}
+	root, err := os.OpenRoot(cache)
+	if err != nil {
+		return fmt.Errorf("slurm: %w", err)
+	}
+	defer root.Close()
+	dir := filepath.Join("slurm", name)
+	if err := atomicfile.MkdirAllIn(root, dir); err != nil {
+		return fmt.Errorf("slurm: script folder: %w", err)
+	}
+	for _, file := range slices.Sorted(maps.Keys(scripts)) {
+		err := atomicfile.WriteIn(root, filepath.Join(dir, file), 0o777, func(w io.Writer) error {
+			_, err := io.WriteString(w, scripts[file])
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("slurm: writing %s: %w", filepath.Join(cache, dir, file), err)
+		}
+	}
+	return nil
 }
 
 func writeExecutable(path, body string) error {

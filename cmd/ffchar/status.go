@@ -4,12 +4,14 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 	"time"
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/ffchar/ffchar/dataset"
 	"github.com/ffchar/ffchar/experiments"
 	"github.com/ffchar/ffchar/pipeline"
 	"github.com/ffchar/ffchar/stages"
@@ -108,7 +110,17 @@ func planCommand() *cli.Command {
 			}
 			exp := env.exp
 			runs := exp.Runs()
+			// Costs and memory are estimated on runs whose data sizes are
+			// the real ones of a folder (read from its headers), not
+			// MNIST's; job IDs come from the runs as they are.
+			sized, err := sizedRuns(exp, runs)
+			if err != nil {
+				return err
+			}
 			train, val, test := exp.Data.Sizes()
+			if len(sized) > 0 {
+				train, val, test = sized[0].Data.Sizes()
+			}
 			fmt.Fprintf(env.out, "experiment %s: %s\n", exp.Name, exp.Description)
 			fmt.Fprintf(env.out, "data %s: %d train, %d val, %d test; %d treatments × %d seeds = %d runs\n",
 				strings.Join(exp.Sources(), ", "), train, val, test, len(exp.Treatments()), exp.Seeds, len(runs))
@@ -118,11 +130,11 @@ func planCommand() *cli.Command {
 			var cached []cachedRun
 			perTreatment := map[string]float64{}
 			var order []string
-			for _, r := range runs {
-				cost := exp.RunCost(r).Total()
+			for i, r := range runs {
+				cost := exp.RunCost(sized[i]).Total()
 				total += cost
-				if tc := trainedCost(exp, r); tc > costliestCost {
-					costliest, costliestCost = r, tc
+				if tc := trainedCost(exp, sized[i]); tc > costliestCost {
+					costliest, costliestCost = sized[i], tc
 				}
 				s := byJob[stages.RunJobID(exp, stages.Train, r)]
 				isCached := s != nil && s.State == pipeline.Cached
@@ -154,8 +166,8 @@ func planCommand() *cli.Command {
 					fmt.Fprintf(env.out, "  %-*s %10.1f GFLOP\n", w, t, perTreatment[t]/1e9)
 				}
 			}
-			mem := machineMemory()
-			memErr := checkMemory(exp, runs, n, mem, "this machine's memory")
+			mem, memWhat := memoryLimit()
+			memErr := checkMemory(exp, sized, n, mem, memWhat)
 			rate := rateEstimate{c.Float64("gflops"), "given with --gflops"}
 			if !c.IsSet("gflops") {
 				var ok bool
@@ -172,7 +184,7 @@ func planCommand() *cli.Command {
 			est := func(f float64) string { return durationString(f / (rate.GFLOPS * 1e9) / float64(n)) }
 			fmt.Fprintf(env.out, "total %.1f TFLOP, about %s with %d workers at %.0f GFLOP/s each (%s)\n", total/1e12, est(total), n, rate.GFLOPS, rate.From)
 			fmt.Fprintf(env.out, "to compute: %d of %d runs, %.1f TFLOP, about %s\n", todoRuns, len(runs), todo/1e12, est(todo))
-			peak, per := peakRun(exp, runs)
+			peak, per := peakRun(exp, sized)
 			fmt.Fprintf(env.out, "memory: about %s per run at most (%s)", bytesString(per), peak.TreatmentID)
 			if mem > 0 {
 				fmt.Fprintf(env.out, "; this machine has %s", bytesString(mem))
@@ -355,4 +367,36 @@ killed processes older than --grace.`,
 func statsString(s pipeline.GCStats) string {
 	return fmt.Sprintf("%d entries, %d outputs (%.1f MB), %d temporary files, %d lock files; %d entries kept",
 		s.Entries, s.Outputs, float64(s.Bytes)/1e6, s.Temps, s.Locks, s.Kept)
+}
+
+// sizedRuns returns runs with the data sizes a folder source really
+// holds (dataset.Announced, from the files' headers) in place of the
+// limits: unlimited splits get the folder's sizes, not MNIST's. Runs of
+// other sources are returned as they are.
+func sizedRuns(exp *experiments.Experiment, runs []experiments.Run) ([]experiments.Run, error) {
+	sized := slices.Clone(runs)
+	avail := map[string]dataset.Sizes{}
+	for i := range sized {
+		d := &sized[i].Data
+		if d.Source != experiments.SourceDir {
+			continue
+		}
+		a, ok := avail[d.Dir]
+		if !ok {
+			var err error
+			if a, err = dataset.Announced(d.Dir, 0); err != nil {
+				return nil, err
+			}
+			avail[d.Dir] = a
+		}
+		for _, s := range []struct {
+			limit *int
+			avail int
+		}{{&d.TrainLimit, a.Train}, {&d.ValLimit, a.Val}, {&d.TestLimit, a.Test}} {
+			if *s.limit == 0 || *s.limit > s.avail {
+				*s.limit = s.avail
+			}
+		}
+	}
+	return sized, nil
 }

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
+	"os"
 	"strings"
 	"time"
 
@@ -80,6 +82,11 @@ func configFromFlags(c *cli.Context) (ff.Config, error) {
 			return cfg, flagError("set", fmt.Sprintf("%q", kv), "must be field=value")
 		}
 		k = strings.TrimSpace(k)
+		if strings.TrimSpace(v) == "" {
+			// An empty value would stand for the field's default, as an
+			// empty string in an experiment file would: refused there too.
+			return cfg, flagError("set", fmt.Sprintf("%q", kv), "the value must not be empty")
+		}
 		if err := cfg.Set(k, strings.TrimSpace(v)); err != nil {
 			return cfg, usageError{fmt.Errorf("--set: %v", err)}
 		}
@@ -104,6 +111,9 @@ func configFromFlags(c *cli.Context) (ff.Config, error) {
 
 func loadSplits(c *cli.Context) (*dataset.Splits, error) {
 	opts := dataset.Options{Limit: dataset.Sizes{Train: c.Int("train-limit"), Val: c.Int("val-limit"), Test: 1}}
+	// The sizes the files announce are checked against the memory limit
+	// before they are decompressed.
+	opts.MaxBytes, _ = memoryLimit()
 	if c.Bool("test") {
 		opts.Limit.Test = 0
 	}
@@ -149,8 +159,12 @@ func trainAction(c *cli.Context) error {
 	if val <= 0 {
 		val = experiments.MNISTVal
 	}
-	if need, have := experiments.MemoryEstimate(&cfg, train, val, experiments.MNISTTest), machineMemory(); have > 0 && need > have {
-		return fmt.Errorf("%s %s needs about %s of memory, more than this machine's memory (%s)", cfg.Recipe, shape(cfg), bytesString(need), bytesString(have))
+	need := experiments.MemoryEstimate(&cfg, train, val, experiments.MNISTTest)
+	if have, what := memoryLimit(); have > 0 && need > have {
+		return fmt.Errorf("%s %s needs about %s of memory, more than %s (%s)", cfg.Recipe, shape(cfg), bytesString(need), what, bytesString(have))
+	}
+	if err := checkOut(c.String("out")); err != nil {
+		return err
 	}
 	if n := c.Int("record-every"); n < 0 {
 		return flagError("record-every", n, "must be ≥ 0 (0 turns step recording off)")
@@ -220,6 +234,11 @@ func trainAction(c *cli.Context) error {
 			pct(ev.ClassifierAccuracy), pct(1-ev.ClassifierAccuracy), pct(ev.GoodnessAccuracy))
 	}
 	if path := c.String("out"); path != "" {
+		// Again: training takes a while, and the file is replaced by a
+		// rename, which would replace a device or a FIFO put there since.
+		if err := checkOut(path); err != nil {
+			return err
+		}
 		if err := writeTrainMetrics(path, cfg, seed, splits, history, steps); err != nil {
 			return err
 		}
@@ -263,4 +282,43 @@ func pct(x float64) string {
 		return "-"
 	}
 	return fmt.Sprintf("%.2f%%", 100*x)
+}
+
+// checkOut refuses an --out that exists and is not a regular file: the
+// file is written by a rename over it, which would replace a device (as
+// root, /dev/null or /dev/full), a FIFO, a folder or a link instead of
+// writing into it.
+func checkOut(path string) error {
+	if path == "" {
+		return nil
+	}
+	fi, err := os.Lstat(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return nil
+	case err != nil:
+		return flagError("out", path, err.Error())
+	case fi.Mode()&fs.ModeSymlink != 0:
+		return flagError("out", path, "is a symbolic link: must be a regular file or absent")
+	case !fi.Mode().IsRegular():
+		return flagError("out", path, fmt.Sprintf("is a %s: must be a regular file or absent", fileKind(fi.Mode())))
+	}
+	return nil
+}
+
+// fileKind names the type of a file that is not a regular file.
+func fileKind(m fs.FileMode) string {
+	switch {
+	case m.IsDir():
+		return "folder"
+	case m&fs.ModeNamedPipe != 0:
+		return "FIFO"
+	case m&fs.ModeCharDevice != 0:
+		return "character device"
+	case m&fs.ModeDevice != 0:
+		return "device"
+	case m&fs.ModeSocket != 0:
+		return "socket"
+	}
+	return "special file"
 }

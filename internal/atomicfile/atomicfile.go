@@ -21,11 +21,22 @@ import (
 // folder must exist. Temporary files are named ".<base>.tmp-<random>", so
 // globs over a folder's outputs skip them.
 func Write(path string, perm fs.FileMode, fill func(io.Writer) error) (err error) {
+	return write(path, perm, fill, false)
+}
+
+// WriteRecorded is Write that first lists the temporary file's name in
+// the folder's journal (see CleanTemps), for files written directly into
+// a folder whose killed temporaries CleanTemps should remove.
+func WriteRecorded(path string, perm fs.FileMode, fill func(io.Writer) error) (err error) {
+	return write(path, perm, fill, true)
+}
+
+func write(path string, perm fs.FileMode, fill func(io.Writer) error, rec bool) (err error) {
 	dir, base := filepath.Split(path)
 	if dir == "" {
 		dir = "."
 	}
-	f, err := create(dir, "."+base+".tmp-", perm)
+	f, err := create(dir, "."+base+".tmp-", perm, rec)
 	if err != nil {
 		return err
 	}
@@ -63,9 +74,15 @@ func WriteBytes(path string, b []byte) error {
 	})
 }
 
-func create(dir, prefix string, perm fs.FileMode) (*os.File, error) {
+func create(dir, prefix string, perm fs.FileMode, rec bool) (*os.File, error) {
 	for i := 0; ; i++ {
-		f, err := os.OpenFile(filepath.Join(dir, prefix+rand.Text()), os.O_RDWR|os.O_CREATE|os.O_EXCL, perm)
+		name := prefix + rand.Text()
+		if rec {
+			if err := record(dir, name); err != nil {
+				return nil, err
+			}
+		}
+		f, err := os.OpenFile(filepath.Join(dir, name), os.O_RDWR|os.O_CREATE|os.O_EXCL, perm)
 		if errors.Is(err, fs.ErrExist) && i < 100 {
 			continue
 		}
@@ -80,8 +97,13 @@ func SyncDir(dir string) error {
 	if err != nil {
 		return err
 	}
-	err = d.Sync()
-	d.Close()
+	defer d.Close()
+	return syncOpenDir(d)
+}
+
+// syncOpenDir syncs the open folder d (see SyncDir).
+func syncOpenDir(d *os.File) error {
+	err := d.Sync()
 	if err != nil && !errors.Is(err, syscall.EINVAL) && !errors.Is(err, syscall.ENOTSUP) {
 		return err
 	}

@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -79,18 +80,88 @@ func ReplaceDir(dst string, fill func(tmp string) error) (err error) {
 	return nil
 }
 
-// mkdirTemp creates a new folder in dir whose name starts with prefix.
-// Unlike os.MkdirTemp it uses mode 0777 less the umask, the mode the
-// folder keeps once it is published.
+// mkdirTemp creates a new folder in dir whose name starts with prefix,
+// after recording its name in dir's journal (see CleanTemps). Unlike
+// os.MkdirTemp it uses mode 0777 less the umask, the mode the folder keeps
+// once it is published.
 func mkdirTemp(dir, prefix string) (string, error) {
 	for i := 0; ; i++ {
-		p := filepath.Join(dir, prefix+rand.Text())
+		name := prefix + rand.Text()
+		if err := record(dir, name); err != nil {
+			return "", err
+		}
+		p := filepath.Join(dir, name)
 		err := os.Mkdir(p, 0o777)
 		if errors.Is(err, fs.ErrExist) && i < 100 {
 			continue
 		}
 		return p, err
 	}
+}
+
+// JournalName is the file in which ReplaceDir and WriteRecorded list, in
+// the folder they write in, the temporary names they are about to
+// create. CleanTemps removes only the names listed there: a folder like
+// $HOME holds ".bashrc.old-2023" and ".config.old-ubuntu/", which look
+// like temporaries and are not ffchar's.
+const JournalName = ".ffchar-temps"
+
+// maxJournal bounds the journal CleanTemps reads; a journal lists one
+// name per killed or running write.
+const maxJournal = 1 << 20
+
+// record appends name to dir's journal and syncs it, before name is
+// created. A journal that is a link or not a regular file is refused.
+func record(dir, name string) error {
+	p := filepath.Join(dir, JournalName)
+	if fi, err := os.Lstat(p); err == nil && !fi.Mode().IsRegular() {
+		return fmt.Errorf("recording a temporary name in %s: not a regular file", p)
+	}
+	f, err := os.OpenFile(p, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o666)
+	if err != nil {
+		return fmt.Errorf("recording a temporary name in %s: %w", p, err)
+	}
+	defer f.Close()
+	if fi, err := f.Stat(); err != nil || !fi.Mode().IsRegular() {
+		return fmt.Errorf("recording a temporary name in %s: not a regular file", p)
+	}
+	if _, err := io.WriteString(f, name+"\n"); err != nil {
+		return fmt.Errorf("recording a temporary name in %s: %w", p, err)
+	}
+	return f.Sync()
+}
+
+// recorded returns the names dir's journal lists that are temporary
+// names (IsTemp) of entries directly in dir.
+func recorded(root *os.Root) ([]string, error) {
+	fi, err := root.Lstat(JournalName)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	} else if err != nil {
+		return nil, err
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s: not a regular file", filepath.Join(root.Name(), JournalName))
+	}
+	f, err := root.Open(JournalName)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, maxJournal+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(b) > maxJournal {
+		return nil, fmt.Errorf("%s: larger than %d bytes", filepath.Join(root.Name(), JournalName), maxJournal)
+	}
+	var names []string
+	for _, name := range strings.Split(string(b), "\n") {
+		if IsTemp(name) && filepath.Base(name) == name {
+			names = append(names, name)
+		}
+	}
+	return names, nil
 }
 
 // exchangeNames is exchange, replaced in tests to exercise the fallback.
@@ -137,40 +208,51 @@ func IsTemp(name string) bool {
 }
 
 // CleanTemps removes, directly in dir, what a killed Write or ReplaceDir
-// left: temporary files and folders named as IsTemp says. Nothing else is
-// touched, and links are removed, never followed. If a folder was moved
-// aside by ReplaceDir's two-rename fallback and its replacement never
-// arrived, it is first put back. The caller should hold LockDir(dir), so
-// that it cannot remove the temporaries of a write in progress.
+// left: the temporary files and folders its journal (JournalName) lists,
+// and then the journal. Nothing else is touched, whatever its name, and
+// every removal goes through an os.Root on dir: links are removed, never
+// followed. If a folder was moved aside by ReplaceDir's two-rename
+// fallback and its replacement never arrived, it is first put back. The
+// caller should hold LockDir(dir), so that it cannot remove the
+// temporaries of a write in progress.
 func CleanTemps(dir string) error {
-	des, err := os.ReadDir(dir)
+	root, err := os.OpenRoot(dir)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil
 	} else if err != nil {
 		return err
 	}
-	for _, de := range des {
-		name := de.Name()
-		if !IsTemp(name) {
+	defer root.Close()
+	names, err := recorded(root)
+	if err != nil {
+		return err
+	}
+	for _, name := range names {
+		fi, err := root.Lstat(name)
+		if errors.Is(err, fs.ErrNotExist) {
 			continue
+		} else if err != nil {
+			return err
 		}
-		p := filepath.Join(dir, name)
-		if i := strings.LastIndex(name, ".old-"); i > 0 && de.IsDir() {
+		if i := strings.LastIndex(name, ".old-"); i > 0 && fi.IsDir() {
 			base := name[1:i]
-			if _, err := os.Lstat(filepath.Join(dir, base)); errors.Is(err, fs.ErrNotExist) {
-				if err := os.Rename(filepath.Join(p, base), filepath.Join(dir, base)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			if _, err := root.Lstat(base); errors.Is(err, fs.ErrNotExist) {
+				if err := root.Rename(filepath.Join(name, base), base); err != nil && !errors.Is(err, fs.ErrNotExist) {
 					return fmt.Errorf("restoring %s: %w", filepath.Join(dir, base), err)
 				}
 			}
 		}
-		if de.IsDir() {
-			err = os.RemoveAll(p)
+		if fi.IsDir() {
+			err = root.RemoveAll(name)
 		} else {
-			err = os.Remove(p)
+			err = root.Remove(name)
 		}
 		if err != nil && !errors.Is(err, fs.ErrNotExist) {
 			return err
 		}
+	}
+	if err := root.Remove(JournalName); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return err
 	}
 	return nil
 }
