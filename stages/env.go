@@ -36,7 +36,9 @@ var Names = []string{Prep, Train, Evaluate, Correlate, Publish}
 // numerics writes what changes floating-point results: the BLAS backend,
 // OpenBLAS's kernel (its kernels round differently) and the Go toolchain.
 // The kernel line exists only for OpenBLAS, so keys of the gonum backend are
-// those of earlier versions.
+// those of earlier versions. In portable arithmetic the mode and what it
+// pins follow (backend.PortablePins); those lines exist only then, so keys
+// of native runs are unchanged.
 func numerics(h *pipeline.Hash) {
 	h.Param("blas", backend.Name())
 	if k := blasKernel(); k != "" {
@@ -44,6 +46,39 @@ func numerics(h *pipeline.Hash) {
 	}
 	h.Param("go", runtime.Version())
 	h.Param("arch", runtime.GOARCH)
+	if isPortable() {
+		h.Param("arithmetic", backend.PortableMode)
+		for _, p := range backend.PortablePins() {
+			if p.Label != "blas_kernel" { // written above, from the library
+				h.Param(p.Label, p.Value)
+			}
+		}
+	}
+}
+
+// isPortable is backend.Portable; tests replace it to see portable keys
+// in a process that cannot enter portable arithmetic.
+var isPortable = backend.Portable
+
+// portableRefusal says why the process is not in portable arithmetic.
+func portableRefusal() string {
+	if err := backend.CheckPortable(backend.HostCPU(), backend.HostBuild()); err != nil {
+		return err.Error()
+	}
+	return "enter it first (backend.EnsurePortable; ffchar does for --arithmetic portable)"
+}
+
+// portableInfo is what run.json and the published provenance record of
+// portable arithmetic: its pins by label; nil in native arithmetic.
+func portableInfo() map[string]string {
+	if !isPortable() {
+		return nil
+	}
+	m := map[string]string{}
+	for _, p := range backend.PortablePins() {
+		m[p.Label] = p.Value
+	}
+	return m
 }
 
 // blasKernel names OpenBLAS's kernel in keys and cached outputs, in lower

@@ -63,3 +63,55 @@ func TestTrainKeyLines(t *testing.T) {
 		t.Errorf("train key lines changed:\n%s\nwant (%s):\n%s", got, golden, want)
 	}
 }
+
+// TestPortableKeyLines checks that portable arithmetic adds its mode and
+// pins to the train and evaluate keys, after the numerics lines, and that
+// native keys have none of them (TestTrainAndEvaluateKeysArePinned pins
+// the rest).
+func TestPortableKeyLines(t *testing.T) {
+	exp, err := experiments.Profile("smoke")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := exp.Runs()[0]
+	lines := func(portable bool) []string {
+		defer func(f func() bool) { isPortable = f }(isPortable)
+		isPortable = func() bool { return portable }
+		h := pipeline.NewHash(Train)
+		trainKey(r)(h)
+		e := pipeline.NewHash(Evaluate)
+		evaluateKey(exp, r)(e)
+		return append(h.Lines(), e.Lines()...)
+	}
+	want := []string{`param arithmetic "portable"`, `param blas_library "openblas 0.3.21"`, `param blas_threads "1"`, `param goamd64 "v1"`}
+	native, portable := lines(false), lines(true)
+	for _, l := range native {
+		if slices.Contains(want, l) {
+			t.Errorf("native key has the portable line %q", l)
+		}
+	}
+	for _, l := range want {
+		if n := strings.Count(strings.Join(portable, "\n")+"\n", l+"\n"); n != 2 {
+			t.Errorf("line %q in %d of the train and evaluate keys, want both:\n%s", l, n, strings.Join(portable, "\n"))
+		}
+	}
+	if len(portable) != len(native)+2*len(want) {
+		t.Errorf("portable keys have %d lines, want the %d native ones and %d more", len(portable), len(native), 2*len(want))
+	}
+}
+
+// TestPortableExperimentRefused: a portable experiment's jobs are never
+// built in a process that is not in portable arithmetic, whose keys would
+// say native.
+func TestPortableExperimentRefused(t *testing.T) {
+	exp, err := experiments.Profile("smoke")
+	if err != nil {
+		t.Fatal(err)
+	}
+	exp.Arithmetic = backend.PortableMode
+	defer func(f func() bool) { isPortable = f }(isPortable)
+	isPortable = func() bool { return false }
+	if _, err := Jobs(exp, All); err == nil || !strings.Contains(err.Error(), "asks for portable arithmetic") {
+		t.Errorf("Jobs of a portable experiment outside portable arithmetic: %v", err)
+	}
+}

@@ -72,7 +72,7 @@ func PublishResults(c *pipeline.Cache, res []pipeline.Result, results string, ab
 		if err := writeTablesText(tables); err != nil {
 			return err
 		}
-		kernels, err := writeTimings(c, res, filepath.Join(data, TimingsFile))
+		runs, err := writeTimings(c, res, filepath.Join(data, TimingsFile))
 		if err != nil {
 			return err
 		}
@@ -81,7 +81,7 @@ func PublishResults(c *pipeline.Cache, res []pipeline.Result, results string, ab
 		// backend and Go version) stays with the data: redrawing it later
 		// does not change it.
 		prov := Provenance{Revision: Revision(), Backend: backend.Name(), Go: runtime.Version()}
-		prov.Kernels = kernels
+		prov.Kernels, prov.Arithmetic, prov.Portable = runs.kernels, runs.arithmetic, runs.portable
 		if err := writeJSON(filepath.Join(data, ProvenanceFile), prov); err != nil {
 			return err
 		}
@@ -164,6 +164,11 @@ type Provenance struct {
 	// Kernels lists the OpenBLAS kernels the sweep's runs were trained
 	// with (from their run.json), sorted; empty for the gonum backend.
 	Kernels []string `json:"blas_kernels,omitempty"`
+	// Arithmetic lists the arithmetic modes of the sweep's runs, sorted,
+	// when any run was portable (then Portable holds what that mode
+	// pinned); both are empty for native sweeps.
+	Arithmetic []string          `json:"arithmetic,omitempty"`
+	Portable   map[string]string `json:"portable,omitempty"`
 }
 
 func readProvenance(dataDir string) Provenance {
@@ -180,10 +185,18 @@ func readProvenance(dataDir string) Provenance {
 // volatile timing outputs instead.
 const TimingsFile = "timing.csv"
 
+// runNumerics is what the run records of a sweep say about the numbers:
+// the OpenBLAS kernels and arithmetic modes, sorted, and the pins of
+// portable arithmetic.
+type runNumerics struct {
+	kernels, arithmetic []string
+	portable            map[string]string
+}
+
 // writeTimings writes the timing file at path from the train jobs among
-// res and returns the OpenBLAS kernels their run records name, sorted:
-// both come from the same run.json of every run.
-func writeTimings(c *pipeline.Cache, res []pipeline.Result, path string) (kernels []string, err error) {
+// res and returns what their run records say about the numbers: both come
+// from the same run.json of every run.
+func writeTimings(c *pipeline.Cache, res []pipeline.Result, path string) (nums runNumerics, err error) {
 	var b strings.Builder
 	b.WriteString("run_id,treatment,replicate,seed,train_seconds,epoch_seconds\n")
 	n := 0
@@ -192,11 +205,13 @@ func writeTimings(c *pipeline.Cache, res []pipeline.Result, path string) (kernel
 			continue
 		}
 		var run struct {
-			Run       string `json:"run"`
-			Treatment string `json:"treatment"`
-			Replicate int    `json:"replicate"`
-			Seed      uint64 `json:"seed"`
-			Kernel    string `json:"blas_kernel"`
+			Run       string            `json:"run"`
+			Treatment string            `json:"treatment"`
+			Replicate int               `json:"replicate"`
+			Seed      uint64            `json:"seed"`
+			Kernel    string            `json:"blas_kernel"`
+			Mode      string            `json:"arithmetic"`
+			Portable  map[string]string `json:"portable"`
 		}
 		var timing struct {
 			Seconds float64   `json:"seconds"`
@@ -205,14 +220,23 @@ func writeTimings(c *pipeline.Cache, res []pipeline.Result, path string) (kernel
 		for name, v := range map[string]any{RunFile: &run, TimingFile: &timing} {
 			raw, err := c.ReadOutput(r.Entry, name)
 			if err != nil {
-				return nil, err
+				return nums, err
 			}
 			if err := json.Unmarshal(raw, v); err != nil {
-				return nil, fmt.Errorf("publish: %s of %s: %w", name, r.Job, err)
+				return nums, fmt.Errorf("publish: %s of %s: %w", name, r.Job, err)
 			}
 		}
-		if run.Kernel != "" && !slices.Contains(kernels, run.Kernel) {
-			kernels = append(kernels, run.Kernel)
+		if run.Kernel != "" && !slices.Contains(nums.kernels, run.Kernel) {
+			nums.kernels = append(nums.kernels, run.Kernel)
+		}
+		if run.Mode == "" {
+			run.Mode = backend.Native // run records of native runs do not say
+		}
+		if !slices.Contains(nums.arithmetic, run.Mode) {
+			nums.arithmetic = append(nums.arithmetic, run.Mode)
+		}
+		if run.Portable != nil {
+			nums.portable = run.Portable
 		}
 		eps := make([]string, len(timing.Epochs))
 		for i, e := range timing.Epochs {
@@ -221,9 +245,13 @@ func writeTimings(c *pipeline.Cache, res []pipeline.Result, path string) (kernel
 		fmt.Fprintf(&b, "%s,%s,%d,%d,%.3f,%s\n", run.Run, run.Treatment, run.Replicate, run.Seed, timing.Seconds, strings.Join(eps, ";"))
 		n++
 	}
-	slices.Sort(kernels)
-	if n == 0 {
-		return kernels, nil
+	slices.Sort(nums.kernels)
+	slices.Sort(nums.arithmetic)
+	if nums.portable == nil {
+		nums.arithmetic = nil
 	}
-	return kernels, atomicfile.WriteBytes(path, []byte(b.String()))
+	if n == 0 {
+		return nums, nil
+	}
+	return nums, atomicfile.WriteBytes(path, []byte(b.String()))
 }

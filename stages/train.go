@@ -123,6 +123,12 @@ func trainJob(exp *experiments.Experiment, r experiments.Run, prepID string) *pi
 			if k := blasKernel(); k != "" {
 				info["blas_kernel"] = k
 			}
+			// Only in portable arithmetic: native runs' outputs stay
+			// byte for byte those their keys already cache.
+			if pins := portableInfo(); pins != nil {
+				info["arithmetic"] = backend.PortableMode
+				info["portable"] = pins
+			}
 			if err := writeJSON(filepath.Join(dir, RunFile), info); err != nil {
 				return err
 			}
