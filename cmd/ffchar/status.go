@@ -23,7 +23,7 @@ func statusCommand() *cli.Command {
 ready but its current key is not cached, blocked when a job it depends on is
 not cached yet. --why prints, for each stale job, how its key differs from the
 one it last ran with: the parameters or inputs that changed.`,
-		Flags: []cli.Flag{profileFlag, cacheFlag,
+		Flags: []cli.Flag{profileFlag, cacheFlag, arithFlag,
 			&cli.BoolFlag{Name: "why", Usage: "explain each stale job: the key lines that changed"}},
 		Action: func(c *cli.Context) error {
 			env, err := openEnv(c)
@@ -83,7 +83,7 @@ func planCommand() *cli.Command {
 	return &cli.Command{
 		Name:  "plan",
 		Usage: "dry run: list the runs an experiment would compute and their estimated cost",
-		Flags: []cli.Flag{profileFlag, cacheFlag, jobsFlag,
+		Flags: []cli.Flag{profileFlag, cacheFlag, jobsFlag, arithFlag,
 			&cli.Float64Flag{Name: "gflops", Usage: "sustained GFLOP/s of one worker, for the time estimate (default: measured: from the experiment's cached runs, else by training its costliest treatment briefly)"},
 			&cli.BoolFlag{Name: "runs", Usage: "list every run, not only treatments"}},
 		Action: func(c *cli.Context) error {
@@ -190,7 +190,7 @@ func verifyCommand() *cli.Command {
 		Description: `Recomputes every cached job of the experiment (or a sample of K training runs
 with their evaluations) and compares the outputs, digest by digest, with the
 cache. A difference means a result that is not reproducible from its key.`,
-		Flags: []cli.Flag{profileFlag, cacheFlag, jobsFlag,
+		Flags: []cli.Flag{profileFlag, cacheFlag, jobsFlag, arithFlag,
 			&cli.IntFlag{Name: "sample", Usage: "verify only K runs, spread evenly over the experiment (0: all)"},
 			&cli.BoolFlag{Name: "compute-missing", Usage: "first compute the selected jobs that are not cached, then verify everything"}},
 		Action: func(c *cli.Context) error {
