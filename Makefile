@@ -3,7 +3,10 @@
 #   make figures   redraw every published experiment's figures and tables
 #                  (or run PROFILE=quick's pipeline when nothing is published)
 #   make reproduce run a profile's whole pipeline, e.g. PROFILE=paper
-#   make test      the test suite, against every BLAS backend available here
+#   make test      the test suite, against every BLAS backend available here;
+#                  with OpenBLAS it includes the golden digests of portable
+#                  arithmetic (internal/golden; regenerate deliberately with
+#                  go test -tags openblas ./internal/golden -update)
 #   make bench     engine benchmarks (samples/s, GFLOP/s), after the BLAS
 #                  library and kernel they ran with
 #
