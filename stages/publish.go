@@ -22,7 +22,8 @@ import (
 // <results>/<experiment>: the sweep tables into data/, the analysis tables
 // into tables/ (with CSV, Markdown and LaTeX renderings), the figures into
 // figures/ and the results README, completed with the publishing build's
-// provenance. Nothing is recomputed, so what is published is what the
+// provenance, and the runs' keys and output digests into data/runs.sum
+// (SumsFile). Nothing is recomputed, so what is published is what the
 // cache holds. It is not a cached job: it writes into the working tree.
 // The experiment's folder is replaced as a whole (atomicfile.ReplaceDir):
 // a reader, or a publish killed at any point, never sees a mix of old and
@@ -75,6 +76,9 @@ func PublishResults(c *pipeline.Cache, res []pipeline.Result, results string, ab
 		runs, err := writeTimings(c, res, filepath.Join(data, TimingsFile))
 		if err != nil {
 			return err
+		}
+		if err := writeSums(filepath.Join(data, SumsFile), about.Experiment.Name, res); err != nil {
+			return fmt.Errorf("publish: %w", err)
 		}
 		// Which build published the sweep (cached runs keep the results of
 		// the build that computed them, under keys that include the BLAS
