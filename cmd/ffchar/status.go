@@ -186,14 +186,30 @@ func planCommand() *cli.Command {
 func verifyCommand() *cli.Command {
 	return &cli.Command{
 		Name:  "verify",
-		Usage: "recompute cached jobs and fail if any output differs (determinism check)",
+		Usage: "recompute cached jobs and fail if any output differs (determinism check); with --sums, recompute a published sweep's runs and compare them with its sums",
 		Description: `Recomputes every cached job of the experiment (or a sample of K training runs
 with their evaluations) and compares the outputs, digest by digest, with the
-cache. A difference means a result that is not reproducible from its key.`,
+cache. A difference means a result that is not reproducible from its key.
+
+With --sums results/NAME, recomputes the published sweep's runs (all, or K
+spread evenly with --sample) on this machine, from an empty cache if need be,
+in the arithmetic the sweep was published in, and compares their keys and
+output digests with results/NAME/data/runs.sum. Each run is reported as a
+match, a difference (with the first differing value) or as one that cannot be
+compared (published in another arithmetic mode, kernel, library or
+toolchain). The exit status is 1 when any run differs or none could be
+compared.
+
+Example:
+   ffchar verify --sums results/quick --sample 4`,
 		Flags: []cli.Flag{profileFlag, cacheFlag, jobsFlag, arithFlag,
 			&cli.IntFlag{Name: "sample", Usage: "verify only K runs, spread evenly over the experiment (0: all)"},
-			&cli.BoolFlag{Name: "compute-missing", Usage: "first compute the selected jobs that are not cached, then verify everything"}},
+			&cli.BoolFlag{Name: "compute-missing", Usage: "first compute the selected jobs that are not cached, then verify everything"},
+			&cli.StringFlag{Name: "sums", Usage: "a published sweep's folder (results/NAME): recompute its runs and compare them with its data/" + stages.SumsFile}},
 		Action: func(c *cli.Context) error {
+			if c.IsSet("sums") {
+				return verifySums(c)
+			}
 			env, err := openEnv(c)
 			if err != nil {
 				return err
