@@ -8,7 +8,8 @@
 #                  arithmetic (internal/golden; regenerate deliberately with
 #                  go test -tags openblas ./internal/golden -update)
 #   make bench     engine benchmarks (samples/s, GFLOP/s), after the BLAS
-#                  library and kernel they ran with
+#                  library and kernel they ran with; ARITHMETIC=portable runs
+#                  them with the kernel portable arithmetic pins (Haswell)
 #
 # OpenBLAS is used when pkg-config finds it (Debian: libopenblas-dev);
 # otherwise everything runs on gonum's pure-Go BLAS. Force one with
@@ -64,9 +65,11 @@ reproduce: build
 	$(BIN) run --profile $(PROFILE)
 
 # The BLAS library and kernel first: every rate depends on them.
+ARITHMETIC ?= native
+BENCHENV := $(if $(filter portable,$(ARITHMETIC)),OPENBLAS_CORETYPE=Haswell,)
 bench: build
-	@$(BIN) --version
-	$(GO) test -tags '$(TAGS)' -run '^$$' -bench . -benchtime 3x ./ff/ ./backend/
+	@$(BENCHENV) $(BIN) --version
+	$(BENCHENV) $(GO) test -tags '$(TAGS)' -run '^$$' -bench . -benchtime 3x ./ff/ ./backend/
 
 clean:
 	rm -rf bin .ffchar-cache
