@@ -6,7 +6,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/ffchar/ffchar/backend"
 	"github.com/ffchar/ffchar/experiments"
 	"github.com/ffchar/ffchar/pipeline"
 )
@@ -104,12 +103,6 @@ func Jobs(exp *experiments.Experiment, sel Selection) ([]*pipeline.Job, error) {
 	last, err := stageIndex(until)
 	if err != nil {
 		return nil, err
-	}
-	// A portable experiment's keys must say portable: never compute it,
-	// or look it up, with other bits.
-	if exp.Arithmetic == backend.PortableMode && !isPortable() {
-		return nil, fmt.Errorf("experiment %s asks for portable arithmetic (arithmetic = %q), which this process is not in: %s",
-			exp.Name, backend.PortableMode, portableRefusal())
 	}
 	if sel.ShardCount < 0 || sel.ShardCount > 0 && (sel.ShardIndex < 0 || sel.ShardIndex >= sel.ShardCount) {
 		return nil, fmt.Errorf("shard %d of %d: the index must be in 0..count-1", sel.ShardIndex, sel.ShardCount)

@@ -113,10 +113,11 @@ func NumericsOf(lines []string) []string {
 	return out
 }
 
-// Numerics returns the numerics lines this process writes into its keys.
-func Numerics() []string {
+// Numerics returns the numerics lines this process writes into the keys
+// of runs in the arithmetic mode.
+func Numerics(arithmetic string) []string {
 	h := pipeline.NewHash(Train)
-	numerics(h)
+	numerics(h, arithmetic)
 	return h.Lines()[1:]
 }
 
