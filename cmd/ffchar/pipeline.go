@@ -38,11 +38,13 @@ var (
 )
 
 // arithmetic applies the --arithmetic flag, when given, over the
-// experiment's mode, and enters portable arithmetic when that is the
-// mode: this may start the program again (backend.EnsurePortable), so it
-// runs before the command writes anything. It refuses with one line where
-// portable arithmetic cannot run.
-func arithmetic(c *cli.Context, exp *experiments.Experiment) error {
+// experiment's mode, and, for a command that computes, enters portable
+// arithmetic when that is the mode: this may start the program again
+// (backend.EnsurePortable), so it runs before the command writes anything.
+// It refuses with one line where portable arithmetic cannot run. Keys need
+// no particular process (stages' numerics), so commands that only read
+// the cache (status, check) work anywhere.
+func arithmetic(c *cli.Context, exp *experiments.Experiment, compute bool) error {
 	mode := backend.Native
 	if exp != nil {
 		mode = exp.Arithmetic
@@ -56,7 +58,7 @@ func arithmetic(c *cli.Context, exp *experiments.Experiment) error {
 			exp.Arithmetic = mode
 		}
 	}
-	if mode != backend.PortableMode {
+	if mode != backend.PortableMode || !compute {
 		return nil
 	}
 	return backend.EnsurePortable()
@@ -78,12 +80,17 @@ type pipelineEnv struct {
 	err   io.Writer
 }
 
-func openEnv(c *cli.Context) (*pipelineEnv, error) {
+// openEnv opens the experiment and cache of a command that computes.
+func openEnv(c *cli.Context) (*pipelineEnv, error) { return openEnvFor(c, true) }
+
+// openEnvFor opens the experiment and cache; compute says whether the
+// command computes (see arithmetic).
+func openEnvFor(c *cli.Context, compute bool) (*pipelineEnv, error) {
 	exp, err := loadExperiment(c.String("profile"))
 	if err != nil {
 		return nil, err
 	}
-	if err := arithmetic(c, exp); err != nil {
+	if err := arithmetic(c, exp, compute); err != nil {
 		return nil, err
 	}
 	dir := c.String("cache")

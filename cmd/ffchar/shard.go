@@ -75,7 +75,7 @@ machines), check that the cache holds every expected run; it names the missing
 ones and fails if there are any.`,
 		Flags: []cli.Flag{profileFlag, cacheFlag, arithFlag},
 		Action: func(c *cli.Context) error {
-			env, err := openEnv(c)
+			env, err := openEnvFor(c, false)
 			if err != nil {
 				return err
 			}

@@ -26,7 +26,7 @@ one it last ran with: the parameters or inputs that changed.`,
 		Flags: []cli.Flag{profileFlag, cacheFlag, arithFlag,
 			&cli.BoolFlag{Name: "why", Usage: "explain each stale job: the key lines that changed"}},
 		Action: func(c *cli.Context) error {
-			env, err := openEnv(c)
+			env, err := openEnvFor(c, false)
 			if err != nil {
 				return err
 			}

@@ -57,7 +57,7 @@ func verifySums(c *cli.Context) error {
 	} else {
 		exp.Arithmetic = backend.Native
 	}
-	if here := stages.Numerics(); !slices.Equal(here, sums.Numerics) {
+	if here := stages.Numerics(exp.Arithmetic); !slices.Equal(here, sums.Numerics) {
 		for i := range max(len(here), len(sums.Numerics)) {
 			p, h := "(none)", "(none)"
 			if i < len(sums.Numerics) {

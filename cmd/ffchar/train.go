@@ -143,7 +143,7 @@ func trainAction(c *cli.Context) error {
 	if c.String("arithmetic") == backend.PortableMode && c.Int("threads") != backend.PortableThreads {
 		return flagError("threads", c.Int("threads"), fmt.Sprintf("must be %d with --arithmetic portable, which pins it", backend.PortableThreads))
 	}
-	if err := arithmetic(c, nil); err != nil {
+	if err := arithmetic(c, nil, true); err != nil {
 		return err
 	}
 	backend.SetThreads(c.Int("threads"))
