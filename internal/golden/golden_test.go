@@ -35,9 +35,10 @@ func TestMain(m *testing.M) {
 }
 
 // configs are the trained configurations: both recipes, both schedules,
-// and width 500, above the K blocking of OpenBLAS's sgemm kernels (384 for
-// Haswell in 0.3.21), so that the products sum over more than one block;
-// layer 1's products sum over the 784 input features.
+// and width 500, so that products sum over K = 500 (layer 2's inputs) as
+// well as 774 (layer 1's image inputs): more than one K block of OpenBLAS's
+// x86 sgemm kernels, whose blocks are a few hundred wide, so the rounding
+// of the blocks' partial sums is covered too.
 var configs = []struct {
 	name     string
 	recipe   ff.Recipe
