@@ -91,20 +91,20 @@ func TestVerifySums(t *testing.T) {
 		}
 		var changed string
 		for i := range rows {
-			if rows[i].RunID == "depth=2,width=16/r0" && rows[i].Split == "val" {
+			if rows[i].RunID == "depth=2,width=16/r1" && rows[i].Split == "val" {
 				rows[i].FFAccuracy += 0.25
 				changed = rows[i].Split
 				break
 			}
 		}
 		if changed == "" {
-			t.Fatal("no val row of depth=2,width=16/r0 in the published curves")
+			t.Fatal("no val row of depth=2,width=16/r1 in the published curves")
 		}
 		if err := artifacts.WriteMetricsRows(curves, rows, meta); err != nil {
 			t.Fatal(err)
 		}
 		editSums(t, dir, func(s string) string {
-			i := strings.Index(s, "output depth=2,width=16/r0 train metrics.parquet ") + len("output depth=2,width=16/r0 train metrics.parquet ")
+			i := strings.Index(s, "output depth=2,width=16/r1 train metrics.parquet ") + len("output depth=2,width=16/r1 train metrics.parquet ")
 			return s[:i] + strings.Repeat("1", 64) + s[i+64:]
 		})
 		stdout, _, code := verify(t)
@@ -172,5 +172,35 @@ func TestVerifySumsPortable(t *testing.T) {
 	out, err := verify.CombinedOutput()
 	if err != nil || !strings.Contains(string(out), "2 match, 0 differ, 0 cannot be compared") || !strings.Contains(string(out), "portable arithmetic") {
 		t.Fatalf("%v\n%s", err, out)
+	}
+}
+
+// TestSampleRunsSpread: four samples of the quick profile (depth 1–4 ×
+// width 100 and 500, 8 seeds) cover every depth, both widths and four
+// replicates; k beyond the runs takes them all, once each.
+func TestSampleRunsSpread(t *testing.T) {
+	exp, err := loadExperiment("quick")
+	if err != nil {
+		t.Fatal(err)
+	}
+	runs := sampleRuns(exp, 4)
+	depths, widths, reps := map[int]bool{}, map[int]bool{}, map[int]bool{}
+	for _, r := range runs {
+		depths[r.Config.Depth], widths[r.Config.Width], reps[r.Replicate] = true, true, true
+	}
+	if len(runs) != 4 || len(depths) != 4 || len(widths) != 2 || len(reps) != 4 {
+		var ids []string
+		for _, r := range runs {
+			ids = append(ids, stages.RunID(r))
+		}
+		t.Errorf("sampleRuns(quick, 4) = %v: want 4 depths, 2 widths, 4 replicates", ids)
+	}
+	all := sampleRuns(exp, 1000)
+	seen := map[int]bool{}
+	for _, r := range all {
+		seen[r.Index] = true
+	}
+	if len(all) != len(exp.Runs()) || len(seen) != len(all) {
+		t.Errorf("sampleRuns(quick, 1000): %d runs, %d distinct, want all %d", len(all), len(seen), len(exp.Runs()))
 	}
 }
