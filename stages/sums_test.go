@@ -1,11 +1,17 @@
 package stages
 
 import (
+	"context"
+	"encoding/json"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
+	"github.com/ffchar/ffchar/backend"
+	"github.com/ffchar/ffchar/experiments"
 	"github.com/ffchar/ffchar/pipeline"
 )
 
@@ -72,5 +78,87 @@ func TestSumKeyLeavesOutVolatileInputs(t *testing.T) {
 	other[2] = "input q/train/a/r0:metrics.parquet " + strings.Repeat("4", 64)
 	if SumKey(lines) == SumKey(other) {
 		t.Error("the key digest did not change with the metrics")
+	}
+}
+
+// TestPortableRecords runs the smoke profile as a portable experiment (the
+// process's arithmetic faked, so that it runs on any backend) and publishes
+// it: run.json, the published provenance and the sums file all say
+// portable and name the pins; the sums list every run's train and evaluate
+// outputs but the volatile ones.
+func TestPortableRecords(t *testing.T) {
+	exp, err := experiments.Profile("smoke")
+	if err != nil {
+		t.Fatal(err)
+	}
+	exp.Arithmetic = backend.PortableMode
+	defer func(f func() bool) { isPortable = f }(isPortable)
+	isPortable = func() bool { return true }
+	c, err := pipeline.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	jobs, err := Jobs(exp, All)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := (&pipeline.Runner{Cache: c, Workers: 2}).Run(context.Background(), jobs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantPins := map[string]string{"blas_library": "openblas 0.3.21", "blas_kernel": "haswell", "blas_threads": "1", "goamd64": "v1"}
+	for _, r := range res {
+		if r.Key.Stage() != Train {
+			continue
+		}
+		b, err := c.ReadOutput(r.Entry, RunFile)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var run struct {
+			Arithmetic string            `json:"arithmetic"`
+			Portable   map[string]string `json:"portable"`
+		}
+		if err := json.Unmarshal(b, &run); err != nil {
+			t.Fatal(err)
+		}
+		if run.Arithmetic != "portable" || !maps.Equal(run.Portable, wantPins) {
+			t.Errorf("%s: run.json says arithmetic %q, pins %v", r.Job, run.Arithmetic, run.Portable)
+		}
+	}
+	dir, err := PublishResults(c, res, filepath.Join(t.TempDir(), "results"), ResultsInfo{Experiment: exp})
+	if err != nil {
+		t.Fatal(err)
+	}
+	prov := readProvenance(filepath.Join(dir, "data"))
+	if !slices.Equal(prov.Arithmetic, []string{"portable"}) || !maps.Equal(prov.Portable, wantPins) {
+		t.Errorf("published provenance: arithmetic %v, pins %v", prov.Arithmetic, prov.Portable)
+	}
+	readme, err := os.ReadFile(filepath.Join(dir, ReadmeFile))
+	if err != nil || !strings.Contains(string(readme), "in portable arithmetic (blas_library=openblas 0.3.21 blas_kernel=haswell blas_threads=1 goamd64=v1)") {
+		t.Errorf("the results README does not name portable arithmetic's pins (%v)", err)
+	}
+	sums, err := ReadSums(filepath.Join(dir, "data", SumsFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(sums.Numerics, Numerics(backend.PortableMode)) || len(sums.Runs) != len(exp.Runs()) {
+		t.Errorf("sums: numerics %q, %d runs", sums.Numerics, len(sums.Runs))
+	}
+	for _, r := range sums.Runs {
+		tr, ev := r.Stage(Train), r.Stage(Evaluate)
+		if tr == nil || ev == nil {
+			t.Fatalf("run %s: stages %v", r.Run, r.Stages)
+		}
+		var names []string
+		for _, o := range append(append([]pipeline.Output(nil), tr.Outputs...), ev.Outputs...) {
+			names = append(names, o.Name)
+		}
+		want := []string{MetricsFile, RunFile, WeightsFile(1), WeightsFile(3), ConfusionFile, EvaluationFile}
+		slices.Sort(names)
+		slices.Sort(want)
+		if !slices.Equal(names, want) {
+			t.Errorf("run %s: outputs %v, want %v", r.Run, names, want)
+		}
 	}
 }
