@@ -3,9 +3,13 @@
 #   make figures   redraw every published experiment's figures and tables
 #                  (or run PROFILE=quick's pipeline when nothing is published)
 #   make reproduce run a profile's whole pipeline, e.g. PROFILE=paper
-#   make test      the test suite, against every BLAS backend available here
+#   make test      the test suite, against every BLAS backend available here;
+#                  with OpenBLAS it includes the golden digests of portable
+#                  arithmetic (internal/golden; regenerate deliberately with
+#                  go test -tags openblas ./internal/golden -update)
 #   make bench     engine benchmarks (samples/s, GFLOP/s), after the BLAS
-#                  library and kernel they ran with
+#                  library and kernel they ran with; ARITHMETIC=portable runs
+#                  them with the kernel portable arithmetic pins (Haswell)
 #
 # OpenBLAS is used when pkg-config finds it (Debian: libopenblas-dev);
 # otherwise everything runs on gonum's pure-Go BLAS. Force one with
@@ -61,9 +65,11 @@ reproduce: build
 	$(BIN) run --profile $(PROFILE)
 
 # The BLAS library and kernel first: every rate depends on them.
+ARITHMETIC ?= native
+BENCHENV := $(if $(filter portable,$(ARITHMETIC)),OPENBLAS_CORETYPE=Haswell,)
 bench: build
-	@$(BIN) --version
-	$(GO) test -tags '$(TAGS)' -run '^$$' -bench . -benchtime 3x ./ff/ ./backend/
+	@$(BENCHENV) $(BIN) --version
+	$(BENCHENV) $(GO) test -tags '$(TAGS)' -run '^$$' -bench . -benchtime 3x ./ff/ ./backend/
 
 clean:
 	rm -rf bin .ffchar-cache

@@ -54,18 +54,21 @@ func Describe() string {
 		return Library()
 	}
 	s := Library() + " kernel " + k
-	if fixedFrom != "" {
+	if portable {
+		s += " (portable arithmetic: 1 thread)"
+	} else if fixedFrom != "" {
 		s += " (set by ffchar: OpenBLAS chose " + fixedFrom + ")"
 	}
 	return s
 }
 
-// SetThreads sets the number of threads the backend may use for one call.
+// SetThreads sets the number of threads the backend may use for one call
+// (always one in portable arithmetic, which pins it).
 // It matters for OpenBLAS, whose idle threads otherwise spin and steal the
 // core from Go code when several runs go in parallel; gonum's pure-Go
 // implementation schedules its own goroutines and ignores it.
 func SetThreads(n int) {
-	if n < 1 {
+	if n < 1 || portable {
 		n = 1
 	}
 	setThreads(n)

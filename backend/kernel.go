@@ -34,7 +34,8 @@ const (
 // CPU is what the kernel choice needs to know about the processor. The
 // feature flags are set only when the operating system also supports them.
 type CPU struct {
-	AMD                                   bool // AuthenticAMD or HygonGenuine (Zen cores)
+	Model                                 string // /proc/cpuinfo's model name, "" when unknown
+	AMD                                   bool   // AuthenticAMD or HygonGenuine (Zen cores)
 	AVX                                   bool
 	AVX2, FMA                             bool
 	AVX512F, AVX512BW, AVX512DQ, AVX512VL bool
@@ -42,8 +43,10 @@ type CPU struct {
 
 // HostCPU reports the processor ffchar runs on.
 func HostCPU() CPU {
+	vendor, model := cpuinfo()
 	return CPU{
-		AMD:      isAMD(),
+		Model:    model,
+		AMD:      vendor == "AuthenticAMD" || vendor == "HygonGenuine",
 		AVX:      cpu.X86.HasAVX,
 		AVX2:     cpu.X86.HasAVX2,
 		FMA:      cpu.X86.HasFMA,
@@ -54,24 +57,28 @@ func HostCPU() CPU {
 	}
 }
 
-// isAMD reads the vendor from /proc/cpuinfo: golang.org/x/sys/cpu does not
-// report it. Elsewhere the vendor is unknown and Haswell stands in for Zen,
-// whose kernels are the same instructions with different blocking.
-func isAMD() bool {
+// cpuinfo reads the vendor and model name from /proc/cpuinfo:
+// golang.org/x/sys/cpu reports neither. Elsewhere both are unknown and
+// Haswell stands in for Zen, whose kernels are the same instructions with
+// different blocking.
+func cpuinfo() (vendor, model string) {
 	f, err := os.Open("/proc/cpuinfo")
 	if err != nil {
-		return false
+		return "", ""
 	}
 	defer f.Close()
 	s := bufio.NewScanner(f)
-	for s.Scan() {
+	for s.Scan() && (vendor == "" || model == "") {
 		k, v, ok := strings.Cut(s.Text(), ":")
-		if ok && strings.TrimSpace(k) == "vendor_id" {
-			v = strings.TrimSpace(v)
-			return v == "AuthenticAMD" || v == "HygonGenuine"
+		switch k = strings.TrimSpace(k); {
+		case !ok:
+		case k == "vendor_id" && vendor == "":
+			vendor = strings.TrimSpace(v)
+		case k == "model name" && model == "":
+			model = strings.TrimSpace(v)
 		}
 	}
-	return false
+	return vendor, model
 }
 
 // Kernel returns the OpenBLAS kernel that matches the CPU's features, or ""

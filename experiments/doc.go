@@ -33,6 +33,8 @@
 //	name = "quick"                 # defaults to the file's base name; see CheckName
 //	description = "..."            # one line: what the experiment is
 //	notes = """..."""              # optional; published with the results (caveats, what was scaled down)
+//	arithmetic = "portable"        # optional: "native" (default; the CPU's fastest OpenBLAS kernel) or
+//	                               # "portable" (bits that agree on every AVX2+FMA CPU; backend.EnsurePortable)
 //	recipe = "loewe"               # required: the defaults (ff.DefaultConfig)
 //	seeds = 8                      # required: replicates per treatment, ≥ 1
 //	master_seed = 20250415         # required: every run's seed derives from it

@@ -174,6 +174,12 @@ type Experiment struct {
 	// Notes is free text published with the results: for example what a
 	// sweep scales down from the paper, and why.
 	Notes string
+	// Arithmetic is the arithmetic mode the experiment's runs compute in:
+	// backend.Native (the default: the fastest kernel for the CPU, bits
+	// reproducible on one machine) or backend.PortableMode (bits that
+	// agree on every x86-64 CPU with AVX2 and FMA; see
+	// backend.EnsurePortable). A command's --arithmetic flag overrides it.
+	Arithmetic string
 	// Path is the file the experiment came from, as given to Load, or the
 	// name given to Parse. Error messages start with it.
 	Path string

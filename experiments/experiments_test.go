@@ -453,6 +453,24 @@ master_seed = 1
 source = "mnist"
 `
 
+// TestArithmetic checks the arithmetic key: native by default, portable
+// when the file says so.
+func TestArithmetic(t *testing.T) {
+	for _, tc := range []struct{ line, want string }{
+		{"", "native"},
+		{`arithmetic = "native"` + "\n", "native"},
+		{`arithmetic = "portable"` + "\n", "portable"},
+	} {
+		e, err := Parse("x.toml", []byte(tc.line+head+"[grid]\ndepth = [1]\n"))
+		if err != nil {
+			t.Fatalf("%q: %v", tc.line, err)
+		}
+		if e.Arithmetic != tc.want {
+			t.Errorf("%q: Arithmetic %q, want %q", tc.line, e.Arithmetic, tc.want)
+		}
+	}
+}
+
 func TestErrors(t *testing.T) {
 	tests := []struct {
 		name, src, want string
@@ -463,6 +481,10 @@ func TestErrors(t *testing.T) {
 			`unknown key "Seeds"`},
 		{"unknown table", head + "[grid]\ndepth = [1]\n[plot]\nx = 1\n",
 			`unknown key "plot"`},
+		{"unknown arithmetic", `arithmetic = "exact"` + "\n" + head + "[grid]\ndepth = [1]\n",
+			`arithmetic: value "exact": must be one of ["native" "portable"]`},
+		{"arithmetic not a string", "arithmetic = true\n" + head + "[grid]\ndepth = [1]\n",
+			`arithmetic: want a string, got boolean true`},
 		{"unknown key in base", head + "[base]\ndpeth = 2\n[grid]\nwidth = [1]\n",
 			`unknown key "dpeth" in [base]`},
 		{"unknown key in grid", head + "[grid]\ndpeth = [1, 2]\n",

@@ -16,6 +16,7 @@ import (
 
 	"github.com/ffchar/ffchar/analysis"
 	"github.com/ffchar/ffchar/axes"
+	"github.com/ffchar/ffchar/backend"
 	"github.com/ffchar/ffchar/ff"
 )
 
@@ -23,7 +24,7 @@ import (
 // [base], [grid] and [one_at_a_time] take Config fields instead
 // (configKind); the two axis tables also take recipe.
 var (
-	topKeys  = []string{"name", "description", "notes", "recipe", "seeds", "master_seed", "data", "base", "grid", "one_at_a_time", "evaluate", "record", "analysis"}
+	topKeys  = []string{"name", "description", "notes", "arithmetic", "recipe", "seeds", "master_seed", "data", "base", "grid", "one_at_a_time", "evaluate", "record", "analysis"}
 	dataKeys = []string{"source", "dir", "train_limit", "val_limit", "test_limit", "seed"}
 	evalKeys = []string{"checkpoints", "split", "curves"}
 	recKeys  = []string{"every", "probe", "halves"}
@@ -87,6 +88,16 @@ func parse(name string, data []byte) (*Experiment, error) {
 	if v, ok := raw["notes"]; ok {
 		if e.Notes, err = asString("notes", v); err != nil {
 			return nil, err
+		}
+	}
+
+	e.Arithmetic = backend.Native
+	if v, ok := raw["arithmetic"]; ok {
+		if e.Arithmetic, err = asString("arithmetic", v); err != nil {
+			return nil, err
+		}
+		if !slices.Contains(backend.Modes, e.Arithmetic) {
+			return nil, invalid("arithmetic", literal(v), fmt.Sprintf("must be one of %q", backend.Modes))
 		}
 	}
 

@@ -27,6 +27,8 @@ type Run struct {
 	Checkpoints []int
 	// Record is the experiment's step recording.
 	Record RecordSpec
+	// Arithmetic is the experiment's arithmetic mode (Experiment.Arithmetic).
+	Arithmetic string
 }
 
 // Runs returns every run of the experiment in canonical order.
@@ -45,6 +47,7 @@ func (e *Experiment) Runs() []Run {
 				Data:        t.Data,
 				Checkpoints: slices.Clone(t.Checkpoints),
 				Record:      e.Record,
+				Arithmetic:  e.Arithmetic,
 			})
 		}
 	}

@@ -16,7 +16,9 @@
 // The correlate job is the one place a sweep is analysed, through package
 // report (tables, figures and the results README). Publish copies
 // its outputs into the working tree (adding CSV, Markdown and LaTeX
-// renderings of the tables and the publishing build's provenance), and
+// renderings of the tables, the publishing build's provenance and
+// data/runs.sum, every run's key and output digests: SumsFile, CheckRun),
+// and
 // redraw runs the same code on published sweep tables, so published
 // tables, figures and README cannot disagree. Jobs builds the graph by
 // stage name: Selection.Until names the last stage. An experiment with
@@ -37,5 +39,8 @@
 // Every key includes the stage's code version (bump it when a stage's
 // output changes for the same inputs), and train and evaluate keys include
 // what changes numbers: the BLAS backend, OpenBLAS's kernel ("param
-// blas_kernel", only with OpenBLAS) and the Go version.
+// blas_kernel", only with OpenBLAS) and the Go version. A portable
+// experiment's keys name the pinned computation instead, with the mode and
+// its pins ("param arithmetic", numerics), and its jobs compute only in a
+// process in portable arithmetic.
 package stages

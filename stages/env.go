@@ -1,6 +1,7 @@
 package stages
 
 import (
+	"fmt"
 	"runtime"
 	"strings"
 
@@ -39,13 +40,72 @@ var Names = []string{Prep, Train, Evaluate, Correlate, Publish}
 // OpenBLAS's kernel (its kernels round differently) and the Go toolchain.
 // The kernel line exists only for OpenBLAS, so keys of the gonum backend are
 // those of earlier versions.
-func numerics(h *pipeline.Hash) {
-	h.Param("blas", backend.Name())
-	if k := blasKernel(); k != "" {
-		h.Param("blas_kernel", k)
+//
+// In portable arithmetic the lines describe the pinned computation, not
+// this process: OpenBLAS, its Haswell kernel, amd64, then the mode and what
+// it pins (backend.PortablePins). Those keys can be computed anywhere
+// (status, gc); computing their outputs needs a process in portable
+// arithmetic (requireArithmetic). The mode's lines exist only then, so
+// keys of native runs are unchanged.
+func numerics(h *pipeline.Hash, arithmetic string) {
+	if arithmetic != backend.PortableMode {
+		h.Param("blas", backend.Name())
+		if k := blasKernel(); k != "" {
+			h.Param("blas_kernel", k)
+		}
+		h.Param("go", runtime.Version())
+		h.Param("arch", runtime.GOARCH)
+		return
+	}
+	pins := backend.PortablePins()
+	h.Param("blas", "openblas")
+	for _, p := range pins {
+		if p.Label == "blas_kernel" {
+			h.Param(p.Label, p.Value)
+		}
 	}
 	h.Param("go", runtime.Version())
-	h.Param("arch", runtime.GOARCH)
+	h.Param("arch", "amd64")
+	h.Param("arithmetic", backend.PortableMode)
+	for _, p := range pins {
+		if p.Label != "blas_kernel" {
+			h.Param(p.Label, p.Value)
+		}
+	}
+}
+
+// isPortable is backend.Portable; tests replace it.
+var isPortable = backend.Portable
+
+// requireArithmetic refuses to compute a job of the arithmetic mode in a
+// process that is not in it: its outputs would carry other bits under the
+// mode's key.
+func requireArithmetic(arithmetic string) error {
+	if arithmetic == backend.PortableMode && !isPortable() {
+		return fmt.Errorf("portable arithmetic is not in force in this process: %s", portableRefusal())
+	}
+	return nil
+}
+
+// portableRefusal says why the process is not in portable arithmetic.
+func portableRefusal() string {
+	if err := backend.CheckPortable(backend.HostCPU(), backend.HostBuild()); err != nil {
+		return err.Error()
+	}
+	return "enter it first (backend.EnsurePortable; ffchar does for --arithmetic portable)"
+}
+
+// portableInfo is what run.json and the published provenance record of
+// portable arithmetic: its pins by label; nil in native arithmetic.
+func portableInfo(arithmetic string) map[string]string {
+	if arithmetic != backend.PortableMode {
+		return nil
+	}
+	m := map[string]string{}
+	for _, p := range backend.PortablePins() {
+		m[p.Label] = p.Value
+	}
+	return m
 }
 
 // blasKernel names OpenBLAS's kernel in keys and cached outputs, in lower

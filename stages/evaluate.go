@@ -29,7 +29,7 @@ func evaluateKey(exp *experiments.Experiment, r experiments.Run) func(h *pipelin
 			cps[i] = strconv.Itoa(c)
 		}
 		h.Param("checkpoints", strings.Join(cps, ","))
-		numerics(h)
+		numerics(h, r.Arithmetic)
 	}
 }
 
@@ -48,6 +48,9 @@ func evaluateJob(exp *experiments.Experiment, r experiments.Run, prepID, trainID
 		Deps:  []string{prepID, trainID},
 		Key:   key,
 		Run: func(ctx context.Context, in *pipeline.Inputs, dir string) error {
+			if err := requireArithmetic(r.Arithmetic); err != nil {
+				return err
+			}
 			data, err := loadPrepared(in, prepID)
 			if err != nil {
 				return err

@@ -1,8 +1,10 @@
 package stages
 
 import (
+	"context"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -61,5 +63,70 @@ func TestTrainKeyLines(t *testing.T) {
 	}
 	if got != string(want) {
 		t.Errorf("train key lines changed:\n%s\nwant (%s):\n%s", got, golden, want)
+	}
+}
+
+// TestPortableKeyLines checks the train and evaluate keys of a portable
+// experiment: the numerics lines name the pinned computation (OpenBLAS,
+// Haswell, amd64) whatever this process computes with, then the mode and
+// its pins; native keys have none of these lines
+// (TestTrainAndEvaluateKeysArePinned pins the rest).
+func TestPortableKeyLines(t *testing.T) {
+	exp, err := experiments.Profile("smoke")
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := func(mode string) []string {
+		exp.Arithmetic = mode
+		r := exp.Runs()[0]
+		h := pipeline.NewHash(Train)
+		trainKey(r)(h)
+		e := pipeline.NewHash(Evaluate)
+		evaluateKey(exp, r)(e)
+		return append(h.Lines(), e.Lines()...)
+	}
+	want := []string{`param blas "openblas"`, `param blas_kernel "haswell"`, `param go ` + strconv.Quote(runtime.Version()), `param arch "amd64"`,
+		`param arithmetic "portable"`, `param blas_library "openblas 0.3.21"`, `param blas_threads "1"`, `param goamd64 "v1"`}
+	native, portable := lines(backend.Native), lines(backend.PortableMode)
+	for _, l := range native {
+		if slices.Contains(want[4:], l) {
+			t.Errorf("native key has the portable line %q", l)
+		}
+	}
+	joined := strings.Join(portable, "\n") + "\n"
+	if n := strings.Count(joined, strings.Join(want, "\n")+"\n"); n != 2 {
+		t.Errorf("the portable numerics lines are in %d of the train and evaluate keys, want both, in order:\n%s", n, joined)
+	}
+	if got := Numerics(backend.PortableMode); !slices.Equal(got, want) {
+		t.Errorf("Numerics(portable) = %q, want %q", got, want)
+	}
+}
+
+// TestPortableJobsRefused: a portable experiment's train and evaluate jobs
+// refuse to compute in a process that is not in portable arithmetic: their
+// outputs would carry other bits under the portable key. Its keys can
+// still be computed (status, gc).
+func TestPortableJobsRefused(t *testing.T) {
+	exp, err := experiments.Profile("smoke")
+	if err != nil {
+		t.Fatal(err)
+	}
+	exp.Arithmetic = backend.PortableMode
+	defer func(f func() bool) { isPortable = f }(isPortable)
+	isPortable = func() bool { return false }
+	jobs, err := Jobs(exp, Selection{Until: Train, Replicate: 0, Treatment: exp.Runs()[0].TreatmentID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := pipeline.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := (&pipeline.Runner{Cache: c}).Status(jobs); err != nil {
+		t.Fatalf("status of a portable experiment outside portable arithmetic: %v", err)
+	}
+	_, err = (&pipeline.Runner{Cache: c, Workers: 1}).Run(context.Background(), jobs)
+	if err == nil || !strings.Contains(err.Error(), "portable arithmetic is not in force in this process") {
+		t.Errorf("training a portable run outside portable arithmetic: %v", err)
 	}
 }

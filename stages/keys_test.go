@@ -121,7 +121,7 @@ func TestNewEngineFieldKeepsRunsCached(t *testing.T) {
 				for _, l := range rest {
 					h.Line(l)
 				}
-				numerics(h)
+				numerics(h, r.Arithmetic)
 			}
 		}
 		st, err := (&pipeline.Runner{Cache: c}).Status(jobs)

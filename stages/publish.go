@@ -26,7 +26,8 @@ import (
 // <results>/<experiment>: the sweep tables into data/, the analysis tables
 // into tables/ (with CSV, Markdown and LaTeX renderings), the figures into
 // figures/ and the results README, completed with the publishing build's
-// provenance. Nothing is recomputed, so what is published is what the
+// provenance, and the runs' keys and output digests into data/runs.sum
+// (SumsFile). Nothing is recomputed, so what is published is what the
 // cache holds. It is not a cached job: it writes into the working tree.
 // The experiment's folder is replaced as a whole (atomicfile.ReplaceDir):
 // a reader, or a publish killed at any point, never sees a mix of old and
@@ -76,16 +77,19 @@ func PublishResults(c *pipeline.Cache, res []pipeline.Result, results string, ab
 		if err := report.WriteTablesText(tables); err != nil {
 			return err
 		}
-		kernels, err := writeTimings(c, res, filepath.Join(data, TimingsFile))
+		runs, err := writeTimings(c, res, filepath.Join(data, TimingsFile))
 		if err != nil {
 			return err
+		}
+		if err := writeSums(filepath.Join(data, SumsFile), about.Experiment.Name, res); err != nil {
+			return fmt.Errorf("publish: %w", err)
 		}
 		// Which build published the sweep (cached runs keep the results of
 		// the build that computed them, under keys that include the BLAS
 		// backend and Go version) stays with the data: redrawing it later
 		// does not change it.
 		prov := Provenance{Revision: Revision(), Backend: backend.Name(), Go: runtime.Version()}
-		prov.Kernels = kernels
+		prov.Kernels, prov.Arithmetic, prov.Portable = runs.kernels, runs.arithmetic, runs.portable
 		if err := writeJSON(filepath.Join(data, ProvenanceFile), prov); err != nil {
 			return err
 		}
@@ -290,6 +294,11 @@ type Provenance struct {
 	// Kernels lists the OpenBLAS kernels the sweep's runs were trained
 	// with (from their run.json), sorted; empty for the gonum backend.
 	Kernels []string `json:"blas_kernels,omitempty"`
+	// Arithmetic lists the arithmetic modes of the sweep's runs, sorted,
+	// when any run was portable (then Portable holds what that mode
+	// pinned); both are empty for native sweeps.
+	Arithmetic []string          `json:"arithmetic,omitempty"`
+	Portable   map[string]string `json:"portable,omitempty"`
 }
 
 func readProvenance(dataDir string) Provenance {
@@ -306,10 +315,18 @@ func readProvenance(dataDir string) Provenance {
 // volatile timing outputs instead.
 const TimingsFile = "timing.csv"
 
+// runNumerics is what the run records of a sweep say about the numbers:
+// the OpenBLAS kernels and arithmetic modes, sorted, and the pins of
+// portable arithmetic.
+type runNumerics struct {
+	kernels, arithmetic []string
+	portable            map[string]string
+}
+
 // writeTimings writes the timing file at path from the train jobs among
-// res and returns the OpenBLAS kernels their run records name, sorted:
-// both come from the same run.json of every run.
-func writeTimings(c *pipeline.Cache, res []pipeline.Result, path string) (kernels []string, err error) {
+// res and returns what their run records say about the numbers: both come
+// from the same run.json of every run.
+func writeTimings(c *pipeline.Cache, res []pipeline.Result, path string) (nums runNumerics, err error) {
 	var b strings.Builder
 	b.WriteString("run_id,treatment,replicate,seed,train_seconds,epoch_seconds\n")
 	n := 0
@@ -318,11 +335,13 @@ func writeTimings(c *pipeline.Cache, res []pipeline.Result, path string) (kernel
 			continue
 		}
 		var run struct {
-			Run       string `json:"run"`
-			Treatment string `json:"treatment"`
-			Replicate int    `json:"replicate"`
-			Seed      uint64 `json:"seed"`
-			Kernel    string `json:"blas_kernel"`
+			Run       string            `json:"run"`
+			Treatment string            `json:"treatment"`
+			Replicate int               `json:"replicate"`
+			Seed      uint64            `json:"seed"`
+			Kernel    string            `json:"blas_kernel"`
+			Mode      string            `json:"arithmetic"`
+			Portable  map[string]string `json:"portable"`
 		}
 		var timing struct {
 			Seconds float64   `json:"seconds"`
@@ -331,14 +350,23 @@ func writeTimings(c *pipeline.Cache, res []pipeline.Result, path string) (kernel
 		for name, v := range map[string]any{RunFile: &run, TimingFile: &timing} {
 			raw, err := c.ReadOutput(r.Entry, name)
 			if err != nil {
-				return nil, err
+				return nums, err
 			}
 			if err := json.Unmarshal(raw, v); err != nil {
-				return nil, fmt.Errorf("publish: %s of %s: %w", name, r.Job, err)
+				return nums, fmt.Errorf("publish: %s of %s: %w", name, r.Job, err)
 			}
 		}
-		if run.Kernel != "" && !slices.Contains(kernels, run.Kernel) {
-			kernels = append(kernels, run.Kernel)
+		if run.Kernel != "" && !slices.Contains(nums.kernels, run.Kernel) {
+			nums.kernels = append(nums.kernels, run.Kernel)
+		}
+		if run.Mode == "" {
+			run.Mode = backend.Native // run records of native runs do not say
+		}
+		if !slices.Contains(nums.arithmetic, run.Mode) {
+			nums.arithmetic = append(nums.arithmetic, run.Mode)
+		}
+		if run.Portable != nil {
+			nums.portable = run.Portable
 		}
 		eps := make([]string, len(timing.Epochs))
 		for i, e := range timing.Epochs {
@@ -347,9 +375,13 @@ func writeTimings(c *pipeline.Cache, res []pipeline.Result, path string) (kernel
 		fmt.Fprintf(&b, "%s,%s,%d,%d,%.3f,%s\n", run.Run, run.Treatment, run.Replicate, run.Seed, timing.Seconds, strings.Join(eps, ";"))
 		n++
 	}
-	slices.Sort(kernels)
-	if n == 0 {
-		return kernels, nil
+	slices.Sort(nums.kernels)
+	slices.Sort(nums.arithmetic)
+	if nums.portable == nil {
+		nums.arithmetic = nil
 	}
-	return kernels, atomicfile.WriteBytes(path, []byte(b.String()))
+	if n == 0 {
+		return nums, nil
+	}
+	return nums, atomicfile.WriteBytes(path, []byte(b.String()))
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/ffchar/ffchar/artifacts"
+	"github.com/ffchar/ffchar/backend"
 	"github.com/ffchar/ffchar/experiments"
 	"github.com/ffchar/ffchar/report"
 )
@@ -82,6 +83,15 @@ func provenanceLine(prov Provenance) string {
 	s := fmt.Sprintf("- Published with BLAS backend %s", prov.Backend)
 	if len(prov.Kernels) > 0 {
 		s += fmt.Sprintf(" (runs trained with OpenBLAS kernel %s)", strings.Join(prov.Kernels, ", "))
+	}
+	if len(prov.Portable) > 0 {
+		var pins []string
+		for _, p := range backend.PortablePins() {
+			if v, ok := prov.Portable[p.Label]; ok {
+				pins = append(pins, p.Label+"="+v)
+			}
+		}
+		s += fmt.Sprintf(", in %s arithmetic (%s)", strings.Join(prov.Arithmetic, " and "), strings.Join(pins, " "))
 	}
 	s += ", " + prov.Go
 	if prov.Revision != "" {

@@ -63,7 +63,7 @@ func trainKey(r experiments.Run) func(h *pipeline.Hash) {
 		for _, l := range r.KeyLines() {
 			h.Line(l)
 		}
-		numerics(h)
+		numerics(h, r.Arithmetic)
 	}
 }
 
@@ -75,6 +75,9 @@ func trainJob(exp *experiments.Experiment, r experiments.Run, prepID string) *pi
 		Deps:  []string{prepID},
 		Key:   key,
 		Run: func(ctx context.Context, in *pipeline.Inputs, dir string) error {
+			if err := requireArithmetic(r.Arithmetic); err != nil {
+				return err
+			}
 			data, err := loadPrepared(in, prepID)
 			if err != nil {
 				return err
@@ -122,6 +125,12 @@ func trainJob(exp *experiments.Experiment, r experiments.Run, prepID string) *pi
 			}
 			if k := blasKernel(); k != "" {
 				info["blas_kernel"] = k
+			}
+			// Only in portable arithmetic: native runs' outputs stay
+			// byte for byte those their keys already cache.
+			if pins := portableInfo(r.Arithmetic); pins != nil {
+				info["arithmetic"] = backend.PortableMode
+				info["portable"] = pins
 			}
 			if err := writeJSON(filepath.Join(dir, RunFile), info); err != nil {
 				return err

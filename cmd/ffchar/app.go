@@ -45,12 +45,14 @@ Examples:
 }
 
 // printVersion is --version: ffchar's version and the BLAS it computes with
-// (library, kernel and, for OpenBLAS, its build configuration).
+// (library, kernel and, for OpenBLAS, its build configuration), then what
+// portable arithmetic pins and whether this machine can run it.
 func printVersion(c *cli.Context) {
 	fmt.Fprintf(c.App.Writer, "ffchar version %s\nBLAS %s\n", c.App.Version, backend.Describe())
 	if cfg := backend.Config(); cfg != "" {
 		fmt.Fprintf(c.App.Writer, "BLAS config %s\n", cfg)
 	}
+	fmt.Fprintf(c.App.Writer, "%s\n", backend.PortableStatus())
 }
 
 // flagError reports a flag value out of range, naming flag and range.

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -32,7 +33,37 @@ var (
 	resultsFlag = &cli.StringFlag{Name: "results", Value: "results",
 		Usage: "folder that publish writes figures and tables into"}
 	verboseFlag = &cli.BoolFlag{Name: "verbose", Aliases: []string{"v"}, Usage: "log every job, cached ones included"}
+	arithFlag   = &cli.StringFlag{Name: "arithmetic",
+		Usage: "native (the CPU's fastest OpenBLAS kernel; bits reproducible on this machine) or portable (OpenBLAS " +
+			backend.PortableVersion + "'s " + backend.PortableKernel + " kernel, 1 thread: bits that agree on any CPU with AVX2 and FMA) (default: the experiment's arithmetic key, else native)"}
 )
+
+// arithmetic applies the --arithmetic flag, when given, over the
+// experiment's mode, and, for a command that computes, enters portable
+// arithmetic when that is the mode: this may start the program again
+// (backend.EnsurePortable), so it runs before the command writes anything.
+// It refuses with one line where portable arithmetic cannot run. Keys need
+// no particular process (stages' numerics), so commands that only read
+// the cache (status, check) work anywhere.
+func arithmetic(c *cli.Context, exp *experiments.Experiment, compute bool) error {
+	mode := backend.Native
+	if exp != nil {
+		mode = exp.Arithmetic
+	}
+	if c.IsSet("arithmetic") {
+		mode = c.String("arithmetic")
+		if !slices.Contains(backend.Modes, mode) {
+			return flagError("arithmetic", fmt.Sprintf("%q", mode), "must be one of "+strings.Join(backend.Modes, ", "))
+		}
+		if exp != nil {
+			exp.Arithmetic = mode
+		}
+	}
+	if mode != backend.PortableMode || !compute {
+		return nil
+	}
+	return backend.EnsurePortable()
+}
 
 func selectionFlags() []cli.Flag {
 	return []cli.Flag{
@@ -50,9 +81,17 @@ type pipelineEnv struct {
 	err   io.Writer
 }
 
-func openEnv(c *cli.Context) (*pipelineEnv, error) {
+// openEnv opens the experiment and cache of a command that computes.
+func openEnv(c *cli.Context) (*pipelineEnv, error) { return openEnvFor(c, true) }
+
+// openEnvFor opens the experiment and cache; compute says whether the
+// command computes (see arithmetic).
+func openEnvFor(c *cli.Context, compute bool) (*pipelineEnv, error) {
 	exp, err := loadExperiment(c.String("profile"))
 	if err != nil {
+		return nil, err
+	}
+	if err := arithmetic(c, exp, compute); err != nil {
 		return nil, err
 	}
 	dir := c.String("cache")
@@ -171,7 +210,7 @@ func (env *pipelineEnv) runPipeline(ctx context.Context, jobs []*pipeline.Job, n
 }
 
 func pipelineCommands() []*cli.Command {
-	common := []cli.Flag{profileFlag, cacheFlag, jobsFlag, verboseFlag}
+	common := []cli.Flag{profileFlag, cacheFlag, jobsFlag, verboseFlag, arithFlag}
 	stageCmd := func(stage, usage string, extra ...cli.Flag) *cli.Command {
 		return &cli.Command{
 			Name:  stage,

@@ -73,9 +73,9 @@ func checkCommand() *cli.Command {
 		Description: `Before the analysis of a sweep computed in shards (Slurm array tasks, several
 machines), check that the cache holds every expected run; it names the missing
 ones and fails if there are any.`,
-		Flags: []cli.Flag{profileFlag, cacheFlag},
+		Flags: []cli.Flag{profileFlag, cacheFlag, arithFlag},
 		Action: func(c *cli.Context) error {
-			env, err := openEnv(c)
+			env, err := openEnvFor(c, false)
 			if err != nil {
 				return err
 			}

@@ -25,10 +25,10 @@ func statusCommand() *cli.Command {
 ready but its current key is not cached, blocked when a job it depends on is
 not cached yet. --why prints, for each stale job, how its key differs from the
 one it last ran with: the parameters or inputs that changed.`,
-		Flags: []cli.Flag{profileFlag, cacheFlag,
+		Flags: []cli.Flag{profileFlag, cacheFlag, arithFlag,
 			&cli.BoolFlag{Name: "why", Usage: "explain each stale job: the key lines that changed"}},
 		Action: func(c *cli.Context) error {
-			env, err := openEnv(c)
+			env, err := openEnvFor(c, false)
 			if err != nil {
 				return err
 			}
@@ -85,7 +85,7 @@ func planCommand() *cli.Command {
 	return &cli.Command{
 		Name:  "plan",
 		Usage: "dry run: list the runs an experiment would compute and their estimated cost",
-		Flags: []cli.Flag{profileFlag, cacheFlag, jobsFlag,
+		Flags: []cli.Flag{profileFlag, cacheFlag, jobsFlag, arithFlag,
 			&cli.Float64Flag{Name: "gflops", Usage: "sustained GFLOP/s of one worker, for the time estimate (default: measured: from the experiment's cached runs, else by training its costliest treatment briefly)"},
 			&cli.BoolFlag{Name: "runs", Usage: "list every run, not only treatments"}},
 		Action: func(c *cli.Context) error {
@@ -198,14 +198,30 @@ func planCommand() *cli.Command {
 func verifyCommand() *cli.Command {
 	return &cli.Command{
 		Name:  "verify",
-		Usage: "recompute cached jobs and fail if any output differs (determinism check)",
+		Usage: "recompute cached jobs and fail if any output differs (determinism check); with --sums, recompute a published sweep's runs and compare them with its sums",
 		Description: `Recomputes every cached job of the experiment (or a sample of K training runs
 with their evaluations) and compares the outputs, digest by digest, with the
-cache. A difference means a result that is not reproducible from its key.`,
-		Flags: []cli.Flag{profileFlag, cacheFlag, jobsFlag,
-			&cli.IntFlag{Name: "sample", Usage: "verify only K runs, spread evenly over the experiment (0: all)"},
-			&cli.BoolFlag{Name: "compute-missing", Usage: "first compute the selected jobs that are not cached, then verify everything"}},
+cache. A difference means a result that is not reproducible from its key.
+
+With --sums results/NAME, recomputes the published sweep's runs (all, or K
+spread over treatments and replicates with --sample) on this machine, from an
+empty cache if need be, in the arithmetic the sweep was published in, and
+compares their keys and output digests with results/NAME/data/runs.sum. Each
+run is reported as a match, a difference (with the first differing value) or
+as one that cannot be compared (published in another arithmetic mode, kernel,
+library or toolchain). The exit status is 1 when any run differs or none could
+be compared.
+
+Example:
+   ffchar verify --sums results/quick --sample 4`,
+		Flags: []cli.Flag{profileFlag, cacheFlag, jobsFlag, arithFlag,
+			&cli.IntFlag{Name: "sample", Usage: "verify only K runs, spread over the experiment's treatments and replicates (0: all)"},
+			&cli.BoolFlag{Name: "compute-missing", Usage: "first compute the selected jobs that are not cached, then verify everything"},
+			&cli.StringFlag{Name: "sums", Usage: "a published sweep's folder (results/NAME): recompute its runs and compare them with its data/" + stages.SumsFile}},
 		Action: func(c *cli.Context) error {
+			if c.IsSet("sums") {
+				return verifySums(c)
+			}
 			env, err := openEnv(c)
 			if err != nil {
 				return err
@@ -279,19 +295,16 @@ func cachedJobs(cache *pipeline.Cache, jobs []*pipeline.Job) ([]*pipeline.Job, e
 	return out, nil
 }
 
-// sampleJobs keeps prep and the train and evaluate jobs of k runs spread
-// evenly over the canonical run order.
+// sampleJobs keeps prep and the train and evaluate jobs of the k runs
+// sampleRuns picks.
 func sampleJobs(exp *experiments.Experiment, jobs []*pipeline.Job, k int) []*pipeline.Job {
-	runs := exp.Runs()
 	keep := map[string]bool{}
 	for _, j := range jobs {
 		if j.Stage == stages.Prep {
 			keep[j.ID] = true
 		}
 	}
-	k = min(k, len(runs))
-	for i := 0; i < k; i++ {
-		r := runs[i*len(runs)/k]
+	for _, r := range sampleRuns(exp, k) {
 		keep[stages.RunJobID(exp, stages.Train, r)] = true
 		keep[stages.RunJobID(exp, stages.Evaluate, r)] = true
 	}
@@ -300,6 +313,36 @@ func sampleJobs(exp *experiments.Experiment, jobs []*pipeline.Job, k int) []*pip
 		if keep[j.ID] {
 			out = append(out, j)
 		}
+	}
+	return out
+}
+
+// sampleRuns picks k runs spread over the experiment's treatments and
+// replicates. Sample i takes treatment i·T/k, moved on by i mod (T/k)
+// within its stride, and replicate i·S/k: a plain stride through the
+// canonical order, where the last axis varies fastest, would take every
+// sample at one level of that axis (all four of quick's at width 100,
+// where kernels agree most often).
+func sampleRuns(exp *experiments.Experiment, k int) []experiments.Run {
+	runs := exp.Runs()
+	k = min(k, len(runs))
+	if k <= 0 {
+		return nil
+	}
+	nt := len(exp.Treatments())
+	seeds := len(runs) / nt
+	stride := max(1, nt/k)
+	var out []experiments.Run
+	seen := map[int]bool{}
+	for i := range k {
+		t := min(i*nt/k+i%stride, nt-1)
+		r := (i * seeds / k) % seeds
+		idx := t*seeds + r
+		for seen[idx] { // k > T: two samples of one treatment
+			idx = (idx + 1) % len(runs)
+		}
+		seen[idx] = true
+		out = append(out, runs[idx])
 	}
 	return out
 }

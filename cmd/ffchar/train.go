@@ -52,7 +52,7 @@ Fields: ` + strings.Join(ff.FieldNames(), ", ") + `.`,
 			&cli.IntFlag{Name: "probe", Value: experiments.DefaultProbe, Usage: "with --out: held-out probe size, the first N validation samples (0: training stream only)"},
 			&cli.IntFlag{Name: "threads", Value: 1, Usage: "BLAS threads (OpenBLAS only)"},
 			&cli.BoolFlag{Name: "test", Usage: "evaluate the final network on the 10,000 test images"},
-			profileFlag, cacheFlag, jobsFlag, verboseFlag,
+			profileFlag, cacheFlag, jobsFlag, verboseFlag, arithFlag,
 			&cli.StringFlag{Name: "treatment", Usage: "with --profile: only the runs of this treatment ID (see ffchar plan)"},
 			&cli.IntFlag{Name: "replicate", Value: -1, Usage: "with --profile: only this replicate number (0-based)"},
 			shardFlags()[0], shardFlags()[1],
@@ -149,6 +149,12 @@ func trainAction(c *cli.Context) error {
 	}
 	if c.Int("threads") < 1 {
 		return flagError("threads", c.Int("threads"), "must be ≥ 1")
+	}
+	if c.String("arithmetic") == backend.PortableMode && c.Int("threads") != backend.PortableThreads {
+		return flagError("threads", c.Int("threads"), fmt.Sprintf("must be %d with --arithmetic portable, which pins it", backend.PortableThreads))
+	}
+	if err := arithmetic(c, nil, true); err != nil {
+		return err
 	}
 	backend.SetThreads(c.Int("threads"))
 	// Before loading anything: a network that cannot fit is refused.
