@@ -62,6 +62,7 @@ var fieldChanges = []struct{ section, key, line, drop string }{
 	{"", "recipe", `recipe = "pezeshki"`, ""},
 	{"", "seeds", `seeds = 3`, ""},
 	{"", "master_seed", `master_seed = 2`, ""},
+	{"", "arithmetic", `arithmetic = "portable"`, ""},
 	{"data", "source", `source = "mnist"`, "seed = 5"},
 	{"data", "train_limit", `train_limit = 300`, ""},
 	{"data", "val_limit", `val_limit = 120`, ""},
@@ -87,6 +88,7 @@ var fieldChanges = []struct{ section, key, line, drop string }{
 	{"analysis", "deficit_steps", `deficit_steps = [10, 20]`, ""},
 	{"analysis", "lag_window", `lag_window = 100`, ""},
 	{"analysis", "lag_grid", `lag_grid = 10`, ""},
+	{"analysis", "h2_measure", `h2_measure = "levels"`, ""},
 }
 
 // withLine returns text with line set in section.
@@ -212,12 +214,19 @@ func docComments(t *testing.T) map[string]string {
 		t.Fatal(err)
 	}
 	out := map[string]string{}
-	section := ""
+	section, last := "", ""
 	for _, l := range strings.Split(string(b), "\n") {
 		l, ok := strings.CutPrefix(l, "//\t")
 		if !ok {
+			last = ""
 			continue
 		}
+		// A comment continued on the next line, aligned under it.
+		if t := strings.TrimSpace(l); last != "" && strings.HasPrefix(l, " ") && strings.HasPrefix(t, "# ") {
+			out[last] += " " + strings.TrimPrefix(t, "# ")
+			continue
+		}
+		last = ""
 		if strings.HasPrefix(l, "[") {
 			section = strings.Trim(strings.Fields(l)[0], "[]")
 			continue
@@ -233,6 +242,7 @@ func docComments(t *testing.T) map[string]string {
 		}
 		if _, seen := out[section+" "+key]; !seen || comment != "" {
 			out[section+" "+key] = comment
+			last = section + " " + key
 		}
 	}
 	return out
@@ -308,6 +318,18 @@ func fieldsDoc(t *testing.T) string {
 			t.Errorf("%s %s: not in experiments/doc.go's format section", sec, c.key)
 		}
 		fmt.Fprintf(&b, "| %s | `%s` | %s | %s |\n", sec, c.key, strings.ReplaceAll(doc, "|", "\\|"), reruns(t, base, changed))
+	}
+	// Every key the format documents is measured here.
+	for k := range docs {
+		section, key, _ := strings.Cut(k, " ")
+		if section == "base" || section == "grid" || section == "one_at_a_time" {
+			continue
+		}
+		if !slices.ContainsFunc(fieldChanges, func(c struct{ section, key, line, drop string }) bool {
+			return c.section == section && c.key == key
+		}) {
+			t.Errorf("experiments/doc.go documents [%s] %s, which fieldChanges does not measure", section, key)
+		}
 	}
 	comments := fieldComments(t)
 	defs := map[ff.Recipe]ff.Config{}
