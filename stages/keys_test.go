@@ -36,7 +36,8 @@ func ownLines(stage string, key func(*pipeline.Hash)) []string {
 	return out
 }
 
-// The train and evaluate keys of the bundled profiles are pinned: cached
+// The train and evaluate keys of the bundled profiles are pinned (quick's
+// changed once, deliberately, when it moved to portable arithmetic): cached
 // runs (a days-long sweep among them) stay valid only while these lines
 // stay the same. testdata/train-keys.golden was written by the code that
 // computed the published sweeps. A change here needs a version bump and a
