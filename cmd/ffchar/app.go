@@ -23,7 +23,8 @@ Examples:
    ffchar train --depth 1 --width 100 --epochs 2 --train-limit 2000 --out m.parquet`,
 		Writer:          stdout,
 		ErrWriter:       stderr,
-		HideHelpCommand: true,
+		HideHelpCommand: false,
+		Suggest:         true,
 		Commands:        append([]*cli.Command{trainCommand()}, pipelineCommands()...),
 		Version:         version,
 		OnUsageError: func(c *cli.Context, err error, _ bool) error {

@@ -61,6 +61,11 @@ Fields: ` + strings.Join(ff.FieldNames(), ", ") + `.`,
 	}
 }
 
+// oneNetworkFlags are train's flags for one network outside the pipeline,
+// which --profile's experiment file overrides.
+var oneNetworkFlags = []string{"recipe", "depth", "width", "epochs", "batch-size", "lr", "set", "data",
+	"train-limit", "val-limit", "out", "record-every", "probe", "threads", "test"}
+
 // configFromFlags builds the run's Config from --recipe, the shortcuts and
 // --set, and validates it; errors name the flag.
 func configFromFlags(c *cli.Context) (ff.Config, error) {
@@ -135,7 +140,14 @@ func loadSplits(c *cli.Context) (*dataset.Splits, error) {
 func trainAction(c *cli.Context) error {
 	if c.IsSet("profile") {
 		// Pipeline mode: the experiment's train jobs, or the selected ones;
-		// --seed selects the run with that derived seed.
+		// --seed selects the run with that derived seed. The experiment
+		// file decides everything the one-network flags would: they are
+		// refused, not ignored.
+		for _, f := range oneNetworkFlags {
+			if c.IsSet(f) {
+				return flagError(f, c.Value(f), "sets one network without --profile; with --profile the experiment file decides it (edit the file, or train one network without --profile)")
+			}
+		}
 		return runAction(c, stages.Train)
 	}
 	for _, f := range []string{"treatment", "replicate"} {
