@@ -87,6 +87,10 @@ func openEnv(c *cli.Context) (*pipelineEnv, error) { return openEnvFor(c, true) 
 // openEnvFor opens the experiment and cache; compute says whether the
 // command computes (see arithmetic).
 func openEnvFor(c *cli.Context, compute bool) (*pipelineEnv, error) {
+	// A misused flag is reported before anything about the machine.
+	if _, err := workers(c); err != nil {
+		return nil, err
+	}
 	exp, err := loadExperiment(c.String("profile"))
 	if err != nil {
 		return nil, err
