@@ -200,24 +200,34 @@ const CouplingPermutations = 9999
 // was not split.
 type Halves *[2][]Curve
 
+// runLayerKey names one layer of one run.
+type runLayerKey struct {
+	run   string
+	layer int
+}
+
+// halfIndex maps each half's curves by run and layer; both maps are nil
+// without halves.
+func halfIndex(halves Halves) [2]map[runLayerKey]*Curve {
+	var half [2]map[runLayerKey]*Curve
+	if halves == nil {
+		return half
+	}
+	for h := range half {
+		half[h] = map[runLayerKey]*Curve{}
+		for i := range halves[h] {
+			c := &halves[h][i]
+			half[h][runLayerKey{c.Run, c.Layer}] = c
+		}
+	}
+	return half
+}
+
 // Couplings computes every view of views(group) for every treatment and
 // layer of curves, sorted by treatment, layer and view order. halves, when
 // not nil, gives the reliabilities.
 func Couplings(curves []Curve, halves Halves, views func(Group) []View, confidence float64) []Coupling {
-	type runLayerKey struct {
-		run   string
-		layer int
-	}
-	var half [2]map[runLayerKey]*Curve
-	if halves != nil {
-		for h := range half {
-			half[h] = map[runLayerKey]*Curve{}
-			for i := range halves[h] {
-				c := &halves[h][i]
-				half[h][runLayerKey{c.Run, c.Layer}] = c
-			}
-		}
-	}
+	half := halfIndex(halves)
 	keys, byKey := byGroupLayer(curves, func(c *Curve) groupLayerKey { return groupLayerKey{c.Group, c.Layer} })
 	var out []Coupling
 	for _, k := range keys {

@@ -549,19 +549,7 @@ func SeedCorrelations(curves []Curve, halves Halves, steps []int, confidence, po
 		layer, step int
 	}
 	type vals struct{ x, y, xa, xb, ya, yb []float64 }
-	type runLayerKey struct {
-		run   string
-		layer int
-	}
-	var half [2]map[runLayerKey]*Curve
-	if halves != nil {
-		for h := range half {
-			half[h] = map[runLayerKey]*Curve{}
-			for i := range halves[h] {
-				half[h][runLayerKey{halves[h][i].Run, halves[h][i].Layer}] = &halves[h][i]
-			}
-		}
-	}
+	half := halfIndex(halves)
 	m := map[key]*vals{}
 	var keys []key
 	for i := range curves {
@@ -876,6 +864,18 @@ type LayerGap struct {
 	Summary
 }
 
+// eachGap calls f with every run's layer k (in run and layer order) and
+// the measure of layer k+1 minus that of layer k.
+func eachGap(delays []StepDelay, measure string, f func(d *StepDelay, gap float64)) {
+	for _, rd := range splitRuns(delays, func(d *StepDelay) string { return d.Run }) {
+		for i := 0; i+1 < len(rd); i++ {
+			if rd[i+1].Layer == rd[i].Layer+1 {
+				f(&rd[i], rd[i+1].Values[measure]-rd[i].Values[measure])
+			}
+		}
+	}
+}
+
 // LayerGaps computes the gaps of every treatment with depth ≥ 2 in the H1
 // measure.
 func LayerGaps(delays []StepDelay, opt StepOptions) []LayerGap {
@@ -886,19 +886,13 @@ func LayerGaps(delays []StepDelay, opt StepOptions) []LayerGap {
 	}
 	vals := map[key][]float64{}
 	var keys []key
-	for _, rd := range splitRuns(delays, func(d *StepDelay) string { return d.Run }) {
-		for i := 0; i+1 < len(rd); i++ {
-			a, b := rd[i], rd[i+1]
-			if b.Layer != a.Layer+1 {
-				continue
-			}
-			k := key{a.Group, a.Layer}
-			if _, ok := vals[k]; !ok {
-				keys = append(keys, k)
-			}
-			vals[k] = append(vals[k], b.Values[opt.H1Measure]-a.Values[opt.H1Measure])
+	eachGap(delays, opt.H1Measure, func(d *StepDelay, gap float64) {
+		k := key{d.Group, d.Layer}
+		if _, ok := vals[k]; !ok {
+			keys = append(keys, k)
 		}
-	}
+		vals[k] = append(vals[k], gap)
+	})
 	slices.SortFunc(keys, func(a, b key) int { return cmp.Or(compareGroup(a.g, b.g), cmp.Compare(a.layer, b.layer)) })
 	out := make([]LayerGap, len(keys))
 	for i, k := range keys {
@@ -991,14 +985,10 @@ func (r *StepReport) hypotheses() []Hypothesis {
 	// over the runs deep enough to have the pair.
 	gaps := map[int][]float64{}
 	maxLayer := 0
-	for _, rd := range splitRuns(r.Delays, func(d *StepDelay) string { return d.Run }) {
-		for i := 0; i+1 < len(rd); i++ {
-			if rd[i+1].Layer == rd[i].Layer+1 {
-				gaps[rd[i].Layer] = append(gaps[rd[i].Layer], rd[i+1].Values[opt.H1Measure]-rd[i].Values[opt.H1Measure])
-				maxLayer = max(maxLayer, rd[i].Layer)
-			}
-		}
-	}
+	eachGap(r.Delays, opt.H1Measure, func(d *StepDelay, gap float64) {
+		gaps[d.Layer] = append(gaps[d.Layer], gap)
+		maxLayer = max(maxLayer, d.Layer)
+	})
 	for l := 1; l <= maxLayer; l++ {
 		s := MeanCI(gaps[l], conf)
 		effects = append(effects, Effect{
