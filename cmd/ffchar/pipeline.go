@@ -25,7 +25,7 @@ import (
 // Flags shared by the pipeline commands.
 var (
 	profileFlag = &cli.StringFlag{Name: "profile", Aliases: []string{"p"}, Value: "quick",
-		Usage: "experiment: a profile name (smoke, quick, paper) or the path of an experiment file"}
+		Usage: "experiment: a profile name (" + strings.Join(experiments.Profiles(), ", ") + ") or the path of an experiment file"}
 	cacheFlag = &cli.StringFlag{Name: "cache", EnvVars: []string{pipeline.EnvCache},
 		Usage: "cache directory (default: " + pipeline.DefaultDirName + " in the working directory)"}
 	jobsFlag = &cli.IntFlag{Name: "jobs", Aliases: []string{"j"},
