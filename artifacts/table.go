@@ -155,12 +155,21 @@ func (t *Table) WriteCSV(w io.Writer) error {
 	for r := 0; r < t.Rows(); r++ {
 		row := make([]string, len(t.Columns))
 		for i := range t.Columns {
-			row[i] = t.Columns[i].Cell(r)
+			row[i] = t.Columns[i].fullCell(r)
 		}
 		cw.Write(row)
 	}
 	cw.Flush()
 	return cw.Error()
+}
+
+// fullCell is Cell at full precision: a float in its shortest form that
+// reads back to the same float64, as the Parquet file holds it.
+func (c *Column) fullCell(i int) string {
+	if c.Floats != nil && !math.IsNaN(c.Floats[i]) {
+		return strconv.FormatFloat(c.Floats[i], 'g', -1, 64)
+	}
+	return c.Cell(i)
 }
 
 // WriteMarkdown writes t as a GitHub-flavoured Markdown table, numbers

@@ -1,6 +1,7 @@
 package stages
 
 import (
+	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -328,7 +329,8 @@ type runNumerics struct {
 // from the same run.json of every run.
 func writeTimings(c *pipeline.Cache, res []pipeline.Result, path string) (nums runNumerics, err error) {
 	var b strings.Builder
-	b.WriteString("run_id,treatment,replicate,seed,train_seconds,epoch_seconds\n")
+	cw := csv.NewWriter(&b) // RFC 4180: run and treatment IDs hold commas
+	cw.Write([]string{"run_id", "treatment", "replicate", "seed", "train_seconds", "epoch_seconds"})
 	n := 0
 	for _, r := range res {
 		if r.Entry == nil || r.Key.Stage() != Train {
@@ -372,7 +374,8 @@ func writeTimings(c *pipeline.Cache, res []pipeline.Result, path string) (nums r
 		for i, e := range timing.Epochs {
 			eps[i] = strconv.FormatFloat(e, 'f', 3, 64)
 		}
-		fmt.Fprintf(&b, "%s,%s,%d,%d,%.3f,%s\n", run.Run, run.Treatment, run.Replicate, run.Seed, timing.Seconds, strings.Join(eps, ";"))
+		cw.Write([]string{run.Run, run.Treatment, strconv.Itoa(run.Replicate), strconv.FormatUint(run.Seed, 10),
+			strconv.FormatFloat(timing.Seconds, 'f', 3, 64), strings.Join(eps, ";")})
 		n++
 	}
 	slices.Sort(nums.kernels)
@@ -382,6 +385,10 @@ func writeTimings(c *pipeline.Cache, res []pipeline.Result, path string) (nums r
 	}
 	if n == 0 {
 		return nums, nil
+	}
+	cw.Flush()
+	if err := cw.Error(); err != nil {
+		return nums, err
 	}
 	return nums, atomicfile.WriteBytes(path, []byte(b.String()))
 }

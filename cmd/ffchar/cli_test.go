@@ -1,6 +1,9 @@
 package main
 
 import (
+	"encoding/csv"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -31,5 +34,25 @@ func TestTrainProfileRefusesOneNetworkFlags(t *testing.T) {
 		if code != 2 || !strings.Contains(stderr, "--"+strings.TrimPrefix(args[3], "--")) || strings.Count(strings.TrimSpace(stderr), "\n") != 0 {
 			t.Errorf("%v: exit %d, %q; want one usage line naming %s", args, code, stderr, args[3])
 		}
+	}
+}
+
+// TestTimingCSVIsRFC4180: the published timing file reads back as CSV
+// with the same number of fields in every row, although run and treatment
+// IDs hold commas (they are quoted).
+func TestTimingCSVIsRFC4180(t *testing.T) {
+	workdir(t, map[string]string{"tiny.toml": tiny})
+	mustRun(t, "run", "--profile", "tiny", "--cache", "cache")
+	f, err := os.Open(filepath.Join("results", "tiny", "data", "timing.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := csv.NewReader(f).ReadAll() // fails on a row with another field count
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) < 2 || len(rows[0]) != 6 || !strings.Contains(rows[1][0], ",") || rows[1][1] != strings.Split(rows[1][0], "/")[0] {
+		t.Errorf("timing.csv rows %q: want a header of 6 fields and run IDs with commas, quoted", rows)
 	}
 }
