@@ -394,13 +394,36 @@ func epochTables(rep *analysis.Report, evals []artifacts.EvaluationRow) []*artif
 	}
 	out = append(out, cu.table())
 
-	lm := newTable("layer_model_correlations", "Per run and layer: correlation of the layer's accuracy with the model's over epochs")
+	// The run's Pearson r of levels against its surrogate: atanh r of its
+	// layer with the other runs' models, from the epoch couplings.
+	type runLayer struct {
+		run   string
+		layer int
+	}
+	surr := map[runLayer]analysis.CouplingRun{}
+	for i := range rep.Couplings {
+		c := &rep.Couplings[i]
+		if c.View.Measure != analysis.ViewLevels {
+			continue
+		}
+		for _, r := range c.Runs {
+			surr[runLayer{r.Run, c.Layer}] = r
+		}
+	}
+	lm := newTable("layer_model_correlations", "Per run and layer: correlation of the layer's accuracy with the model's over epochs, Pearson's with its surrogate (atanh r of the layer with the other runs' models of the treatment, mean), their difference and atanh r of residuals from the treatment's mean curves, and Spearman's")
 	for _, c := range rep.Correlations {
+		s, ok := surr[runLayer{c.Run, c.Layer}]
+		if !ok {
+			s = analysis.CouplingRun{Within: math.NaN(), Surrogate: math.NaN(), Residual: math.NaN()}
+		}
 		lm.group(c.Group)
 		lm.str("run", c.Run)
 		lm.layer(c.Group, c.Layer)
 		lm.num("pearson_r", c.Pearson.R)
 		lm.num("pearson_p", c.Pearson.P)
+		lm.num("surrogate_z", s.Surrogate)
+		lm.num("excess_z", s.Within-s.Surrogate)
+		lm.num("residual_z", s.Residual)
 		lm.num("spearman_r", c.Spearman.R)
 		lm.num("spearman_p", c.Spearman.P)
 		lm.int("epochs", c.Pearson.N)
