@@ -2,6 +2,7 @@ package report
 
 import (
 	"math"
+	"os"
 	"math/rand/v2"
 	"strings"
 	"testing"
@@ -83,6 +84,32 @@ func TestReadmeOneEpochWithHalves(t *testing.T) {
 	for _, h := range reps.Steps.Hypotheses {
 		if h.ID == "H2" && !(h.Effects[0].Ceiling > 0.5 && h.Effects[0].Ceiling <= 1) {
 			t.Errorf("H2 ceiling %v, want a reliability in (0.5, 1]", h.Effects[0].Ceiling)
+		}
+	}
+}
+
+// TestWriteOneEpochSweep: the whole report of a one-epoch sweep is
+// written (F1: figures 3 and 4, which need correlations over epochs, used
+// to fail the correlate job with "no defined pearson correlation"); the
+// per-epoch figures without data are left out.
+func TestWriteOneEpochSweep(t *testing.T) {
+	dir := t.TempDir()
+	rows := synthSweep()
+	tables, err := Write(Dirs{Tables: dir, Figures: dir, Readme: dir + "/README.md"}, &Sweep{Curves: rows}, &experiments.Experiment{Name: "synth"}, nil, "")
+	if err != nil {
+		t.Fatalf("one-epoch sweep: %v", err)
+	}
+	if len(tables) == 0 {
+		t.Fatal("no tables")
+	}
+	for _, name := range []string{"fig7_first_epoch.svg", "fig8_step_correlation.svg", "fig10_timescales.svg"} {
+		if _, err := os.Stat(dir + "/" + name); err != nil {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+	for _, name := range []string{"fig3_correlation_heatmap.svg", "fig4_correlation_width.svg"} {
+		if _, err := os.Stat(dir + "/" + name); err == nil {
+			t.Errorf("%s drawn for a one-epoch sweep", name)
 		}
 	}
 }
