@@ -4,6 +4,7 @@ import (
 	"encoding/csv"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -54,5 +55,31 @@ func TestTimingCSVIsRFC4180(t *testing.T) {
 	}
 	if len(rows) < 2 || len(rows[0]) != 6 || !strings.Contains(rows[1][0], ",") || rows[1][1] != strings.Split(rows[1][0], "/")[0] {
 		t.Errorf("timing.csv rows %q: want a header of 6 fields and run IDs with commas, quoted", rows)
+	}
+}
+
+// TestGCKeepsUserExperiments: gc keeps the cache entries of an experiment
+// file in ./experiments that the binary was not built with, says that it
+// kept it, and prints sizes with a unit.
+func TestGCKeepsUserExperiments(t *testing.T) {
+	workdir(t, map[string]string{"mine.toml": strings.Replace(tiny, `name = "tiny"`, `name = "mine"`, 1)})
+	mustRun(t, "run", "--profile", "mine", "--cache", "cache", "--until", "evaluate")
+	out, _ := mustRun(t, "gc", "--cache", "cache", "--grace", "0s")
+	if !strings.Contains(out, "experiments/mine.toml") || !strings.Contains(out, " 0 entries,") || !strings.Contains(out, "(0 B)") {
+		t.Errorf("gc output %q: want experiments/mine.toml kept, nothing removed, sizes with a unit", out)
+	}
+	st, _ := mustRun(t, "status", "--profile", "mine", "--cache", "cache")
+	for _, stage := range []string{"train", "evaluate"} {
+		if !regexp.MustCompile(`(?m)^\s*` + stage + `\s+\d+ cached\s+0 stale`).MatchString(st) {
+			t.Errorf("after gc, %s jobs are not all cached:\n%s", stage, st)
+		}
+	}
+	for _, tt := range []struct {
+		b    int64
+		want string
+	}{{0, "0 B"}, {999, "999 B"}, {1500, "1.5 kB"}, {12_345_678, "12.3 MB"}, {2_000_000_000, "2.0 GB"}} {
+		if got := sizeString(tt.b); got != tt.want {
+			t.Errorf("sizeString(%d) = %q, want %q", tt.b, got, tt.want)
+		}
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"path/filepath"
 	"slices"
 	"sort"
 	"strings"
@@ -371,7 +372,19 @@ killed processes older than --grace.`,
 			if err != nil {
 				return err
 			}
+			// The profiles built in, every experiment file in ./experiments
+			// (a user's own, even one the binary was built without), and
+			// the files named with --keep.
 			names := experiments.Profiles()
+			files, err := filepath.Glob(filepath.Join("experiments", "*.toml"))
+			if err != nil {
+				return err
+			}
+			for _, f := range files {
+				if !slices.Contains(names, strings.TrimSuffix(filepath.Base(f), ".toml")) {
+					names = append(names, f)
+				}
+			}
 			names = append(names, c.StringSlice("keep")...)
 			sort.Strings(names)
 			keep := map[pipeline.ActionID]bool{}
@@ -408,8 +421,22 @@ killed processes older than --grace.`,
 }
 
 func statsString(s pipeline.GCStats) string {
-	return fmt.Sprintf("%d entries, %d outputs (%.1f MB), %d temporary files, %d lock files; %d entries kept",
-		s.Entries, s.Outputs, float64(s.Bytes)/1e6, s.Temps, s.Locks, s.Kept)
+	return fmt.Sprintf("%d entries, %d outputs (%s), %d temporary files, %d lock files; %d entries kept",
+		s.Entries, s.Outputs, sizeString(s.Bytes), s.Temps, s.Locks, s.Kept)
+}
+
+// sizeString writes a byte count with a unit that keeps it readable:
+// 512 B, 3.4 kB, 12.3 MB, 1.2 GB (powers of 1000).
+func sizeString(b int64) string {
+	const units = "kMGTPE"
+	if b < 1000 {
+		return fmt.Sprintf("%d B", b)
+	}
+	v, i := float64(b)/1000, 0
+	for v >= 1000 && i < len(units)-1 {
+		v, i = v/1000, i+1
+	}
+	return fmt.Sprintf("%.1f %cB", v, units[i])
 }
 
 // sizedRuns returns runs with the data sizes a folder source really
