@@ -2,8 +2,8 @@ package report
 
 import (
 	"math"
-	"os"
 	"math/rand/v2"
+	"os"
 	"strings"
 	"testing"
 
