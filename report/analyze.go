@@ -275,7 +275,9 @@ func (b *tableBuilder) group(g analysis.Group) {
 		names = append(names, a.Name)
 		if _, ok := b.axisCol[a.Name]; !ok {
 			b.axes = append(b.axes, a.Name)
-			b.axisCol[a.Name] = a.Name
+			// The sweep tables' name: an axis named like a run column (lr)
+			// is grid_lr there, and so here.
+			b.axisCol[a.Name] = artifacts.AxisColumnName(a.Name)
 		}
 		c := b.col(b.axisCol[a.Name])
 		c.Strings = append(c.Strings, a.Value)

@@ -45,3 +45,18 @@ func TestWithProvenanceAfterTheRunsLine(t *testing.T) {
 		t.Errorf("got\n%s\nwant\n%s", got, want)
 	}
 }
+
+// An axis named like a column of the sweep tables (lr, each epoch's rate
+// there) has that table's name, grid_lr, in the analysis tables too.
+func TestTableAxisNamedLikeARunColumn(t *testing.T) {
+	b := newTable("t", "test")
+	b.group(analysis.Group{Treatment: "lr=0.01,width=8", Depth: 2, Width: 8})
+	b.num("r", 0.5)
+	var names []string
+	for _, c := range b.table().Columns {
+		names = append(names, c.Name)
+	}
+	if want := []string{"treatment", "grid_lr", "width", "depth", "r"}; !slices.Equal(names, want) {
+		t.Errorf("columns %q, want %q", names, want)
+	}
+}
