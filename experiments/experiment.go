@@ -205,6 +205,9 @@ type Experiment struct {
 	// rules of the file's [analysis] table, written before a sweep runs;
 	// zero fields mean the analysis package's defaults.
 	Analysis analysis.StepOptions
+	// Overrides are the engine fields a command set over the file
+	// ("lr=0.01", Set), in order; published with the results.
+	Overrides []string
 
 	treatments []Treatment
 }

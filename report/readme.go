@@ -91,6 +91,9 @@ func resultsReadme(reps *Reports, tables []*artifacts.Table, sw *Sweep, about Re
 			axes = append(axes, fmt.Sprintf("one factor at a time around the base (bold): %s", strings.Join(oat, "; ")))
 		}
 		fmt.Fprintf(&b, "- Treatments: %s; %d seeds each.\n", strings.Join(axes, " × "), e.Seeds)
+		if len(e.Overrides) > 0 {
+			fmt.Fprintf(&b, "- Overridden on the command line (--set), in every treatment: %s.\n", strings.Join(e.Overrides, ", "))
+		}
 		if e.Record.On() {
 			fmt.Fprintf(&b, "- Step recording: at step 0 (untrained), densely over the first steps (1, 2, 3, 4, 6, 8, 11, 16, …), then every %d optimizer steps and at every epoch's end; a held-out probe of the first %d validation samples (negatives drawn once from a fixed seed) and the training batches in between.\n",
 				e.Record.Every, e.Record.Probe)

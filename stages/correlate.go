@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"strings"
 
 	"github.com/ffchar/ffchar/artifacts"
 	"github.com/ffchar/ffchar/experiments"
@@ -27,6 +28,10 @@ func correlateKey(exp *experiments.Experiment) func(h *pipeline.Hash) {
 		// either redraws it.
 		h.Param("description_sha256", fmt.Sprintf("%x", sha256Sum([]byte(exp.Description))))
 		h.Param("notes_sha256", fmt.Sprintf("%x", sha256Sum([]byte(exp.Notes))))
+		if len(exp.Overrides) > 0 {
+			// The README lists the command line's overrides.
+			h.Param("overrides", strings.Join(exp.Overrides, " "))
+		}
 		h.Param("curves", report.CurvesSplit(exp))
 		for _, l := range report.StepOptionLines(report.StepOptions(exp)) {
 			h.Line(l)

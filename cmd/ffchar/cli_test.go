@@ -28,7 +28,6 @@ func TestHelpAndSuggest(t *testing.T) {
 func TestTrainProfileRefusesOneNetworkFlags(t *testing.T) {
 	for _, args := range [][]string{
 		{"train", "--profile", "smoke", "--depth", "3"},
-		{"train", "--profile", "smoke", "--set", "lr=0.1"},
 		{"train", "--profile", "smoke", "--out", "m.parquet"},
 	} {
 		_, stderr, code := ffchar(t, args...)
@@ -81,5 +80,35 @@ func TestGCKeepsUserExperiments(t *testing.T) {
 		if got := sizeString(tt.b); got != tt.want {
 			t.Errorf("sizeString(%d) = %q, want %q", tt.b, got, tt.want)
 		}
+	}
+}
+
+// TestSetOverrides: --set overrides an engine field of every treatment for
+// run, status and plan: the runs retrain under the new value (their train
+// keys change), the results README lists the override, and redraw with
+// the same --set gives the same README; an axis is refused in one line.
+func TestSetOverrides(t *testing.T) {
+	workdir(t, map[string]string{"tiny.toml": tiny})
+	mustRun(t, "run", "--profile", "tiny", "--cache", "cache")
+	st, _ := mustRun(t, "status", "--profile", "tiny", "--cache", "cache", "--set", "lr=0.002")
+	if !regexp.MustCompile(`(?m)^\s*train\s+0 cached`).MatchString(st) {
+		t.Errorf("status with --set lr=0.002: the train jobs should be stale\n%s", st)
+	}
+	mustRun(t, "run", "--profile", "tiny", "--cache", "cache", "--set", "lr=0.002")
+	readme, err := os.ReadFile(filepath.Join("results", "tiny", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(readme), "Overridden on the command line (--set), in every treatment: lr=0.002.") {
+		t.Errorf("README does not list the override")
+	}
+	mustRun(t, "redraw", "--profile", "tiny", "--set", "lr=0.002")
+	again, _ := os.ReadFile(filepath.Join("results", "tiny", "README.md"))
+	if string(again) != string(readme) {
+		t.Errorf("redraw with the same --set changed the README")
+	}
+	_, stderr, code := ffchar(t, "plan", "--profile", "tiny", "--cache", "cache", "--set", "depth=3")
+	if code != 2 || !strings.Contains(stderr, "depth is an axis") {
+		t.Errorf("--set on an axis: exit %d, %q", code, stderr)
 	}
 }

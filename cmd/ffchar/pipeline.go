@@ -26,6 +26,8 @@ import (
 var (
 	profileFlag = &cli.StringFlag{Name: "profile", Aliases: []string{"p"}, Value: "quick",
 		Usage: "experiment: a profile name (" + strings.Join(experiments.Profiles(), ", ") + ") or the path of an experiment file"}
+	setFlag = &cli.StringSliceFlag{Name: "set",
+		Usage: "override an engine field of every treatment, as [base] would, e.g. --set lr=0.01 (repeatable; not an axis of the experiment; the results README lists it)"}
 	cacheFlag = &cli.StringFlag{Name: "cache", EnvVars: []string{pipeline.EnvCache},
 		Usage: "cache directory (default: " + pipeline.DefaultDirName + " in the working directory)"}
 	jobsFlag = &cli.IntFlag{Name: "jobs", Aliases: []string{"j"},
@@ -94,6 +96,9 @@ func openEnvFor(c *cli.Context, compute bool) (*pipelineEnv, error) {
 	exp, err := loadExperiment(c.String("profile"))
 	if err != nil {
 		return nil, err
+	}
+	if err := exp.Set(c.StringSlice("set")); err != nil {
+		return nil, usageError{err}
 	}
 	if err := arithmetic(c, exp, compute); err != nil {
 		return nil, err
@@ -214,7 +219,7 @@ func (env *pipelineEnv) runPipeline(ctx context.Context, jobs []*pipeline.Job, n
 }
 
 func pipelineCommands() []*cli.Command {
-	common := []cli.Flag{profileFlag, cacheFlag, jobsFlag, verboseFlag, arithFlag}
+	common := []cli.Flag{profileFlag, cacheFlag, jobsFlag, verboseFlag, arithFlag, setFlag}
 	stageCmd := func(stage, usage string, extra ...cli.Flag) *cli.Command {
 		return &cli.Command{
 			Name:  stage,
@@ -341,12 +346,16 @@ func redrawCommand() *cli.Command {
 		Usage: "redraw every figure and table of published results from their sweep tables, without training",
 		Description: `Reads <results>/<profile>/data (the per-epoch curves and test evaluations a
 sweep published) and regenerates <results>/<profile>/tables, figures and
-README.md from them. Needs no cache and trains nothing.`,
-		Flags: []cli.Flag{profileFlag, resultsFlag},
+README.md from them. Needs no cache and trains nothing. Results published with
+--set overrides are redrawn with the same --set.`,
+		Flags: []cli.Flag{profileFlag, resultsFlag, setFlag},
 		Action: func(c *cli.Context) error {
 			exp, err := loadExperiment(c.String("profile"))
 			if err != nil {
 				return err
+			}
+			if err := exp.Set(c.StringSlice("set")); err != nil {
+				return usageError{err}
 			}
 			start := time.Now()
 			dir, err := stages.Redraw(c.String("results"), resultsInfo(exp))

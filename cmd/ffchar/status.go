@@ -26,7 +26,7 @@ func statusCommand() *cli.Command {
 ready but its current key is not cached, blocked when a job it depends on is
 not cached yet. --why prints, for each stale job, how its key differs from the
 one it last ran with: the parameters or inputs that changed.`,
-		Flags: []cli.Flag{profileFlag, cacheFlag, arithFlag,
+		Flags: []cli.Flag{profileFlag, cacheFlag, arithFlag, setFlag,
 			&cli.BoolFlag{Name: "why", Usage: "explain each stale job: the key lines that changed"}},
 		Action: func(c *cli.Context) error {
 			env, err := openEnvFor(c, false)
@@ -86,7 +86,7 @@ func planCommand() *cli.Command {
 	return &cli.Command{
 		Name:  "plan",
 		Usage: "dry run: list the runs an experiment would compute and their estimated cost",
-		Flags: []cli.Flag{profileFlag, cacheFlag, jobsFlag, arithFlag,
+		Flags: []cli.Flag{profileFlag, cacheFlag, jobsFlag, arithFlag, setFlag,
 			&cli.Float64Flag{Name: "gflops", Usage: "sustained GFLOP/s of one worker, for the time estimate (default: measured: from the experiment's cached runs, else by training its costliest treatment briefly)"},
 			&cli.BoolFlag{Name: "runs", Usage: "list every run, not only treatments"}},
 		Action: func(c *cli.Context) error {

@@ -43,7 +43,7 @@ Fields: ` + strings.Join(ff.FieldNames(), ", ") + `.`,
 			&cli.IntFlag{Name: "batch-size", Usage: "positives per minibatch (default: the recipe's)"},
 			&cli.Float64Flag{Name: "lr", Usage: "FF layers' learning rate (default: the recipe's)"},
 			&cli.Uint64Flag{Name: "seed", Value: 1, Usage: "seed for initialisation, shuffling and negatives"},
-			&cli.StringSliceFlag{Name: "set", Usage: "set any config field, e.g. --set schedule=greedy (repeatable)"},
+			&cli.StringSliceFlag{Name: "set", Usage: "set any config field, e.g. --set schedule=greedy (repeatable); with --profile, override it in every treatment"},
 			&cli.StringFlag{Name: "data", Usage: "fashion-mnist (Debian's dataset-fashion-mnist, checksummed), or a folder with the four IDX files of an MNIST-like data set (default: MNIST from the GoMNIST module, checksummed)"},
 			&cli.IntFlag{Name: "train-limit", Usage: "use only the first N training samples (0: all 50,000)"},
 			&cli.IntFlag{Name: "val-limit", Usage: "use only the first N validation samples (0: all 10,000)"},
@@ -63,7 +63,7 @@ Fields: ` + strings.Join(ff.FieldNames(), ", ") + `.`,
 
 // oneNetworkFlags are train's flags for one network outside the pipeline,
 // which --profile's experiment file overrides.
-var oneNetworkFlags = []string{"recipe", "depth", "width", "epochs", "batch-size", "lr", "set", "data",
+var oneNetworkFlags = []string{"recipe", "depth", "width", "epochs", "batch-size", "lr", "data",
 	"train-limit", "val-limit", "out", "record-every", "probe", "threads", "test"}
 
 // configFromFlags builds the run's Config from --recipe, the shortcuts and
