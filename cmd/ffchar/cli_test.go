@@ -112,3 +112,16 @@ func TestSetOverrides(t *testing.T) {
 		t.Errorf("--set on an axis: exit %d, %q", code, stderr)
 	}
 }
+
+// TestStatusWhyListsWhatIsNotDone: --why explains the stale jobs and sums
+// up the blocked ones per stage instead of a line per job.
+func TestStatusWhyListsWhatIsNotDone(t *testing.T) {
+	workdir(t, map[string]string{"tiny.toml": tiny})
+	out, _ := mustRun(t, "status", "--profile", "tiny", "--cache", "cache", "--why")
+	if strings.Contains(out, ": blocked: ") {
+		t.Errorf("a line per blocked job:\n%s", out)
+	}
+	if !strings.Contains(out, "train: 4 jobs blocked until the jobs they depend on are computed") || !strings.Contains(out, ": stale: ") {
+		t.Errorf("status --why:\n%s", out)
+	}
+}

@@ -71,8 +71,13 @@ one it last ran with: the parameters or inputs that changed.`,
 					for _, ch := range s.Changes {
 						fmt.Fprintf(env.out, "    %s\n", ch)
 					}
-				case pipeline.Blocked:
-					fmt.Fprintf(env.out, "%s: blocked: %s\n", s.Job, s.Reason)
+				}
+			}
+			// Blocked jobs only wait for stale ones: one line per stage
+			// says so instead of a line per job.
+			for _, name := range stages.Names {
+				if n := byStage[name][pipeline.Blocked]; n > 0 {
+					fmt.Fprintf(env.out, "%s: %d jobs blocked until the jobs they depend on are computed\n", name, n)
 				}
 			}
 			return nil
