@@ -23,12 +23,13 @@ layers learn.
 Examples:
    ffchar train --recipe loewe --depth 2 --width 500 --epochs 5 --seed 1
    ffchar train --depth 1 --width 100 --epochs 2 --train-limit 2000 --out m.parquet`,
-		Writer:          stdout,
-		ErrWriter:       stderr,
-		HideHelpCommand: false,
-		Suggest:         true,
-		Commands:        append([]*cli.Command{trainCommand()}, pipelineCommands()...),
-		Version:         version,
+		Writer:               stdout,
+		ErrWriter:            stderr,
+		HideHelpCommand:      false,
+		Suggest:              true,
+		EnableBashCompletion: true,
+		Commands:             append(append([]*cli.Command{trainCommand()}, pipelineCommands()...), completionCommand()),
+		Version:              version,
 		OnUsageError: func(c *cli.Context, err error, _ bool) error {
 			return usageError{err}
 		},
@@ -77,6 +78,33 @@ func defaultOnce(f cli.Flag) {
 	}
 	usage.SetString(u[:i])
 	text.SetString(u[i+len(" (default: ") : len(u)-1])
+}
+
+// bashCompletion completes ffchar's commands and flags in bash: it asks
+// the program itself (urfave/cli's --generate-bash-completion).
+const bashCompletion = `_ffchar_complete() {
+  local cur words
+  cur="${COMP_WORDS[COMP_CWORD]}"
+  if [[ "$cur" == "-"* ]]; then
+    words=$("${COMP_WORDS[@]:0:$COMP_CWORD}" "$cur" --generate-bash-completion 2>/dev/null)
+  else
+    words=$("${COMP_WORDS[@]:0:$COMP_CWORD}" --generate-bash-completion 2>/dev/null)
+  fi
+  COMPREPLY=($(compgen -W "$words" -- "$cur"))
+}
+complete -o bashdefault -o default -F _ffchar_complete ffchar
+`
+
+func completionCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "completion",
+		Usage:     "print the bash completion of ffchar's commands and flags",
+		UsageText: "source <(ffchar completion)",
+		Action: func(c *cli.Context) error {
+			_, err := fmt.Fprint(c.App.Writer, bashCompletion)
+			return err
+		},
+	}
 }
 
 // printVersion is --version: ffchar's version and the BLAS it computes with

@@ -3,8 +3,10 @@ package main
 import (
 	"encoding/csv"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -123,5 +125,28 @@ func TestStatusWhyListsWhatIsNotDone(t *testing.T) {
 	}
 	if !strings.Contains(out, "train: 4 jobs blocked until the jobs they depend on are computed") || !strings.Contains(out, ": stale: ") {
 		t.Errorf("status --why:\n%s", out)
+	}
+}
+
+// TestCompletion: `ffchar completion` prints a bash script that bash
+// accepts, and the program lists its commands for it.
+func TestCompletion(t *testing.T) {
+	out, _, code := ffchar(t, "completion")
+	if code != 0 || !strings.Contains(out, "complete -o bashdefault -o default -F _ffchar_complete ffchar") {
+		t.Fatalf("completion: exit %d\n%s", code, out)
+	}
+	path := filepath.Join(t.TempDir(), "c.bash")
+	os.WriteFile(path, []byte(out), 0o644)
+	if b, err := exec.Command("bash", "-n", path).CombinedOutput(); err != nil {
+		t.Errorf("bash -n: %v\n%s", err, b)
+	}
+	b, err := command("--generate-bash-completion").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range []string{"train", "run", "status", "plan"} {
+		if words := string(b); !slices.Contains(strings.Fields(words), w) {
+			t.Errorf("completion words %q lack %s", words, w)
+		}
 	}
 }
