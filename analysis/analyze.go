@@ -45,7 +45,7 @@ func Analyze(points []Point, opt Options) (*Report, error) {
 	r.DelayTrends = DelayTrends(r.Delays, EpochDelays.Measures(), c)
 	r.FinalModel = FinalModelAccuracy(curves, c)
 	r.Regression = CorrelationRegression(r.Correlations, opt.Method, c)
-	r.Hypotheses = EvaluateHypotheses(r.Delays, r.Correlations, r.Regression, opt)
+	r.Hypotheses = EvaluateHypotheses(r.Delays, r.Correlations, r.Regression, r.Couplings, opt)
 	return r, nil
 }
 

@@ -238,8 +238,10 @@ func (o Options) withDefaults() Options {
 
 // EvaluateHypotheses returns the rows H1, H2 and H3 of the hypothesis
 // table, pooling every run given. reg must be CorrelationRegression of lms
-// with opt's method and confidence.
-func EvaluateHypotheses(delays []Delay, lms []LayerModel, reg Regression, opt Options) []Hypothesis {
+// with opt's method and confidence. couplings, when given, are the
+// per-epoch couplings (EpochViews): with Pearson correlations, H2 reports
+// their surrogate and run-specific excess beside its verdict.
+func EvaluateHypotheses(delays []Delay, lms []LayerModel, reg Regression, couplings []Coupling, opt Options) []Hypothesis {
 	opt = opt.withDefaults()
 
 	h1 := DelayHypothesis(delays, EpochDelays, opt.DelayMeasure, opt.DelayMargin, opt.Confidence)
@@ -260,28 +262,28 @@ func EvaluateHypotheses(delays []Delay, lms []LayerModel, reg Regression, opt Op
 		zs = append(zs, z)
 	}
 	zsum := MeanCI(zs, opt.Confidence)
-	r, lo, hi := math.Tanh(zsum.Mean), math.Tanh(zsum.Lo), math.Tanh(zsum.Hi)
-	strong := Effect{
-		Statistic: fmt.Sprintf("Fisher-z mean over runs of %s r, layer 1 vs model accuracy over epochs", opt.Method),
-		Unit:      "r", Claim: fmt.Sprintf("≥ %g (lower bound)", StrongR),
-		Value: r, Lo: lo, Hi: hi, P: zsum.PValue(math.Atanh(StrongR)), Null: StrongR, Runs: zsum.N,
-		NullHypothesis: fmt.Sprintf("r = %g (two-sided t-test over runs of mean atanh r)", StrongR), Ceiling: math.NaN(),
-		Verdict:  StrengthVerdict(lo, hi, StrongR),
-		Warnings: prefix("H2 layer 1", slices.Clone(zsum.Warnings)),
-	}
+	strong := strongEffect(zsum, math.NaN(), StrongR,
+		fmt.Sprintf("Fisher-z mean over runs of %s r, layer 1 vs model accuracy over epochs", opt.Method), "H2 layer 1")
 	if undefined > 0 {
 		strong.Warnings = append(strong.Warnings, warnf(ErrConstant, "H2 layer 1: %d runs left out", undefined))
 	}
 
 	// H2, part 2, and H3: slopes from the regression.
-	what := fmt.Sprintf("%s r of levels over every epoch", opt.Method)
+	what := fmt.Sprintf("levels over every epoch (%s)", opt.Method)
 	weakens := slopeEffect("H2", reg, LayerRegressor, "atanh(r) per layer", opt.LayerMargin, what)
+	h2 := []Effect{strong, weakens}
+	if opt.Method == PearsonMethod && len(couplings) > 0 {
+		// The surrogate and the run's own part of the same r, from the
+		// coupling analysis of the levels over every epoch.
+		p := PoolCouplings(couplings, EpochViews[0], 1, opt.Confidence)
+		h2 = append(h2, surrogateEffect(p), excessEffect(p, "levels over every epoch", DefaultCouplingMargin))
+	}
 	width := slopeEffect("H3", reg, WidthRegressor, "atanh(r) per doubling of width", opt.WidthMargin, what)
 
 	return []Hypothesis{
 		h1,
 		{ID: "H2", Claim: "shallow-layer accuracy correlates strongly with model accuracy, and the correlation weakens with layer position",
-			Effects: []Effect{strong, weakens}, Verdict: CombineVerdicts(strong.Verdict, weakens.Verdict)},
+			Effects: h2, Verdict: CombineVerdicts(strong.Verdict, weakens.Verdict)},
 		{ID: "H3", Claim: "the layer-model correlation weakens as layers get wider",
 			Effects: []Effect{width}, Verdict: width.Verdict},
 	}
@@ -359,4 +361,45 @@ func slopeEffect(id string, reg Regression, name, unit string, margin float64, w
 	e.Verdict = DirectionalVerdict(c.Estimate, c.Lo, c.Hi, -1, margin)
 	e.Warnings = prefix(id, slices.Clone(reg.Warnings))
 	return e
+}
+
+// strongEffect is the effect "layer 1 correlates strongly with the model":
+// the Fisher-z mean within (of atanh r over runs) as r, supported when its
+// lower bound reaches strong, untestable when the measure's ceiling is
+// below it.
+func strongEffect(within Summary, ceiling, strong float64, statistic, where string) Effect {
+	v, lo, hi := rEffect(within)
+	return Effect{
+		Statistic: statistic,
+		Unit:      "r", Claim: fmt.Sprintf("≥ %g (lower bound)", strong), Value: v, Lo: lo, Hi: hi,
+		P: within.PValue(math.Atanh(strong)), Null: strong, Runs: within.N, Ceiling: ceiling,
+		NullHypothesis: fmt.Sprintf("r = %g (two-sided t-test over runs of mean atanh r)", strong),
+		Verdict:        WithCeiling(StrengthVerdict(lo, hi, strong), ceiling, strong),
+		Warnings:       prefix(where, slices.Clone(within.Warnings)),
+	}
+}
+
+// surrogateEffect is the context effect of a pooled coupling's
+// between-seed surrogate.
+func surrogateEffect(p Pooled) Effect {
+	sv, slo, shi := rEffect(p.Surrogate)
+	return Effect{
+		Statistic: "the same r with each run's layer paired with the other runs' models of its treatment (between-seed surrogate: the shared time course), Fisher-z mean",
+		Unit:      "r", Claim: "descriptive", Value: sv, Lo: slo, Hi: shi, P: math.NaN(), Runs: p.Surrogate.N,
+		NullHypothesis: "none (descriptive)", Ceiling: p.Ceiling, Context: true,
+	}
+}
+
+// excessEffect is the context effect of a pooled coupling's run-specific
+// part, what naming the measure, with margin in atanh r.
+func excessEffect(p Pooled, what string, margin float64) Effect {
+	return Effect{
+		Statistic: "run-specific part of " + what + ": atanh r of a run's own pairing minus its surrogate's, mean over runs",
+		Unit:      "atanh r", Claim: "> 0", Value: p.Excess.Mean, Lo: p.Excess.Lo, Hi: p.Excess.Hi, P: p.PPerm, Runs: p.Excess.N,
+		NullHypothesis: fmt.Sprintf("layer and model curves pair at random within a treatment (permutation test, %d pairings)", CouplingPermutations),
+		Ceiling:        p.ResidualCeiling, Context: true,
+		Verdict: WithCeiling(DirectionalVerdict(p.Excess.Mean, p.Excess.Lo, p.Excess.Hi, +1, margin),
+			p.ResidualCeiling, math.Tanh(margin)),
+		Warnings: prefix("H2 excess "+what, slices.Clone(p.Excess.Warnings)),
+	}
 }

@@ -660,10 +660,16 @@ type Pooled struct {
 
 // Pool pools view v's couplings of layer over every treatment.
 func (r *StepReport) Pool(v View, layer int) Pooled {
+	return PoolCouplings(r.Couplings, v, layer, r.Options.Confidence)
+}
+
+// PoolCouplings pools view v's couplings of layer over every treatment,
+// on either clock.
+func PoolCouplings(couplings []Coupling, v View, layer int, conf float64) Pooled {
 	var within, surr, excess, resid, ceil, rceil []float64
 	var cs []*Coupling
-	for i := range r.Couplings {
-		c := &r.Couplings[i]
+	for i := range couplings {
+		c := &couplings[i]
 		if c.Layer != layer || !sameView(c.View, v) {
 			continue
 		}
@@ -674,7 +680,6 @@ func (r *StepReport) Pool(v View, layer int) Pooled {
 		}
 		ceil, rceil = append(ceil, c.Reliability.Ceiling), append(rceil, c.ResidualReliability.Ceiling)
 	}
-	conf := r.Options.Confidence
 	p := Pooled{Within: MeanCI(within, conf), Surrogate: MeanCI(surr, conf), Excess: MeanCI(excess, conf),
 		Residual: MeanCI(resid, conf), PPerm: permutationP(cs), Ceiling: math.NaN(), ResidualCeiling: math.NaN()}
 	if len(ceil) > 0 {
@@ -710,33 +715,10 @@ func (r *StepReport) hypotheses() []Hypothesis {
 	views := opt.Views(0)
 	levels := views[2]
 	lp := r.Pool(levels, 1)
-	v, lo, hi := rEffect(lp.Within)
-	strong := Effect{
-		Statistic: "layer 1's Pearson r with the model over levels from the start step (the end of the classifier-only phase), Fisher-z mean over runs",
-		Unit:      "r", Claim: fmt.Sprintf("≥ %g (lower bound)", opt.Strong), Value: v, Lo: lo, Hi: hi,
-		P: lp.Within.PValue(math.Atanh(opt.Strong)), Null: opt.Strong, Runs: lp.Within.N, Ceiling: lp.Ceiling,
-		NullHypothesis: fmt.Sprintf("r = %g (two-sided t-test over runs of mean atanh r)", opt.Strong),
-		Verdict:        WithCeiling(StrengthVerdict(lo, hi, opt.Strong), lp.Ceiling, opt.Strong),
-		Warnings:       prefix("H2 levels", slices.Clone(lp.Within.Warnings)),
-	}
-	sv, slo, shi := rEffect(lp.Surrogate)
-	surrogate := Effect{
-		Statistic: "the same r with each run's layer paired with the other runs' models of its treatment (between-seed surrogate: the shared time course), Fisher-z mean",
-		Unit:      "r", Claim: "descriptive", Value: sv, Lo: slo, Hi: shi, P: math.NaN(), Runs: lp.Surrogate.N,
-		NullHypothesis: "none (descriptive)", Ceiling: lp.Ceiling, Context: true,
-	}
-	excess := func(p Pooled, what string) Effect {
-		e := Effect{
-			Statistic: "run-specific part of " + what + ": atanh r of a run's own pairing minus its surrogate's, mean over runs",
-			Unit:      "atanh r", Claim: "> 0", Value: p.Excess.Mean, Lo: p.Excess.Lo, Hi: p.Excess.Hi, P: p.PPerm, Runs: p.Excess.N,
-			NullHypothesis: fmt.Sprintf("layer and model curves pair at random within a treatment (permutation test, %d pairings)", CouplingPermutations),
-			Ceiling:        p.ResidualCeiling, Context: true,
-			Verdict: WithCeiling(DirectionalVerdict(p.Excess.Mean, p.Excess.Lo, p.Excess.Hi, +1, opt.CouplingMargin),
-				p.ResidualCeiling, math.Tanh(opt.CouplingMargin)),
-			Warnings: prefix("H2 excess "+what, slices.Clone(p.Excess.Warnings)),
-		}
-		return e
-	}
+	strong := strongEffect(lp.Within, lp.Ceiling, opt.Strong,
+		"layer 1's Pearson r with the model over levels from the start step (the end of the classifier-only phase), Fisher-z mean over runs", "H2 levels")
+	surrogate := surrogateEffect(lp)
+	excess := func(p Pooled, what string) Effect { return excessEffect(p, what, opt.CouplingMargin) }
 	weakens := slopeEffect("H2", r.Regression, LayerRegressor, "atanh(r) per layer", opt.LayerMargin, "levels from the start step")
 	hyps = append(hyps, Hypothesis{ID: "H2",
 		Claim:   "shallow-layer accuracy correlates strongly with model accuracy over training, less so in deeper layers (the paper's reading: levels over time, the treatment's shared time course)",
