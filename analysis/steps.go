@@ -179,9 +179,6 @@ func (o StepOptions) DelayOptions() DelayOptions {
 // Measures lists the delay measures in table order.
 func (o StepOptions) Measures() []string { return o.DelayOptions().Measures() }
 
-// MeasureText describes a step measure in words.
-func MeasureText(m string) string { return StepOptions{}.DelayOptions().MeasureText(m) }
-
 // StepCurves builds one Curve per run and layer from probe points whose
 // Epoch field holds the optimizer step (from 0): the returned curves'
 // Epochs are steps. Errors are those of Curves, with steps from 0.
@@ -474,7 +471,7 @@ func StepAnalyze(points []Point, opt StepOptions, halves ...[]Point) (*StepRepor
 	}
 	r.Delays = Delays(curves, opt.DelayOptions())
 	r.DelaySummaries = SummarizeDelays(r.Delays, opt.Measures(), c)
-	r.Gaps = LayerGaps(r.Delays, opt)
+	r.Gaps = LayerGaps(r.Delays, opt.H1Measure, c)
 	r.Trends = DelayTrends(r.Delays, opt.Measures(), c)
 	r.Deficits = DepthDeficits(curves, opt)
 	r.Levels = LayerModelCorrelations(curves, c)
@@ -598,53 +595,6 @@ func OwnStartSlopes(curves []Curve, start func(layer int) int, frac float64) []f
 		if sl, ok := slope(xs, ys); ok {
 			out = append(out, sl)
 		}
-	}
-	return out
-}
-
-// LayerGap is, per treatment and pair of adjacent layers, the mean over
-// runs of the H1 measure of layer k+1 minus that of layer k: where in the
-// stack the delay arises.
-type LayerGap struct {
-	Group
-	Layer   int // the gap is from Layer to Layer+1
-	Measure string
-	Summary
-}
-
-// eachGap calls f with every run's layer k (in run and layer order) and
-// the measure of layer k+1 minus that of layer k.
-func eachGap(delays []Delay, measure string, f func(d *Delay, gap float64)) {
-	for _, rd := range splitRuns(delays, func(d *Delay) string { return d.Run }) {
-		for i := 0; i+1 < len(rd); i++ {
-			if rd[i+1].Layer == rd[i].Layer+1 {
-				f(&rd[i], rd[i+1].Values[measure]-rd[i].Values[measure])
-			}
-		}
-	}
-}
-
-// LayerGaps computes the gaps of every treatment with depth ≥ 2 in the H1
-// measure.
-func LayerGaps(delays []Delay, opt StepOptions) []LayerGap {
-	opt = opt.withDefaults()
-	type key struct {
-		g     Group
-		layer int
-	}
-	vals := map[key][]float64{}
-	var keys []key
-	eachGap(delays, opt.H1Measure, func(d *Delay, gap float64) {
-		k := key{d.Group, d.Layer}
-		if _, ok := vals[k]; !ok {
-			keys = append(keys, k)
-		}
-		vals[k] = append(vals[k], gap)
-	})
-	slices.SortFunc(keys, func(a, b key) int { return cmp.Or(compareGroup(a.g, b.g), cmp.Compare(a.layer, b.layer)) })
-	out := make([]LayerGap, len(keys))
-	for i, k := range keys {
-		out[i] = LayerGap{Group: k.g, Layer: k.layer, Measure: opt.H1Measure, Summary: MeanCI(vals[k], opt.Confidence)}
 	}
 	return out
 }

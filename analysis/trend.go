@@ -1,6 +1,7 @@
 package analysis
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"slices"
@@ -192,4 +193,51 @@ func delayTrend(g Group, runs []runOf, m string, confidence float64) DelayTrend 
 	t.Regression = OLS(y, []Regressor{{LayerRegressor, x}}, cl, confidence)
 	t.Regression.Warnings = prefix(where+" regression", t.Regression.Warnings)
 	return t
+}
+
+// LayerGap is, per treatment and pair of adjacent layers, the mean over
+// runs of a delay measure of layer k+1 minus that of layer k: where in the
+// stack the delay arises.
+type LayerGap struct {
+	Group
+	Layer   int // the gap is from Layer to Layer+1
+	Measure string
+	Summary
+}
+
+// eachGap calls f with every run's layer k (in run and layer order) and
+// the measure of layer k+1 minus that of layer k.
+func eachGap(delays []Delay, measure string, f func(d *Delay, gap float64)) {
+	for _, rd := range splitRuns(delays, func(d *Delay) string { return d.Run }) {
+		for i := 0; i+1 < len(rd); i++ {
+			if rd[i+1].Layer == rd[i].Layer+1 {
+				f(&rd[i], rd[i+1].Value(measure)-rd[i].Value(measure))
+			}
+		}
+	}
+}
+
+// LayerGaps computes the gaps of every treatment with depth ≥ 2 in
+// measure (on the delays' clock), sorted by treatment and layer. Delays
+// must be in run order, as Delays returns them.
+func LayerGaps(delays []Delay, measure string, confidence float64) []LayerGap {
+	type key struct {
+		g     Group
+		layer int
+	}
+	vals := map[key][]float64{}
+	var keys []key
+	eachGap(delays, measure, func(d *Delay, gap float64) {
+		k := key{d.Group, d.Layer}
+		if _, ok := vals[k]; !ok {
+			keys = append(keys, k)
+		}
+		vals[k] = append(vals[k], gap)
+	})
+	slices.SortFunc(keys, func(a, b key) int { return cmp.Or(compareGroup(a.g, b.g), cmp.Compare(a.layer, b.layer)) })
+	out := make([]LayerGap, len(keys))
+	for i, k := range keys {
+		out[i] = LayerGap{Group: k.g, Layer: k.layer, Measure: measure, Summary: MeanCI(vals[k], confidence)}
+	}
+	return out
 }
