@@ -36,16 +36,16 @@ func Analyze(points []Point, opt Options) (*Report, error) {
 	c := opt.Confidence
 	r := &Report{Options: opt, Curves: curves}
 	r.Correlations = LayerModelCorrelations(curves, c)
-	r.Delays = Delays(curves)
+	r.Delays = Delays(curves, EpochDelays)
 	r.CurveSummaries = SummarizeCurves(curves, c)
 	r.CorrelationSummaries = SummarizeCorrelations(r.Correlations, c)
 	r.Couplings = Couplings(curves, nil, func(Group) []View { return EpochViews }, c)
 	r.FinalCorrelations = FinalCorrelations(curves, c)
-	r.DelaySummaries = SummarizeDelays(r.Delays, c)
-	r.DelayTrends = DelayTrends(r.Delays, c)
+	r.DelaySummaries = SummarizeDelays(r.Delays, EpochDelays.Measures(), c)
+	r.DelayTrends = DelayTrends(r.Delays, EpochDelays.Measures(), c)
 	r.FinalModel = FinalModelAccuracy(curves, c)
 	r.Regression = CorrelationRegression(r.Correlations, opt.Method, c)
-	r.Hypotheses = EvaluateHypotheses(r.Delays, r.Correlations, r.Regression, opt)
+	r.Hypotheses = EvaluateHypotheses(r.Delays, r.Correlations, r.Regression, r.Couplings, opt)
 	return r, nil
 }
 

@@ -5,83 +5,149 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strconv"
 )
 
-// Measure names a delay statistic of a layer's curve.
-type Measure int
+// Delay measures, by name. A gain-fraction measure is named by its clock's
+// letter and the percentage ("s50": steps to 50% of the gain; "e50": epochs
+// to it), a threshold measure by "t" and the FF accuracy ("t80": to an FF
+// accuracy of 80%; FractionMeasure, ThresholdMeasure), so a name says what
+// it counts and a table says in which unit.
+const MeasureLag = "lag" // the lag behind layer 1 by cross-correlation
 
+// Named gain-fraction measures of the two clocks.
 const (
-	// T50, T90 and T95 are the (fractional) epochs at which a layer's
-	// accuracy first reaches 50%, 90% and 95% of its gain.
-	T50 Measure = iota
-	T90
-	T95
-	// Lag is the integer lag, in epochs, that maximises the
-	// cross-correlation of the layer's curve with layer 1's.
-	Lag
+	MeasureS50 = "s50" // steps to 50% of the gain over the step-0 accuracy
+	MeasureS90 = "s90" // steps to 90% of that gain
+	MeasureE50 = "e50" // epochs to 50% of the gain over the first epoch's accuracy
+	MeasureE90 = "e90"
+	MeasureE95 = "e95"
 )
 
-// Measures lists every Measure.
-var Measures = []Measure{T50, T90, T95, Lag}
-
-func (m Measure) String() string {
-	switch m {
-	case T50:
-		return "t50"
-	case T90:
-		return "t90"
-	case T95:
-		return "t95"
-	case Lag:
-		return "lag"
-	}
-	return fmt.Sprintf("Measure(%d)", int(m))
+// FractionMeasure names the measure "clock units to frac of the gain":
+// "s50" for ClockStep and 0.5, "e95" for ClockEpoch and 0.95.
+func FractionMeasure(clock string, frac float64) string {
+	return clock[:1] + strconv.FormatFloat(100*frac, 'f', -1, 64)
 }
 
-// Fraction returns the fraction of the gain a reach measure refers to, 0
-// for Lag.
-func (m Measure) Fraction() float64 {
-	switch m {
-	case T50:
-		return 0.5
-	case T90:
-		return 0.9
-	case T95:
-		return 0.95
+// ThresholdMeasure names the measure "clock units to FF accuracy v": "t80"
+// for 0.8.
+func ThresholdMeasure(v float64) string {
+	return "t" + strconv.FormatFloat(100*v, 'f', -1, 64)
+}
+
+// DelayOptions say which delays Delays measures and on which clock. The
+// per-epoch analysis uses EpochDelays; the step analysis
+// StepOptions.DelayOptions.
+type DelayOptions struct {
+	// Clock is ClockStep or ClockEpoch: what the curves' x values count.
+	Clock string
+	// Fractions are the fractions of the gain (maximum minus the value at
+	// the clock's first point) whose first crossing is a measure.
+	Fractions []float64
+	// Thresholds are the FF accuracies whose first crossing is a measure.
+	Thresholds []float64
+	// LagWindow is the span from the clock's first point over which the
+	// lag is found, 0 for the whole run; LagGrid (≥ 1) the spacing of the
+	// uniform grid the curves are resampled on (linear interpolation).
+	LagWindow, LagGrid int
+}
+
+// EpochDelays are the delays of the per-epoch analysis: epochs to 50, 90
+// and 95% of the gain over the first epoch's value, and the lag on a grid
+// of one epoch over the whole run.
+var EpochDelays = DelayOptions{Clock: ClockEpoch, Fractions: []float64{0.5, 0.9, 0.95}, LagGrid: 1}
+
+// Measures lists the measures in table order: fractions, thresholds, lag.
+func (o DelayOptions) Measures() []string {
+	var ms []string
+	for _, f := range o.Fractions {
+		ms = append(ms, FractionMeasure(o.Clock, f))
+	}
+	for _, v := range o.Thresholds {
+		ms = append(ms, ThresholdMeasure(v))
+	}
+	return append(ms, MeasureLag)
+}
+
+// Unit is the clock's unit in the plural: "steps" or "epochs".
+func (o DelayOptions) Unit() string { return o.Clock + "s" }
+
+// Origin says, in words, where the clock's delays are counted from.
+func (o DelayOptions) Origin() string { return origin(o.Clock) }
+
+// FirstPoint names the clock's first point, the baseline of a gain.
+func (o DelayOptions) FirstPoint() string {
+	if o.Clock == ClockStep {
+		return "step 0"
+	}
+	return "the first epoch"
+}
+
+func origin(clock string) string {
+	if clock == ClockStep {
+		return "initialisation"
+	}
+	return "the first epoch"
+}
+
+// MeasureText describes a measure of the clock in words.
+func (o DelayOptions) MeasureText(m string) string {
+	u, from := o.Unit(), origin(o.Clock)
+	if m == MeasureLag {
+		span := "over the first " + u
+		if o.LagWindow == 0 {
+			span = "over the whole run"
+		}
+		return fmt.Sprintf("lag behind layer 1 in %s, by cross-correlation %s (lag)", u, span)
+	}
+	first := o.FirstPoint()
+	for _, f := range o.Fractions {
+		if m == FractionMeasure(o.Clock, f) {
+			return fmt.Sprintf("%s from %s until a layer reaches %g%% of its FF-accuracy gain over %s (%s)", u, from, 100*f, first, m)
+		}
+	}
+	for _, v := range o.Thresholds {
+		if m == ThresholdMeasure(v) {
+			return fmt.Sprintf("%s from %s until a layer's FF accuracy first reaches %g%% (%s)", u, from, 100*v, m)
+		}
+	}
+	return m
+}
+
+// fraction returns the gain fraction of measure m, 0 when m is not one.
+func (o DelayOptions) fraction(m string) float64 {
+	for _, f := range o.Fractions {
+		if m == FractionMeasure(o.Clock, f) {
+			return f
+		}
 	}
 	return 0
 }
 
-// Delay describes when one layer of one run improves.
+// Delay is one layer's delays in one run, in units of its curve's clock.
 type Delay struct {
 	Group
 	Run   string
 	Seed  uint64
 	Layer int
-	// Gain is the maximum accuracy over epochs minus the accuracy at the
-	// first epoch.
-	Gain float64
-	// T50, T90 and T95 are epochs (see ReachEpoch); NaN when Gain ≤ 0.
-	T50, T90, T95 float64
-	// Lag is the lag of this layer behind layer 1 (see BestLag), 0 for
-	// layer 1 itself; NaN when undefined. LagR is the correlation at Lag.
-	Lag, LagR float64
-	Warnings  []error
+	// Start is the accuracy at the clock's first point, Gain the maximum
+	// minus Start.
+	Start, Gain float64
+	// Values holds each measure of DelayOptions.Measures, NaN when
+	// undefined (no gain; a threshold never reached; no lag).
+	Values map[string]float64
+	// LagR is the cross-correlation at the lag.
+	LagR     float64
+	Warnings []error
 }
 
-// Value returns the delay measured by m.
-func (d *Delay) Value(m Measure) float64 {
-	switch m {
-	case T50:
-		return d.T50
-	case T90:
-		return d.T90
-	case T95:
-		return d.T95
-	case Lag:
-		return d.Lag
+// Value returns measure m, NaN when it was not measured.
+func (d *Delay) Value(m string) float64 {
+	if v, ok := d.Values[m]; ok {
+		return v
 	}
-	panic("analysis: unknown delay measure")
+	return math.NaN()
 }
 
 // ReachEpoch returns the epoch at which y first reaches y0 + frac·gain,
@@ -167,93 +233,116 @@ func lagOrder(kmax int) []int {
 	return ks
 }
 
-// Delays returns one Delay per curve, in the same order. Curves must be
-// sorted as Curves returns them; a run's lags are relative to its layer 1
-// curve, and undefined when that is missing.
-func Delays(curves []Curve) []Delay {
-	out := make([]Delay, 0, len(curves))
+// Delays computes every layer's delays under opt. Curves must be sorted
+// as Curves returns them; a run's lags are relative to its layer 1 curve,
+// and undefined when that is missing.
+func Delays(curves []Curve, opt DelayOptions) []Delay {
+	if opt.LagGrid < 1 {
+		panic("analysis: lag grid below 1")
+	}
+	var out []Delay
 	for _, run := range runCurves(curves) {
-		var ref *Curve
-		if run[0].Layer == 1 {
-			ref = &run[0]
-		}
+		ref := &run[0] // layer 1: curves are sorted by layer
 		for i := range run {
-			out = append(out, delayOf(&run[i], ref))
+			c := &run[i]
+			d := Delay{Group: c.Group, Run: c.Run, Seed: c.Seed, Layer: c.Layer, Values: map[string]float64{}}
+			where := runLayer(c.Run, c.Layer)
+			xs, ys := finite(c.Epochs, c.LayerAccuracy)
+			d.Start, d.Gain = math.NaN(), math.NaN()
+			if len(ys) > 0 {
+				d.Start, d.Gain = ys[0], slices.Max(ys)-ys[0]
+			}
+			for _, f := range opt.Fractions {
+				name := FractionMeasure(opt.Clock, f)
+				v, err := ReachEpoch(xs, ys, f)
+				if err != nil {
+					d.Warnings = append(d.Warnings, fmt.Errorf("%s %s: %w", where, name, err))
+				}
+				d.Values[name] = v
+			}
+			for _, th := range opt.Thresholds {
+				name := ThresholdMeasure(th)
+				d.Values[name] = ReachLevel(xs, ys, th)
+				if math.IsNaN(d.Values[name]) {
+					d.Warnings = append(d.Warnings, warnf(ErrNoGain, "%s: FF accuracy %g never reached", where, th))
+				}
+			}
+			d.Values[MeasureLag], d.LagR = math.NaN(), math.NaN()
+			switch {
+			case ref.Layer != 1:
+				d.Warnings = append(d.Warnings, warnf(ErrNoLag, "%s: run has no layer 1 curve", where))
+			case c.Layer == 1:
+				d.Values[MeasureLag], d.LagR = 0, 1
+			default:
+				lag, r, ok := ResampledLag(ref.Epochs, ref.LayerAccuracy, c.Epochs, c.LayerAccuracy, opt.LagWindow, opt.LagGrid)
+				if ok {
+					d.Values[MeasureLag], d.LagR = float64(lag), r
+				} else {
+					d.Warnings = append(d.Warnings, warnf(ErrNoLag, "%s", where))
+				}
+			}
+			out = append(out, d)
 		}
 	}
 	return out
 }
 
-func delayOf(c, ref *Curve) Delay {
-	d := Delay{Group: c.Group, Run: c.Run, Seed: c.Seed, Layer: c.Layer,
-		Gain: math.NaN(), T50: math.NaN(), T90: math.NaN(), T95: math.NaN(), Lag: math.NaN(), LagR: math.NaN()}
-	where := runLayer(c.Run, c.Layer)
-	if _, ys := finite(c.Epochs, c.LayerAccuracy); len(ys) > 0 {
-		d.Gain = slices.Max(ys) - ys[0]
-	}
-	for _, m := range []Measure{T50, T90, T95} {
-		t, err := ReachEpoch(c.Epochs, c.LayerAccuracy, m.Fraction())
-		if err != nil {
-			d.Warnings = append(d.Warnings, fmt.Errorf("%s: %w", where, err))
-			break
-		}
-		switch m {
-		case T50:
-			d.T50 = t
-		case T90:
-			d.T90 = t
-		case T95:
-			d.T95 = t
-		}
-	}
-	if ref == nil {
-		d.Warnings = append(d.Warnings, warnf(ErrNoLag, "%s: run has no layer 1 curve", where))
-		return d
-	}
-	x, y, err := aligned(ref, c)
-	if err != nil {
-		d.Warnings = append(d.Warnings, warnf(ErrNoLag, "%s: %v", where, err))
-		return d
-	}
-	if c.Layer == 1 {
-		if Pearson(x, x, 0).Defined() {
-			d.Lag, d.LagR = 0, 1
-			return d
-		}
-		d.Warnings = append(d.Warnings, warnf(ErrNoLag, "%s: constant curve", where))
-		return d
-	}
-	if k, r, ok := BestLag(x, y); ok {
-		d.Lag, d.LagR = float64(k), r
-	} else {
-		d.Warnings = append(d.Warnings, warnf(ErrNoLag, "%s: no lag within ±%d epochs", where, len(x)/2))
-	}
-	return d
-}
-
-// aligned returns the layer accuracies of ref and c at their common
-// epochs, checking that those are consecutive.
-func aligned(ref, c *Curve) (x, y []float64, err error) {
-	j := 0
-	var prev int
-	for i, e := range ref.Epochs {
-		for j < len(c.Epochs) && c.Epochs[j] < e {
-			j++
-		}
-		if j == len(c.Epochs) {
-			break
-		}
-		if c.Epochs[j] != e {
+// ReachLevel returns the clock value at which y first reaches level,
+// linearly interpolated between the recorded points around the crossing;
+// the first point when y starts at or above it; NaN when it is never
+// reached. NaN values are left out.
+func ReachLevel(xs []int, y []float64, level float64) float64 {
+	xs, y = finite(xs, y)
+	for i, v := range y {
+		if v < level {
 			continue
 		}
-		if len(x) > 0 && e != prev+1 {
-			return nil, nil, fmt.Errorf("epochs %d and %d are not consecutive", prev, e)
+		if i == 0 {
+			return float64(xs[i])
 		}
-		prev = e
-		x = append(x, ref.LayerAccuracy[i])
-		y = append(y, c.LayerAccuracy[j])
+		f := (level - y[i-1]) / (v - y[i-1])
+		return float64(xs[i-1]) + f*float64(xs[i]-xs[i-1])
 	}
-	return x, y, nil
+	return math.NaN()
+}
+
+// At returns y at clock value s by linear interpolation between the
+// recorded points around it (NaN values left out), and NaN outside the
+// recorded range.
+func At(xs []int, y []float64, s float64) float64 {
+	xs, ys := finite(xs, y)
+	i, found := slices.BinarySearch(xs, int(math.Ceil(s)))
+	switch {
+	case len(xs) == 0 || s < float64(xs[0]) || s > float64(xs[len(xs)-1]):
+		return math.NaN()
+	case found && float64(xs[i]) == s:
+		return ys[i]
+	}
+	f := (s - float64(xs[i-1])) / float64(xs[i]-xs[i-1])
+	return ys[i-1] + f*(ys[i]-ys[i-1])
+}
+
+// ResampledLag resamples both curves on a uniform grid of spacing grid
+// from the first curve's first point over window (until either curve
+// ends when window is 0), by linear interpolation, and returns BestLag of
+// the second behind the first in clock units (lag·grid), with its
+// correlation. On the epoch clock with grid 1 the grid is the recorded
+// epochs themselves.
+func ResampledLag(refXs []int, ref []float64, xs []int, y []float64, window, grid int) (lag int, r float64, ok bool) {
+	rx, _ := finite(refXs, ref)
+	if len(rx) == 0 {
+		return 0, math.NaN(), false
+	}
+	var a, b []float64
+	for s := rx[0]; window == 0 || s <= rx[0]+window; s += grid {
+		va, vb := At(refXs, ref, float64(s)), At(xs, y, float64(s))
+		if math.IsNaN(va) || math.IsNaN(vb) {
+			break
+		}
+		a, b = append(a, va), append(b, vb)
+	}
+	k, r, ok := BestLag(a, b)
+	return k * grid, r, ok
 }
 
 // DelaySummary is the mean over seeds of one delay measure of one
@@ -261,19 +350,20 @@ func aligned(ref, c *Curve) (x, y []float64, err error) {
 type DelaySummary struct {
 	Group
 	Layer   int
-	Measure Measure
+	Measure string
 	Summary
-	// Undefined counts runs whose delay was undefined (no gain, no lag).
+	// Undefined counts runs whose value is undefined (threshold never
+	// reached, no gain, no lag).
 	Undefined int
 }
 
 // SummarizeDelays returns one DelaySummary per group, layer and measure,
-// sorted in that order.
-func SummarizeDelays(delays []Delay, confidence float64) []DelaySummary {
+// sorted in that order (measures in the order given).
+func SummarizeDelays(delays []Delay, measures []string, confidence float64) []DelaySummary {
 	keys, m := byGroupLayer(delays, func(d *Delay) groupLayerKey { return groupLayerKey{d.Group, d.Layer} })
 	var out []DelaySummary
 	for _, k := range keys {
-		for _, meas := range Measures {
+		for _, meas := range measures {
 			vals := make([]float64, len(m[k]))
 			for i, d := range m[k] {
 				vals[i] = d.Value(meas)
@@ -284,7 +374,7 @@ func SummarizeDelays(delays []Delay, confidence float64) []DelaySummary {
 			s.Warnings = prefix(where, s.Warnings)
 			if s.Undefined > 0 {
 				kind := ErrNoGain
-				if meas == Lag {
+				if meas == MeasureLag {
 					kind = ErrNoLag
 				}
 				s.Warnings = append(s.Warnings, warnf(kind, "%s: %d of %d runs left out", where, s.Undefined, len(m[k])))

@@ -103,7 +103,7 @@ func TestDelaysKnownShift(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ds := Delays(curves)
+	ds := Delays(curves, EpochDelays)
 	if len(ds) != 12 {
 		t.Fatalf("%d delays, want 12", len(ds))
 	}
@@ -114,25 +114,25 @@ func TestDelaysKnownShift(t *testing.T) {
 		// Layer 1's 50% point is its centre, 12, exactly by symmetry of
 		// the samples around it.
 		want := 12 + 2*float64(d.Layer-1)
-		if !near(d.T50, want, 1e-6) || d.Lag != 2*float64(d.Layer-1) {
-			t.Errorf("run %s layer %d: t50 %v lag %v, want %v, %v", d.Run, d.Layer, d.T50, d.Lag, want, 2*(d.Layer-1))
+		if !near(d.Value(MeasureE50), want, 1e-6) || d.Value(MeasureLag) != 2*float64(d.Layer-1) {
+			t.Errorf("run %s layer %d: t50 %v lag %v, want %v, %v", d.Run, d.Layer, d.Value(MeasureE50), d.Value(MeasureLag), want, 2*(d.Layer-1))
 		}
-		t90 := ds[0].T90 + 2*float64(d.Layer-1)
-		if !near(d.T90, t90, 1e-6) {
-			t.Errorf("layer %d: t90 %v, want %v", d.Layer, d.T90, t90)
+		t90 := ds[0].Value(MeasureE90) + 2*float64(d.Layer-1)
+		if !near(d.Value(MeasureE90), t90, 1e-6) {
+			t.Errorf("layer %d: t90 %v, want %v", d.Layer, d.Value(MeasureE90), t90)
 		}
 	}
 
-	sums := SummarizeDelays(ds, 0.95)
+	sums := SummarizeDelays(ds, EpochDelays.Measures(), 0.95)
 	for _, s := range sums {
-		if s.Measure == T50 && (!near(s.Mean, 12+2*float64(s.Layer-1), 1e-6) || s.N != 3) {
+		if s.Measure == MeasureE50 && (!near(s.Mean, 12+2*float64(s.Layer-1), 1e-6) || s.N != 3) {
 			t.Errorf("summary layer %d: %+v", s.Layer, s)
 		}
 	}
 
-	trends := DelayTrends(ds, 0.95)
-	if len(trends) != len(Measures) {
-		t.Fatalf("%d trends, want %d", len(trends), len(Measures))
+	trends := DelayTrends(ds, EpochDelays.Measures(), 0.95)
+	if len(trends) != len(EpochDelays.Measures()) {
+		t.Fatalf("%d trends, want %d", len(trends), len(EpochDelays.Measures()))
 	}
 	for _, tr := range trends {
 		if !near(tr.Slope.Mean, 2, 1e-6) || tr.Slope.N != 3 {
@@ -172,8 +172,8 @@ func TestDelayTrendSeedShifts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, tr := range DelayTrends(Delays(curves), 0.95) {
-		if tr.Measure != T50 {
+	for _, tr := range DelayTrends(Delays(curves, EpochDelays), EpochDelays.Measures(), 0.95) {
+		if tr.Measure != MeasureE50 {
 			continue
 		}
 		half := 2.776445 * math.Sqrt(2.5) / math.Sqrt(5)
@@ -207,14 +207,14 @@ func TestDelayNoGain(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ds := Delays(curves)
+	ds := Delays(curves, EpochDelays)
 	for _, d := range ds {
-		if d.Layer == 2 && (!math.IsNaN(d.T50) || !hasWarning(d.Warnings, ErrNoGain)) {
-			t.Errorf("layer 2: t50 %v warnings %v, want NaN with ErrNoGain", d.T50, d.Warnings)
+		if d.Layer == 2 && (!math.IsNaN(d.Value(MeasureE50)) || !hasWarning(d.Warnings, ErrNoGain)) {
+			t.Errorf("layer 2: t50 %v warnings %v, want NaN with ErrNoGain", d.Value(MeasureE50), d.Warnings)
 		}
 	}
-	for _, s := range SummarizeDelays(ds, 0.95) {
-		if s.Layer == 2 && s.Measure == T50 && (s.N != 0 || s.Undefined != 2 || !hasWarning(s.Warnings, ErrNoGain)) {
+	for _, s := range SummarizeDelays(ds, EpochDelays.Measures(), 0.95) {
+		if s.Layer == 2 && s.Measure == MeasureE50 && (s.N != 0 || s.Undefined != 2 || !hasWarning(s.Warnings, ErrNoGain)) {
 			t.Errorf("layer 2 summary: %+v, want 0 used, 2 undefined, ErrNoGain", s)
 		}
 	}

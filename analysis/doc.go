@@ -69,26 +69,38 @@
 // not vary independently (one width throughout) is dropped with a warning.
 // OLS is also available on its own, with classical standard errors.
 //
-// # Delay (H1)
+// # Delay (H1), on either clock
 //
-// For each run and layer (Delay), the gain is the maximum accuracy over
-// epochs minus the accuracy at the first epoch. T50, T90 and T95 are the
-// epochs at which the curve first reaches its first value plus 50%, 90%
-// and 95% of the gain, linearly interpolated between the epoch before the
-// crossing and the crossing epoch (ReachEpoch), so they are fractional.
-// Lag is the integer k, |k| ≤ L/2 for L common epochs, maximising the
-// Pearson correlation between layer 1's curve at epoch t and this layer's at
-// t+k over the overlapping epochs (BestLag); positive k means this layer
-// follows layer 1. Ties go to the smallest |k|, then the positive one;
-// layer 1's lag is 0.
+// A curve's x values count epochs or optimizer steps (its clock, as in a
+// coupling View); the delays are one computation for both, configured by
+// DelayOptions (EpochDelays for the per-epoch analysis,
+// StepOptions.DelayOptions for the step one). For each run and layer
+// (Delays), the gain is the maximum accuracy minus the accuracy at the
+// clock's first point (the first epoch; step 0, the untrained network).
+// A gain-fraction measure, named by the clock's letter and the percentage
+// (e50, e90, e95 per epoch; s50, s90 per step; FractionMeasure), is the
+// clock value at which the curve first reaches its first value plus that
+// fraction of the gain, linearly interpolated between the point before the
+// crossing and the crossing point (ReachEpoch), so it is fractional. A
+// threshold measure tNN is where the FF accuracy first reaches NN%
+// (ReachLevel; undefined when never reached). The lag behind layer 1
+// resamples both curves by linear interpolation on a uniform grid
+// (LagGrid clock units: 1 epoch, or DefaultLagGrid steps) from the first
+// point over LagWindow (the whole run per epoch), then takes the integer
+// k, |k| ≤ L/2 for L grid points, maximising the Pearson correlation
+// between layer 1's curve at t and this layer's at t+k over the
+// overlapping points (BestLag), times the grid; positive k means this
+// layer follows layer 1. Ties go to the smallest |k|, then the positive
+// one; layer 1's lag is 0.
 //
-// Per treatment and layer (DelaySummary), each measure's mean over seeds
-// with its t interval. Per treatment (DelayTrend):
+// Per treatment and layer (SummarizeDelays), each measure's mean over
+// seeds with its t interval. Per treatment and measure (DelayTrends):
 //
-//   - Slope: each run's OLS slope of delay on layer index (epochs per
-//     layer), then the mean over runs with its t interval and the
-//     one-sample t-test of mean = 0. Taking one slope per run keeps the
-//     interval valid although a run's layers share noise.
+//   - Slope: each run's OLS slope of delay on layer index (clock units per
+//     layer), then the mean over runs with its t interval, the one-sided
+//     p for a slope > 0 (PGreater) and its Holm adjustment over the
+//     treatments of the measure (PHolm). Taking one slope per run keeps
+//     the interval valid although a run's layers share noise.
 //   - Steps: for each pair of adjacent layers l and l+1, the paired
 //     differences delay(l+1) minus delay(l) across seeds, their mean with
 //     its t interval and the Wilcoxon signed-rank test (SignedRankTest).
@@ -96,6 +108,10 @@
 //     (the differences pooled over layers, one value per run).
 //   - Regression: delay on layer index over all the treatment's run-layers,
 //     standard errors clustered by run, as a cross-check of Slope.
+//
+// DelayHypothesis is H1 on either clock: the verdict's measure's mean
+// per-run slope, with the other measures' slopes and the gaps between
+// adjacent layers beside it as context.
 //
 // The Wilcoxon signed-rank statistic V is the sum of the ranks of |d| (ties
 // sharing their mean rank) over positive differences d; zeros are dropped.
@@ -115,25 +131,16 @@
 // # Step resolution
 //
 // StepAnalyze works on the held-out probe's curves recorded at optimizer
-// steps from 0 (StepCurves: a Curve whose Epochs are steps). Per run and
-// layer (StepDelays), in steps from initialisation: s50 and s90, the step
-// at which the layer first reaches its step-0 accuracy plus 50% or 90% of
-// its gain (gain = maximum − step-0 value; ReachEpoch on steps, linearly
-// interpolated); tNN, the step at which its FF accuracy first reaches NN%
-// (ReachLevel; undefined when never reached); and the lag behind layer 1:
-// both curves resampled by linear interpolation on a uniform grid
-// (LagGrid steps) over [0, LagWindow], then BestLag, times the grid.
+// steps from 0 (StepCurves: a Curve whose Epochs are steps). Its delays
+// are those above on the step clock: s50, s90, tNN for each of
+// StepOptions.Thresholds, and the lag over the first LagWindow steps.
 // Measured from step 0, a layer that starts behind and catches up is late,
 // where a gain measured from the end of the first epoch makes it early.
 //
-// StepTrends: per treatment and measure, the mean over runs of the
-// per-run OLS slope of the measure on layer index (steps per layer), its
-// t interval, the one-sided p-value for a slope > 0 (PGreater) and its
-// Holm adjustment over the treatments (Holm). DepthDeficits: per treatment
-// and fixed step, the mean over runs of the per-run slope of layer FF
-// accuracy (interpolated at the step) on layer index, in accuracy points
-// per layer, with the one-sided p for < 0 and its Holm adjustment over the
-// table.
+// DepthDeficits: per treatment and fixed step, the mean over runs of the
+// per-run slope of layer FF accuracy (interpolated at the step) on layer
+// index, in accuracy points per layer, with the one-sided p for < 0 and
+// its Holm adjustment over the table.
 //
 // Layer versus model at step resolution: Pearson's r of levels over the
 // recorded steps (LayerModelCorrelations), of increments between

@@ -43,6 +43,7 @@ func CorrelationRegression(lms []LayerModel, m Method, confidence float64) Regre
 		cl[i] = lm.Run
 	}
 	reg := OLS(y, []Regressor{{LayerRegressor, layer}, {WidthRegressor, width}, {DepthRegressor, depth}}, cl, confidence)
+	reg.ClusterName = "run"
 	if undefined > 0 {
 		reg.Warnings = append(reg.Warnings, warnf(ErrConstant, "%s correlation regression: %d of %d run-layers left out", m, undefined, n))
 	}
@@ -92,7 +93,7 @@ not supported when its upper bound is below 0.7, and inconclusive otherwise.
 A claim whose measure has a reliability ceiling (from the split-half probe) below the claim's threshold is
   cannot be tested by this measure, whatever its estimate.
 A claim with several parts is supported when every part is, not supported when any part is not, inconclusive otherwise.
-H1 (deeper layers improve later): the mean over runs of each run's OLS slope of the delay (default: the epoch at
+H1 (deeper layers improve later): the mean over runs of each run's OLS slope of the delay (default e50: the epoch at
   which the layer reaches 50% of its gain) on layer index is positive; margin 0.1 epochs per layer.
 H2 (layer 1 correlates strongly with the model, less so at deeper positions): layer 1's r is strong, and the slope
   of atanh(r) on layer index is negative; margin 0.05 per layer.
@@ -198,8 +199,9 @@ type Hypothesis struct {
 type Options struct {
 	// Confidence is the level of every interval; default 0.95.
 	Confidence float64
-	// DelayMeasure is the delay H1 is tested on; default T50.
-	DelayMeasure Measure
+	// DelayMeasure is the delay H1 is tested on, one of
+	// EpochDelays.Measures(); default MeasureE50.
+	DelayMeasure string
 	// Method is the correlation coefficient of H2 and H3; default Pearson.
 	Method Method
 	// Equivalence margins of the verdict rule; zero means the default, a
@@ -209,6 +211,12 @@ type Options struct {
 
 func (o Options) withDefaults() Options {
 	o.Confidence = checkConfidence(o.Confidence)
+	if o.DelayMeasure == "" {
+		o.DelayMeasure = MeasureE50
+	}
+	if !slices.Contains(EpochDelays.Measures(), o.DelayMeasure) {
+		panic("analysis: unknown epoch delay measure " + o.DelayMeasure)
+	}
 	if o.Method == "" {
 		o.Method = PearsonMethod
 	}
@@ -230,24 +238,13 @@ func (o Options) withDefaults() Options {
 
 // EvaluateHypotheses returns the rows H1, H2 and H3 of the hypothesis
 // table, pooling every run given. reg must be CorrelationRegression of lms
-// with opt's method and confidence.
-func EvaluateHypotheses(delays []Delay, lms []LayerModel, reg Regression, opt Options) []Hypothesis {
+// with opt's method and confidence. couplings, when given, are the
+// per-epoch couplings (EpochViews): with Pearson correlations, H2 reports
+// their surrogate and run-specific excess beside its verdict.
+func EvaluateHypotheses(delays []Delay, lms []LayerModel, reg Regression, couplings []Coupling, opt Options) []Hypothesis {
 	opt = opt.withDefaults()
 
-	// H1: mean over runs of the per-run delay slope.
-	slopes, left := RunSlopes(delays, opt.DelayMeasure)
-	s := MeanCI(slopes, opt.Confidence)
-	h1 := Effect{
-		Statistic: fmt.Sprintf("mean over runs of the OLS slope of %v on layer index", opt.DelayMeasure),
-		Unit:      "epochs per layer", Claim: "> 0",
-		Value: s.Mean, Lo: s.Lo, Hi: s.Hi, P: s.PGreater(0), POneSided: true, Runs: s.N,
-		Verdict:        DirectionalVerdict(s.Mean, s.Lo, s.Hi, +1, opt.DelayMargin),
-		NullHypothesis: "mean slope ≤ 0 (one-sided t-test over runs)", Ceiling: math.NaN(),
-		Warnings: prefix("H1", slices.Clone(s.Warnings)),
-	}
-	if left > 0 {
-		h1.Warnings = append(h1.Warnings, warnf(ErrNoGain, "H1: %d runs with fewer than 2 layers with a delay left out", left))
-	}
+	h1 := DelayHypothesis(delays, EpochDelays, opt.DelayMeasure, opt.DelayMargin, opt.Confidence)
 
 	// H2, part 1: layer 1 strongly correlated with the model.
 	var zs []float64
@@ -265,47 +262,144 @@ func EvaluateHypotheses(delays []Delay, lms []LayerModel, reg Regression, opt Op
 		zs = append(zs, z)
 	}
 	zsum := MeanCI(zs, opt.Confidence)
-	r, lo, hi := math.Tanh(zsum.Mean), math.Tanh(zsum.Lo), math.Tanh(zsum.Hi)
-	strong := Effect{
-		Statistic: fmt.Sprintf("Fisher-z mean over runs of %s r, layer 1 vs model accuracy over epochs", opt.Method),
-		Unit:      "r", Claim: fmt.Sprintf("≥ %g (lower bound)", StrongR),
-		Value: r, Lo: lo, Hi: hi, P: zsum.PValue(math.Atanh(StrongR)), Null: StrongR, Runs: zsum.N,
-		NullHypothesis: fmt.Sprintf("r = %g (two-sided t-test over runs of mean atanh r)", StrongR), Ceiling: math.NaN(),
-		Verdict:  StrengthVerdict(lo, hi, StrongR),
-		Warnings: prefix("H2 layer 1", slices.Clone(zsum.Warnings)),
-	}
+	strong := strongEffect(zsum, math.NaN(), StrongR,
+		fmt.Sprintf("Fisher-z mean over runs of %s r, layer 1 vs model accuracy over epochs", opt.Method), "H2 layer 1")
 	if undefined > 0 {
 		strong.Warnings = append(strong.Warnings, warnf(ErrConstant, "H2 layer 1: %d runs left out", undefined))
 	}
 
 	// H2, part 2, and H3: slopes from the regression.
-	coefEffect := func(id, name, unit string, margin float64) Effect {
-		e := Effect{
-			Statistic: fmt.Sprintf("OLS slope of atanh(%s r) on %s, controlling for the other regressors; SE clustered by run", opt.Method, name),
-			Unit:      unit, Claim: "< 0", Runs: reg.Clusters,
-			NullHypothesis: "slope = 0 (two-sided t-test, SE clustered by run)", Ceiling: math.NaN(),
-		}
-		c, ok := reg.Coef(name)
-		if !ok {
-			e.Value, e.Lo, e.Hi, e.P = math.NaN(), math.Inf(-1), math.Inf(1), math.NaN()
-			e.Verdict = Inconclusive
-			e.Warnings = append(e.Warnings, warnf(ErrNotEstimable, "%s: %s does not vary independently across the runs", id, name))
-			return e
-		}
-		e.Value, e.Lo, e.Hi, e.P = c.Estimate, c.Lo, c.Hi, c.P
-		e.Verdict = DirectionalVerdict(c.Estimate, c.Lo, c.Hi, -1, margin)
-		e.Warnings = prefix(id, slices.Clone(reg.Warnings))
-		return e
+	what := fmt.Sprintf("levels over every epoch (%s)", opt.Method)
+	weakens := slopeEffect("H2", reg, LayerRegressor, "atanh(r) per layer", opt.LayerMargin, what)
+	h2 := []Effect{strong, weakens}
+	if opt.Method == PearsonMethod && len(couplings) > 0 {
+		// The surrogate and the run's own part of the same r, from the
+		// coupling analysis of the levels over every epoch.
+		p := PoolCouplings(couplings, EpochViews[0], 1, opt.Confidence)
+		h2 = append(h2, surrogateEffect(p), excessEffect(p, "levels over every epoch", DefaultCouplingMargin))
 	}
-	weakens := coefEffect("H2", LayerRegressor, "atanh(r) per layer", opt.LayerMargin)
-	width := coefEffect("H3", WidthRegressor, "atanh(r) per doubling of width", opt.WidthMargin)
+	width := slopeEffect("H3", reg, WidthRegressor, "atanh(r) per doubling of width", opt.WidthMargin, what)
 
 	return []Hypothesis{
-		{ID: "H1", Claim: "deeper layers improve later than shallower ones",
-			Effects: []Effect{h1}, Verdict: h1.Verdict},
+		h1,
 		{ID: "H2", Claim: "shallow-layer accuracy correlates strongly with model accuracy, and the correlation weakens with layer position",
-			Effects: []Effect{strong, weakens}, Verdict: CombineVerdicts(strong.Verdict, weakens.Verdict)},
+			Effects: h2, Verdict: CombineVerdicts(strong.Verdict, weakens.Verdict)},
 		{ID: "H3", Claim: "the layer-model correlation weakens as layers get wider",
 			Effects: []Effect{width}, Verdict: width.Verdict},
+	}
+}
+
+// DelayHypothesis is H1, "deeper layers improve later", on delays measured
+// under do: the verdict is the mean over runs of each run's OLS slope of
+// measure on layer index (clock units per layer; one-sided t-test, margin
+// in clock units per layer); the slopes of the other measures and the gaps
+// between adjacent layers in measure are reported beside it as context.
+func DelayHypothesis(delays []Delay, do DelayOptions, measure string, margin, confidence float64) Hypothesis {
+	unit := do.Unit()
+	h1 := func(m string) Effect {
+		_, sl, left := RunSlopes(delays, m)
+		s := MeanCI(sl, confidence)
+		e := Effect{
+			Statistic: fmt.Sprintf("mean over runs of the OLS slope of %s (%s from %s) on layer index", m, unit, origin(do.Clock)),
+			Unit:      unit + " per layer", Claim: "> 0",
+			Value: s.Mean, Lo: s.Lo, Hi: s.Hi, P: s.PGreater(0), POneSided: true, Runs: s.N,
+			NullHypothesis: "mean slope ≤ 0 (one-sided t-test over runs)", Ceiling: math.NaN(),
+			Verdict:  DirectionalVerdict(s.Mean, s.Lo, s.Hi, +1, margin),
+			Warnings: prefix("H1 "+m, slices.Clone(s.Warnings)),
+		}
+		if left > 0 {
+			e.Warnings = append(e.Warnings, warnf(ErrNoGain, "H1 %s: %d runs with fewer than 2 layers with a value left out", m, left))
+		}
+		return e
+	}
+	main := h1(measure)
+	effects := []Effect{main}
+	for _, m := range do.Measures() {
+		if m != measure {
+			e := h1(m)
+			e.Context = true
+			effects = append(effects, e)
+		}
+	}
+	// Where the delay arises: the gap between adjacent layers, pooled
+	// over the runs deep enough to have the pair.
+	gaps := map[int][]float64{}
+	maxLayer := 0
+	eachGap(delays, measure, func(d *Delay, gap float64) {
+		gaps[d.Layer] = append(gaps[d.Layer], gap)
+		maxLayer = max(maxLayer, d.Layer)
+	})
+	for l := 1; l <= maxLayer; l++ {
+		s := MeanCI(gaps[l], confidence)
+		effects = append(effects, Effect{
+			Statistic: fmt.Sprintf("mean over runs of %s of layer %d minus that of layer %d (the gap between adjacent layers)", measure, l+1, l),
+			Unit:      unit, Claim: "> 0", Value: s.Mean, Lo: s.Lo, Hi: s.Hi, P: s.PGreater(0), POneSided: true, Runs: s.N,
+			NullHypothesis: "mean gap ≤ 0 (one-sided t-test over runs)", Ceiling: math.NaN(), Context: true,
+			Verdict: DirectionalVerdict(s.Mean, s.Lo, s.Hi, +1, margin), Warnings: prefix(fmt.Sprintf("H1 gap %d-%d", l, l+1), slices.Clone(s.Warnings)),
+		})
+	}
+	return Hypothesis{ID: "H1", Claim: "deeper layers improve later than shallower ones", Effects: effects, Verdict: main.Verdict}
+}
+
+// slopeEffect is the effect "the correlation weakens with regressor name":
+// its OLS slope in reg, claimed negative, with margin; what names the
+// correlation. A regressor that does not vary independently is
+// inconclusive, with a warning.
+func slopeEffect(id string, reg Regression, name, unit string, margin float64, what string) Effect {
+	e := Effect{
+		Statistic: fmt.Sprintf("OLS slope of atanh r of %s on %s, controlling for the other regressors; SE clustered by %s", what, name, reg.ClusterName),
+		Unit:      unit, Claim: "< 0", Runs: reg.Clusters, Ceiling: math.NaN(),
+		NullHypothesis: "slope = 0 (two-sided t-test, clustered SE)",
+	}
+	c, ok := reg.Coef(name)
+	if !ok {
+		e.Value, e.Lo, e.Hi, e.P, e.Verdict = math.NaN(), math.Inf(-1), math.Inf(1), math.NaN(), Inconclusive
+		e.Warnings = append(e.Warnings, warnf(ErrNotEstimable, "%s: %s does not vary independently", id, name))
+		return e
+	}
+	e.Value, e.Lo, e.Hi, e.P = c.Estimate, c.Lo, c.Hi, c.P
+	e.Verdict = DirectionalVerdict(c.Estimate, c.Lo, c.Hi, -1, margin)
+	e.Warnings = prefix(id, slices.Clone(reg.Warnings))
+	return e
+}
+
+// strongEffect is the effect "layer 1 correlates strongly with the model":
+// the Fisher-z mean within (of atanh r over runs) as r, supported when its
+// lower bound reaches strong, untestable when the measure's ceiling is
+// below it.
+func strongEffect(within Summary, ceiling, strong float64, statistic, where string) Effect {
+	v, lo, hi := rEffect(within)
+	return Effect{
+		Statistic: statistic,
+		Unit:      "r", Claim: fmt.Sprintf("≥ %g (lower bound)", strong), Value: v, Lo: lo, Hi: hi,
+		P: within.PValue(math.Atanh(strong)), Null: strong, Runs: within.N, Ceiling: ceiling,
+		NullHypothesis: fmt.Sprintf("r = %g (two-sided t-test over runs of mean atanh r)", strong),
+		Verdict:        WithCeiling(StrengthVerdict(lo, hi, strong), ceiling, strong),
+		Warnings:       prefix(where, slices.Clone(within.Warnings)),
+	}
+}
+
+// surrogateEffect is the context effect of a pooled coupling's
+// between-seed surrogate.
+func surrogateEffect(p Pooled) Effect {
+	sv, slo, shi := rEffect(p.Surrogate)
+	return Effect{
+		Statistic: "the same r with each run's layer paired with the other runs' models of its treatment (between-seed surrogate: the shared time course), Fisher-z mean",
+		Unit:      "r", Claim: "descriptive", Value: sv, Lo: slo, Hi: shi, P: math.NaN(), Runs: p.Surrogate.N,
+		NullHypothesis: "none (descriptive)", Ceiling: p.Ceiling, Context: true,
+	}
+}
+
+// excessEffect is the context effect of a pooled coupling's run-specific
+// part, what naming the measure, with margin in atanh r.
+func excessEffect(p Pooled, what string, margin float64) Effect {
+	return Effect{
+		Statistic: "run-specific part of " + what + ": atanh r of a run's own pairing minus its surrogate's, mean over runs",
+		Unit:      "atanh r", Claim: "> 0", Value: p.Excess.Mean, Lo: p.Excess.Lo, Hi: p.Excess.Hi, P: p.PPerm, Runs: p.Excess.N,
+		NullHypothesis: fmt.Sprintf("layer and model curves pair at random within a treatment (permutation test, %d pairings)", CouplingPermutations),
+		Ceiling:        p.ResidualCeiling, Context: true,
+		Verdict: WithCeiling(DirectionalVerdict(p.Excess.Mean, p.Excess.Lo, p.Excess.Hi, +1, margin),
+			p.ResidualCeiling, math.Tanh(margin)),
+		Warnings: prefix("H2 excess "+what, slices.Clone(p.Excess.Warnings)),
 	}
 }

@@ -192,7 +192,7 @@ func TestVerdictRuleText(t *testing.T) {
 
 func TestOptionsDefaults(t *testing.T) {
 	o := Options{WidthMargin: -1, LayerMargin: 0.2}.withDefaults()
-	want := Options{Confidence: 0.95, DelayMeasure: T50, Method: PearsonMethod,
+	want := Options{Confidence: 0.95, DelayMeasure: MeasureE50, Method: PearsonMethod,
 		DelayMargin: DefaultDelayMargin, LayerMargin: 0.2, WidthMargin: 0}
 	if o != want {
 		t.Errorf("withDefaults = %+v, want %+v", o, want)
@@ -217,8 +217,8 @@ func TestAnalyzeShape(t *testing.T) {
 		{"curve summaries", len(r.CurveSummaries), 2 * 3 * 20},
 		{"correlation summaries", len(r.CorrelationSummaries), 2 * 3 * 2},
 		{"final correlations", len(r.FinalCorrelations), 2 * 3},
-		{"delay summaries", len(r.DelaySummaries), 2 * 3 * len(Measures)},
-		{"delay trends", len(r.DelayTrends), 2 * len(Measures)},
+		{"delay summaries", len(r.DelaySummaries), 2 * 3 * len(EpochDelays.Measures())},
+		{"delay trends", len(r.DelayTrends), 2 * len(EpochDelays.Measures())},
 		{"final model", len(r.FinalModel), 2},
 		{"regression rows", r.Regression.N, 18},
 		{"regression clusters", r.Regression.Clusters, 6},

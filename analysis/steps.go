@@ -7,8 +7,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-
-	"gonum.org/v1/gonum/stat"
 )
 
 // Step-resolution analysis. The curves are the held-out probe's, recorded
@@ -16,14 +14,6 @@ import (
 // field holds steps (see StepCurves). Delays are in steps from
 // initialisation and gains are measured from step 0, so a layer that
 // starts behind and catches up is late, not early.
-
-// Step measures of a layer's delay, by name. "tNN" is the steps to an FF
-// accuracy of NN% (one per StepOptions.Thresholds).
-const (
-	MeasureS50 = "s50" // steps to 50% of the gain over the step-0 accuracy
-	MeasureS90 = "s90" // steps to 90% of that gain
-	MeasureLag = "lag" // steps behind layer 1 by cross-correlation
-)
 
 // Defaults of StepOptions.
 var (
@@ -168,276 +158,32 @@ func (o StepOptions) withDefaults() StepOptions {
 	return o
 }
 
-// ThresholdMeasure names the measure "steps to FF accuracy v": "t80" for
-// 0.8.
-func ThresholdMeasure(v float64) string {
-	return "t" + strconv.FormatFloat(100*v, 'f', -1, 64)
-}
-
-// Measures lists the delay measures in table order.
-func (o StepOptions) Measures() []string {
+// DelayOptions are the step delays: steps to 50 and 90% of the gain over
+// step 0 and to each of Thresholds, and the lag over LagWindow on a grid
+// of LagGrid steps.
+func (o StepOptions) DelayOptions() DelayOptions {
 	th := o.Thresholds
 	if th == nil {
 		th = DefaultThresholds
 	}
-	ms := []string{MeasureS50, MeasureS90}
-	for _, v := range th {
-		ms = append(ms, ThresholdMeasure(v))
+	lw, lg := o.LagWindow, o.LagGrid
+	if lw == 0 {
+		lw = DefaultLagWindow
 	}
-	return append(ms, MeasureLag)
+	if lg == 0 {
+		lg = DefaultLagGrid
+	}
+	return DelayOptions{Clock: ClockStep, Fractions: []float64{0.5, 0.9}, Thresholds: th, LagWindow: lw, LagGrid: lg}
 }
 
-// MeasureText describes a step measure in words.
-func MeasureText(m string) string {
-	switch m {
-	case MeasureS50:
-		return "steps from initialisation until a layer reaches 50% of its FF-accuracy gain over step 0 (s50)"
-	case MeasureS90:
-		return "steps from initialisation until a layer reaches 90% of its FF-accuracy gain over step 0 (s90)"
-	case MeasureLag:
-		return "lag behind layer 1 in steps, by cross-correlation over the first steps (lag)"
-	}
-	if v, err := strconv.ParseFloat(strings.TrimPrefix(m, "t"), 64); err == nil && strings.HasPrefix(m, "t") {
-		return fmt.Sprintf("steps from initialisation until a layer's FF accuracy first reaches %g%% (%s)", v, m)
-	}
-	return m
-}
-
-// StepDelaySummary is, per treatment, layer and measure, the mean over
-// seeds of a step delay with its interval.
-type StepDelaySummary struct {
-	Group
-	Layer   int
-	Measure string
-	Summary
-	// Undefined counts runs whose value is undefined (threshold never
-	// reached, no gain, no lag).
-	Undefined int
-}
-
-// SummarizeStepDelays summarises delays per treatment, layer and measure,
-// sorted in that order (measures in Measures order).
-func SummarizeStepDelays(delays []StepDelay, opt StepOptions) []StepDelaySummary {
-	opt = opt.withDefaults()
-	keys, vals := byGroupLayer(delays, func(d *StepDelay) groupLayerKey { return groupLayerKey{d.Group, d.Layer} })
-	var out []StepDelaySummary
-	for _, k := range keys {
-		for _, m := range opt.Measures() {
-			var xs []float64
-			for _, d := range vals[k] {
-				xs = append(xs, d.Values[m])
-			}
-			s := MeanCI(xs, opt.Confidence)
-			out = append(out, StepDelaySummary{Group: k.g, Layer: k.layer, Measure: m, Summary: s, Undefined: s.Missing})
-		}
-	}
-	return out
-}
+// Measures lists the delay measures in table order.
+func (o StepOptions) Measures() []string { return o.DelayOptions().Measures() }
 
 // StepCurves builds one Curve per run and layer from probe points whose
 // Epoch field holds the optimizer step (from 0): the returned curves'
 // Epochs are steps. Errors are those of Curves, with steps from 0.
 func StepCurves(points []Point) ([]Curve, error) {
 	return buildCurves(points, 0, "step")
-}
-
-// StepDelay is one layer's delays in one run, in steps from
-// initialisation.
-type StepDelay struct {
-	Group
-	Run   string
-	Seed  uint64
-	Layer int
-	// Start is the accuracy at the first recorded step (step 0), Gain the
-	// maximum minus Start.
-	Start, Gain float64
-	// Values holds each measure of StepOptions.Measures, NaN when
-	// undefined (no gain; a threshold never reached; no lag).
-	Values map[string]float64
-	// LagR is the cross-correlation at the lag.
-	LagR     float64
-	Warnings []error
-}
-
-// StepDelays computes every layer's step delays.
-func StepDelays(curves []Curve, opt StepOptions) []StepDelay {
-	opt = opt.withDefaults()
-	var out []StepDelay
-	for _, run := range runCurves(curves) {
-		ref := &run[0] // layer 1: curves are sorted by layer
-		for i := range run {
-			c := &run[i]
-			d := StepDelay{Group: c.Group, Run: c.Run, Seed: c.Seed, Layer: c.Layer, Values: map[string]float64{}}
-			where := runLayer(c.Run, c.Layer)
-			steps, ys := finite(c.Epochs, c.LayerAccuracy)
-			d.Start, d.Gain = math.NaN(), math.NaN()
-			if len(ys) > 0 {
-				d.Start, d.Gain = ys[0], slices.Max(ys)-ys[0]
-			}
-			for _, m := range []struct {
-				name string
-				frac float64
-			}{{MeasureS50, 0.5}, {MeasureS90, 0.9}} {
-				v, err := ReachEpoch(steps, ys, m.frac)
-				if err != nil {
-					d.Warnings = append(d.Warnings, fmt.Errorf("%s %s: %w", where, m.name, err))
-				}
-				d.Values[m.name] = v
-			}
-			for _, th := range opt.Thresholds {
-				name := ThresholdMeasure(th)
-				d.Values[name] = ReachLevel(steps, ys, th)
-				if math.IsNaN(d.Values[name]) {
-					d.Warnings = append(d.Warnings, warnf(ErrNoGain, "%s: FF accuracy %g never reached", where, th))
-				}
-			}
-			d.Values[MeasureLag], d.LagR = math.NaN(), math.NaN()
-			if c.Layer == ref.Layer && c.Layer == 1 {
-				d.Values[MeasureLag], d.LagR = 0, 1
-			} else if ref.Layer == 1 {
-				lag, r, ok := StepLag(ref.Epochs, ref.LayerAccuracy, c.Epochs, c.LayerAccuracy, opt.LagWindow, opt.LagGrid)
-				if ok {
-					d.Values[MeasureLag], d.LagR = float64(lag), r
-				} else {
-					d.Warnings = append(d.Warnings, warnf(ErrNoLag, "%s", where))
-				}
-			}
-			out = append(out, d)
-		}
-	}
-	return out
-}
-
-// ReachLevel returns the step at which y first reaches level, linearly
-// interpolated between the recorded steps around the crossing; the first
-// step when y starts at or above it; NaN when it is never reached.
-// NaN values are left out.
-func ReachLevel(steps []int, y []float64, level float64) float64 {
-	steps, y = finite(steps, y)
-	for i, v := range y {
-		if v < level {
-			continue
-		}
-		if i == 0 {
-			return float64(steps[i])
-		}
-		f := (level - y[i-1]) / (v - y[i-1])
-		return float64(steps[i-1]) + f*float64(steps[i]-steps[i-1])
-	}
-	return math.NaN()
-}
-
-// At returns y at step s by linear interpolation between the recorded
-// steps around it (NaN values left out), and NaN outside the recorded
-// range.
-func At(steps []int, y []float64, s float64) float64 {
-	xs, ys := finite(steps, y)
-	i, found := slices.BinarySearch(xs, int(math.Ceil(s)))
-	switch {
-	case len(xs) == 0 || s < float64(xs[0]) || s > float64(xs[len(xs)-1]):
-		return math.NaN()
-	case found && float64(xs[i]) == s:
-		return ys[i]
-	}
-	f := (s - float64(xs[i-1])) / float64(xs[i]-xs[i-1])
-	return ys[i-1] + f*(ys[i]-ys[i-1])
-}
-
-// StepLag resamples both curves on a uniform grid of spacing grid steps
-// over [0, window] (linear interpolation) and returns BestLag of the
-// second behind the first, in steps (lag·grid), with its correlation.
-func StepLag(refSteps []int, ref []float64, steps []int, y []float64, window, grid int) (lag int, r float64, ok bool) {
-	var a, b []float64
-	for s := 0; s <= window; s += grid {
-		va, vb := At(refSteps, ref, float64(s)), At(steps, y, float64(s))
-		if math.IsNaN(va) || math.IsNaN(vb) {
-			break
-		}
-		a, b = append(a, va), append(b, vb)
-	}
-	k, r, ok := BestLag(a, b)
-	return k * grid, r, ok
-}
-
-// RunStepSlopes returns, per run with at least two layers where measure is
-// defined, the OLS slope of the measure on layer index (steps per layer),
-// and the number of runs left out.
-func RunStepSlopes(delays []StepDelay, measure string) (runs []string, slopes []float64, leftOut int) {
-	for _, rd := range splitRuns(delays, func(d *StepDelay) string { return d.Run }) {
-		var xs, ys []float64
-		for _, d := range rd {
-			if v := d.Values[measure]; !math.IsNaN(v) {
-				xs, ys = append(xs, float64(d.Layer)), append(ys, v)
-			}
-		}
-		if len(rd) < 2 {
-			continue // one-layer runs have no slope to leave out
-		}
-		s, ok := slope(xs, ys)
-		if !ok {
-			leftOut++
-			continue
-		}
-		runs, slopes = append(runs, rd[0].Run), append(slopes, s)
-	}
-	return runs, slopes, leftOut
-}
-
-// slope returns the OLS slope of y on x (gonum's stat.LinearRegression);
-// ok is false with fewer than two distinct x.
-func slope(x, y []float64) (float64, bool) {
-	if len(x) < 2 || slices.Min(x) == slices.Max(x) {
-		return math.NaN(), false
-	}
-	_, beta := stat.LinearRegression(x, y, nil, false)
-	return beta, true
-}
-
-// StepTrend is, per treatment and measure, the mean over runs of the
-// per-run slope of the measure on layer index, in steps per layer.
-type StepTrend struct {
-	Group
-	Measure string
-	Slope   Summary
-	// PGreater is the one-sided p-value of the t-test of mean slope ≤ 0
-	// against > 0 (deeper layers later); PHolm is PGreater Holm-adjusted
-	// over the treatments of the same measure.
-	PGreater, PHolm float64
-	LeftOut         int
-}
-
-// StepTrends returns the trends of every treatment with depth ≥ 2 and
-// every measure, sorted by measure (in Measures order), then treatment.
-func StepTrends(delays []StepDelay, opt StepOptions) []StepTrend {
-	opt = opt.withDefaults()
-	groups := map[Group][]StepDelay{}
-	var keys []Group
-	for _, d := range delays {
-		if d.Depth < 2 {
-			continue
-		}
-		if _, ok := groups[d.Group]; !ok {
-			keys = append(keys, d.Group)
-		}
-		groups[d.Group] = append(groups[d.Group], d)
-	}
-	slices.SortFunc(keys, compareGroup)
-	var out []StepTrend
-	for _, m := range opt.Measures() {
-		first := len(out)
-		var ps []float64
-		for _, g := range keys {
-			_, sl, left := RunStepSlopes(groups[g], m)
-			s := MeanCI(sl, opt.Confidence)
-			t := StepTrend{Group: g, Measure: m, Slope: s, PGreater: s.PGreater(0), LeftOut: left}
-			out = append(out, t)
-			ps = append(ps, t.PGreater)
-		}
-		for i, p := range Holm(ps) {
-			out[first+i].PHolm = p
-		}
-	}
-	return out
 }
 
 // DepthDeficit is, per treatment and step, the mean over runs of the
@@ -669,14 +415,14 @@ type StepReport struct {
 	// was not split.
 	Halves Halves
 	// Per run and layer.
-	Delays      []StepDelay
+	Delays      []Delay
 	Levels      []LayerModel // correlation of levels over the recorded steps
 	IncrementsR []LayerModel // correlation of increments
 	// Per treatment (and layer, step or measure).
 	Starts                             []Start
-	DelaySummaries                     []StepDelaySummary
+	DelaySummaries                     []DelaySummary
 	Gaps                               []LayerGap
-	Trends                             []StepTrend
+	Trends                             []DelayTrend
 	Deficits                           []DepthDeficit
 	LevelSummaries, IncrementSummaries []CorrelationSummary
 	SeedCorrelations                   []SeedCorrelation
@@ -723,10 +469,10 @@ func StepAnalyze(points []Point, opt StepOptions, halves ...[]Point) (*StepRepor
 	default:
 		panic("analysis: StepAnalyze takes two probe halves or none")
 	}
-	r.Delays = StepDelays(curves, opt)
-	r.DelaySummaries = SummarizeStepDelays(r.Delays, opt)
-	r.Gaps = LayerGaps(r.Delays, opt)
-	r.Trends = StepTrends(r.Delays, opt)
+	r.Delays = Delays(curves, opt.DelayOptions())
+	r.DelaySummaries = SummarizeDelays(r.Delays, opt.Measures(), c)
+	r.Gaps = LayerGaps(r.Delays, opt.H1Measure, c)
+	r.Trends = DelayTrends(r.Delays, opt.Measures(), c)
 	r.Deficits = DepthDeficits(curves, opt)
 	r.Levels = LayerModelCorrelations(curves, c)
 	r.IncrementsR = LayerModelCorrelations(Increments(curves), c)
@@ -741,7 +487,6 @@ func StepAnalyze(points []Point, opt StepOptions, halves ...[]Point) (*StepRepor
 	}
 	r.Couplings = Couplings(curves, r.Halves, func(g Group) []View { return opt.Views(startOf[g]) }, c)
 	r.Regression = CorrelationRegression(r.runCorrelations(opt.Views(0)[2]), PearsonMethod, c)
-	r.Regression.ClusterName = "run"
 	r.Hypotheses = r.hypotheses()
 	return r, nil
 }
@@ -854,53 +599,6 @@ func OwnStartSlopes(curves []Curve, start func(layer int) int, frac float64) []f
 	return out
 }
 
-// LayerGap is, per treatment and pair of adjacent layers, the mean over
-// runs of the H1 measure of layer k+1 minus that of layer k: where in the
-// stack the delay arises.
-type LayerGap struct {
-	Group
-	Layer   int // the gap is from Layer to Layer+1
-	Measure string
-	Summary
-}
-
-// eachGap calls f with every run's layer k (in run and layer order) and
-// the measure of layer k+1 minus that of layer k.
-func eachGap(delays []StepDelay, measure string, f func(d *StepDelay, gap float64)) {
-	for _, rd := range splitRuns(delays, func(d *StepDelay) string { return d.Run }) {
-		for i := 0; i+1 < len(rd); i++ {
-			if rd[i+1].Layer == rd[i].Layer+1 {
-				f(&rd[i], rd[i+1].Values[measure]-rd[i].Values[measure])
-			}
-		}
-	}
-}
-
-// LayerGaps computes the gaps of every treatment with depth ≥ 2 in the H1
-// measure.
-func LayerGaps(delays []StepDelay, opt StepOptions) []LayerGap {
-	opt = opt.withDefaults()
-	type key struct {
-		g     Group
-		layer int
-	}
-	vals := map[key][]float64{}
-	var keys []key
-	eachGap(delays, opt.H1Measure, func(d *StepDelay, gap float64) {
-		k := key{d.Group, d.Layer}
-		if _, ok := vals[k]; !ok {
-			keys = append(keys, k)
-		}
-		vals[k] = append(vals[k], gap)
-	})
-	slices.SortFunc(keys, func(a, b key) int { return cmp.Or(compareGroup(a.g, b.g), cmp.Compare(a.layer, b.layer)) })
-	out := make([]LayerGap, len(keys))
-	for i, k := range keys {
-		out[i] = LayerGap{Group: k.g, Layer: k.layer, Measure: opt.H1Measure, Summary: MeanCI(vals[k], opt.Confidence)}
-	}
-	return out
-}
-
 // Pooled is one view's layer-l couplings pooled over every treatment:
 // means over all runs (Fisher-z), the permutation p of the pooled excess,
 // and the mean ceilings.
@@ -912,10 +610,16 @@ type Pooled struct {
 
 // Pool pools view v's couplings of layer over every treatment.
 func (r *StepReport) Pool(v View, layer int) Pooled {
+	return PoolCouplings(r.Couplings, v, layer, r.Options.Confidence)
+}
+
+// PoolCouplings pools view v's couplings of layer over every treatment,
+// on either clock.
+func PoolCouplings(couplings []Coupling, v View, layer int, conf float64) Pooled {
 	var within, surr, excess, resid, ceil, rceil []float64
 	var cs []*Coupling
-	for i := range r.Couplings {
-		c := &r.Couplings[i]
+	for i := range couplings {
+		c := &couplings[i]
 		if c.Layer != layer || !sameView(c.View, v) {
 			continue
 		}
@@ -926,7 +630,6 @@ func (r *StepReport) Pool(v View, layer int) Pooled {
 		}
 		ceil, rceil = append(ceil, c.Reliability.Ceiling), append(rceil, c.ResidualReliability.Ceiling)
 	}
-	conf := r.Options.Confidence
 	p := Pooled{Within: MeanCI(within, conf), Surrogate: MeanCI(surr, conf), Excess: MeanCI(excess, conf),
 		Residual: MeanCI(resid, conf), PPerm: permutationP(cs), Ceiling: math.NaN(), ResidualCeiling: math.NaN()}
 	if len(ceil) > 0 {
@@ -956,99 +659,17 @@ func rEffect(s Summary) (v, lo, hi float64) {
 func (r *StepReport) hypotheses() []Hypothesis {
 	opt := r.Options
 	conf := opt.Confidence
-	h1 := func(m string) Effect {
-		_, sl, left := RunStepSlopes(r.Delays, m)
-		s := MeanCI(sl, conf)
-		e := Effect{
-			Statistic: fmt.Sprintf("mean over runs of the OLS slope of %s (steps from initialisation) on layer index", m),
-			Unit:      "steps per layer", Claim: "> 0",
-			Value: s.Mean, Lo: s.Lo, Hi: s.Hi, P: s.PGreater(0), POneSided: true, Runs: s.N,
-			NullHypothesis: "mean slope ≤ 0 (one-sided t-test over runs)", Ceiling: math.NaN(),
-			Verdict:  DirectionalVerdict(s.Mean, s.Lo, s.Hi, +1, opt.H1Margin),
-			Warnings: prefix("H1 "+m, slices.Clone(s.Warnings)),
-		}
-		if left > 0 {
-			e.Warnings = append(e.Warnings, warnf(ErrNoGain, "H1 %s: %d runs with fewer than 2 layers with a value left out", m, left))
-		}
-		return e
-	}
-	main := h1(opt.H1Measure)
-	effects := []Effect{main}
-	for _, m := range opt.Measures() {
-		if m != opt.H1Measure {
-			e := h1(m)
-			e.Context = true
-			effects = append(effects, e)
-		}
-	}
-	// Where the delay arises: the gap between adjacent layers, pooled
-	// over the runs deep enough to have the pair.
-	gaps := map[int][]float64{}
-	maxLayer := 0
-	eachGap(r.Delays, opt.H1Measure, func(d *StepDelay, gap float64) {
-		gaps[d.Layer] = append(gaps[d.Layer], gap)
-		maxLayer = max(maxLayer, d.Layer)
-	})
-	for l := 1; l <= maxLayer; l++ {
-		s := MeanCI(gaps[l], conf)
-		effects = append(effects, Effect{
-			Statistic: fmt.Sprintf("mean over runs of %s of layer %d minus that of layer %d (the gap between adjacent layers)", opt.H1Measure, l+1, l),
-			Unit:      "steps", Claim: "> 0", Value: s.Mean, Lo: s.Lo, Hi: s.Hi, P: s.PGreater(0), POneSided: true, Runs: s.N,
-			NullHypothesis: "mean gap ≤ 0 (one-sided t-test over runs)", Ceiling: math.NaN(), Context: true,
-			Verdict: DirectionalVerdict(s.Mean, s.Lo, s.Hi, +1, opt.H1Margin), Warnings: prefix(fmt.Sprintf("H1 gap %d-%d", l, l+1), slices.Clone(s.Warnings)),
-		})
-	}
-	hyps := []Hypothesis{{ID: "H1", Claim: "deeper layers improve later than shallower ones", Effects: effects, Verdict: main.Verdict}}
+	hyps := []Hypothesis{DelayHypothesis(r.Delays, opt.DelayOptions(), opt.H1Measure, opt.H1Margin, conf)}
 
 	// H2, the paper's reading: levels over time, from the start step.
 	views := opt.Views(0)
 	levels := views[2]
 	lp := r.Pool(levels, 1)
-	v, lo, hi := rEffect(lp.Within)
-	strong := Effect{
-		Statistic: "layer 1's Pearson r with the model over levels from the start step (the end of the classifier-only phase), Fisher-z mean over runs",
-		Unit:      "r", Claim: fmt.Sprintf("≥ %g (lower bound)", opt.Strong), Value: v, Lo: lo, Hi: hi,
-		P: lp.Within.PValue(math.Atanh(opt.Strong)), Null: opt.Strong, Runs: lp.Within.N, Ceiling: lp.Ceiling,
-		NullHypothesis: fmt.Sprintf("r = %g (two-sided t-test over runs of mean atanh r)", opt.Strong),
-		Verdict:        WithCeiling(StrengthVerdict(lo, hi, opt.Strong), lp.Ceiling, opt.Strong),
-		Warnings:       prefix("H2 levels", slices.Clone(lp.Within.Warnings)),
-	}
-	sv, slo, shi := rEffect(lp.Surrogate)
-	surrogate := Effect{
-		Statistic: "the same r with each run's layer paired with the other runs' models of its treatment (between-seed surrogate: the shared time course), Fisher-z mean",
-		Unit:      "r", Claim: "descriptive", Value: sv, Lo: slo, Hi: shi, P: math.NaN(), Runs: lp.Surrogate.N,
-		NullHypothesis: "none (descriptive)", Ceiling: lp.Ceiling, Context: true,
-	}
-	excess := func(p Pooled, what string) Effect {
-		e := Effect{
-			Statistic: "run-specific part of " + what + ": atanh r of a run's own pairing minus its surrogate's, mean over runs",
-			Unit:      "atanh r", Claim: "> 0", Value: p.Excess.Mean, Lo: p.Excess.Lo, Hi: p.Excess.Hi, P: p.PPerm, Runs: p.Excess.N,
-			NullHypothesis: fmt.Sprintf("layer and model curves pair at random within a treatment (permutation test, %d pairings)", CouplingPermutations),
-			Ceiling:        p.ResidualCeiling, Context: true,
-			Verdict: WithCeiling(DirectionalVerdict(p.Excess.Mean, p.Excess.Lo, p.Excess.Hi, +1, opt.CouplingMargin),
-				p.ResidualCeiling, math.Tanh(opt.CouplingMargin)),
-			Warnings: prefix("H2 excess "+what, slices.Clone(p.Excess.Warnings)),
-		}
-		return e
-	}
-	coef := func(id string, reg Regression, name, unit string, margin float64, what string) Effect {
-		e := Effect{
-			Statistic: fmt.Sprintf("OLS slope of atanh r of %s on %s, controlling for the other regressors; SE clustered by %s", what, name, reg.ClusterName),
-			Unit:      unit, Claim: "< 0", Runs: reg.Clusters, Ceiling: math.NaN(),
-			NullHypothesis: "slope = 0 (two-sided t-test, clustered SE)",
-		}
-		c, ok := reg.Coef(name)
-		if !ok {
-			e.Value, e.Lo, e.Hi, e.P, e.Verdict = math.NaN(), math.Inf(-1), math.Inf(1), math.NaN(), Inconclusive
-			e.Warnings = append(e.Warnings, warnf(ErrNotEstimable, "%s: %s does not vary independently", id, name))
-			return e
-		}
-		e.Value, e.Lo, e.Hi, e.P = c.Estimate, c.Lo, c.Hi, c.P
-		e.Verdict = DirectionalVerdict(c.Estimate, c.Lo, c.Hi, -1, margin)
-		e.Warnings = prefix(id, slices.Clone(reg.Warnings))
-		return e
-	}
-	weakens := coef("H2", r.Regression, LayerRegressor, "atanh(r) per layer", opt.LayerMargin, "levels from the start step")
+	strong := strongEffect(lp.Within, lp.Ceiling, opt.Strong,
+		"layer 1's Pearson r with the model over levels from the start step (the end of the classifier-only phase), Fisher-z mean over runs", "H2 levels")
+	surrogate := surrogateEffect(lp)
+	excess := func(p Pooled, what string) Effect { return excessEffect(p, what, opt.CouplingMargin) }
+	weakens := slopeEffect("H2", r.Regression, LayerRegressor, "atanh(r) per layer", opt.LayerMargin, "levels from the start step")
 	hyps = append(hyps, Hypothesis{ID: "H2",
 		Claim:   "shallow-layer accuracy correlates strongly with model accuracy over training, less so in deeper layers (the paper's reading: levels over time, the treatment's shared time course)",
 		Effects: []Effect{strong, weakens, surrogate, excess(lp, "levels from the start step")},
@@ -1078,10 +699,10 @@ func (r *StepReport) hypotheses() []Hypothesis {
 		Effects: ce, Verdict: coupling.Verdict})
 
 	// H3: width, in both readings.
-	width := coef("H3", r.Regression, WidthRegressor, "atanh(r) per doubling of width", opt.WidthMargin, "levels from the start step")
+	width := slopeEffect("H3", r.Regression, WidthRegressor, "atanh(r) per doubling of width", opt.WidthMargin, "levels from the start step")
 	hyps = append(hyps, Hypothesis{ID: "H3", Claim: "the layer-model correlation (levels over time) weakens as layers get wider",
 		Effects: []Effect{width}, Verdict: width.Verdict})
-	wc := coef("H3 coupling", r.seedRegression(), WidthRegressor, "atanh(r) per doubling of width", opt.WidthMargin, "the across-seed correlation at the coupling steps")
+	wc := slopeEffect("H3 coupling", r.seedRegression(), WidthRegressor, "atanh(r) per doubling of width", opt.WidthMargin, "the across-seed correlation at the coupling steps")
 	hyps = append(hyps, Hypothesis{ID: "H3 coupling", Claim: "the across-seed layer-model correlation weakens as layers get wider",
 		Effects: []Effect{wc}, Verdict: wc.Verdict})
 	return hyps

@@ -58,7 +58,7 @@ func TestStepDelaysLogistic(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ds := StepDelays(curves, StepOptions{})
+	ds := Delays(curves, StepOptions{}.DelayOptions())
 	if len(ds) != 3 {
 		t.Fatalf("%d delays, want 3", len(ds))
 	}
@@ -83,7 +83,7 @@ func TestStepDelaysLogistic(t *testing.T) {
 			t.Errorf("layer %d lag = %g, want %g ± %d", d.Layer, got, w, DefaultLagGrid)
 		}
 	}
-	_, slopes, left := RunStepSlopes(ds, MeasureS50)
+	_, slopes, left := RunSlopes(ds, MeasureS50)
 	if left != 0 || len(slopes) != 1 || math.Abs(slopes[0]-50) > 2 {
 		t.Errorf("S50 slope %v (left out %d), want 50 ± 2 steps per layer", slopes, left)
 	}
@@ -115,16 +115,16 @@ func TestCatchUpLayer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ed := Delays(ec)
-	if !(ed[1].T50 < ed[0].T50) {
-		t.Fatalf("per-epoch t50: layer 1 %.3f, layer 2 %.3f; the test expects layer 2 to look earlier", ed[0].T50, ed[1].T50)
+	ed := Delays(ec, EpochDelays)
+	if !(ed[1].Value(MeasureE50) < ed[0].Value(MeasureE50)) {
+		t.Fatalf("per-epoch t50: layer 1 %.3f, layer 2 %.3f; the test expects layer 2 to look earlier", ed[0].Value(MeasureE50), ed[1].Value(MeasureE50))
 	}
 
 	sc, err := StepCurves(pts)
 	if err != nil {
 		t.Fatal(err)
 	}
-	sd := StepDelays(sc, StepOptions{})
+	sd := Delays(sc, StepOptions{}.DelayOptions())
 	s50 := func(f func(float64) float64, c, tau float64) float64 {
 		y0, top := f(0), f(4000)
 		return inverse(0.5, 0.95, c, tau, y0+0.5*(top-y0))

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"math"
 	"slices"
+
+	"gonum.org/v1/gonum/stat"
 )
 
 // Step compares one layer's delay with the next layer's across seeds.
@@ -21,12 +23,18 @@ type Step struct {
 // changes with layer index.
 type DelayTrend struct {
 	Group
-	Measure Measure
+	Measure string
 	// Slope summarises over runs each run's OLS slope of delay on layer
-	// index, in epochs per layer. A run counts once, whatever its depth,
-	// so the interval needs no independence between a run's layers. Runs
-	// with fewer than two layers with a defined delay are left out.
-	Slope Summary
+	// index, in clock units per layer. A run counts once, whatever its
+	// depth, so the interval needs no independence between a run's
+	// layers. Runs with fewer than two layers with a defined delay are
+	// left out and counted (LeftOut).
+	Slope   Summary
+	LeftOut int
+	// PGreater is the one-sided p-value of the t-test of mean slope ≤ 0
+	// against > 0 (deeper layers later); PHolm is PGreater Holm-adjusted
+	// over the treatments of the same measure.
+	PGreater, PHolm float64
 	// Steps holds one Step per pair of adjacent layers.
 	Steps []Step
 	// Pooled is the signed-rank test, over runs, of each run's mean step
@@ -38,101 +46,110 @@ type DelayTrend struct {
 	Warnings   []error
 }
 
-// runDelays is one run's delays, by layer.
-type runDelays struct {
-	Group
-	run    string
-	layers []*Delay // sorted by layer
-}
-
-// byRun groups delays by run, sorted by group, seed and run.
-func byRun(delays []Delay) []runDelays {
-	ptrs := make([]*Delay, len(delays))
-	for i := range delays {
-		ptrs[i] = &delays[i]
-	}
-	slices.SortStableFunc(ptrs, func(a, b *Delay) int {
-		return cmp.Or(compareGroup(a.Group, b.Group), cmp.Compare(a.Seed, b.Seed),
-			cmp.Compare(a.Run, b.Run), cmp.Compare(a.Layer, b.Layer))
-	})
-	var out []runDelays
-	for _, d := range ptrs {
-		if len(out) == 0 || out[len(out)-1].run != d.Run {
-			out = append(out, runDelays{Group: d.Group, run: d.Run})
-		}
-		out[len(out)-1].layers = append(out[len(out)-1].layers, d)
-	}
-	return out
-}
+// runOf is one run's delays, in layer order (as Delays returns them).
+type runOf []Delay
 
 // slope returns the OLS slope of the run's delay m on layer index, and
 // false when fewer than two layers have a defined delay.
-func (r *runDelays) slope(m Measure) (float64, bool) {
+func (r runOf) slope(m string) (float64, bool) {
 	var x, y []float64
-	for _, d := range r.layers {
-		if v := d.Value(m); !math.IsNaN(v) {
-			x = append(x, float64(d.Layer))
+	for i := range r {
+		if v := r[i].Value(m); !math.IsNaN(v) {
+			x = append(x, float64(r[i].Layer))
 			y = append(y, v)
 		}
 	}
 	return slope(x, y)
 }
 
-// RunSlopes returns, for every run with at least two layers with a
-// defined delay m, the OLS slope of delay on layer index (epochs per
-// layer), and the number of runs left out.
-func RunSlopes(delays []Delay, m Measure) (slopes []float64, leftOut int) {
-	for _, r := range byRun(delays) {
-		if len(r.layers) < 2 {
-			continue // a single-layer run has no slope to speak of
-		}
-		if s, ok := r.slope(m); ok {
-			slopes = append(slopes, s)
-		} else {
-			leftOut++
+func (r runOf) value(layer int, m string) float64 {
+	for i := range r {
+		if r[i].Layer == layer {
+			return r[i].Value(m)
 		}
 	}
-	return slopes, leftOut
+	return math.NaN()
 }
 
-// DelayTrends returns one DelayTrend per group with depth ≥ 2 and per
-// measure, sorted by group then measure.
-func DelayTrends(delays []Delay, confidence float64) []DelayTrend {
-	runs := byRun(delays)
+// RunSlopes returns, per run with at least two layers, the OLS slope of
+// measure on layer index (clock units per layer) of the runs where at
+// least two layers have a value, and the number of runs left out. Delays
+// must be in run order, as Delays returns them.
+func RunSlopes(delays []Delay, measure string) (runs []string, slopes []float64, leftOut int) {
+	for _, rd := range splitRuns(delays, func(d *Delay) string { return d.Run }) {
+		if len(rd) < 2 {
+			continue // one-layer runs have no slope to leave out
+		}
+		s, ok := runOf(rd).slope(measure)
+		if !ok {
+			leftOut++
+			continue
+		}
+		runs, slopes = append(runs, rd[0].Run), append(slopes, s)
+	}
+	return runs, slopes, leftOut
+}
+
+// slope returns the OLS slope of y on x (gonum's stat.LinearRegression);
+// ok is false with fewer than two distinct x.
+func slope(x, y []float64) (float64, bool) {
+	if len(x) < 2 || slices.Min(x) == slices.Max(x) {
+		return math.NaN(), false
+	}
+	_, beta := stat.LinearRegression(x, y, nil, false)
+	return beta, true
+}
+
+// DelayTrends returns the trends of every treatment with depth ≥ 2 and
+// every measure, sorted by measure (in the order given), then treatment.
+// Delays must be in run order, as Delays returns them.
+func DelayTrends(delays []Delay, measures []string, confidence float64) []DelayTrend {
+	groups := map[Group][]runOf{}
+	var keys []Group
+	for _, rd := range splitRuns(delays, func(d *Delay) string { return d.Run }) {
+		g := rd[0].Group
+		if g.Depth < 2 {
+			continue
+		}
+		if _, ok := groups[g]; !ok {
+			keys = append(keys, g)
+		}
+		groups[g] = append(groups[g], runOf(rd))
+	}
+	slices.SortFunc(keys, compareGroup)
 	var out []DelayTrend
-	for i := 0; i < len(runs); {
-		j := i
-		for j < len(runs) && runs[j].Group == runs[i].Group {
-			j++
+	for _, m := range measures {
+		first := len(out)
+		var ps []float64
+		for _, g := range keys {
+			t := delayTrend(g, groups[g], m, confidence)
+			out = append(out, t)
+			ps = append(ps, t.PGreater)
 		}
-		g := runs[i].Group
-		if g.Depth >= 2 {
-			for _, m := range Measures {
-				out = append(out, delayTrend(g, runs[i:j], m, confidence))
-			}
+		for i, p := range Holm(ps) {
+			out[first+i].PHolm = p
 		}
-		i = j
 	}
 	return out
 }
 
-func delayTrend(g Group, runs []runDelays, m Measure, confidence float64) DelayTrend {
+func delayTrend(g Group, runs []runOf, m string, confidence float64) DelayTrend {
 	t := DelayTrend{Group: g, Measure: m}
 	where := fmt.Sprintf("%v %v", g, m)
 
 	var slopes, pooled []float64
-	left := 0
-	for i := range runs {
-		s, ok := runs[i].slope(m)
+	for _, r := range runs {
+		s, ok := r.slope(m)
 		if !ok {
-			left++
+			t.LeftOut++
 			continue
 		}
 		slopes = append(slopes, s)
 	}
 	t.Slope = MeanCI(slopes, confidence)
-	if left > 0 {
-		t.Warnings = append(t.Warnings, warnf(ErrTooFewPoints, "%s: %d of %d runs have fewer than 2 layers with a delay", where, left, len(runs)))
+	t.PGreater = t.Slope.PGreater(0)
+	if t.LeftOut > 0 {
+		t.Warnings = append(t.Warnings, warnf(ErrTooFewPoints, "%s: %d of %d runs have fewer than 2 layers with a delay", where, t.LeftOut, len(runs)))
 	}
 	t.Warnings = append(t.Warnings, prefix(where+" slope", slices.Clone(t.Slope.Warnings))...)
 
@@ -141,8 +158,8 @@ func delayTrend(g Group, runs []runDelays, m Measure, confidence float64) DelayT
 	counts := make([]int, len(runs))
 	for l := 1; l < g.Depth; l++ {
 		var diffs []float64
-		for i := range runs {
-			a, b := layerValue(&runs[i], l, m), layerValue(&runs[i], l+1, m)
+		for i, r := range runs {
+			a, b := r.value(l, m), r.value(l+1, m)
 			if math.IsNaN(a) || math.IsNaN(b) {
 				continue
 			}
@@ -166,23 +183,61 @@ func delayTrend(g Group, runs []runDelays, m Measure, confidence float64) DelayT
 
 	var y, x []float64
 	var cl []string
-	for i := range runs {
-		for _, d := range runs[i].layers {
-			y = append(y, d.Value(m))
-			x = append(x, float64(d.Layer))
-			cl = append(cl, runs[i].run)
+	for _, r := range runs {
+		for i := range r {
+			y = append(y, r[i].Value(m))
+			x = append(x, float64(r[i].Layer))
+			cl = append(cl, r[i].Run)
 		}
 	}
-	t.Regression = OLS(y, []Regressor{{"layer", x}}, cl, confidence)
+	t.Regression = OLS(y, []Regressor{{LayerRegressor, x}}, cl, confidence)
 	t.Regression.Warnings = prefix(where+" regression", t.Regression.Warnings)
 	return t
 }
 
-func layerValue(r *runDelays, layer int, m Measure) float64 {
-	for _, d := range r.layers {
-		if d.Layer == layer {
-			return d.Value(m)
+// LayerGap is, per treatment and pair of adjacent layers, the mean over
+// runs of a delay measure of layer k+1 minus that of layer k: where in the
+// stack the delay arises.
+type LayerGap struct {
+	Group
+	Layer   int // the gap is from Layer to Layer+1
+	Measure string
+	Summary
+}
+
+// eachGap calls f with every run's layer k (in run and layer order) and
+// the measure of layer k+1 minus that of layer k.
+func eachGap(delays []Delay, measure string, f func(d *Delay, gap float64)) {
+	for _, rd := range splitRuns(delays, func(d *Delay) string { return d.Run }) {
+		for i := 0; i+1 < len(rd); i++ {
+			if rd[i+1].Layer == rd[i].Layer+1 {
+				f(&rd[i], rd[i+1].Value(measure)-rd[i].Value(measure))
+			}
 		}
 	}
-	return math.NaN()
+}
+
+// LayerGaps computes the gaps of every treatment with depth ≥ 2 in
+// measure (on the delays' clock), sorted by treatment and layer. Delays
+// must be in run order, as Delays returns them.
+func LayerGaps(delays []Delay, measure string, confidence float64) []LayerGap {
+	type key struct {
+		g     Group
+		layer int
+	}
+	vals := map[key][]float64{}
+	var keys []key
+	eachGap(delays, measure, func(d *Delay, gap float64) {
+		k := key{d.Group, d.Layer}
+		if _, ok := vals[k]; !ok {
+			keys = append(keys, k)
+		}
+		vals[k] = append(vals[k], gap)
+	})
+	slices.SortFunc(keys, func(a, b key) int { return cmp.Or(compareGroup(a.g, b.g), cmp.Compare(a.layer, b.layer)) })
+	out := make([]LayerGap, len(keys))
+	for i, k := range keys {
+		out[i] = LayerGap{Group: k.g, Layer: k.layer, Measure: measure, Summary: MeanCI(vals[k], confidence)}
+	}
+	return out
 }

@@ -167,7 +167,7 @@ func TestInputErrors(t *testing.T) {
 		{Group: twin, Layer: 1, Method: analysis.PearsonMethod, R: 0.6, Z: analysis.Summary{N: 3}},
 	}
 	lag := fixtureDelays()
-	lag = slices.DeleteFunc(lag, func(d analysis.DelaySummary) bool { return d.Measure == analysis.T50 })
+	lag = slices.DeleteFunc(lag, func(d analysis.DelaySummary) bool { return d.Measure == analysis.MeasureE50 })
 	for _, tc := range []struct {
 		name string
 		err  error
@@ -175,10 +175,10 @@ func TestInputErrors(t *testing.T) {
 	}{
 		{"Accuracy empty", second(Accuracy(nil)), "no curve summaries"},
 		{"LabelAccuracy all missing", second(LabelAccuracy(nanLabels)), "no label accuracies"},
-		{"Delays empty", second(Delays(nil, analysis.T50, Reference{})), "no t50"},
-		{"Delays no t50", second(Delays(lag, analysis.T50, Reference{})), "no t50"},
-		{"Delays no such width", second(Delays(fixtureDelays(), analysis.T50, Reference{Outer: "9", Inner: "7"})), "width 7 or depth 9"},
-		{"StepDelays no such measure", second(StepDelays(fixtureStepDelays(), analysis.MeasureLag, Reference{})), "no lag"},
+		{"Delays empty", second(Delays(nil, analysis.EpochDelays, analysis.MeasureE50, Reference{})), "no e50"},
+		{"Delays no e50", second(Delays(lag, analysis.EpochDelays, analysis.MeasureE50, Reference{})), "no e50"},
+		{"Delays no such width", second(Delays(fixtureDelays(), analysis.EpochDelays, analysis.MeasureE50, Reference{Outer: "9", Inner: "7"})), "width 7 or depth 9"},
+		{"Delays no such step measure", second(Delays(fixtureStepDelays(), analysis.StepOptions{}.DelayOptions(), analysis.MeasureLag, Reference{})), "no lag"},
 		{"FirstSteps nothing in range", second(FirstSteps(fixtureStepCurves(), -1)), "no curve summaries"},
 		{"CorrelationHeatmap empty", second(CorrelationHeatmap(nil, "")), "no pearson"},
 		{"CorrelationHeatmap method", second(CorrelationHeatmap(shared, analysis.SpearmanMethod)), "no spearman"},

@@ -20,12 +20,13 @@ import (
 // value picks the largest, where the most layers are compared.
 type Reference struct{ Outer, Inner string }
 
-// Delays is figure 2: delay against layer index, with confidence
+// Delays is figure 2: delay measure against layer index, with confidence
 // intervals, in two panels: one line per depth at the reference width
-// (left), and one line per width at the reference depth (right). The delay
-// is measure (the per-epoch H1 verdict uses analysis.T50); summaries of
-// other measures are ignored.
-func Delays(delays []analysis.DelaySummary, measure analysis.Measure, ref Reference) (*Figure, error) {
+// (left), and one line per width at the reference depth (right). The
+// delays are on do's clock, which names the unit (the per-epoch H1 verdict
+// uses analysis.MeasureE50, the step one its StepOptions.H1Measure);
+// summaries of other measures are ignored.
+func Delays(delays []analysis.DelaySummary, do analysis.DelayOptions, measure string, ref Reference) (*Figure, error) {
 	var ds []delayRow
 	for _, d := range delays {
 		if d.Measure == measure {
@@ -33,33 +34,14 @@ func Delays(delays []analysis.DelaySummary, measure analysis.Measure, ref Refere
 		}
 	}
 	if len(ds) == 0 {
-		return nil, fmt.Errorf("figures: no %v delay summaries", measure)
-	}
-	return delayFigure(ds, delayText{
-		title: fmt.Sprintf("Delay: epoch at which a layer's accuracy first reaches %g%% of its gain over its first-epoch value (%v)",
-			100*measure.Fraction(), measure),
-		yLabel: fmt.Sprintf("%v (epoch)", measure), floor: 0}, ref)
-}
-
-// StepDelays is the step-resolution delay figure, laid out as Delays: the
-// delay measure (named as analysis.StepOptions.Measures names them) in
-// optimizer steps from initialisation.
-func StepDelays(delays []analysis.StepDelaySummary, measure string, ref Reference) (*Figure, error) {
-	var ds []delayRow
-	for _, d := range delays {
-		if d.Measure == measure {
-			ds = append(ds, delayRow{d.Group, d.Layer, d.Summary})
-		}
-	}
-	if len(ds) == 0 {
-		return nil, fmt.Errorf("figures: no %s step delay summaries", measure)
+		return nil, fmt.Errorf("figures: no %s %s delay summaries", measure, do.Clock)
 	}
 	floor := 0.0
 	if measure == analysis.MeasureLag {
 		floor = math.Inf(-1)
 	}
-	return delayFigure(ds, delayText{title: "Delay at step resolution: " + analysis.MeasureText(measure),
-		yLabel: measure + " (steps)", floor: floor}, ref)
+	return delayFigure(ds, delayText{title: "Delay at " + do.Clock + " resolution: " + do.MeasureText(measure),
+		yLabel: measure + " (" + do.Unit() + ")", floor: floor}, ref)
 }
 
 // delayRow is one treatment's and layer's delay summary.

@@ -10,8 +10,8 @@
 //     accuracy against epoch, one panel per treatment (rows are depths,
 //     columns widths; see Facets). One line per layer, the model black and dashed;
 //     means over seeds with translucent confidence bands.
-//  2. Delays: the epoch at which a layer's accuracy first reaches 90% of
-//     its gain (analysis.T90) against layer index, with confidence
+//  2. Delays: the epoch (or step) at which a layer's accuracy first
+//     reaches 50% of its gain (analysis.MeasureE50) against layer index, with confidence
 //     intervals, in two panels: one line per depth at a fixed width, and
 //     one line per width at a fixed depth.
 //  3. CorrelationHeatmap: layers (rows) by treatments (columns), each cell
@@ -32,7 +32,7 @@
 //     model, means with confidence intervals and a dashed line at the base.
 //
 // At step resolution, figures 1 and 2 are drawn from the probe's curves
-// (StepAccuracy, StepDelays), figure 7 (FirstSteps) shows the first epoch
+// (StepAccuracy, Delays on the step clock), figure 7 (FirstSteps) shows the first epoch
 // step by step and figure 8 is figure 3 for the correlation of increments.
 //
 // # Facets

@@ -118,12 +118,12 @@ func fixtureStepCurves() []analysis.CurveSummary {
 	return cs
 }
 
-func fixtureStepDelays() []analysis.StepDelaySummary {
-	var ds []analysis.StepDelaySummary
+func fixtureStepDelays() []analysis.DelaySummary {
+	var ds []analysis.DelaySummary
 	for _, g := range fixtureGroups() {
 		for l := 1; l <= g.Depth; l++ {
 			mean := 80 + 60*float64(l-1)*300/float64(g.Width+200)
-			ds = append(ds, analysis.StepDelaySummary{Group: g, Layer: l, Measure: analysis.MeasureS50, Summary: summary(mean, 8+2*float64(l), 5)})
+			ds = append(ds, analysis.DelaySummary{Group: g, Layer: l, Measure: analysis.MeasureS50, Summary: summary(mean, 8+2*float64(l), 5)})
 		}
 	}
 	return ds
@@ -157,9 +157,9 @@ func fixtureDelays() []analysis.DelaySummary {
 	var ds []analysis.DelaySummary
 	for _, g := range fixtureGroups() {
 		for l := 1; l <= g.Depth; l++ {
-			for _, m := range analysis.Measures {
+			for i, m := range analysis.EpochDelays.Measures() {
 				mean := 1 + 0.8*float64(l-1)*300/float64(g.Width+200) + 0.3*float64(g.Depth-1)
-				mean *= 1 + float64(m)
+				mean *= 1 + float64(i)
 				ds = append(ds, analysis.DelaySummary{Group: g, Layer: l, Measure: m, Summary: summary(mean, 0.3+0.1*float64(l), 5)})
 			}
 		}
@@ -182,13 +182,17 @@ var figureCases = []struct {
 	build func() (*Figure, error)
 }{
 	{"1-accuracy", func() (*Figure, error) { return Accuracy(fixtureCurves()) }},
-	{"2-delays", func() (*Figure, error) { return Delays(fixtureDelays(), analysis.T50, Reference{}) }},
+	{"2-delays", func() (*Figure, error) {
+		return Delays(fixtureDelays(), analysis.EpochDelays, analysis.MeasureE50, Reference{})
+	}},
 	{"3-correlation-heatmap", func() (*Figure, error) { return CorrelationHeatmap(fixtureCorrelations(), "") }},
 	{"4-correlation-width", func() (*Figure, error) { return CorrelationByWidth(fixtureCorrelations(), "") }},
 	{"5-final-accuracy", func() (*Figure, error) { return FinalAccuracy(fixtureFinals()) }},
 	{"6-label-accuracy", func() (*Figure, error) { return LabelAccuracy(fixtureCurves()) }},
 	{"1s-step-accuracy", func() (*Figure, error) { return StepAccuracy(fixtureStepCurves()) }},
-	{"2s-step-delays", func() (*Figure, error) { return StepDelays(fixtureStepDelays(), analysis.MeasureS50, Reference{}) }},
+	{"2s-step-delays", func() (*Figure, error) {
+		return Delays(fixtureStepDelays(), analysis.StepOptions{}.DelayOptions(), analysis.MeasureS50, Reference{})
+	}},
 	{"7-first-steps", func() (*Figure, error) { return FirstSteps(fixtureStepCurves(), 500) }},
 	{"9-levels", func() (*Figure, error) { return Levels(fixtureLevels(), "s50", "levels from the start step") }},
 	{"8-step-correlation-heatmap", func() (*Figure, error) {

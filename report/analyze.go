@@ -333,8 +333,8 @@ func epochTables(rep *analysis.Report, evals []artifacts.EvaluationRow) []*artif
 	ci := fmt.Sprintf("%.0f%% CI", 100*conf)
 	var out []*artifacts.Table
 
-	out = append(out, hypothesisTable("hypotheses", "The paper's claims tested on this sweep: effect, "+ci+", p-value, runs and verdict ("+string(rep.Options.Method)+" correlations)",
-		rep.Hypotheses, false))
+	out = append(out, hypothesisTable("hypotheses", "The paper's claims tested on this sweep: effect, "+ci+", p-value, runs and verdict ("+string(rep.Options.Method)+" correlations); context rows decide nothing",
+		rep.Hypotheses))
 
 	out = append(out, couplingTable("correlation_summary", "Layer vs model accuracy over epochs, per treatment, layer and measure (levels over epochs, increments between epochs): the runs' own Fisher-z mean r with "+ci+", its between-seed surrogate, the run-specific excess with "+ci+" and permutation p, and the correlation of residuals; no reliability (the per-epoch curves have no split-half probe)", rep.Couplings))
 
@@ -351,20 +351,22 @@ func epochTables(rep *analysis.Report, evals []artifacts.EvaluationRow) []*artif
 	fc.holm("p", "p_holm")
 	out = append(out, fc.table())
 
-	ds := newTable("delay_summary", "Epochs until a layer reaches 50/90/95% of its accuracy gain, and its lag behind layer 1, per treatment and layer: mean over seeds with "+ci)
-	for _, d := range rep.DelaySummaries {
-		ds.group(d.Group)
-		ds.layer(d.Group, d.Layer)
-		ds.str("measure", d.Measure.String())
-		ds.summary("", d.Summary)
-		ds.int("undefined", d.Undefined)
-	}
-	out = append(out, ds.table())
+	out = append(out, delaySummaryTable(analysis.EpochDelays, rep.DelaySummaries, ci))
 
+	// The trends come sorted by measure, then treatment; this table reads
+	// by treatment, then measure.
+	trends := slices.Clone(rep.DelayTrends)
+	first := map[analysis.Group]int{}
+	for i, d := range trends {
+		if _, ok := first[d.Group]; !ok {
+			first[d.Group] = i
+		}
+	}
+	slices.SortStableFunc(trends, func(a, b analysis.DelayTrend) int { return first[a.Group] - first[b.Group] })
 	dt := newTable("delay_trend", "Growth of the delay with layer position, per treatment: mean per-run slope (epochs per layer) with "+ci+", two-sided and one-sided (slope > 0) t-test p-values, the one-sided one Holm-adjusted over the table, and the one-sided signed-rank test that deeper layers are later")
-	for _, d := range rep.DelayTrends {
+	for _, d := range trends {
 		dt.group(d.Group)
-		dt.str("measure", d.Measure.String())
+		dt.str("measure", d.Measure)
 		dt.summary("slope_", d.Slope)
 		dt.num("slope_p_two_sided", d.Slope.P)
 		dt.num("slope_p_greater", d.Slope.PGreater(0))
@@ -432,32 +434,19 @@ func epochTables(rep *analysis.Report, evals []artifacts.EvaluationRow) []*artif
 	}
 	out = append(out, lm.table())
 
-	dl := newTable("delays", "Per run and layer: accuracy gain, epochs to 50/90/95% of it (interpolated) and lag behind layer 1")
-	for _, d := range rep.Delays {
-		dl.group(d.Group)
-		dl.str("run", d.Run)
-		dl.layer(d.Group, d.Layer)
-		dl.num("gain", d.Gain)
-		dl.num("t50", d.T50)
-		dl.num("t90", d.T90)
-		dl.num("t95", d.T95)
-		dl.num("lag", d.Lag)
-	}
-	out = append(out, dl.table())
+	out = append(out, delaysTable(analysis.EpochDelays, rep.Delays))
 	return out
 }
 
 // hypothesisTable lists the effects of hs, one row each; with roles, a
 // role column says whether the effect decides the verdict or is context.
-func hypothesisTable(name, title string, hs []analysis.Hypothesis, roles bool) *artifacts.Table {
+func hypothesisTable(name, title string, hs []analysis.Hypothesis) *artifacts.Table {
 	h := newTable(name, title)
 	for _, hy := range hs {
 		for _, e := range hy.Effects {
 			h.str("claim", hy.ID)
 			h.str("statement", hy.Claim)
-			if roles {
-				h.str("role", map[bool]string{false: "verdict", true: "context"}[e.Context])
-			}
+			h.str("role", map[bool]string{false: "verdict", true: "context"}[e.Context])
 			h.str("statistic", e.Statistic)
 			h.str("unit", e.Unit)
 			h.num("value", e.Value)
@@ -547,17 +536,9 @@ func stepTables(rep *analysis.StepReport) []*artifacts.Table {
 	var out []*artifacts.Table
 
 	out = append(out, hypothesisTable("step_hypotheses", "The paper's claims at step resolution (held-out probe from step 0): effect, "+ci+", p-value, runs and verdict; context rows decide nothing",
-		rep.Hypotheses, true))
+		rep.Hypotheses))
 
-	ds := newTable("step_delay_summary", "Steps from initialisation to 50/90% of the FF-accuracy gain over step 0 and to fixed FF accuracies, and lag behind layer 1, per treatment and layer: mean over seeds with "+ci)
-	for _, d := range rep.DelaySummaries {
-		ds.group(d.Group)
-		ds.layer(d.Group, d.Layer)
-		ds.str("measure", d.Measure)
-		ds.summary("", d.Summary)
-		ds.int("undefined", d.Undefined)
-	}
-	out = append(out, ds.table())
+	out = append(out, delaySummaryTable(rep.Options.DelayOptions(), rep.DelaySummaries, ci))
 
 	dt := newTable("step_delay_trend", "Growth of each step delay with layer position, per treatment: mean per-run OLS slope (steps per layer) with "+ci+", one-sided p (slope > 0) and its Holm adjustment over the treatments")
 	for _, d := range rep.Trends {
@@ -630,19 +611,7 @@ func stepTables(rep *analysis.StepReport) []*artifacts.Table {
 	}
 	out = append(out, cu.table())
 
-	dl := newTable("step_delays", "Per run and layer: FF accuracy at step 0, gain, and every step delay")
-	for _, d := range rep.Delays {
-		dl.group(d.Group)
-		dl.str("run", d.Run)
-		dl.layer(d.Group, d.Layer)
-		dl.num("start", d.Start)
-		dl.num("gain", d.Gain)
-		for _, m := range rep.Options.Measures() {
-			dl.num(m, d.Values[m])
-		}
-		dl.num("lag_r", d.LagR)
-	}
-	out = append(out, dl.table())
+	out = append(out, delaysTable(rep.Options.DelayOptions(), rep.Delays))
 
 	lm := newTable("step_layer_model_correlations", "Per run, layer and measure (as in step_coupling): atanh of the run's own layer–model r, of its surrogate (its layer with the other runs' models, mean), their difference, and atanh r of residuals from the treatment's mean curves")
 	for i := range rep.Couplings {
@@ -708,4 +677,52 @@ func testAccuracyTable(evals []artifacts.EvaluationRow, conf float64) *artifacts
 		t.summary("goodness_", analysis.MeanCI(good[k], conf))
 	}
 	return t.table()
+}
+
+// clockTable names a table of the clock's analysis: the step analysis's
+// tables carry the prefix "step_".
+func clockTable(do analysis.DelayOptions, name string) string {
+	if do.Clock == analysis.ClockStep {
+		return "step_" + name
+	}
+	return name
+}
+
+// delaySummaryTable is the per-treatment and layer table of the delays on
+// do's clock.
+func delaySummaryTable(do analysis.DelayOptions, sums []analysis.DelaySummary, ci string) *artifacts.Table {
+	var pct []string
+	for _, f := range do.Fractions {
+		pct = append(pct, strconv.FormatFloat(100*f, 'g', -1, 64))
+	}
+	what := fmt.Sprintf("%s from %s to %s%% of the FF-accuracy gain over %s", strings.ToUpper(do.Unit()[:1])+do.Unit()[1:], do.Origin(), strings.Join(pct, "/"), do.FirstPoint())
+	if len(do.Thresholds) > 0 {
+		what += " and to fixed FF accuracies"
+	}
+	ds := newTable(clockTable(do, "delay_summary"), what+", and lag behind layer 1, per treatment and layer: mean over seeds with "+ci)
+	for _, d := range sums {
+		ds.group(d.Group)
+		ds.layer(d.Group, d.Layer)
+		ds.str("measure", d.Measure)
+		ds.summary("", d.Summary)
+		ds.int("undefined", d.Undefined)
+	}
+	return ds.table()
+}
+
+// delaysTable is the per-run and layer table of the delays on do's clock.
+func delaysTable(do analysis.DelayOptions, delays []analysis.Delay) *artifacts.Table {
+	dl := newTable(clockTable(do, "delays"), fmt.Sprintf("Per run and layer: FF accuracy at %s, gain, and every %s delay", do.FirstPoint(), do.Clock))
+	for _, d := range delays {
+		dl.group(d.Group)
+		dl.str("run", d.Run)
+		dl.layer(d.Group, d.Layer)
+		dl.num("start", d.Start)
+		dl.num("gain", d.Gain)
+		for _, m := range do.Measures() {
+			dl.num(m, d.Value(m))
+		}
+		dl.num("lag_r", d.LagR)
+	}
+	return dl.table()
 }

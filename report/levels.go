@@ -125,7 +125,7 @@ func analyzeLevels(exp *experiments.Experiment, opt analysis.StepOptions, pts []
 			return nil, fmt.Errorf("level %s: %w", l.Name(), err)
 		}
 		l.Steps = rep
-		_, l.H1, _ = analysis.RunStepSlopes(rep.Delays, opt.H1Measure)
+		_, l.H1, _ = analysis.RunSlopes(rep.Delays, opt.H1Measure)
 		l.H1OwnStart = analysis.MeanCI(nil, opt.Confidence)
 		if cfg, ok := greedyConfig(exp, l); ok && stepsPerEpoch > 0 {
 			frac := 0.5
@@ -318,7 +318,7 @@ func figureView(rep *Reports, exp *experiments.Experiment) *Reports {
 	if rep.Steps != nil {
 		st := *rep.Steps
 		st.CurveSummaries = relabelAll(st.CurveSummaries, func(s *analysis.CurveSummary) { relabel(&s.Group) })
-		st.DelaySummaries = relabelAll(st.DelaySummaries, func(s *analysis.StepDelaySummary) { relabel(&s.Group) })
+		st.DelaySummaries = relabelAll(st.DelaySummaries, func(s *analysis.DelaySummary) { relabel(&s.Group) })
 		st.IncrementSummaries = relabelAll(st.IncrementSummaries, func(s *analysis.CorrelationSummary) { relabel(&s.Group) })
 		st.LevelSummaries = relabelAll(st.LevelSummaries, func(s *analysis.CorrelationSummary) { relabel(&s.Group) })
 		view.Steps = &st

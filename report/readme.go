@@ -120,7 +120,7 @@ func resultsReadme(reps *Reports, tables []*artifacts.Table, sw *Sweep, about Re
 	if st := reps.Steps; st != nil {
 		fmt.Fprintf(&b, "\n## The paper's claims at step resolution\n\n")
 		fmt.Fprintf(&b, "Tested on the held-out probe's curves from step 0, under the rules of the experiment file's [analysis] (below; the notes above say which of them were written before the runs). Intervals are %.0f%% confidence intervals over runs; p-values are two-sided unless marked one-sided. Rows marked *context* are reported beside the verdict's measure and decide nothing.\n\n", conf)
-		claimTable(&b, st.Hypotheses, conf, true)
+		claimTable(&b, st.Hypotheses, conf)
 
 		if perEpoch {
 			sideBySide(&b, rep, st, curves, conf, reps.StepsPerEpoch)
@@ -151,7 +151,9 @@ func sideBySide(b *strings.Builder, rep *analysis.Report, st *analysis.StepRepor
 			sh := st.Hypotheses[i]
 			var ev, sv []string
 			for _, e := range h.Effects {
-				ev = append(ev, fmt.Sprintf("%s %s [%s, %s]", fmtNum(e.Value), e.Unit, fmtNum(e.Lo), fmtNum(e.Hi)))
+				if !e.Context {
+					ev = append(ev, fmt.Sprintf("%s %s [%s, %s]", fmtNum(e.Value), e.Unit, fmtNum(e.Lo), fmtNum(e.Hi)))
+				}
 			}
 			for _, e := range sh.Effects {
 				if !e.Context {
@@ -160,7 +162,7 @@ func sideBySide(b *strings.Builder, rep *analysis.Report, st *analysis.StepRepor
 			}
 			fmt.Fprintf(b, "| %s | %s | %s | %s | %s |\n", h.ID, strings.Join(ev, "; "), h.Verdict, strings.Join(sv, "; "), sh.Verdict)
 		}
-		fmt.Fprintf(b, "\nWhy the two can differ. The per-epoch curves start after a whole epoch (%d optimizer steps here), and the per-epoch delays measure a layer's gain from that first point: a layer that starts behind and catches up during the second epoch shows a large, early gain, so its t50 comes *earlier*. At step resolution every gain is measured from the untrained network (step 0), and the first hundreds of steps, where layers diverge, are sampled densely. The per-epoch H2 correlates two curves that both rise over the epochs; at step resolution, H2's paper reading correlates levels from the end of the classifier-only phase, and the coupling rows ask what belongs to the run (below).\n", stepsPerEpoch)
+		fmt.Fprintf(b, "\nWhy the two can differ. The per-epoch curves start after a whole epoch (%d optimizer steps here), and the per-epoch delays measure a layer's gain from that first point: a layer that starts behind and catches up during the second epoch shows a large, early gain, so its e50 comes *earlier*. At step resolution every gain is measured from the untrained network (step 0), and the first hundreds of steps, where layers diverge, are sampled densely. The per-epoch H2 correlates two curves that both rise over the epochs; at step resolution, H2's paper reading correlates levels from the end of the classifier-only phase, and the coupling rows ask what belongs to the run (below).\n", stepsPerEpoch)
 	}
 }
 
@@ -193,7 +195,7 @@ func finishReadme(b *strings.Builder, reps *Reports, tables []*artifacts.Table, 
 		fmt.Fprintf(b, "Not tested: the runs have %d epoch(s), and a curve over epochs needs at least %d points for a correlation (and 2 for a delay). The per-epoch tables are written with their values undefined (NaN) and the reasons in `tables/hypotheses`.\n", maxEpoch, minEpochCurve)
 	} else {
 		fmt.Fprintf(b, "Each claim tested on this sweep's %s, as the reproduction did before step recording; intervals are %.0f%% confidence intervals, n is the number of runs behind the estimate.\n\n", curves, conf)
-		claimTable(b, rep.Hypotheses, conf, false)
+		claimTable(b, rep.Hypotheses, conf)
 	}
 	for _, h := range rep.Hypotheses {
 		if !perEpoch {
@@ -256,7 +258,7 @@ func WithProvenance(readme string, line string) string {
 }
 
 // claimTable writes the hypothesis rows as a Markdown table.
-func claimTable(b *strings.Builder, hs []analysis.Hypothesis, conf float64, roles bool) {
+func claimTable(b *strings.Builder, hs []analysis.Hypothesis, conf float64) {
 	fmt.Fprintf(b, "| claim | statement | estimate | %.0f%% CI | p (null hypothesis) | ceiling | runs | verdict |\n|---|---|---|---|---|---|---:|---|\n", conf)
 	for _, h := range hs {
 		for i, e := range h.Effects {
@@ -265,7 +267,7 @@ func claimTable(b *strings.Builder, hs []analysis.Hypothesis, conf float64, role
 				id, claim, verdict = "", "", ""
 			}
 			stat := e.Statistic
-			if roles && e.Context {
+			if e.Context {
 				stat = "*context:* " + stat
 			}
 			p := fmtP(e.P)
@@ -278,7 +280,7 @@ func claimTable(b *strings.Builder, hs []analysis.Hypothesis, conf float64, role
 			switch {
 			case i > 0 && e.Verdict == "":
 				verdict = "–"
-			case i > 0 && roles && e.Context:
+			case i > 0 && e.Context:
 				verdict = "*(" + string(e.Verdict) + ")*"
 			case i > 0:
 				verdict = "(part: " + string(e.Verdict) + ")"

@@ -59,12 +59,12 @@ var Figures = []FigureSpec{
 			}
 			return figures.Accuracy(r.Epoch.CurveSummaries)
 		}, nil},
-	{"fig2_delay", "The delay H1's verdict uses, against layer index: by depth (left) and by width (right), 95% CIs. At step resolution (the verdict's measure, in steps from initialisation) when the sweep recorded steps, else t50 in epochs.",
+	{"fig2_delay", "The delay H1's verdict uses, against layer index: by depth (left) and by width (right), 95% CIs. At step resolution (the verdict's measure, in steps from initialisation) when the sweep recorded steps, else e50 in epochs.",
 		func(r *Reports) (*figures.Figure, error) {
 			if r.Steps != nil {
-				return figures.StepDelays(r.Steps.DelaySummaries, r.Steps.Options.H1Measure, delayReference(r))
+				return figures.Delays(r.Steps.DelaySummaries, r.Steps.Options.DelayOptions(), r.Steps.Options.H1Measure, delayReference(r))
 			}
-			return figures.Delays(r.Epoch.DelaySummaries, analysis.T50, delayReference(r))
+			return figures.Delays(r.Epoch.DelaySummaries, analysis.EpochDelays, r.Epoch.Options.DelayMeasure, delayReference(r))
 		}, nil},
 	{"fig3_correlation_heatmap", "Pearson correlation of each layer's accuracy with the model's over epochs (Fisher-z mean over seeds), layer × treatment.",
 		func(r *Reports) (*figures.Figure, error) {
