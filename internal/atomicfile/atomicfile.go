@@ -47,17 +47,7 @@ func write(path string, perm fs.FileMode, fill func(io.Writer) error, rec bool) 
 			os.Remove(tmp)
 		}
 	}()
-	bw := bufio.NewWriterSize(f, 1<<20)
-	if err = fill(bw); err != nil {
-		return err
-	}
-	if err = bw.Flush(); err != nil {
-		return err
-	}
-	if err = f.Sync(); err != nil {
-		return err
-	}
-	if err = f.Close(); err != nil {
+	if err = writeSynced(f, fill); err != nil {
 		return err
 	}
 	if err = os.Rename(tmp, path); err != nil {
@@ -108,4 +98,20 @@ func syncOpenDir(d *os.File) error {
 		return err
 	}
 	return nil
+}
+
+// writeSynced fills f through a buffer, then flushes, syncs and closes it:
+// its bytes are on disk when it returns nil.
+func writeSynced(f *os.File, fill func(io.Writer) error) error {
+	bw := bufio.NewWriterSize(f, 1<<20)
+	if err := fill(bw); err != nil {
+		return err
+	}
+	if err := bw.Flush(); err != nil {
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		return err
+	}
+	return f.Close()
 }

@@ -1,7 +1,6 @@
 package atomicfile
 
 import (
-	"bufio"
 	"crypto/rand"
 	"errors"
 	"fmt"
@@ -76,17 +75,7 @@ func WriteIn(root *os.Root, name string, perm fs.FileMode, fill func(io.Writer) 
 			root.Remove(tmp)
 		}
 	}()
-	bw := bufio.NewWriterSize(f, 1<<20)
-	if err = fill(bw); err != nil {
-		return err
-	}
-	if err = bw.Flush(); err != nil {
-		return err
-	}
-	if err = f.Sync(); err != nil {
-		return err
-	}
-	if err = f.Close(); err != nil {
+	if err = writeSynced(f, fill); err != nil {
 		return err
 	}
 	if err = root.Rename(tmp, name); err != nil {
