@@ -1,6 +1,7 @@
 package experiments
 
 import (
+	"bytes"
 	"embed"
 	"errors"
 	"fmt"
@@ -205,6 +206,9 @@ type Experiment struct {
 	// rules of the file's [analysis] table, written before a sweep runs;
 	// zero fields mean the analysis package's defaults.
 	Analysis analysis.StepOptions
+	// Source is the file's text, as parsed: published with the results
+	// (data/experiment.toml), so that they carry their experiment.
+	Source []byte
 	// Overrides are the engine fields a command set over the file
 	// ("lr=0.01", Set), in order; published with the results.
 	Overrides []string
@@ -318,6 +322,7 @@ func Parse(name string, data []byte) (*Experiment, error) {
 		}
 		return nil, err
 	}
+	e.Source = bytes.Clone(data)
 	return e, nil
 }
 

@@ -85,6 +85,11 @@ func PublishResults(c *pipeline.Cache, res []pipeline.Result, results string, ab
 		if err := writeSums(filepath.Join(data, SumsFile), about.Experiment.Name, res); err != nil {
 			return fmt.Errorf("publish: %w", err)
 		}
+		// The results carry their experiment file: redraw needs no
+		// checkout that has it.
+		if err := atomicfile.WriteBytes(filepath.Join(data, ExperimentFile), about.Experiment.Source); err != nil {
+			return fmt.Errorf("publish: %w", err)
+		}
 		// Which build published the sweep (cached runs keep the results of
 		// the build that computed them, under keys that include the BLAS
 		// backend and Go version) stays with the data: redrawing it later
@@ -315,6 +320,9 @@ func readProvenance(dataDir string) Provenance {
 // between identical runs), so it is published from the train jobs'
 // volatile timing outputs instead.
 const TimingsFile = "timing.csv"
+
+// ExperimentFile is the published copy of the experiment file, in data/.
+const ExperimentFile = "experiment.toml"
 
 // runNumerics is what the run records of a sweep say about the numbers:
 // the OpenBLAS kernels and arithmetic modes, sorted, and the pins of

@@ -150,3 +150,24 @@ func TestCompletion(t *testing.T) {
 		}
 	}
 }
+
+// TestResultsCarryTheirExperiment: publish copies the experiment file into
+// data/, and redraw works from it when no experiments/ file or profile of
+// that name exists, giving the same README.
+func TestResultsCarryTheirExperiment(t *testing.T) {
+	workdir(t, map[string]string{"tiny.toml": tiny})
+	mustRun(t, "run", "--profile", "tiny", "--cache", "cache")
+	copyOf, err := os.ReadFile(filepath.Join("results", "tiny", "data", "experiment.toml"))
+	if err != nil || string(copyOf) != tiny {
+		t.Fatalf("data/experiment.toml: %v, %q", err, copyOf)
+	}
+	readme, _ := os.ReadFile(filepath.Join("results", "tiny", "README.md"))
+	if err := os.Remove(filepath.Join("experiments", "tiny.toml")); err != nil {
+		t.Fatal(err)
+	}
+	mustRun(t, "redraw", "--profile", "tiny")
+	again, _ := os.ReadFile(filepath.Join("results", "tiny", "README.md"))
+	if string(again) != string(readme) {
+		t.Error("redraw from the published experiment file changed the README")
+	}
+}

@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/ffchar/ffchar/internal/safepath"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -351,6 +353,14 @@ README.md from them. Needs no cache and trains nothing. Results published with
 		Flags: []cli.Flag{profileFlag, resultsFlag, setFlag},
 		Action: func(c *cli.Context) error {
 			exp, err := loadExperiment(c.String("profile"))
+			if errors.Is(err, fs.ErrNotExist) {
+				// Published results carry their experiment file.
+				if p, perr := safepath.Join(c.String("results"), c.String("profile"), "data", stages.ExperimentFile); perr == nil {
+					if e, lerr := experiments.Load(p); lerr == nil {
+						exp, err = e, nil
+					}
+				}
+			}
 			if err != nil {
 				return err
 			}
