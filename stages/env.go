@@ -20,8 +20,10 @@ const (
 	// stage is gone). 6: one-at-a-time levels (tables/one_at_a_time,
 	// figure 9), the model legend naming goodness over labels. 7: the
 	// coupling analysis (surrogates, timescales, ceilings from the
-	// split-half probe), figure 10, the revised verdicts.
-	correlateVersion = 7
+	// split-half probe), figure 10, the revised verdicts. 8: one delay
+	// analysis for both clocks (per-epoch e50/e90/e95 and context rows),
+	// per-run surrogates per epoch, the overrides in the README.
+	correlateVersion = 8
 )
 
 // Stage names, in pipeline order.
