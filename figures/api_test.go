@@ -315,6 +315,9 @@ func TestNiceTicks(t *testing.T) {
 		{10, 100, niceTicks{integer: true, intervals: 4}, []string{"25", "50", "75", "100"}},
 		{0, 1, niceTicks{intervals: 4}, []string{"0.00", "0.25", "0.50", "0.75", "1.00"}},
 		{1, 2, niceTicks{integer: true}, []string{"1", "2"}},
+		// A range of a few ulps (a constant series, padded): one tick, and
+		// the call returns (steps beyond 2^53 used to loop forever).
+		{0.99993, 0.99993 + 4e-15, niceTicks{}, []string{"0.99993"}},
 	} {
 		var got []string
 		for _, tk := range tc.t.Ticks(tc.lo, tc.hi) {

@@ -173,8 +173,14 @@ type niceTicks struct {
 
 func (nt niceTicks) Ticks(lo, hi float64) []plot.Tick {
 	r := hi - lo
+	// A range lost in the last bits of its ends (a constant series drawn
+	// with padding of a few ulps) has no nice steps: beyond 2^53 steps the
+	// loop below would not advance.
 	if !(r > 0) || !finite(r) {
 		return plot.DefaultTicks{}.Ticks(lo, hi)
+	}
+	if r < 1e-9*math.Max(math.Abs(lo), math.Abs(hi)) {
+		return []plot.Tick{{Value: lo, Label: strconv.FormatFloat(lo, 'g', 6, 64)}}
 	}
 	most := float64(nt.intervals)
 	if most <= 0 {
