@@ -62,6 +62,18 @@ func (v View) String() string {
 	return fmt.Sprintf("increments over %d-%s windows %s", v.Window, v.Clock, from)
 }
 
+// Same reports whether v and w are the same measure: for views from the
+// treatment's start step, whatever step that is.
+func (v View) Same(w View) bool {
+	if v.FromStart {
+		v.Start = 0
+	}
+	if w.FromStart {
+		w.Start = 0
+	}
+	return v == w
+}
+
 // grid returns the clock values at which v samples curves recorded at ref
 // (ascending).
 func (v View) grid(ref []int) []int {

@@ -428,7 +428,10 @@ type StepReport struct {
 	SeedCorrelations                   []SeedCorrelation
 	// Couplings are every layer–model correlation measure against its
 	// surrogate and ceiling (coupling.go), in the order of Views.
-	Couplings      []Coupling
+	Couplings []Coupling
+	// Pools are the couplings of every view and layer pooled over the
+	// treatments, computed once (Pool reads them).
+	Pools          []Pooled
 	CurveSummaries []CurveSummary
 	// Over all runs.
 	Regression Regression // of atanh r of levels from the start step
@@ -486,6 +489,11 @@ func StepAnalyze(points []Point, opt StepOptions, halves ...[]Point) (*StepRepor
 		startOf[s.Group] = s.Step
 	}
 	r.Couplings = Couplings(curves, r.Halves, func(g Group) []View { return opt.Views(startOf[g]) }, c)
+	for _, v := range opt.Views(0) {
+		for l := 1; l <= maxLayer(curves); l++ {
+			r.Pools = append(r.Pools, PoolCouplings(r.Couplings, v, l, c))
+		}
+	}
 	r.Regression = CorrelationRegression(r.runCorrelations(opt.Views(0)[2]), PearsonMethod, c)
 	r.Hypotheses = r.hypotheses()
 	return r, nil
@@ -510,19 +518,6 @@ func (o StepOptions) Views(start int) []View {
 	return vs
 }
 
-// sameView says whether two views are the same measure, whatever the start
-// step of views from the treatment's start step.
-func sameView(a, b View) bool {
-	a.Start, b.Start = a.Start*bool2int(!a.FromStart), b.Start*bool2int(!b.FromStart)
-	return a == b
-}
-
-func bool2int(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
-}
 
 // starts applies StartStep to every treatment, rounding to the shortest
 // window.
@@ -549,7 +544,7 @@ func (r *StepReport) runCorrelations(v View) []LayerModel {
 	var out []LayerModel
 	for i := range r.Couplings {
 		c := &r.Couplings[i]
-		if !sameView(c.View, v) {
+		if !c.View.Same(v) {
 			continue
 		}
 		for _, run := range c.Runs {
@@ -603,14 +598,33 @@ func OwnStartSlopes(curves []Curve, start func(layer int) int, frac float64) []f
 // means over all runs (Fisher-z), the permutation p of the pooled excess,
 // and the mean ceilings.
 type Pooled struct {
+	View  View
+	Layer int
+	// Within, Surrogate, Excess and Residual summarise every run's atanh
+	// r; N = 0 when no treatment has the layer.
 	Within, Surrogate, Excess, Residual Summary
 	PPerm                               float64
 	Ceiling, ResidualCeiling            float64
 }
 
-// Pool pools view v's couplings of layer over every treatment.
+// Pool returns view v's couplings of layer pooled over every treatment
+// (from Pools; the zero Pooled when v is not one of the report's views).
 func (r *StepReport) Pool(v View, layer int) Pooled {
-	return PoolCouplings(r.Couplings, v, layer, r.Options.Confidence)
+	for _, p := range r.Pools {
+		if p.Layer == layer && p.View.Same(v) {
+			return p
+		}
+	}
+	return PoolCouplings(nil, v, layer, r.Options.Confidence)
+}
+
+// maxLayer is the deepest layer of curves.
+func maxLayer(curves []Curve) int {
+	m := 0
+	for i := range curves {
+		m = max(m, curves[i].Layer)
+	}
+	return m
 }
 
 // PoolCouplings pools view v's couplings of layer over every treatment,
@@ -620,7 +634,7 @@ func PoolCouplings(couplings []Coupling, v View, layer int, conf float64) Pooled
 	var cs []*Coupling
 	for i := range couplings {
 		c := &couplings[i]
-		if c.Layer != layer || !sameView(c.View, v) {
+		if c.Layer != layer || !c.View.Same(v) {
 			continue
 		}
 		cs = append(cs, c)
@@ -630,7 +644,7 @@ func PoolCouplings(couplings []Coupling, v View, layer int, conf float64) Pooled
 		}
 		ceil, rceil = append(ceil, c.Reliability.Ceiling), append(rceil, c.ResidualReliability.Ceiling)
 	}
-	p := Pooled{Within: MeanCI(within, conf), Surrogate: MeanCI(surr, conf), Excess: MeanCI(excess, conf),
+	p := Pooled{View: v, Layer: layer, Within: MeanCI(within, conf), Surrogate: MeanCI(surr, conf), Excess: MeanCI(excess, conf),
 		Residual: MeanCI(resid, conf), PPerm: permutationP(cs), Ceiling: math.NaN(), ResidualCeiling: math.NaN()}
 	if len(ceil) > 0 {
 		p.Ceiling, p.ResidualCeiling = meanOrNaN(ceil), meanOrNaN(rceil)

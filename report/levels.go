@@ -138,7 +138,7 @@ func analyzeLevels(exp *experiments.Experiment, opt analysis.StepOptions, pts []
 		// H2's measure: layer 1's levels from the start step.
 		h2 := opt.Views(0)[2]
 		for _, c := range rep.Couplings {
-			if c.Layer != 1 || c.View.Measure != h2.Measure || c.View.Window != h2.Window || !c.View.FromStart {
+			if c.Layer != 1 || !c.View.Same(h2) {
 				continue
 			}
 			for _, run := range c.Runs {

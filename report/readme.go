@@ -340,7 +340,7 @@ func h2Section(b *strings.Builder, st *analysis.StepReport, name func(string) st
 	find := func(g analysis.Group, v analysis.View) *analysis.Coupling {
 		for i := range st.Couplings {
 			c := &st.Couplings[i]
-			if c.Group == g && c.Layer == 1 && c.View.Measure == v.Measure && c.View.Window == v.Window && c.View.FromStart == v.FromStart {
+			if c.Group == g && c.Layer == 1 && c.View.Same(v) {
 				return c
 			}
 		}

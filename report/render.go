@@ -124,7 +124,7 @@ func couplingSummaries(cs []analysis.Coupling, v analysis.View) []analysis.Corre
 	var out []analysis.CorrelationSummary
 	for i := range cs {
 		c := &cs[i]
-		if c.View.Measure != v.Measure || c.View.Window != v.Window || c.View.FromStart != v.FromStart || c.View.Clock != v.Clock {
+		if !c.View.Same(v) {
 			continue
 		}
 		out = append(out, analysis.CorrelationSummary{Group: c.Group, Layer: c.Layer, Method: analysis.PearsonMethod,
@@ -138,18 +138,13 @@ func couplingSummaries(cs []analysis.Coupling, v analysis.View) []analysis.Corre
 func timescaleSummaries(st *analysis.StepReport) []figures.TimescaleSummary {
 	var out []figures.TimescaleSummary
 	for _, v := range st.Options.Views(0)[3:] {
-		layers := map[int]bool{}
-		for _, c := range st.Couplings {
-			layers[c.Layer] = true
-		}
-		for l := 1; l <= len(layers); l++ {
-			p := st.Pool(v, l)
-			if p.Within.N == 0 {
+		for _, p := range st.Pools {
+			if !p.View.Same(v) || p.Within.N == 0 {
 				continue
 			}
 			w := p.Within
 			w.Mean, w.Lo, w.Hi = math.Tanh(w.Mean), math.Tanh(w.Lo), math.Tanh(w.Hi)
-			out = append(out, figures.TimescaleSummary{Layer: l, Window: v.Window, Within: w,
+			out = append(out, figures.TimescaleSummary{Layer: p.Layer, Window: v.Window, Within: w,
 				Surrogate: math.Tanh(p.Surrogate.Mean), Ceiling: p.Ceiling})
 		}
 	}
