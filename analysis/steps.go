@@ -518,7 +518,6 @@ func (o StepOptions) Views(start int) []View {
 	return vs
 }
 
-
 // starts applies StartStep to every treatment, rounding to the shortest
 // window.
 func starts(curves []Curve, opt StepOptions) []Start {
