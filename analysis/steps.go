@@ -246,26 +246,6 @@ func DepthDeficits(curves []Curve, opt StepOptions) []DepthDeficit {
 	return out
 }
 
-// Increments returns, for each curve, the curve of its increments between
-// consecutive recorded steps: at step s_i, y(s_i) − y(s_{i−1}), for the
-// layer and the model alike. Correlating increments instead of levels
-// removes the shared upward trend of two learning curves, which makes
-// levels correlate whatever the relation between them.
-func Increments(curves []Curve) []Curve {
-	out := make([]Curve, len(curves))
-	for i, c := range curves {
-		d := Curve{Group: c.Group, Run: c.Run, Seed: c.Seed, Layer: c.Layer}
-		for j := 1; j < len(c.Epochs); j++ {
-			d.Epochs = append(d.Epochs, c.Epochs[j])
-			d.LayerAccuracy = append(d.LayerAccuracy, c.LayerAccuracy[j]-c.LayerAccuracy[j-1])
-			d.ModelAccuracy = append(d.ModelAccuracy, c.ModelAccuracy[j]-c.ModelAccuracy[j-1])
-			d.LabelAccuracy = append(d.LabelAccuracy, c.LabelAccuracy[j]-c.LabelAccuracy[j-1])
-		}
-		out[i] = d
-	}
-	return out
-}
-
 // SeedCorrelation is, per treatment, layer and step, Pearson's r across
 // seeds between the layer's accuracy and the model's at that step: the
 // direct test of "runs whose layer is ahead have the better model".
@@ -415,17 +395,14 @@ type StepReport struct {
 	// was not split.
 	Halves Halves
 	// Per run and layer.
-	Delays      []Delay
-	Levels      []LayerModel // correlation of levels over the recorded steps
-	IncrementsR []LayerModel // correlation of increments
+	Delays []Delay
 	// Per treatment (and layer, step or measure).
-	Starts                             []Start
-	DelaySummaries                     []DelaySummary
-	Gaps                               []LayerGap
-	Trends                             []DelayTrend
-	Deficits                           []DepthDeficit
-	LevelSummaries, IncrementSummaries []CorrelationSummary
-	SeedCorrelations                   []SeedCorrelation
+	Starts           []Start
+	DelaySummaries   []DelaySummary
+	Gaps             []LayerGap
+	Trends           []DelayTrend
+	Deficits         []DepthDeficit
+	SeedCorrelations []SeedCorrelation
 	// Couplings are every layer–model correlation measure against its
 	// surrogate and ceiling (coupling.go), in the order of Views.
 	Couplings []Coupling
@@ -477,10 +454,6 @@ func StepAnalyze(points []Point, opt StepOptions, halves ...[]Point) (*StepRepor
 	r.Gaps = LayerGaps(r.Delays, opt.H1Measure, c)
 	r.Trends = DelayTrends(r.Delays, opt.Measures(), c)
 	r.Deficits = DepthDeficits(curves, opt)
-	r.Levels = LayerModelCorrelations(curves, c)
-	r.IncrementsR = LayerModelCorrelations(Increments(curves), c)
-	r.LevelSummaries = pearsonOnly(SummarizeCorrelations(r.Levels, c))
-	r.IncrementSummaries = pearsonOnly(SummarizeCorrelations(r.IncrementsR, c))
 	r.SeedCorrelations = SeedCorrelations(curves, r.Halves, opt.CouplingSteps, c, opt.Power)
 	r.CurveSummaries = SummarizeCurves(curves, c)
 	r.Starts = starts(curves, opt)
@@ -553,10 +526,6 @@ func (r *StepReport) runCorrelations(v View) []LayerModel {
 		}
 	}
 	return out
-}
-
-func pearsonOnly(s []CorrelationSummary) []CorrelationSummary {
-	return slices.DeleteFunc(s, func(c CorrelationSummary) bool { return c.Method != PearsonMethod })
 }
 
 // OwnStartSlopes returns, per run of curves, the OLS slope on layer index

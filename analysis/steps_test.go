@@ -186,9 +186,10 @@ func TestOneSidedP(t *testing.T) {
 	}
 }
 
-// TestLevelsVersusIncrements shows why H2 is judged on increments: a layer
-// and a model that share only a rising trend, each with independent noise,
-// correlate strongly in levels and hardly at all in increments.
+// TestLevelsVersusIncrements: a layer and a model that share only a
+// rising trend, each with independent noise, correlate strongly in levels
+// and hardly at all in increments between recorded steps, when the noise
+// dominates the steps' increments.
 func TestLevelsVersusIncrements(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	trend := logisticCurve(0.5, 0.95, 300, 100)
@@ -204,12 +205,18 @@ func TestLevelsVersusIncrements(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	lev := LayerModelCorrelations(curves, 0.95)
-	inc := LayerModelCorrelations(Increments(curves), 0.95)
-	for i := range lev {
-		if lev[i].Pearson.R < 0.9 || math.Abs(inc[i].Pearson.R) > 0.3 {
-			t.Errorf("layer %d: levels r = %.3f (want > 0.9), increments r = %.3f (want |r| < 0.3)", lev[i].Layer, lev[i].Pearson.R, inc[i].Pearson.R)
+	views := func(Group) []View {
+		return []View{{Clock: ClockStep, Measure: ViewLevels}, {Clock: ClockStep, Measure: ViewIncrements}}
+	}
+	cs := Couplings(curves, nil, views, 0.95)
+	for i := 0; i+1 < len(cs); i += 2 {
+		lev, inc := cs[i].R(), cs[i+1].R()
+		if lev < 0.9 || math.Abs(inc) > 0.3 {
+			t.Errorf("layer %d: levels r = %.3f (want > 0.9), increments r = %.3f (want |r| < 0.3)", cs[i].Layer, lev, inc)
 		}
+	}
+	if len(cs) != 4 {
+		t.Errorf("%d couplings, want 2 layers × 2 views", len(cs))
 	}
 }
 

@@ -319,8 +319,7 @@ func figureView(rep *Reports, exp *experiments.Experiment) *Reports {
 		st := *rep.Steps
 		st.CurveSummaries = relabelAll(st.CurveSummaries, func(s *analysis.CurveSummary) { relabel(&s.Group) })
 		st.DelaySummaries = relabelAll(st.DelaySummaries, func(s *analysis.DelaySummary) { relabel(&s.Group) })
-		st.IncrementSummaries = relabelAll(st.IncrementSummaries, func(s *analysis.CorrelationSummary) { relabel(&s.Group) })
-		st.LevelSummaries = relabelAll(st.LevelSummaries, func(s *analysis.CorrelationSummary) { relabel(&s.Group) })
+		st.Couplings = relabelAll(st.Couplings, func(c *analysis.Coupling) { relabel(&c.Group) })
 		view.Steps = &st
 	}
 	return &view
