@@ -1,53 +1,19 @@
 package report
 
 import (
-	"math"
-	"math/rand/v2"
 	"os"
 	"strings"
 	"testing"
 
 	"github.com/ffchar/ffchar/artifacts"
 	"github.com/ffchar/ffchar/experiments"
+	"github.com/ffchar/ffchar/internal/sweeptest"
 )
 
-// synthSweep builds the curves of a one-epoch sweep recorded with the
-// split-half probe: two widths × 6 seeds, depth 2, probe rows every 20
-// steps to step 200 (the epoch), each half adding its own noise, and the
-// epoch's validation rows.
+// synthSweep is a one-epoch sweep (200 steps) recorded with the
+// split-half probe: two widths × 6 seeds.
 func synthSweep() []artifacts.MetricsRow {
-	rng := rand.New(rand.NewPCG(1, 2))
-	var rows []artifacts.MetricsRow
-	for _, width := range []int{8, 16} {
-		for seed := range 6 {
-			info := artifacts.RunInfo{RunID: "r" + string(rune('a'+seed)) + string(rune('0'+width/8)), Treatment: "depth=2,width=" + map[int]string{8: "8", 16: "16"}[width],
-				Recipe: "loewe", Depth: 2, Width: width, Seed: uint64(seed)}
-			lag := rng.Float64() * 20
-			for step := 0; step <= 200; step += 20 {
-				epoch := (step + 199) / 200
-				model := 0.1 + 0.8*(1-math.Exp(-float64(step)/40))
-				mh := [2]float64{model + 0.01*rng.NormFloat64(), model + 0.01*rng.NormFloat64()}
-				for l := 1; l <= 2; l++ {
-					truth := 0.5 + 0.4*(1-math.Exp(-math.Max(0, float64(step)-lag-30*float64(l-1))/60))
-					var halves [2]float64
-					for h := range halves {
-						halves[h] = truth + 0.01*rng.NormFloat64()
-					}
-					add := func(split string, acc, m float64) {
-						rows = append(rows, artifacts.MetricsRow{RunInfo: info, Epoch: epoch, Step: step, Split: split, Layer: l,
-							FFAccuracy: acc, ClassifierAccuracy: m, LabelAccuracy: math.NaN(), GoodnessAccuracy: math.NaN(), Samples: 100})
-					}
-					add(artifacts.SplitProbe, (halves[0]+halves[1])/2, (mh[0]+mh[1])/2)
-					add(artifacts.SplitProbeA, halves[0], mh[0])
-					add(artifacts.SplitProbeB, halves[1], mh[1])
-					if step == 200 {
-						add(artifacts.SplitVal, truth, model)
-					}
-				}
-			}
-		}
-	}
-	return rows
+	return sweeptest.Rows(sweeptest.Options{Widths: []int{8, 16}, Seeds: 6, Epochs: 1, EpochSteps: 200, Seed: 1})
 }
 
 // TestReadmeOneEpochWithHalves: a one-epoch sweep says why it has no

@@ -3,53 +3,16 @@ package stages
 import (
 	"crypto/sha256"
 	"fmt"
-	"math"
-	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
-	"github.com/ffchar/ffchar/artifacts"
 	"github.com/ffchar/ffchar/experiments"
+	"github.com/ffchar/ffchar/internal/sweeptest"
 	"github.com/ffchar/ffchar/report"
 )
-
-// fixedSweep is a small deterministic sweep (two widths × 5 seeds, depth
-// 2, three epochs of 100 steps, split-half probe) whose report pins the
-// report's code.
-func fixedSweep() []artifacts.MetricsRow {
-	rng := rand.New(rand.NewPCG(3, 4))
-	var rows []artifacts.MetricsRow
-	for _, width := range []int{8, 16} {
-		for seed := range 5 {
-			info := artifacts.RunInfo{RunID: fmt.Sprintf("depth=2,width=%d/r%d", width, seed), Treatment: fmt.Sprintf("depth=2,width=%d", width),
-				Recipe: "loewe", Depth: 2, Width: width, Seed: uint64(seed)}
-			lag := rng.Float64() * 20
-			for step := 0; step <= 300; step += 20 {
-				epoch := (step + 99) / 100
-				model := 0.1 + 0.8*(1-math.Exp(-float64(step)/60))
-				mh := [2]float64{model + 0.01*rng.NormFloat64(), model + 0.01*rng.NormFloat64()}
-				for l := 1; l <= 2; l++ {
-					truth := 0.5 + 0.4*(1-math.Exp(-math.Max(0, float64(step)-lag-30*float64(l-1))/80))
-					h := [2]float64{truth + 0.01*rng.NormFloat64(), truth + 0.01*rng.NormFloat64()}
-					add := func(split string, acc, m float64) {
-						rows = append(rows, artifacts.MetricsRow{RunInfo: info, Epoch: epoch, Step: step, Split: split, Layer: l,
-							FFAccuracy: acc, ClassifierAccuracy: m, LabelAccuracy: math.NaN(), GoodnessAccuracy: math.NaN(), Samples: 100})
-					}
-					add(artifacts.SplitProbe, (h[0]+h[1])/2, (mh[0]+mh[1])/2)
-					add(artifacts.SplitProbeA, h[0], mh[0])
-					add(artifacts.SplitProbeB, h[1], mh[1])
-					if step > 0 && step%100 == 0 {
-						add(artifacts.SplitVal, truth, model)
-					}
-				}
-			}
-		}
-	}
-	return rows
-}
 
 // TestReportVersion: the correlate job's cached report is reused while its
 // key is unchanged, so a change to what the report computes must bump
@@ -64,7 +27,7 @@ func TestReportVersion(t *testing.T) {
 		t.Fatal(err)
 	}
 	if _, err := report.Write(report.Dirs{Tables: dir, Figures: filepath.Join(dir, "figures"), Readme: filepath.Join(dir, "README.md")},
-		&report.Sweep{Curves: fixedSweep()}, exp, nil, ""); err != nil {
+		&report.Sweep{Curves: sweeptest.Rows(sweeptest.Options{Widths: []int{8, 16}, Seeds: 5, Epochs: 3, EpochSteps: 100, Seed: 3})}, exp, nil, ""); err != nil {
 		t.Fatal(err)
 	}
 	names, _ := filepath.Glob(filepath.Join(dir, "*"))
