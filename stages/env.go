@@ -22,8 +22,9 @@ const (
 	// coupling analysis (surrogates, timescales, ceilings from the
 	// split-half probe), figure 10, the revised verdicts. 8: one delay
 	// analysis for both clocks (per-epoch e50/e90/e95 and context rows),
-	// per-run surrogates per epoch, the overrides in the README.
-	correlateVersion = 8
+	// per-run surrogates per epoch, the overrides in the README. 9: figure
+	// 8 of a one-at-a-time sweep names treatments by level.
+	correlateVersion = 9
 )
 
 // Stage names, in pipeline order.
