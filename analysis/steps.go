@@ -403,6 +403,9 @@ type StepReport struct {
 	Trends           []DelayTrend
 	Deficits         []DepthDeficit
 	SeedCorrelations []SeedCorrelation
+	// TreatmentCouplings are the across-seed correlations at the coupling
+	// steps, per treatment and layer (H2 and H3 coupling).
+	TreatmentCouplings []TreatmentCoupling
 	// Couplings are every layer–model correlation measure against its
 	// surrogate and ceiling (coupling.go), in the order of Views.
 	Couplings []Coupling
@@ -455,6 +458,7 @@ func StepAnalyze(points []Point, opt StepOptions, halves ...[]Point) (*StepRepor
 	r.Trends = DelayTrends(r.Delays, opt.Measures(), c)
 	r.Deficits = DepthDeficits(curves, opt)
 	r.SeedCorrelations = SeedCorrelations(curves, r.Halves, opt.CouplingSteps, c, opt.Power)
+	r.TreatmentCouplings = treatmentCouplings(r.SeedCorrelations, opt.CouplingSteps)
 	r.CurveSummaries = SummarizeCurves(curves, c)
 	r.Starts = starts(curves, opt)
 	startOf := map[Group]int{}
@@ -690,6 +694,52 @@ func (r *StepReport) hypotheses() []Hypothesis {
 	return hyps
 }
 
+// TreatmentCoupling is one treatment and layer's across-seed coupling:
+// the Fisher-z mean over the coupling steps of the across-seed r of the
+// layer with the model, the mean ceiling over those steps, and the seeds.
+type TreatmentCoupling struct {
+	Group
+	Layer   int
+	Z       float64 // mean atanh r over the steps where r is defined
+	Ceiling float64 // mean over the steps, as r; NaN without halves
+	Seeds   int     // the most seeds at a step
+
+	ceilings []float64
+}
+
+// treatmentCouplings groups the across-seed correlations at steps by
+// treatment and layer, in the order of scs.
+func treatmentCouplings(scs []SeedCorrelation, steps []int) []TreatmentCoupling {
+	type key struct {
+		g     Group
+		layer int
+	}
+	at := map[key]int{}
+	var out []TreatmentCoupling
+	var zs [][]float64
+	for _, c := range scs {
+		if !slices.Contains(steps, c.Step) || !c.Defined() {
+			continue
+		}
+		k := key{c.Group, c.Layer}
+		i, ok := at[k]
+		if !ok {
+			i = len(out)
+			at[k] = i
+			out = append(out, TreatmentCoupling{Group: c.Group, Layer: c.Layer})
+			zs = append(zs, nil)
+		}
+		z, _ := FisherZ(c.R)
+		zs[i] = append(zs[i], z)
+		out[i].ceilings = append(out[i].ceilings, c.Reliability.Ceiling)
+		out[i].Seeds = max(out[i].Seeds, c.N)
+	}
+	for i := range out {
+		out[i].Z, out[i].Ceiling = mean(zs[i]), meanOrNaN(out[i].ceilings)
+	}
+	return out
+}
+
 // seedPooled is the across-seed correlation of one layer at the coupling
 // steps, per treatment the Fisher-z mean over the steps, summarised over
 // treatments.
@@ -701,35 +751,17 @@ type seedPooled struct {
 }
 
 func (r *StepReport) seedCoupling(layer int) seedPooled {
-	type acc struct {
-		zs   []float64
-		seed int
-	}
-	by := map[Group]*acc{}
-	var keys []Group
-	var ceil []float64
-	for _, c := range r.SeedCorrelations {
-		if c.Layer != layer || !slices.Contains(r.Options.CouplingSteps, c.Step) || !c.Defined() {
+	p := seedPooled{Ceiling: math.NaN()}
+	var zs, ceil []float64
+	for _, tc := range r.TreatmentCouplings {
+		if tc.Layer != layer {
 			continue
 		}
-		a, ok := by[c.Group]
-		if !ok {
-			a = &acc{}
-			by[c.Group] = a
-			keys = append(keys, c.Group)
+		zs, ceil = append(zs, tc.Z), append(ceil, tc.ceilings...)
+		if len(zs) == 1 || tc.Seeds < p.Seeds {
+			p.Seeds = tc.Seeds
 		}
-		z, _ := FisherZ(c.R)
-		a.zs, a.seed = append(a.zs, z), max(a.seed, c.N)
-		ceil = append(ceil, c.Reliability.Ceiling)
-	}
-	p := seedPooled{Ceiling: math.NaN()}
-	var zs []float64
-	for i, g := range keys {
-		zs = append(zs, mean(by[g].zs))
-		p.Runs += by[g].seed
-		if i == 0 || by[g].seed < p.Seeds {
-			p.Seeds = by[g].seed
-		}
+		p.Runs += tc.Seeds
 	}
 	p.Z = MeanCI(zs, r.Options.Confidence)
 	if len(ceil) > 0 {
@@ -742,30 +774,14 @@ func (r *StepReport) seedCoupling(layer int) seedPooled {
 // over the coupling steps of the across-seed correlation on layer index,
 // log2(width) and depth, with SE clustered by treatment.
 func (r *StepReport) seedRegression() Regression {
-	type key struct {
-		g     Group
-		layer int
-	}
-	zs := map[key][]float64{}
-	var keys []key
-	for _, c := range r.SeedCorrelations {
-		if !slices.Contains(r.Options.CouplingSteps, c.Step) || !c.Defined() {
-			continue
-		}
-		k := key{c.Group, c.Layer}
-		if _, ok := zs[k]; !ok {
-			keys = append(keys, k)
-		}
-		z, _ := FisherZ(c.R)
-		zs[k] = append(zs[k], z)
-	}
-	y := make([]float64, len(keys))
-	layer, width, depth := make([]float64, len(keys)), make([]float64, len(keys)), make([]float64, len(keys))
-	cl := make([]string, len(keys))
-	for i, k := range keys {
-		y[i] = mean(zs[k])
-		layer[i], width[i], depth[i] = float64(k.layer), math.Log2(float64(k.g.LayerWidth(k.layer))), float64(k.g.Depth)
-		cl[i] = k.g.String()
+	n := len(r.TreatmentCouplings)
+	y := make([]float64, n)
+	layer, width, depth := make([]float64, n), make([]float64, n), make([]float64, n)
+	cl := make([]string, n)
+	for i, tc := range r.TreatmentCouplings {
+		y[i] = tc.Z
+		layer[i], width[i], depth[i] = float64(tc.Layer), math.Log2(float64(tc.LayerWidth(tc.Layer))), float64(tc.Depth)
+		cl[i] = tc.Group.String()
 	}
 	reg := OLS(y, []Regressor{{LayerRegressor, layer}, {WidthRegressor, width}, {DepthRegressor, depth}}, cl, r.Options.Confidence)
 	reg.ClusterName = "treatment"

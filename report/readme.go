@@ -351,13 +351,10 @@ func h2Section(b *strings.Builder, st *analysis.StepReport, name func(string) st
 		if lv == nil || w == nil {
 			continue
 		}
-		var zs, ceil []float64
-		seeds := 0
-		for _, c := range st.SeedCorrelations {
-			if c.Group == s.Group && c.Layer == 1 && slices.Contains(o.CouplingSteps, c.Step) && c.Defined() {
-				z, _ := analysis.FisherZ(c.R)
-				zs, ceil = append(zs, z), append(ceil, c.Reliability.Ceiling)
-				seeds = max(seeds, c.N)
+		seed := analysis.TreatmentCoupling{Z: math.NaN(), Ceiling: math.NaN()}
+		for _, tc := range st.TreatmentCouplings {
+			if tc.Group == s.Group && tc.Layer == 1 {
+				seed = tc
 			}
 		}
 		start := fmt.Sprint(s.Step)
@@ -368,20 +365,8 @@ func h2Section(b *strings.Builder, st *analysis.StepReport, name func(string) st
 			fmtNum(lv.R()), fmtNum(math.Tanh(lv.Within.Lo)), fmtNum(math.Tanh(lv.Within.Hi)), fmtNum(math.Tanh(lv.Surrogate.Mean)),
 			fmtNum(lv.Excess.Mean), fmtNum(lv.Excess.Lo), fmtNum(lv.Excess.Hi), fmtP(lv.PPerm), fmtNum(lv.Reliability.Ceiling),
 			fmtNum(w.R()), fmtNum(math.Tanh(w.Surrogate.Mean)), fmtNum(w.Reliability.Ceiling),
-			fmtNum(math.Tanh(meanOf(zs))), fmtNum(meanOf(ceil)), fmtNum(analysis.MinDetectableR(seeds, o.Confidence, o.Power)))
+			fmtNum(math.Tanh(seed.Z)), fmtNum(seed.Ceiling), fmtNum(analysis.MinDetectableR(seed.Seeds, o.Confidence, o.Power)))
 	}
-}
-
-// meanOf is the mean of xs, NaN when empty or when any is NaN.
-func meanOf(xs []float64) float64 {
-	if len(xs) == 0 {
-		return math.NaN()
-	}
-	var s float64
-	for _, v := range xs {
-		s += v
-	}
-	return s / float64(len(xs))
 }
 
 // joinInts lists vs separated by commas.
