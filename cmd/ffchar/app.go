@@ -3,8 +3,6 @@ package main
 import (
 	"fmt"
 	"io"
-	"reflect"
-	"strings"
 
 	"github.com/ffchar/ffchar/backend"
 	"github.com/urfave/cli/v2"
@@ -44,40 +42,8 @@ Examples:
 		}
 	}
 	mark(app.Commands)
-	var once func(cmds []*cli.Command)
-	once = func(cmds []*cli.Command) {
-		for _, c := range cmds {
-			for _, f := range c.Flags {
-				defaultOnce(f)
-			}
-			once(c.Subcommands)
-		}
-	}
-	once(app.Commands)
 	cli.VersionPrinter = printVersion
 	return app
-}
-
-// defaultOnce makes a flag whose usage ends in "(default: …)" print that
-// default once: it becomes the flag's DefaultText, which urfave/cli prints
-// instead of the zero value it would add otherwise ("(default: the
-// recipe's) (default: 0)").
-func defaultOnce(f cli.Flag) {
-	v := reflect.ValueOf(f)
-	if v.Kind() != reflect.Pointer || v.Elem().Kind() != reflect.Struct {
-		return
-	}
-	usage, text := v.Elem().FieldByName("Usage"), v.Elem().FieldByName("DefaultText")
-	if !usage.IsValid() || !text.IsValid() || usage.Kind() != reflect.String || text.Kind() != reflect.String {
-		return
-	}
-	u := usage.String()
-	i := strings.LastIndex(u, " (default: ")
-	if i < 0 || !strings.HasSuffix(u, ")") || text.String() != "" {
-		return
-	}
-	usage.SetString(u[:i])
-	text.SetString(u[i+len(" (default: ") : len(u)-1])
 }
 
 // bashCompletion completes ffchar's commands and flags in bash: it asks

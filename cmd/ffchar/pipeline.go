@@ -31,15 +31,16 @@ var (
 	setFlag = &cli.StringSliceFlag{Name: "set",
 		Usage: "override an engine field of every treatment, as [base] would, e.g. --set lr=0.01 (repeatable; not an axis of the experiment; the results README lists it)"}
 	cacheFlag = &cli.StringFlag{Name: "cache", EnvVars: []string{pipeline.EnvCache},
-		Usage: "cache directory (default: " + pipeline.DefaultDirName + " in the working directory)"}
+		Usage: "cache directory", DefaultText: pipeline.DefaultDirName + " in the working directory"}
 	jobsFlag = &cli.IntFlag{Name: "jobs", Aliases: []string{"j"},
-		Usage: "runs computed at once (default: one per core)"}
+		Usage: "runs computed at once", DefaultText: "one per core"}
 	resultsFlag = &cli.StringFlag{Name: "results", Value: "results",
 		Usage: "folder that publish writes figures and tables into"}
 	verboseFlag = &cli.BoolFlag{Name: "verbose", Aliases: []string{"v"}, Usage: "log every job, cached ones included"}
 	arithFlag   = &cli.StringFlag{Name: "arithmetic",
 		Usage: "native (the CPU's fastest OpenBLAS kernel; bits reproducible on this machine) or portable (OpenBLAS " +
-			backend.PortableVersion + "'s " + backend.PortableKernel + " kernel, 1 thread: bits that agree on any CPU with AVX2 and FMA) (default: the experiment's arithmetic key, else native)"}
+			backend.PortableVersion + "'s " + backend.PortableKernel + " kernel, 1 thread: bits that agree on any CPU with AVX2 and FMA)",
+		DefaultText: "the experiment's arithmetic key, else native"}
 )
 
 // arithmetic applies the --arithmetic flag, when given, over the

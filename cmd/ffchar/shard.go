@@ -15,7 +15,7 @@ import (
 func shardFlags() []cli.Flag {
 	return []cli.Flag{
 		&cli.IntFlag{Name: "shard-index", Value: -1,
-			Usage: "this shard's index, 0..count-1 (default: $SLURM_ARRAY_TASK_ID, $JOB_COMPLETION_INDEX or $PARALLEL_SEQ-1)"},
+			Usage: "this shard's index, 0..count-1", DefaultText: "$SLURM_ARRAY_TASK_ID, $JOB_COMPLETION_INDEX or $PARALLEL_SEQ-1"},
 		&cli.IntFlag{Name: "shard-count", Usage: "split the runs into this many shards; shard i takes the runs at positions ≡ i mod count in the canonical order"},
 	}
 }

@@ -92,7 +92,7 @@ func planCommand() *cli.Command {
 		Name:  "plan",
 		Usage: "dry run: list the runs an experiment would compute and their estimated cost",
 		Flags: []cli.Flag{profileFlag, cacheFlag, jobsFlag, arithFlag, setFlag,
-			&cli.Float64Flag{Name: "gflops", Usage: "sustained GFLOP/s of one worker, for the time estimate (default: measured: from the experiment's cached runs, else by training its costliest treatment briefly)"},
+			&cli.Float64Flag{Name: "gflops", Usage: "sustained GFLOP/s of one worker, for the time estimate", DefaultText: "measured: from the experiment's cached runs, else by training its costliest treatment briefly"},
 			&cli.BoolFlag{Name: "runs", Usage: "list every run, not only treatments"}},
 		Action: func(c *cli.Context) error {
 			env, err := openEnv(c)
