@@ -34,6 +34,16 @@ type Options struct {
 	// schedule. Recording does not change training: the weights are
 	// bit-identical with and without it.
 	Record *Recording
+	// Resume, when not nil, continues the run from the state saved after
+	// epoch Resume.Epoch (by OnState) instead of starting it; the Seed and
+	// the configuration must be those of the run that saved it, up to its
+	// number of epochs when ff.Config.PrefixLines agree. The returned
+	// history includes the resumed state's.
+	Resume *State
+	// OnState, when not nil, is called after every epoch, once OnEpoch has
+	// returned, with the state that continues the run. The state shares
+	// memory with the network: it is valid only during the call.
+	OnState func(s *State) error
 	// OnBatch is called after every minibatch with the 1-based epoch and
 	// the batches done so far in it; for progress display.
 	OnBatch func(epoch, done, total int)
@@ -100,8 +110,8 @@ func Train(ctx context.Context, cfg Config, train *Data, opt Options) (*Network,
 		}
 		return rec.OnStep(m)
 	}
-	shuffle := rand.New(rand.NewPCG(opt.Seed, streamShuffle))
-	negRng := rand.New(rand.NewPCG(opt.Seed, streamNegatives))
+	shufflePCG, negPCG := rand.NewPCG(opt.Seed, streamShuffle), rand.NewPCG(opt.Seed, streamNegatives)
+	shuffle, negRng := rand.New(shufflePCG), rand.New(negPCG)
 
 	B, F := cfg.BatchSize, train.Features
 	net.ensureBatch(B)
@@ -112,8 +122,24 @@ func Train(ctx context.Context, cfg Config, train *Data, opt Options) (*Network,
 	batches := train.N / B
 	var history []EpochMetrics
 	var st stepStats
-	step := 0
-	for e := 0; e < cfg.TotalEpochs(); e++ {
+	step, first := 0, 0
+	if s := opt.Resume; s != nil {
+		if s.Epoch < 1 || s.Epoch > cfg.TotalEpochs() || len(s.History) != s.Epoch {
+			return nil, nil, fmt.Errorf("ff: cannot resume a %d-epoch run from a state after epoch %d with %d epochs of history",
+				cfg.TotalEpochs(), s.Epoch, len(s.History))
+		}
+		if err := net.restore(s, shufflePCG, negPCG, perm); err != nil {
+			return nil, nil, err
+		}
+		step, first = s.Step, s.Epoch
+		history = append(history, s.History...)
+		if rec != nil {
+			// The previous epoch's last step was measured, which starts
+			// a new window.
+			window, windowBatches = newEpochSum(cfg.Depth, cfg.Classifier, cfg.TrainLabelMetrics), 0
+		}
+	}
+	for e := first; e < cfg.TotalEpochs(); e++ {
 		start := time.Now()
 		phase, active := e, -1
 		if cfg.Schedule == Greedy {
@@ -172,6 +198,15 @@ func Train(ctx context.Context, cfg Config, train *Data, opt Options) (*Network,
 		history = append(history, m)
 		if opt.OnEpoch != nil {
 			if err := opt.OnEpoch(m, net); err != nil {
+				return nil, history, err
+			}
+		}
+		if opt.OnState != nil {
+			s, err := net.snapshot(e+1, step, shufflePCG, negPCG, perm, history)
+			if err != nil {
+				return nil, history, err
+			}
+			if err := opt.OnState(s); err != nil {
 				return nil, history, err
 			}
 		}
