@@ -174,7 +174,7 @@ func TestPrefixLines(t *testing.T) {
 		{with(50, nil), with(100, nil), 27},
 		{with(20, nil), with(50, nil), 12},
 		{with(21, nil), with(50, nil), 11}, // odd n: 2(1+21−11)/21 ≠ 1
-		{with(2, nil), with(4, nil), 2}, // beyond's epochs 2 and 4: the 2-epoch run is the 4-epoch run's first 2
+		{with(2, nil), with(4, nil), 2},    // beyond's epochs 2 and 4: the 2-epoch run is the 4-epoch run's first 2
 		{with(20, constant), with(100, constant), 20},
 		{with(20, greedy), with(100, greedy), 0},
 		{with(20, nil), with(100, wider), 0},
