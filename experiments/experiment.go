@@ -396,6 +396,11 @@ type Treatment struct {
 	// "depth=2,width=500". It is stable across files: two experiments
 	// with the same grid values give the same ID.
 	ID string
+	// SeedID is what the runs' seeds derive from (RunSeed): the ID without
+	// its epochs axis, so that runs differing only in their length share
+	// seeds, and with them every epoch their schedules agree on
+	// (ff.SharedEpochs).
+	SeedID string
 	// Values holds the value of each axis, [grid] and [one_at_a_time],
 	// in field-name order (the order of ID and of Experiment.Axes).
 	Values []string

@@ -300,21 +300,41 @@ func TestRunSeed(t *testing.T) {
 		}
 	}
 
-	// Every run of the paper profile gets its own seed, and another
-	// master seed changes them all.
+	// Runs of the paper profile share a seed exactly when they differ
+	// only in their number of epochs (20, 50 and 100: 3 runs a seed), and
+	// another master seed changes them all.
 	paper, err := Profile("paper")
 	if err != nil {
 		t.Fatal(err)
 	}
-	seen := map[uint64]string{}
-	for _, r := range paper.Runs() {
-		name := r.TreatmentID + "/" + strconv.Itoa(r.Replicate)
-		if prev, ok := seen[r.Seed]; ok {
-			t.Errorf("runs %s and %s share seed %d", prev, name, r.Seed)
+	seedIDs := map[string]string{}
+	for _, tr := range paper.Treatments() {
+		seedIDs[tr.ID] = tr.SeedID
+		if strings.Contains(tr.SeedID, "epochs") || !strings.Contains(tr.ID, "epochs") {
+			t.Errorf("treatment %s: seed ID %s", tr.ID, tr.SeedID)
 		}
-		seen[r.Seed] = name
-		if RunSeed(paper.MasterSeed+1, r.TreatmentID, r.Replicate) == r.Seed {
-			t.Errorf("run %s: seed does not depend on the master seed", name)
+	}
+	seen := map[uint64][]Run{}
+	for _, r := range paper.Runs() {
+		seen[r.Seed] = append(seen[r.Seed], r)
+		if RunSeed(paper.MasterSeed, seedIDs[r.TreatmentID], r.Replicate) != r.Seed {
+			t.Errorf("run %s/%d: seed is not RunSeed of its seed ID", r.TreatmentID, r.Replicate)
+		}
+		if RunSeed(paper.MasterSeed+1, seedIDs[r.TreatmentID], r.Replicate) == r.Seed {
+			t.Errorf("run %s/%d: seed does not depend on the master seed", r.TreatmentID, r.Replicate)
+		}
+	}
+	if len(seen) != len(paper.Runs())/3 {
+		t.Errorf("%d seeds for %d runs, want one for every 3 runs", len(seen), len(paper.Runs()))
+	}
+	for seed, rs := range seen {
+		a := rs[0]
+		for _, b := range rs[1:] {
+			ca, cb := a.Config, b.Config
+			ca.Epochs, cb.Epochs = 0, 0
+			if b.Replicate != a.Replicate || !reflect.DeepEqual(ca, cb) || a.Config.Epochs == b.Config.Epochs {
+				t.Errorf("seed %d shared by %s/%d and %s/%d, which differ in more than their epochs", seed, a.TreatmentID, a.Replicate, b.TreatmentID, b.Replicate)
+			}
 		}
 	}
 }
@@ -327,8 +347,8 @@ func TestKeyLines(t *testing.T) {
 	r := e.Runs()[2]
 	lines := r.KeyLines()
 	cfgLines := r.Config.Lines()
-	if len(lines) != len(cfgLines)+4 {
-		t.Fatalf("%d lines, want %d", len(lines), len(cfgLines)+4)
+	if len(lines) != len(cfgLines)+3 {
+		t.Fatalf("%d lines, want %d", len(lines), len(cfgLines)+3)
 	}
 	for i, l := range cfgLines {
 		if lines[i] != "param "+l {
@@ -341,15 +361,26 @@ func TestKeyLines(t *testing.T) {
 		}
 	}
 	// The smoke profile records at the default schedule, its probe capped
-	// at its 200 validation samples.
-	if got := lines[len(lines)-4:]; !slices.Equal(got, []string{"param seed 6354191848617538287", "param checkpoints 1,3",
+	// at its 200 validation samples. The checkpoints are not in the key:
+	// they change what is evaluated, not the training.
+	if got := lines[len(lines)-3:]; !slices.Equal(got, []string{"param seed " + strconv.FormatUint(r.Seed, 10),
 		"param record_every 20", "param record_probe 200"}) {
 		t.Errorf("last lines %q", got)
 	}
-	// With recording off the lines are those of runs recorded before step
-	// recording existed, so their cache entries stay valid.
+	r2 := r
+	r2.Checkpoints = []int{2, 3}
+	if !slices.Equal(r2.KeyLines(), lines) {
+		t.Errorf("other checkpoints changed the key lines")
+	}
+	// The prefix after epoch e has the same lines but the run's length,
+	// and the learning-rate factor of each epoch.
+	p := r.PrefixLines(2)
+	if slices.Contains(p, "param epochs 3") || !slices.Contains(p, "param prefix_epochs 2") || !slices.Contains(p, "param lr_scales 1,1") {
+		t.Errorf("prefix lines %q", p)
+	}
+	// With recording off there are no record lines.
 	r.Record = RecordSpec{}
-	if got := r.KeyLines(); len(got) != len(cfgLines)+2 || got[len(got)-1] != "param checkpoints 1,3" {
+	if got := r.KeyLines(); len(got) != len(cfgLines)+1 || got[len(got)-1] != "param seed "+strconv.FormatUint(r.Seed, 10) {
 		t.Errorf("recording off: last lines %q", got[len(got)-2:])
 	}
 }

@@ -764,6 +764,7 @@ func expand(e *Experiment, base map[string]any) ([]Treatment, error) {
 			parts[j].Value = axes.Value(parts[j].Value)
 		}
 		t.ID = axes.Format(parts)
+		t.SeedID = axes.Format(slices.DeleteFunc(slices.Clone(parts), func(a axes.Axis) bool { return a.Name == "epochs" }))
 		if pt.varied == "" {
 			for _, ax := range e.OneAtATime {
 				if v := t.axisValue(ax.Field); v != ax.Values[0] {

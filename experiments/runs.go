@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
-	"strings"
 
 	"github.com/ffchar/ffchar/ff"
 )
@@ -18,7 +17,7 @@ type Run struct {
 	Index       int
 	TreatmentID string
 	Replicate   int    // 0 .. Seeds-1
-	Seed        uint64 // RunSeed(MasterSeed, TreatmentID, Replicate)
+	Seed        uint64 // RunSeed(MasterSeed, Treatment.SeedID, Replicate)
 	Config      ff.Config
 	// Data is the treatment's data (Treatment.Data).
 	Data DataSpec
@@ -42,7 +41,7 @@ func (e *Experiment) Runs() []Run {
 				Index:       len(runs),
 				TreatmentID: t.ID,
 				Replicate:   r,
-				Seed:        RunSeed(e.MasterSeed, t.ID, r),
+				Seed:        RunSeed(e.MasterSeed, t.SeedID, r),
 				Config:      cfg,
 				Data:        t.Data,
 				Checkpoints: slices.Clone(t.Checkpoints),
@@ -75,10 +74,13 @@ func (e *Experiment) Shard(i, n int) []Run {
 //
 //	"ffchar run seed v1\nmaster <master>\ntreatment <id>\nreplicate <r>\n"
 //
-// with the numbers in decimal. The seed depends on the treatment's ID and
-// not on its place in the grid or on the experiment's name, so adding a
-// treatment leaves the other runs' seeds alone, and two experiments with
-// the same master seed give a shared treatment the same seeds.
+// with the numbers in decimal and <id> the treatment's SeedID: its ID
+// without the epochs axis. The seed depends on what the treatment computes
+// and not on its place in the grid, its length or the experiment's name:
+// adding a treatment leaves the other runs' seeds alone, two experiments
+// with the same master seed give a shared treatment the same seeds, and
+// runs that differ only in their number of epochs share seeds and hence
+// the epochs their learning-rate schedules agree on.
 func RunSeed(master uint64, treatmentID string, replicate int) uint64 {
 	s := fmt.Sprintf("ffchar run seed v1\nmaster %d\ntreatment %s\nreplicate %d\n", master, treatmentID, replicate)
 	sum := sha256.Sum256([]byte(s))
@@ -87,22 +89,37 @@ func RunSeed(master uint64, treatmentID string, replicate int) uint64 {
 
 // KeyLines returns the lines that identify the run's training for a cache
 // key: "param <field> <value>" for every Config field (ff.Config.Lines),
-// then "param seed <seed>", "param checkpoints <e1>,<e2>,..." and, when
-// step recording is on, "param record_every <n>" and "param record_probe <n>".
-// With recording off the lines are those of runs recorded before step
-// recording existed.
+// then "param seed <seed>" and the RecordLines. The checkpoints are not
+// among them: they decide which epochs are evaluated, not how the run
+// trains.
 func (r Run) KeyLines() []string {
 	cfg := r.Config
-	fields := cfg.Lines()
-	lines := make([]string, 0, len(fields)+2)
-	for _, l := range fields {
+	var lines []string
+	for _, l := range cfg.Lines() {
 		lines = append(lines, "param "+l)
 	}
-	cps := make([]string, len(r.Checkpoints))
-	for i, c := range r.Checkpoints {
-		cps[i] = strconv.Itoa(c)
+	return append(append(lines, "param seed "+strconv.FormatUint(r.Seed, 10)), r.RecordLines()...)
+}
+
+// PrefixLines returns the lines that identify epochs 1..e of the run's
+// training, for the key of its state after epoch e: ff.Config.PrefixLines
+// as params, the seed and the RecordLines. Runs of different lengths whose
+// schedules agree over e epochs have the same lines.
+func (r Run) PrefixLines(e int) []string {
+	var lines []string
+	for _, l := range r.Config.PrefixLines(e) {
+		lines = append(lines, "param "+l)
 	}
-	lines = append(lines, "param seed "+strconv.FormatUint(r.Seed, 10), "param checkpoints "+strings.Join(cps, ","))
+	return append(append(lines, "param seed "+strconv.FormatUint(r.Seed, 10)), r.RecordLines()...)
+}
+
+// RecordLines returns the key lines of the run's step recording: none with
+// recording off (the lines of runs recorded before step recording
+// existed), else "param record_every <n>", "param record_probe <n>" and the
+// probe's model and halves when they differ from the first default.
+func (r Run) RecordLines() []string {
+	cfg := r.Config
+	var lines []string
 	if r.Record.On() {
 		lines = append(lines, "param record_every "+strconv.Itoa(r.Record.Every), "param record_probe "+strconv.Itoa(r.Record.Probe))
 		if r.Record.Probe > 0 && !cfg.Classifier {

@@ -185,3 +185,30 @@ func TestPrefixLines(t *testing.T) {
 		}
 	}
 }
+
+// TestUntil: a run stopped after epoch 2 of 4 and continued from its state
+// ends where the run that never stopped does.
+func TestUntil(t *testing.T) {
+	train := synthetic(200, 1)
+	cfg := smallConfig(t, Loewe)
+	cfg.Epochs = 4
+	whole, _, err := Train(context.Background(), cfg, train, Options{Seed: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var saved *State
+	_, h, err := Train(context.Background(), cfg, train, Options{Seed: 2, Until: 2, OnState: func(s *State) error {
+		saved = cloneState(s)
+		return nil
+	}})
+	if err != nil || len(h) != 2 || saved.Epoch != 2 || h[1].LR != cfg.LR {
+		t.Fatalf("stopped run: %d epochs, state after %d, lr %g, err %v", len(h), saved.Epoch, h[1].LR, err)
+	}
+	rest, h, err := Train(context.Background(), cfg, train, Options{Seed: 2, Resume: saved})
+	if err != nil || len(h) != 4 {
+		t.Fatalf("continued run: %d epochs, err %v", len(h), err)
+	}
+	if !reflect.DeepEqual(paramsCopy(whole), paramsCopy(rest)) {
+		t.Errorf("stopped and continued run differs from the whole run")
+	}
+}

@@ -44,6 +44,10 @@ type Options struct {
 	// returned, with the state that continues the run. The state shares
 	// memory with the network: it is valid only during the call.
 	OnState func(s *State) error
+	// Until, when positive and below the run's TotalEpochs, stops training
+	// after that many epochs, with the learning-rate schedule of the whole
+	// run: to continue later from the state OnState saves.
+	Until int
 	// OnBatch is called after every minibatch with the 1-based epoch and
 	// the batches done so far in it; for progress display.
 	OnBatch func(epoch, done, total int)
@@ -139,7 +143,11 @@ func Train(ctx context.Context, cfg Config, train *Data, opt Options) (*Network,
 			window, windowBatches = newEpochSum(cfg.Depth, cfg.Classifier, cfg.TrainLabelMetrics), 0
 		}
 	}
-	for e := first; e < cfg.TotalEpochs(); e++ {
+	last := cfg.TotalEpochs()
+	if opt.Until > 0 && opt.Until < last {
+		last = opt.Until
+	}
+	for e := first; e < last; e++ {
 		start := time.Now()
 		phase, active := e, -1
 		if cfg.Schedule == Greedy {

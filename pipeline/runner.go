@@ -24,6 +24,12 @@ type Job struct {
 	Stage string
 	// Deps are the IDs of the jobs whose outputs this job reads.
 	Deps []string
+	// Label names the job's outputs in the keys of the jobs that read
+	// them ("input <label>:<name> <digest>"); "" means ID. Unlike ID it
+	// must not say more than what determines the outputs (an experiment's
+	// name, say), so that the same computation asked for by two graphs is
+	// one cache entry.
+	Label string
 	// Key writes the job's parameters onto h, which the runner created
 	// with NewHash(Stage). The runner then appends one line per output of
 	// each dependency, "input <dep>:<name> <digest>", in Deps order, so a
@@ -222,7 +228,7 @@ func (r *Runner) Run(ctx context.Context, jobs []*Job) ([]Result, error) {
 				deps[d] = results[g.index[d]].Entry
 			}
 			running++
-			go func() { doneCh <- done{i, r.runJob(ctx, jobs[i], deps, em)} }()
+			go func() { doneCh <- done{i, r.runJob(ctx, jobs[i], deps, g, em)} }()
 		}
 		if running == 0 {
 			break
@@ -255,22 +261,23 @@ func (r *Runner) Run(ctx context.Context, jobs []*Job) ([]Result, error) {
 }
 
 // jobKey computes the action key of j given its dependencies' entries.
-func jobKey(j *Job, deps map[string]*Entry) Key {
+func jobKey(j *Job, deps map[string]*Entry, g *graph) Key {
 	h := NewHash(j.Stage)
 	if j.Key != nil {
 		j.Key(h)
 	}
 	for _, d := range j.Deps {
+		label := g.labels[d]
 		for _, o := range deps[d].Outputs {
-			h.Input(d+":"+o.Name, o.ID)
+			h.Input(label+":"+o.Name, o.ID)
 		}
 	}
 	return h.Key()
 }
 
-func (r *Runner) runJob(ctx context.Context, j *Job, deps map[string]*Entry, em *emitter) Result {
+func (r *Runner) runJob(ctx context.Context, j *Job, deps map[string]*Entry, g *graph, em *emitter) Result {
 	c := r.Cache
-	key := jobKey(j, deps)
+	key := jobKey(j, deps, g)
 	res := Result{Job: j.ID, Key: key}
 	ev := Event{Job: j.ID, Stage: j.Stage, Action: key.ID}
 	start := time.Now()
@@ -384,12 +391,13 @@ func (em *emitter) emit(ev Event, kind EventKind) {
 // A graph is a validated job list.
 type graph struct {
 	index      map[string]int
+	labels     map[string]string // job ID → Job.Label or ID
 	dependents [][]int
 	order      []int // a topological order
 }
 
 func newGraph(jobs []*Job) (*graph, error) {
-	g := &graph{index: make(map[string]int, len(jobs)), dependents: make([][]int, len(jobs))}
+	g := &graph{index: make(map[string]int, len(jobs)), labels: make(map[string]string, len(jobs)), dependents: make([][]int, len(jobs))}
 	for i, j := range jobs {
 		if !validLabel(j.ID) {
 			return nil, fmt.Errorf("pipeline: invalid job ID %q: empty or contains white space", j.ID)
@@ -404,6 +412,13 @@ func newGraph(jobs []*Job) (*graph, error) {
 			return nil, fmt.Errorf("pipeline: duplicate job ID %s", j.ID)
 		}
 		g.index[j.ID] = i
+		g.labels[j.ID] = j.ID
+		if j.Label != "" {
+			if !validLabel(j.Label) {
+				return nil, fmt.Errorf("pipeline: job %s: invalid label %q", j.ID, j.Label)
+			}
+			g.labels[j.ID] = j.Label
+		}
 	}
 	pending := make([]int, len(jobs))
 	var queue []int
@@ -519,7 +534,7 @@ func (r *Runner) Status(jobs []*Job) ([]JobStatus, error) {
 			}
 		}
 		if st.State != Blocked {
-			st.Key = jobKey(j, deps)
+			st.Key = jobKey(j, deps, g)
 			e, err := c.Get(st.Key.ID)
 			if err == nil {
 				entries[i], st.Entry = e, e
