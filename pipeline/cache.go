@@ -445,3 +445,28 @@ func (c *Cache) Ref(name string) (ActionID, error) {
 	}
 	return id, nil
 }
+
+// Drop removes the entry of id and its output files at once, for the
+// partial results a job keeps only while it needs them (a training run's
+// state after an epoch that no later job will continue from). Only
+// entries whose outputs are theirs alone may be dropped: outputs are
+// shared by content, so their bytes must name the entry's own action (a
+// state records its key). Dropping a missing entry does nothing.
+func (c *Cache) Drop(id ActionID) error {
+	e, err := c.readEntry(id)
+	if err != nil {
+		if IsMiss(err) {
+			return nil
+		}
+		return err
+	}
+	if err := c.remove(c.entryFile(id)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+	for _, o := range e.Outputs {
+		if err := c.remove(c.OutputFile(o.ID)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return err
+		}
+	}
+	return nil
+}

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -24,6 +25,11 @@ type Job struct {
 	Stage string
 	// Deps are the IDs of the jobs whose outputs this job reads.
 	Deps []string
+	// After are the IDs of jobs that must finish before this one starts,
+	// though it does not read their outputs: they order work (a run that
+	// continues the training state another run leaves in the cache) and
+	// are not part of the key. IDs not in the graph are ignored.
+	After []string
 	// Label names the job's outputs in the keys of the jobs that read
 	// them ("input <label>:<name> <digest>"); "" means ID. Unlike ID it
 	// must not say more than what determines the outputs (an experiment's
@@ -57,6 +63,12 @@ type Inputs struct {
 // Entry returns the cache entry of dependency job, or nil if job is not a
 // dependency.
 func (in *Inputs) Entry(job string) *Entry { return in.deps[job] }
+
+// Cache returns the cache the job runs in, for jobs that keep partial
+// results of their own (see Cache.Drop): a training run stores its state
+// after every epoch under a key it derives, and a later job, or the same
+// one after a kill, continues from the longest it finds.
+func (in *Inputs) Cache() *Cache { return in.c }
 
 // Path returns the path of the output called name of dependency job. The
 // file belongs to the cache: read it, never modify it.
@@ -211,8 +223,8 @@ func (r *Runner) Run(ctx context.Context, jobs []*Job) ([]Result, error) {
 	doneCh := make(chan done)
 	pending := make([]int, len(jobs))
 	var ready []int
-	for i, j := range jobs {
-		pending[i] = len(j.Deps)
+	for i := range jobs {
+		pending[i] = g.waits[i]
 		if pending[i] == 0 {
 			ready = append(ready, i)
 		}
@@ -236,6 +248,12 @@ func (r *Runner) Run(ctx context.Context, jobs []*Job) ([]Result, error) {
 		d := <-doneCh
 		running--
 		results[d.i] = d.res
+		for _, k := range g.followers[d.i] {
+			pending[k]--
+			if pending[k] == 0 {
+				ready = append(ready, k)
+			}
+		}
 		if d.res.Err != nil {
 			if firstErr == nil {
 				firstErr = d.res.Err
@@ -392,12 +410,14 @@ func (em *emitter) emit(ev Event, kind EventKind) {
 type graph struct {
 	index      map[string]int
 	labels     map[string]string // job ID → Job.Label or ID
+	followers  [][]int           // jobs that list this one in After
+	waits      []int             // per job: dependencies and After jobs in the graph
 	dependents [][]int
 	order      []int // a topological order
 }
 
 func newGraph(jobs []*Job) (*graph, error) {
-	g := &graph{index: make(map[string]int, len(jobs)), labels: make(map[string]string, len(jobs)), dependents: make([][]int, len(jobs))}
+	g := &graph{index: make(map[string]int, len(jobs)), labels: make(map[string]string, len(jobs)), dependents: make([][]int, len(jobs)), followers: make([][]int, len(jobs))}
 	for i, j := range jobs {
 		if !validLabel(j.ID) {
 			return nil, fmt.Errorf("pipeline: invalid job ID %q: empty or contains white space", j.ID)
@@ -436,6 +456,16 @@ func newGraph(jobs []*Job) (*graph, error) {
 			g.dependents[k] = append(g.dependents[k], i)
 		}
 		pending[i] = len(j.Deps)
+		for _, a := range j.After {
+			// A job outside the graph (another shard's, say) orders
+			// nothing here.
+			if k, ok := g.index[a]; ok && !seen[a] {
+				seen[a] = true
+				g.followers[k] = append(g.followers[k], i)
+				pending[i]++
+			}
+		}
+		g.waits = append(g.waits, pending[i])
 		if pending[i] == 0 {
 			queue = append(queue, i)
 		}
@@ -444,7 +474,7 @@ func newGraph(jobs []*Job) (*graph, error) {
 		i := queue[0]
 		queue = queue[1:]
 		g.order = append(g.order, i)
-		for _, k := range g.dependents[i] {
+		for _, k := range slices.Concat(g.dependents[i], g.followers[i]) {
 			pending[k]--
 			if pending[k] == 0 {
 				queue = append(queue, k)
