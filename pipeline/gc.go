@@ -63,6 +63,9 @@ type GCOptions struct {
 // GCStats counts what GC removed (or, with DryRun, would remove).
 type GCStats struct {
 	Entries int   // index entries not in the keep set, or unreadable
+	// Stages counts the removed entries by stage (their key's first
+	// line; "" for unreadable ones).
+	Stages map[string]int
 	Kept    int   // index entries kept
 	Outputs int   // output files no kept entry refers to
 	Bytes   int64 // size of the removed outputs
@@ -162,6 +165,14 @@ func (c *Cache) GC(keep map[ActionID]bool, opt GCOptions) (GCStats, error) {
 		}
 		defer l.Unlock()
 		st.Entries++
+		stage := ""
+		if e, err := c.readEntry(id); err == nil {
+			stage = e.Stage()
+		}
+		if st.Stages == nil {
+			st.Stages = map[string]int{}
+		}
+		st.Stages[stage]++
 		return remove(path)
 	}, temp)
 	if err != nil {

@@ -13,8 +13,11 @@ import (
 // stage's outputs change for the same inputs.
 const (
 	prepVersion     = 1
-	trainVersion    = 2
+	// train 3: the run's name in the key and the checkpoints out of it;
+	// only the last epoch's weights (the others are in its states).
+	trainVersion    = 3
 	evaluateVersion = 2
+	stateVersion    = 1
 	// correlate 5: sweep tables with axis columns and layer_width; the
 	// analysis, figures and results README computed once, here (the plot
 	// stage is gone). 6: one-at-a-time levels (tables/one_at_a_time,

@@ -40,10 +40,11 @@ func evalSplit(exp *experiments.Experiment) string {
 	return exp.Evaluate.Split
 }
 
-func evaluateJob(exp *experiments.Experiment, r experiments.Run, prepID, trainID string) *pipeline.Job {
+func evaluateJob(exp *experiments.Experiment, r experiments.Run, prepID, trainID string, keep []int) *pipeline.Job {
 	key := evaluateKey(exp, r)
 	return &pipeline.Job{
 		ID:    RunJobID(exp, Evaluate, r),
+		Label: RunJobLabel(Evaluate, r),
 		Stage: Evaluate,
 		Deps:  []string{prepID, trainID},
 		Key:   key,
@@ -56,18 +57,26 @@ func evaluateJob(exp *experiments.Experiment, r experiments.Run, prepID, trainID
 				return err
 			}
 			split := data[evalSplit(exp)]
+			// The last epoch's weights are the train job's; the others
+			// come from the run's states, trained again from the longest
+			// one in the cache if they are gone (gc collects states).
+			t := &training{c: in.Cache(), run: r, data: data, prep: in.Entry(prepID), keep: keep}
 			var evals []artifacts.RunEvaluation
 			for _, epoch := range r.Checkpoints {
 				if err := ctx.Err(); err != nil {
 					return err
 				}
-				path, err := in.Path(trainID, WeightsFile(epoch))
-				if err != nil {
-					return err
-				}
-				params, _, err := artifacts.ReadParams(path)
-				if err != nil {
-					return err
+				var params []ff.Param
+				if epoch == r.Config.TotalEpochs() {
+					path, err := in.Path(trainID, WeightsFile(epoch))
+					if err != nil {
+						return err
+					}
+					if params, _, err = artifacts.ReadParams(path); err != nil {
+						return err
+					}
+				} else if params, err = t.weightsAt(ctx, epoch); err != nil {
+					return fmt.Errorf("run %s epoch %d: %w", RunID(r), epoch, err)
 				}
 				net, err := ff.NewFromParams(r.Config, split.Features, params)
 				if err != nil {

@@ -40,6 +40,13 @@ func RunJobID(exp *experiments.Experiment, stage string, r experiments.Run) stri
 	return jobID(exp, stage, r.TreatmentID, "r"+strconv.Itoa(r.Replicate))
 }
 
+// RunJobLabel names a run's job in the keys of the jobs that read it: its
+// ID without the experiment's name, so that the same run asked for by two
+// experiments is one cache entry.
+func RunJobLabel(stage string, r experiments.Run) string {
+	return strings.Join([]string{stage, r.TreatmentID, "r" + strconv.Itoa(r.Replicate)}, "/")
+}
+
 // Status reports, for the jobs of exp that sel keeps, whether each is
 // cached, stale or blocked in c (see pipeline.Runner.Status).
 func Status(c *pipeline.Cache, exp *experiments.Experiment, sel Selection) ([]pipeline.JobStatus, error) {
@@ -123,12 +130,20 @@ func Jobs(exp *experiments.Experiment, sel Selection) ([]*pipeline.Job, error) {
 		return jobs, nil
 	}
 	var trainIDs, evalIDs []string
+	// States are kept, and runs ordered, over all the experiment's runs,
+	// so that a shard continues the prefixes it shares with others.
+	all := exp.Runs()
+	keep, continues := keepStates(all)
 	for _, r := range runs {
-		t := trainJob(exp, r, prepIDs[r.Data])
+		after := ""
+		if k := continues[r.Index]; k >= 0 {
+			after = RunJobID(exp, Train, all[k])
+		}
+		t := trainJob(exp, r, prepIDs[r.Data], keep[r.Index], after)
 		jobs = append(jobs, t)
 		trainIDs = append(trainIDs, t.ID)
 		if includes(Evaluate) {
-			e := evaluateJob(exp, r, prepIDs[r.Data], t.ID)
+			e := evaluateJob(exp, r, prepIDs[r.Data], t.ID, keep[r.Index])
 			jobs = append(jobs, e)
 			evalIDs = append(evalIDs, e.ID)
 		}

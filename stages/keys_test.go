@@ -122,6 +122,7 @@ func TestNewEngineFieldKeepsRunsCached(t *testing.T) {
 				for _, l := range rest {
 					h.Line(l)
 				}
+				h.Param("run", RunID(r))
 				numerics(h, r.Arithmetic)
 			}
 		}

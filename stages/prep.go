@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 	"sync"
 
 	"github.com/ffchar/ffchar/internal/atomicfile"
@@ -149,6 +150,9 @@ func prepJobs(exp *experiments.Experiment, runs []experiments.Run) ([]*pipeline.
 		if err != nil {
 			return nil, nil, err
 		}
+		// The data's label leaves out the experiment's name: its outputs
+		// are the data, whichever experiment asks.
+		j.Label = strings.TrimPrefix(j.ID, exp.Name+"/")
 		jobs = append(jobs, j)
 		ids[r.Data] = j.ID
 	}

@@ -220,7 +220,8 @@ func TestSourceAxisEndToEnd(t *testing.T) {
 			continue
 		}
 		prep := "datasets/prep/" + sourceOf(t, r.Job)
-		want := "input " + prep + ":" + DatasetFile + " " + datasets[prep]
+		// The input is labelled without the experiment's name.
+		want := "input " + strings.TrimPrefix(prep, "datasets/") + ":" + DatasetFile + " " + datasets[prep]
 		if !slices.Contains(r.Key.Lines, want) {
 			t.Errorf("%s key lacks %q:\n%s", r.Job, want, strings.Join(r.Key.Lines, "\n"))
 		}

@@ -5,8 +5,7 @@ import (
 	"fmt"
 	"math"
 	"path/filepath"
-	"slices"
-	"strconv"
+		"strconv"
 	"time"
 
 	"github.com/ffchar/ffchar/artifacts"
@@ -23,7 +22,8 @@ const (
 	TimingFile  = pipeline.VolatilePrefix + "timing.json"
 )
 
-// WeightsFile names the weights kept after epoch e.
+// WeightsFile names the weights after epoch e: a train job keeps those of
+// its last epoch; the others are in the run's states.
 func WeightsFile(epoch int) string { return fmt.Sprintf("weights-e%03d.arrow", epoch) }
 
 func runInfo(r experiments.Run) artifacts.RunInfo {
@@ -63,14 +63,19 @@ func trainKey(r experiments.Run) func(h *pipeline.Hash) {
 		for _, l := range r.KeyLines() {
 			h.Line(l)
 		}
+		// The outputs name the run; the name is what makes two runs of
+		// the same computation in two treatments two entries. Their
+		// training is shared through the states.
+		h.Param("run", RunID(r))
 		numerics(h, r.Arithmetic)
 	}
 }
 
-func trainJob(exp *experiments.Experiment, r experiments.Run, prepID string) *pipeline.Job {
+func trainJob(exp *experiments.Experiment, r experiments.Run, prepID string, keep []int, after string) *pipeline.Job {
 	key := trainKey(r)
-	return &pipeline.Job{
+	j := &pipeline.Job{
 		ID:    RunJobID(exp, Train, r),
+		Label: RunJobLabel(Train, r),
 		Stage: Train,
 		Deps:  []string{prepID},
 		Key:   key,
@@ -86,28 +91,25 @@ func trainJob(exp *experiments.Experiment, r experiments.Run, prepID string) *pi
 			report := epochProgress(ctx)
 			start := time.Now()
 			var epochSeconds []float64
-			var steps []ff.StepMetrics
-			_, hist, err := ff.Train(ctx, r.Config, data["train"], ff.Options{
-				Seed:   r.Seed,
-				Val:    data["val"],
-				Record: recording(r, data["val"], &steps),
-				OnEpoch: func(m ff.EpochMetrics, net *ff.Network) error {
+			t := &training{c: in.Cache(), run: r, data: data, prep: in.Entry(prepID), keep: keep,
+				onEpoch: func(m ff.EpochMetrics) error {
 					epochSeconds = append(epochSeconds, m.Seconds)
 					if report != nil {
 						report(EpochEvent{Run: RunID(r), Epoch: m.Epoch, Epochs: r.Config.TotalEpochs(), Samples: m.Train.Samples, Seconds: m.Seconds})
 					}
-					if !slices.Contains(r.Checkpoints, m.Epoch) {
-						return nil
-					}
-					wm := map[string]string{"epoch": strconv.Itoa(m.Epoch), "seed": strconv.FormatUint(r.Seed, 10)}
-					for k, v := range meta {
-						wm[k] = v
-					}
-					return artifacts.WriteParams(filepath.Join(dir, WeightsFile(m.Epoch)), net.Params(), wm)
-				},
-			})
+					return nil
+				}}
+			total := r.Config.TotalEpochs()
+			net, hist, steps, resumed, err := t.trainTo(ctx, total)
 			if err != nil {
 				return fmt.Errorf("run %s (seed %d): %w", RunID(r), r.Seed, err)
+			}
+			wm := map[string]string{"epoch": strconv.Itoa(total), "seed": strconv.FormatUint(r.Seed, 10)}
+			for k, v := range meta {
+				wm[k] = v
+			}
+			if err := artifacts.WriteParams(filepath.Join(dir, WeightsFile(total)), net.Params(), wm); err != nil {
+				return err
 			}
 			// Wall time varies between identical runs: it goes to the
 			// volatile timing file, not into the metrics table.
@@ -121,7 +123,7 @@ func trainJob(exp *experiments.Experiment, r experiments.Run, prepID string) *pi
 			}
 			info := map[string]any{
 				"run": RunID(r), "treatment": r.TreatmentID, "replicate": r.Replicate, "seed": r.Seed,
-				"config": r.Config, "checkpoints": r.Checkpoints, "blas": backend.Name(),
+				"config": r.Config, "blas": backend.Name(),
 			}
 			if k := blasKernel(); k != "" {
 				info["blas_kernel"] = k
@@ -136,7 +138,11 @@ func trainJob(exp *experiments.Experiment, r experiments.Run, prepID string) *pi
 				return err
 			}
 			return writeJSON(filepath.Join(dir, TimingFile), map[string]any{
-				"seconds": time.Since(start).Seconds(), "epoch_seconds": epochSeconds})
+				"seconds": time.Since(start).Seconds(), "epoch_seconds": epochSeconds, "resumed_after_epoch": resumed})
 		},
 	}
+	if after != "" {
+		j.After = []string{after}
+	}
+	return j
 }

@@ -185,7 +185,7 @@ func TestStatusWhyAndSelectiveReruns(t *testing.T) {
 	edit2 := strings.Replace(edit, "epochs = 3", "epochs = 4", 1)
 	os.WriteFile("experiments/tiny.toml", []byte(edit2), 0o644)
 	out, _ = mustRun(t, "status", "--profile", "tiny", "--cache", "cache", "--why")
-	for _, want := range []string{"tiny/train/depth=1,width=12/r0: stale", "param epochs: 3 -> 4", "param checkpoints: 1,3 -> 1,3,4"} {
+	for _, want := range []string{"tiny/train/depth=1,width=12/r0: stale", "param epochs: 3 -> 4"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("status --why lacks %q:\n%s", want, out)
 		}
@@ -199,6 +199,32 @@ func TestStatusWhyAndSelectiveReruns(t *testing.T) {
 	ids = computed(e)
 	if countStage(ids, "train") != 0 || countStage(ids, "evaluate") != 4 {
 		t.Errorf("after changing the evaluation split: computed %v, want 4 evaluate jobs and no training", ids)
+	}
+
+	// So does changing the checkpoints: they say which states are
+	// evaluated, and are not in the training key. Epoch 2's state was not
+	// kept (no checkpoint, no run continues from it): evaluation trains
+	// it again from epoch 1's.
+	edit4 := strings.Replace(edit3, "checkpoints = [1, 3]", "checkpoints = [1, 2, 3]", 1)
+	os.WriteFile("experiments/tiny.toml", []byte(edit4), 0o644)
+	out, _ = mustRun(t, "status", "--profile", "tiny", "--cache", "cache", "--why")
+	if !strings.Contains(out, `param checkpoints: "1,3" -> "1,2,3"`) || strings.Contains(out, "train/depth=1,width=12/r0: stale") {
+		t.Errorf("status --why after adding checkpoint 2:\n%s", out)
+	}
+	_, e = mustRun(t, "run", "--profile", "tiny", "--cache", "cache")
+	ids = computed(e)
+	if countStage(ids, "train") != 0 || countStage(ids, "evaluate") != 4 {
+		t.Errorf("after adding checkpoint 2: computed %v, want 4 evaluate jobs and no training", ids)
+	}
+
+	// A renamed copy of the experiment is the same computation: every
+	// train and evaluate job is cached; only its report is its own.
+	os.WriteFile("experiments/copy.toml", []byte(strings.Replace(edit4, `name = "tiny"`, `name = "copy"`, 1)), 0o644)
+	out, _ = mustRun(t, "status", "--profile", "copy", "--cache", "cache")
+	for _, stage := range []string{"prep", "train", "evaluate"} {
+		if !regexp.MustCompile(`(?m)^\s*` + stage + `\s+\d+ cached\s+0 stale\s+0 blocked`).MatchString(out) {
+			t.Errorf("renamed copy: %s jobs not all cached:\n%s", stage, out)
+		}
 	}
 }
 
@@ -514,7 +540,9 @@ func TestGCKeepsCurrentExperiments(t *testing.T) {
 	mustRun(t, "run", "--profile", "tiny", "--cache", "cache", "--until", "evaluate")
 	os.WriteFile("experiments/tiny.toml", []byte(strings.Replace(tiny, "depth = [1, 2]", "depth = [1]", 1)), 0o644)
 	out, _ := mustRun(t, "gc", "--cache", "cache", "--keep", "experiments/tiny.toml", "--grace", "0s")
-	if !strings.Contains(out, "removed 4 entries") {
+	// 2 train + 2 evaluate jobs, and the 8 training states of all 4 runs
+	// (checkpoints 1 and 3), which no kept job refers to.
+	if !strings.Contains(out, "removed 12 entries (8 of them training states)") {
 		t.Errorf("gc after dropping depth 2 (2 train + 2 evaluate jobs): %q", out)
 	}
 	_, e := mustRun(t, "run", "--profile", "tiny", "--cache", "cache", "--until", "evaluate")

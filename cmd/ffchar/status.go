@@ -426,8 +426,14 @@ killed processes older than --grace.`,
 }
 
 func statsString(s pipeline.GCStats) string {
-	return fmt.Sprintf("%d entries, %d outputs (%s), %d temporary files, %d lock files; %d entries kept",
-		s.Entries, s.Outputs, sizeString(s.Bytes), s.Temps, s.Locks, s.Kept)
+	states := ""
+	if n := s.Stages[stages.StateStage]; n > 0 {
+		// Training states are partial results: collected like any entry
+		// no kept job refers to, and trained again when asked for.
+		states = fmt.Sprintf(" (%d of them training states)", n)
+	}
+	return fmt.Sprintf("%d entries%s, %d outputs (%s), %d temporary files, %d lock files; %d entries kept",
+		s.Entries, states, s.Outputs, sizeString(s.Bytes), s.Temps, s.Locks, s.Kept)
 }
 
 // sizeString writes a byte count with a unit that keeps it readable:

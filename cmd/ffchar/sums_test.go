@@ -61,13 +61,13 @@ func TestVerifySums(t *testing.T) {
 
 	t.Run("altered digest", func(t *testing.T) {
 		defer restore()
-		// The weights of the first run's first checkpoint.
+		// The weights of the first run's last epoch.
 		editSums(t, dir, func(s string) string {
-			i := strings.Index(s, " weights-e001.arrow ") + len(" weights-e001.arrow ")
+			i := strings.Index(s, " weights-e003.arrow ") + len(" weights-e003.arrow ")
 			return s[:i] + strings.Repeat("0", 64) + s[i+64:]
 		})
 		stdout, stderr, code := verify(t)
-		if code != 1 || !strings.Contains(stdout, "differ          depth=1,width=16/r0: train output weights-e001.arrow: published 000000000000…, recomputed ") {
+		if code != 1 || !strings.Contains(stdout, "differ          depth=1,width=16/r0: train output weights-e003.arrow: published 000000000000…, recomputed ") {
 			t.Errorf("exit %d\nstdout:\n%s", code, stdout)
 		}
 		if want := "ffchar: verification failed: 2 runs of " + filepath.Join(dir, "data", stages.SumsFile) + ": 1 match, 1 differ, 0 cannot be compared\n"; !strings.HasSuffix(stderr, want) {

@@ -1,0 +1,258 @@
+package stages
+
+import (
+	"bytes"
+	"context"
+	"encoding/gob"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+
+	"github.com/ffchar/ffchar/artifacts"
+	"github.com/ffchar/ffchar/experiments"
+	"github.com/ffchar/ffchar/ff"
+	"github.com/ffchar/ffchar/pipeline"
+)
+
+// A run's training state after an epoch is a cache entry of its own
+// (stage "state"), keyed by what determines the epochs so far: the
+// configuration without the run's length, the learning-rate factor of
+// each of those epochs, the seed, the step recording, the arithmetic and
+// the data (experiments.Run.PrefixLines). Runs that differ only in their
+// length share the states of the epochs their schedules agree on, and a
+// train job starts from the longest state in the cache: after a kill, it
+// loses at most the epoch it was in.
+//
+// The entry holds two outputs: StateTensorsFile, the network's parameters
+// followed by its optimiser state (ff.State.Tensors, Arrow IPC, the
+// format of the weights files), and StateFile, the rest of the state with
+// the epoch metrics and step records so far (encoding/gob). Both record
+// the state's key, so their bytes are the entry's own and Cache.Drop may
+// remove them.
+const (
+	StateStage       = "state"
+	StateTensorsFile = "state.arrow"
+	StateFile        = "state.gob"
+)
+
+// savedState is what StateFile holds.
+type savedState struct {
+	Key        string // the state's action key
+	Epoch      int
+	Step       int
+	AdamSteps  []int
+	Shuffle    []byte
+	Negatives  []byte
+	Perm       []int32
+	History    []ff.EpochMetrics
+	Steps      []ff.StepMetrics
+	Parameters int // leading tensors that are the network's parameters
+}
+
+// stateKey returns the key of run r's state after epoch e, given its data
+// (the prep job's entry).
+func stateKey(r experiments.Run, e int, data *pipeline.Entry) pipeline.Key {
+	h := pipeline.NewHash(StateStage)
+	h.Param("version", stateVersion)
+	for _, l := range r.PrefixLines(e) {
+		h.Line(l)
+	}
+	numerics(h, r.Arithmetic)
+	for _, o := range data.Outputs {
+		h.Input("data:"+o.Name, o.ID)
+	}
+	return h.Key()
+}
+
+// runState is a state read back from the cache.
+type runState struct {
+	state *ff.State
+	steps []ff.StepMetrics
+	key   pipeline.Key
+}
+
+// loadState reads the state of key from c. Any problem is a miss.
+func loadState(c *pipeline.Cache, key pipeline.Key) (*runState, error) {
+	e, err := c.Get(key.ID)
+	if err != nil {
+		return nil, err
+	}
+	raw, err := c.ReadOutput(e, StateFile)
+	if err != nil {
+		return nil, err
+	}
+	var s savedState
+	if err := gob.NewDecoder(bytes.NewReader(raw)).Decode(&s); err != nil {
+		return nil, fmt.Errorf("state %.12s: %s: %w", key.ID, StateFile, err)
+	}
+	if s.Key != key.ID.String() {
+		return nil, fmt.Errorf("state %.12s: %s is for %.12s", key.ID, StateFile, s.Key)
+	}
+	o, ok := e.Output(StateTensorsFile)
+	if !ok {
+		return nil, fmt.Errorf("state %.12s: no %s", key.ID, StateTensorsFile)
+	}
+	tensors, meta, err := artifacts.ReadParams(c.OutputFile(o.ID))
+	if err != nil {
+		return nil, err
+	}
+	if meta["state"] != s.Key {
+		return nil, fmt.Errorf("state %.12s: %s is for %.12s", key.ID, StateTensorsFile, meta["state"])
+	}
+	return &runState{
+		state: &ff.State{Epoch: s.Epoch, Step: s.Step, Tensors: tensors, AdamSteps: s.AdamSteps,
+			Shuffle: s.Shuffle, Negatives: s.Negatives, Perm: s.Perm, History: s.History},
+		steps: s.Steps,
+		key:   key,
+	}, nil
+}
+
+// saveState stores s, with the step records so far, under key.
+func saveState(c *pipeline.Cache, key pipeline.Key, s *ff.State, steps []ff.StepMetrics, params int) error {
+	hist := slices.Clone(s.History)
+	for i := range hist {
+		hist[i].Seconds = math.NaN() // wall time: not part of the state
+	}
+	var buf bytes.Buffer
+	if err := gob.NewEncoder(&buf).Encode(savedState{Key: key.ID.String(), Epoch: s.Epoch, Step: s.Step,
+		AdamSteps: s.AdamSteps, Shuffle: s.Shuffle, Negatives: s.Negatives, Perm: s.Perm,
+		History: hist, Steps: steps, Parameters: params}); err != nil {
+		return err
+	}
+	dir, err := os.MkdirTemp(filepath.Join(c.Dir(), "tmp"), key.ID.String()+"-*")
+	if err != nil {
+		return fmt.Errorf("state: %w", err)
+	}
+	defer os.RemoveAll(dir)
+	meta := map[string]string{"state": key.ID.String(), "epoch": strconv.Itoa(s.Epoch)}
+	if err := artifacts.WriteParams(filepath.Join(dir, StateTensorsFile), s.Tensors, meta); err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(dir, StateFile), buf.Bytes(), 0o666); err != nil {
+		return fmt.Errorf("state: %w", err)
+	}
+	_, err = c.PutDir(key, dir)
+	return err
+}
+
+// training is how a run's training goes through the cache.
+type training struct {
+	c    *pipeline.Cache
+	run  experiments.Run
+	data map[string]*ff.Data
+	prep *pipeline.Entry
+	// keep are the epochs whose states stay in the cache: the
+	// checkpoints, the last epoch and those other runs continue from.
+	// The others are dropped once a later one is stored.
+	keep []int
+	// onEpoch, when not nil, sees every epoch trained (not those resumed).
+	onEpoch func(m ff.EpochMetrics) error
+}
+
+// trainTo trains the run up to epoch until, starting from the longest
+// state in the cache, storing the state after every epoch, and returns the
+// network with the epoch metrics and step records of epochs 1..until. It
+// also reports the epoch it resumed after (0 for a fresh start).
+func (t *training) trainTo(ctx context.Context, until int) (*ff.Network, []ff.EpochMetrics, []ff.StepMetrics, int, error) {
+	r := t.run
+	var from *runState
+	for e := until; e >= 1 && from == nil; e-- {
+		if s, err := loadState(t.c, stateKey(r, e, t.prep)); err == nil {
+			from = s
+		}
+	}
+	var steps []ff.StepMetrics
+	opt := ff.Options{
+		Seed:   r.Seed,
+		Val:    t.data["val"],
+		Record: recording(r, t.data["val"], &steps),
+		Until:  until,
+	}
+	resumed := 0
+	var transient *pipeline.Key // the last state stored that no one keeps
+	if from != nil {
+		opt.Resume = from.state
+		steps = from.steps
+		resumed = from.state.Epoch
+		if !slices.Contains(t.keep, resumed) {
+			transient = &from.key
+		}
+	}
+	if t.onEpoch != nil {
+		opt.OnEpoch = func(m ff.EpochMetrics, _ *ff.Network) error { return t.onEpoch(m) }
+	}
+	opt.OnState = func(s *ff.State) error {
+		key := stateKey(r, s.Epoch, t.prep)
+		if err := saveState(t.c, key, s, steps, r.Config.ParamCount()); err != nil {
+			return err
+		}
+		if transient != nil {
+			if err := t.c.Drop(transient.ID); err != nil {
+				return err
+			}
+			transient = nil
+		}
+		if !slices.Contains(t.keep, s.Epoch) {
+			transient = &key
+		}
+		return nil
+	}
+	net, hist, err := ff.Train(ctx, r.Config, t.data["train"], opt)
+	if err != nil {
+		return nil, nil, nil, resumed, err
+	}
+	return net, hist, steps, resumed, nil
+}
+
+// weightsAt returns the run's parameters after epoch e: from its state in
+// the cache, or trained up to it from the longest state there is.
+func (t *training) weightsAt(ctx context.Context, e int) ([]ff.Param, error) {
+	if s, err := loadState(t.c, stateKey(t.run, e, t.prep)); err == nil {
+		return s.state.Tensors[:t.run.Config.ParamCount()], nil
+	}
+	net, _, _, _, err := t.trainTo(ctx, e)
+	if err != nil {
+		return nil, err
+	}
+	return net.Params(), nil
+}
+
+// keepStates returns, for each run of runs (by Index), the epochs whose
+// states stay in the cache: its checkpoints and last epoch, and the epochs
+// it shares with runs of the same seed (ff.SharedEpochs), which those
+// continue from. Sharers lists, for each run, the run it continues: the
+// one of the same seed that shares the most epochs with it among those
+// shorter than it (or as long and earlier), or -1.
+func keepStates(runs []experiments.Run) (keep map[int][]int, continues map[int]int) {
+	keep, continues = map[int][]int{}, map[int]int{}
+	bySeed := map[uint64][]experiments.Run{}
+	for _, r := range runs {
+		bySeed[r.Seed] = append(bySeed[r.Seed], r)
+	}
+	for _, r := range runs {
+		k := append(slices.Clone(r.Checkpoints), r.Config.TotalEpochs())
+		best, bestShared := -1, 0
+		for _, o := range bySeed[r.Seed] {
+			if o.Index == r.Index {
+				continue
+			}
+			s := ff.SharedEpochs(r.Config, o.Config)
+			if s == 0 {
+				continue
+			}
+			k = append(k, s)
+			shorter := o.Config.TotalEpochs() < r.Config.TotalEpochs() ||
+				o.Config.TotalEpochs() == r.Config.TotalEpochs() && o.Index < r.Index
+			if shorter && s > bestShared {
+				best, bestShared = o.Index, s
+			}
+		}
+		slices.Sort(k)
+		keep[r.Index] = slices.Compact(k)
+		continues[r.Index] = best
+	}
+	return keep, continues
+}
