@@ -62,10 +62,10 @@ type GCOptions struct {
 
 // GCStats counts what GC removed (or, with DryRun, would remove).
 type GCStats struct {
-	Entries int   // index entries not in the keep set, or unreadable
+	Entries int // index entries not in the keep set, or unreadable
 	// Stages counts the removed entries by stage (their key's first
 	// line; "" for unreadable ones).
-	Stages map[string]int
+	Stages  map[string]int
 	Kept    int   // index entries kept
 	Outputs int   // output files no kept entry refers to
 	Bytes   int64 // size of the removed outputs

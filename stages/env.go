@@ -12,7 +12,7 @@ import (
 // Stage code versions: part of every key of that stage. Bump one when the
 // stage's outputs change for the same inputs.
 const (
-	prepVersion     = 1
+	prepVersion = 1
 	// train 3: the run's name in the key and the checkpoints out of it;
 	// only the last epoch's weights (the others are in its states).
 	trainVersion    = 3

@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"math"
 	"path/filepath"
-		"strconv"
+	"strconv"
 	"time"
 
 	"github.com/ffchar/ffchar/artifacts"
