@@ -185,3 +185,39 @@ func TestSetEmptyValueRefused(t *testing.T) {
 		oneLine(t, "--set "+kv, stderr)
 	}
 }
+
+// TestSignificant: small figures keep two significant digits instead of
+// printing as zero; large ones print as they did with a fixed number of
+// decimals. Expected strings are the rounding by hand.
+func TestSignificant(t *testing.T) {
+	for _, c := range []struct {
+		v                float64
+		digits, decimals int
+		want             string
+	}{
+		{1079.34, 2, 1, "1079.3"},
+		{54.1, 2, 1, "54.1"},
+		{3, 2, 1, "3.0"},
+		{0.3, 2, 1, "0.3"},
+		{0.00421, 2, 1, "0.0042"},
+		{0.000812, 2, 1, "0.00081"},
+		{71.3, 2, 0, "71"},
+		{140.2, 2, 0, "140"},
+		{7, 2, 0, "7"},
+		{9.96, 2, 0, "10"},
+		{0.354, 2, 0, "0.35"},
+		{0, 2, 1, "0.0"},
+	} {
+		if got := significant(c.v, c.digits, c.decimals); got != c.want {
+			t.Errorf("significant(%g, %d, %d) = %q, want %q", c.v, c.digits, c.decimals, got, c.want)
+		}
+	}
+	for _, c := range []struct {
+		s    float64
+		want string
+	}{{0, "under 1s"}, {0.3, "under 1s"}, {0.7, "about 1s"}, {3.2, "about 3s"}, {7560, "about 2h6m0s"}} {
+		if got := aboutString(c.s); got != c.want {
+			t.Errorf("aboutString(%g) = %q, want %q", c.s, got, c.want)
+		}
+	}
+}

@@ -4,9 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math"
 	"math/rand/v2"
+	"runtime"
 	"time"
 
+	"github.com/ffchar/ffchar/backend"
 	"github.com/ffchar/ffchar/experiments"
 	"github.com/ffchar/ffchar/ff"
 	"github.com/ffchar/ffchar/pipeline"
@@ -71,15 +74,26 @@ func cachedRate(c *pipeline.Cache, exp *experiments.Experiment, runs []cachedRun
 // ffchar's published sweeps ran on (docs/performance.md).
 const nominalGFLOPS = 60
 
-// calibrationBatches is the most minibatches the calibration trains.
-const calibrationBatches = 30
+// The calibration trains calibrationWarmup minibatches unmeasured, then
+// measures calibrationBatches more. The first batches of a network run
+// slower than the rest (buffers allocated and first touched, caches and
+// the BLAS library warming up), and a sweep's runs are long: their
+// rate is the steady one.
+const (
+	calibrationWarmup  = 10
+	calibrationBatches = 30
+)
 
 // The calibration's bounds. A network whose estimated memory exceeds
 // calibrationMemory is calibrated on a stand-in with the same depth,
 // batch and recipe and its widths scaled down to fit (the rate of large
 // products changes little with their size; smaller ones run slower, so
-// the time estimate errs long). Training stops after calibrationTime, and
-// the rate is taken over the batches done by then.
+// the time estimate errs long). The synthetic samples hold at most
+// calibrationData; when they hold fewer batches than the calibration
+// trains, it trains several epochs over them. The warm-up ends after a
+// quarter of calibrationTime at most, and the measurement stops after
+// calibrationTime (both wall time, so that plan answers soon on a busy
+// machine); the rate is taken over the batches measured by then.
 const (
 	calibrationMemory = 256 << 20
 	calibrationData   = 64 << 20 // of the synthetic samples
@@ -87,12 +101,14 @@ const (
 )
 
 // calibrationConfig returns the configuration to calibrate on for cfg,
-// and how many batches: cfg itself when it fits calibrationMemory, else
-// a stand-in with widths scaled down.
+// and how many batches its data holds: cfg itself when it fits
+// calibrationMemory, else a stand-in with widths scaled down. Its epochs
+// train calibrationWarmup+calibrationBatches batches at least.
 func calibrationConfig(cfg ff.Config) (ff.Config, int, bool) {
-	cfg.Epochs, cfg.Schedule = 1, ff.Simultaneous
+	const want = calibrationWarmup + calibrationBatches
 	batchBytes := float64(cfg.BatchSize) * experiments.Features * 4
-	batches := max(1, min(calibrationBatches, int(calibrationData/batchBytes)))
+	batches := max(1, min(want, int(calibrationData/batchBytes)))
+	cfg.Epochs, cfg.Schedule = (want+batches-1)/batches, ff.Simultaneous
 	n := batches * cfg.BatchSize
 	if experiments.MemoryEstimate(&cfg, n, 0, 0) <= calibrationMemory {
 		return cfg, batches, false
@@ -114,13 +130,51 @@ func calibrationConfig(cfg ff.Config) (ff.Config, int, bool) {
 	return stand, batches, true
 }
 
-// measuredRate trains the run's network, alone, for up to
-// calibrationBatches minibatches of synthetic data shaped like MNIST
-// (within calibrationTime and calibrationMemory, on a smaller stand-in
-// if need be) and returns the rate of its training products. Alone on
-// the machine one worker runs faster than each of several at once, so
-// the estimate is a lower bound on the time when workers share memory
-// bandwidth.
+// calibrationClock reads the time the calibration measures: CPU time
+// where it can be read, else wall time. CPU time leaves out the time
+// other programs hold the cores, which would lower the rate of a busy
+// machine without bound. With OpenBLAS (one thread) every product runs
+// on the training goroutine's thread, locked to it, and the clock is that
+// thread's: the process's would count OpenBLAS's idle threads, which spin
+// for a while after the library starts. gonum's products run on
+// goroutines of their own, so with gonum the clock is the process's.
+type calibrationClock struct {
+	read  func() (time.Duration, bool)
+	what  string
+	start time.Time
+}
+
+// newCalibrationClock returns the clock for the calling goroutine, which
+// must stay locked to its OS thread while the clock is read.
+func newCalibrationClock() calibrationClock {
+	c := calibrationClock{read: processCPU, what: "CPU time of the process", start: time.Now()}
+	if backend.Name() == "openblas" {
+		c.read, c.what = threadCPU, "CPU time of its thread"
+	}
+	if _, ok := c.read(); !ok {
+		c.read, c.what = nil, "wall time"
+	}
+	return c
+}
+
+func (c calibrationClock) now() time.Duration {
+	if c.read != nil {
+		if t, ok := c.read(); ok {
+			return t
+		}
+	}
+	return time.Since(c.start)
+}
+
+func (c calibrationClock) String() string { return c.what }
+
+// measuredRate trains the run's network, alone, on synthetic data shaped
+// like MNIST (within calibrationTime and calibrationMemory, on a smaller
+// stand-in if need be): calibrationWarmup minibatches, then up to
+// calibrationBatches measured ones, and returns the rate of their
+// training products. Alone on the machine one worker runs faster than
+// each of several at once, so the estimate is a lower bound on the time
+// when workers share memory bandwidth.
 func measuredRate(ctx context.Context, r experiments.Run) (rateEstimate, error) {
 	cfg, batches, standIn := calibrationConfig(r.Config)
 	n := batches * cfg.BatchSize
@@ -135,24 +189,41 @@ func measuredRate(ctx context.Context, r experiments.Run) (rateEstimate, error) 
 	parent := ctx
 	ctx, stop := context.WithCancel(ctx)
 	defer stop()
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	clock := newCalibrationClock()
 	start := time.Now()
-	done := 0
-	_, _, err := ff.Train(ctx, cfg, d, ff.Options{Seed: 1, OnBatch: func(_, b, _ int) {
-		done = b
-		if time.Since(start) > calibrationTime {
+	var (
+		done, warm, measured int
+		from, spent          time.Duration
+	)
+	_, _, err := ff.Train(ctx, cfg, d, ff.Options{Seed: 1, OnBatch: func(_, _, _ int) {
+		done++
+		if warm == 0 {
+			if done >= calibrationWarmup || time.Since(start) > calibrationTime/4 {
+				warm, from = done, clock.now()
+			}
+			return
+		}
+		measured, spent = done-warm, clock.now()-from
+		if measured >= calibrationBatches || time.Since(start) > calibrationTime {
 			stop()
 		}
 	}})
-	secs := time.Since(start).Seconds()
-	// Stopped by the time bound (not by the caller) is a measurement.
-	if err != nil && (parent.Err() != nil || ctx.Err() == nil || done == 0) {
+	// Stopped by the bounds (not by the caller) is a measurement.
+	if err != nil && (parent.Err() != nil || ctx.Err() == nil) {
 		return rateEstimate{}, fmt.Errorf("calibration: %w", err)
 	}
-	flops := float64(done) * cfg.FlopsPerBatch(experiments.Features)
-	from := fmt.Sprintf("measured by training %d batches of treatment %s on one worker", done, r.TreatmentID)
-	if standIn {
-		from = fmt.Sprintf("measured by training %d batches of a stand-in for treatment %s, widths %v (its own network does not fit the calibration's %s), on one worker",
-			done, r.TreatmentID, cfg.Widths, bytesString(calibrationMemory))
+	flops := float64(measured) * cfg.FlopsPerBatch(experiments.Features)
+	rate := flops / spent.Seconds() / 1e9
+	if measured == 0 || !(rate > 0) || math.IsInf(rate, 0) {
+		return rateEstimate{}, fmt.Errorf("calibration: %d batches measured in %s of %s: no rate", measured, spent, clock)
 	}
-	return rateEstimate{flops / secs / 1e9, from}, nil
+	what := "treatment " + r.TreatmentID
+	if standIn {
+		what = fmt.Sprintf("a stand-in for treatment %s, widths %v (its own network does not fit the calibration's %s),",
+			r.TreatmentID, cfg.Widths, bytesString(calibrationMemory))
+	}
+	return rateEstimate{rate, fmt.Sprintf("measured by training %s on one worker: %d batches after %d of warm-up, in %s",
+		what, measured, warm, clock)}, nil
 }

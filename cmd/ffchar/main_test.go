@@ -6,10 +6,12 @@ import (
 	"context"
 	"flag"
 	"io"
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"strconv"
 	"strings"
 	"syscall"
@@ -440,25 +442,43 @@ func TestPlanListsRuns(t *testing.T) {
 
 // TestPlanCalibrates: without --gflops, plan measures the rate, by a short
 // training of the costliest treatment before anything is cached and from
-// the cached runs' recorded times after; --gflops overrides both.
+// the cached runs' recorded times after; --gflops overrides both. Every
+// figure it prints carries a nonzero digit, however small the sweep (the
+// tiny one's total is about 0.0008 TFLOP and a fraction of a second), and
+// on a busy machine too: the calibration measures CPU time.
 func TestPlanCalibrates(t *testing.T) {
 	workdir(t, map[string]string{"tiny.toml": tiny})
-	rate := regexp.MustCompile(`at ([0-9.]+) GFLOP/s each \(([^)]*)\)`)
+	line := regexp.MustCompile(`(?m)^total ([0-9.]+) TFLOP, (about \S+|under 1s) with \d+ workers at ([0-9.]+) GFLOP/s each \((.*)\)$`)
+	nonzero := regexp.MustCompile(`[1-9]`)
 	check := func(out, from string) {
 		t.Helper()
-		m := rate.FindStringSubmatch(out)
+		m := line.FindStringSubmatch(out)
 		if m == nil {
-			t.Fatalf("plan states no rate:\n%s", out)
+			t.Fatalf("plan states no total and rate:\n%s", out)
 		}
-		if g, err := strconv.ParseFloat(m[1], 64); err != nil || !(g > 0) {
-			t.Errorf("rate %q", m[1])
+		if g, err := strconv.ParseFloat(m[3], 64); err != nil || !(g > 0) || math.IsInf(g, 0) {
+			t.Errorf("rate %q, want a positive number", m[3])
 		}
-		if m[2] != from {
-			t.Errorf("rate %s, want %s", m[2], from)
+		for _, fig := range []string{m[1], m[3]} {
+			if !nonzero.MatchString(fig) {
+				t.Errorf("figure %q has no nonzero digit:\n%s", fig, out)
+			}
+		}
+		if m[2] == "about 0s" {
+			t.Errorf("duration %q", m[2])
+		}
+		if !strings.HasPrefix(m[4], from) {
+			t.Errorf("rate %s, want %s…", m[4], from)
 		}
 	}
 	out, _ := mustRun(t, "plan", "--profile", "tiny", "--cache", "cache")
-	check(out, "measured by training 30 batches of treatment depth=2,width=12 on one worker")
+	check(out, "measured by training treatment depth=2,width=12 on one worker: 30 batches after 10 of warm-up, in ")
+	if m := line.FindStringSubmatch(out); m != nil && runtime.GOOS == "linux" && !strings.Contains(m[4], "in CPU time") {
+		t.Errorf("calibration on Linux not in CPU time: %s", m[4])
+	}
+	if m := regexp.MustCompile(`(?m)^to compute: 4 of 4 runs, ([0-9.]+) TFLOP, `).FindStringSubmatch(out); m == nil || !nonzero.MatchString(m[1]) {
+		t.Errorf("the work to compute is not stated with a nonzero digit:\n%s", out)
+	}
 	mustRun(t, "run", "--profile", "tiny", "--cache", "cache")
 	out, _ = mustRun(t, "plan", "--profile", "tiny", "--cache", "cache")
 	check(out, "measured from 4 cached runs of this experiment")

@@ -151,6 +151,33 @@ func durationString(seconds float64) string {
 	return time.Duration(seconds * float64(time.Second)).Round(time.Second).String()
 }
 
+// aboutString states an estimated duration: "about 3s", "about 2h6m0s",
+// and "under 1s" for what would round to 0s.
+func aboutString(seconds float64) string {
+	if seconds >= 0 && seconds < 0.5 {
+		return "under 1s"
+	}
+	return "about " + durationString(seconds)
+}
+
+// significant formats v with at least digits significant digits and at
+// least decimals decimals, dropping trailing zeros beyond the decimals:
+// with 2 digits and 1 decimal 1079.34 is "1079.3", 3 is "3.0" and 0.00421
+// is "0.0042"; with 2 digits and no decimal 71.3 is "71", 7 is "7" and
+// 0.354 is "0.35". A small figure keeps its digits instead of printing as
+// zero.
+func significant(v float64, digits, decimals int) string {
+	if v == 0 || math.IsNaN(v) || math.IsInf(v, 0) {
+		return strconv.FormatFloat(v, 'f', decimals, 64)
+	}
+	d := max(decimals, digits-1-int(math.Floor(math.Log10(math.Abs(v)))))
+	s := strconv.FormatFloat(v, 'f', d, 64)
+	for ; d > decimals && strings.HasSuffix(s, "0"); d-- {
+		s = s[:len(s)-1]
+	}
+	return strings.TrimSuffix(s, ".")
+}
+
 // slurmMem parses sbatch's --mem value (megabytes unless a K, M, G or T
 // suffix says otherwise) into bytes. It accepts exactly what the script
 // check accepts (sbatchValue["mem"]), so the two cannot disagree.

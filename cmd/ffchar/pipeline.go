@@ -154,14 +154,52 @@ func selection(c *cli.Context) (stages.Selection, error) {
 	return sel, nil
 }
 
+// jobOverhead is the weight every job has in the progress estimate beyond
+// its arithmetic, for reading, hashing and writing its files: 1 GFLOP,
+// a few hundredths of a second of a worker.
+const jobOverhead = 1e9
+
+// jobWeights returns the weight of each job in the progress estimate, its
+// estimated arithmetic (a train job's training, validation and probes, an
+// evaluate job's test passes) plus jobOverhead, and the train job of each
+// run ID (stages.RunID), which epoch progress names.
+func jobWeights(exp *experiments.Experiment, jobs []*pipeline.Job) (map[string]float64, map[string]string) {
+	weights := make(map[string]float64, len(jobs))
+	for _, j := range jobs {
+		weights[j.ID] = jobOverhead
+	}
+	runs := exp.Runs()
+	// A folder's real sizes when its headers can be read; the relative
+	// weights of its runs are the same either way.
+	if sized, err := sizedRuns(exp, runs); err == nil {
+		runs = sized
+	}
+	trainJob := map[string]string{}
+	for _, r := range runs {
+		c := exp.RunCost(r)
+		id := stages.RunJobID(exp, stages.Train, r)
+		if _, ok := weights[id]; ok {
+			weights[id] += c.Train + c.Validate + c.Probe
+			trainJob[stages.RunID(r)] = id
+		}
+		if id := stages.RunJobID(exp, stages.Evaluate, r); weights[id] > 0 {
+			weights[id] += c.Test
+		}
+	}
+	return weights, trainJob
+}
+
 // runPipeline runs the selected jobs and reports progress: a bar with an
-// ETA on a terminal, a line per computed job otherwise.
+// ETA on a terminal, a line per computed job otherwise. The ETA weighs
+// jobs by their estimated arithmetic (jobWeights), so that it is not the
+// time elapsed while one long training is the last of few jobs.
 func (env *pipelineEnv) runPipeline(ctx context.Context, jobs []*pipeline.Job, n int, verify, verbose bool) ([]pipeline.Result, error) {
 	tty := progress.IsTerminal(env.err)
-	bar := progress.New(env.err, tty, "jobs", len(jobs))
+	weights, trainJob := jobWeights(env.exp, jobs)
+	bar := progress.NewWeighted(env.err, tty, "jobs", weights)
 	start := time.Now()
 	var mu sync.Mutex
-	computed, done, epochs, samples := 0, 0, 0, 0
+	computed, epochs, samples := 0, 0, 0
 	note := func() string {
 		s := fmt.Sprintf("(%d computed", computed)
 		if epochs > 0 {
@@ -174,7 +212,7 @@ func (env *pipelineEnv) runPipeline(ctx context.Context, jobs []*pipeline.Job, n
 		defer mu.Unlock()
 		epochs++
 		samples += ev.Samples
-		bar.Update(done, note())
+		bar.Advance(trainJob[ev.Run], float64(ev.Epoch)/float64(ev.Epochs), note())
 	})
 	rehash, err := rehashMode()
 	if err != nil {
@@ -199,13 +237,17 @@ func (env *pipelineEnv) runPipeline(ctx context.Context, jobs []*pipeline.Job, n
 				}
 				fmt.Fprintf(env.err, "[%d/%d] %s %s in %s\n", ev.Done, ev.Total, what, ev.Job, ev.Duration.Round(10*time.Millisecond))
 			}
-			done = ev.Done
-			bar.Update(ev.Done, note())
+			if ev.Hit && !verify {
+				bar.Skip(ev.Job, note())
+			} else {
+				bar.Finish(ev.Job, note())
+			}
 		case pipeline.JobWaiting:
 			bar.Clear()
 			fmt.Fprintf(env.err, "waiting for %s: another process is computing it\n", ev.Job)
 		case pipeline.JobFailed:
 			bar.Clear()
+			bar.Finish(ev.Job, note())
 		}
 	}}
 	res, err := r.Run(ctx, jobs)

@@ -159,8 +159,8 @@ func planCommand() *cli.Command {
 					if isCached {
 						state = "cached"
 					}
-					fmt.Fprintf(env.out, "  run %-4d %-32s replicate %-2d seed %-20d %8.1f GFLOP  %s\n",
-						r.Index, r.TreatmentID, r.Replicate, r.Seed, cost/1e9, state)
+					fmt.Fprintf(env.out, "  run %-4d %-32s replicate %-2d seed %-20d %8s GFLOP  %s\n",
+						r.Index, r.TreatmentID, r.Replicate, r.Seed, significant(cost/1e9, 2, 1), state)
 				}
 			}
 			if !c.Bool("runs") {
@@ -169,7 +169,7 @@ func planCommand() *cli.Command {
 					w = max(w, len(t))
 				}
 				for _, t := range order {
-					fmt.Fprintf(env.out, "  %-*s %10.1f GFLOP\n", w, t, perTreatment[t]/1e9)
+					fmt.Fprintf(env.out, "  %-*s %10s GFLOP\n", w, t, significant(perTreatment[t]/1e9, 2, 1))
 				}
 			}
 			mem, memWhat := memoryLimit()
@@ -187,9 +187,11 @@ func planCommand() *cli.Command {
 					}
 				}
 			}
-			est := func(f float64) string { return durationString(f / (rate.GFLOPS * 1e9) / float64(n)) }
-			fmt.Fprintf(env.out, "total %.1f TFLOP, about %s with %d workers at %.0f GFLOP/s each (%s)\n", total/1e12, est(total), n, rate.GFLOPS, rate.From)
-			fmt.Fprintf(env.out, "to compute: %d of %d runs, %.1f TFLOP, about %s\n", todoRuns, len(runs), todo/1e12, est(todo))
+			est := func(f float64) string { return aboutString(f / (rate.GFLOPS * 1e9) / float64(n)) }
+			tflop := func(f float64) string { return significant(f/1e12, 2, 1) }
+			fmt.Fprintf(env.out, "total %s TFLOP, %s with %d workers at %s GFLOP/s each (%s)\n",
+				tflop(total), est(total), n, significant(rate.GFLOPS, 2, 0), rate.From)
+			fmt.Fprintf(env.out, "to compute: %d of %d runs, %s TFLOP, %s\n", todoRuns, len(runs), tflop(todo), est(todo))
 			peak, per := peakRun(exp, sized)
 			fmt.Fprintf(env.out, "memory: about %s per run at most (%s)", bytesString(per), peak.TreatmentID)
 			if mem > 0 {

@@ -16,6 +16,12 @@ import (
 
 // Bar reports progress of a countable piece of work. It is safe for
 // concurrent use.
+//
+// A bar from New counts equal units, reported with Update. A bar from
+// NewWeighted tracks named units of unequal size, reported with Advance,
+// Finish and Skip: its fill and ETA follow the share of the weight done,
+// so that one long unit among many short ones does not make the ETA the
+// time elapsed.
 type Bar struct {
 	mu       sync.Mutex
 	w        io.Writer
@@ -27,6 +33,15 @@ type Bar struct {
 	interval time.Duration
 	now      func() time.Time
 	drawn    bool
+
+	// Weighted bars only.
+	weights  map[string]float64
+	sum      float64            // of all weights
+	finished map[string]bool    // finished or skipped units
+	partial  map[string]float64 // fraction done of running units
+	done     int                // units finished or skipped
+	doneW    float64            // weight of finished units
+	skipW    float64            // weight of skipped units
 }
 
 // IsTerminal reports whether w is a terminal.
@@ -47,10 +62,88 @@ func New(w io.Writer, tty bool, label string, total int) *Bar {
 	return b
 }
 
-// Update reports done units finished, with a short note (e.g. throughput).
+// NewWeighted returns a bar for the units of work named in weights,
+// each weighing its value there (e.g. its estimated arithmetic), labelled
+// label, drawing on w; tty selects the in-place bar. Weights must be
+// positive.
+func NewWeighted(w io.Writer, tty bool, label string, weights map[string]float64) *Bar {
+	b := New(w, tty, label, len(weights))
+	b.weights = weights
+	b.finished = make(map[string]bool, len(weights))
+	b.partial = make(map[string]float64)
+	for _, v := range weights {
+		b.sum += v
+	}
+	return b
+}
+
+// Update reports done units finished, with a short note (e.g.
+// throughput), on a bar from New.
 func (b *Bar) Update(done int, note string) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	b.draw(done, note)
+}
+
+// Advance reports that unit id, running, is frac done (0 to 1), with a
+// note.
+func (b *Bar) Advance(id string, frac float64, note string) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if _, ok := b.weights[id]; ok && !b.finished[id] {
+		b.partial[id] = min(max(frac, 0), 1)
+	}
+	b.draw(b.done, note)
+}
+
+// Finish reports that unit id is done, with a note.
+func (b *Bar) Finish(id string, note string) { b.end(id, false, note) }
+
+// Skip reports that unit id needed no work (e.g. its result was cached):
+// it counts as done, and its weight leaves the ETA, which is the time the
+// remaining weight takes at the rate of the weight worked on so far.
+func (b *Bar) Skip(id string, note string) { b.end(id, true, note) }
+
+func (b *Bar) end(id string, skip bool, note string) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if w, ok := b.weights[id]; ok && !b.finished[id] {
+		b.finished[id] = true
+		delete(b.partial, id)
+		b.done++
+		if skip {
+			b.skipW += w
+		} else {
+			b.doneW += w
+		}
+	}
+	b.draw(b.done, note)
+}
+
+// fractions returns the share of the work done, shown by the fill, and
+// the share of the work to do that was done, which the ETA is drawn from.
+func (b *Bar) fractions(done int) (fill, worked float64) {
+	if b.weights == nil {
+		if b.total > 0 {
+			fill = float64(done) / float64(b.total)
+		}
+		return fill, fill
+	}
+	w := b.doneW
+	for id, f := range b.partial {
+		w += f * b.weights[id]
+	}
+	if b.sum > 0 {
+		fill = (w + b.skipW) / b.sum
+	}
+	worked = 1
+	if work := b.sum - b.skipW; work > 0 {
+		worked = min(w/work, 1)
+	}
+	return fill, worked
+}
+
+func (b *Bar) draw(done int, note string) {
 	now := b.now()
 	if now.Sub(b.last) < b.interval && done < b.total {
 		return
@@ -77,15 +170,13 @@ func (b *Bar) Clear() {
 
 func (b *Bar) format(done int, note string, now time.Time) string {
 	el := now.Sub(b.start)
-	frac := 0.0
-	if b.total > 0 {
-		frac = float64(done) / float64(b.total)
-	}
+	frac, worked := b.fractions(done)
 	eta := "?"
-	if done > 0 && done < b.total {
-		eta = fmtDuration(time.Duration(float64(el) * (1 - frac) / frac))
-	} else if done >= b.total {
+	switch {
+	case done >= b.total || worked >= 1:
 		eta = "0s"
+	case worked > 0:
+		eta = fmtDuration(time.Duration(float64(el) * (1 - worked) / worked))
 	}
 	s := fmt.Sprintf("%s %d/%d", b.label, done, b.total)
 	if b.tty {

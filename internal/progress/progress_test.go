@@ -49,3 +49,68 @@ func TestTerminalBarRedraws(t *testing.T) {
 		t.Errorf("Clear did not erase the bar: %q", buf.String())
 	}
 }
+
+// TestWeightedETA: the ETA of a weighted bar follows the weight done, not
+// the units counted, includes the partial progress of a running unit, and
+// leaves skipped (cached) units out of the rate. The clock is set by hand;
+// expected ETAs are elapsed × (1 − done)/done with done the share of the
+// weight to work on.
+func TestWeightedETA(t *testing.T) {
+	for _, c := range []struct {
+		name    string
+		weights map[string]float64
+		steps   func(b *Bar, at func(time.Duration))
+		want    string
+	}{
+		{"one long unit among short ones",
+			map[string]float64{"prep": 1, "train": 98, "eval": 1},
+			func(b *Bar, at func(time.Duration)) {
+				at(time.Second)
+				b.Finish("prep", "")
+				at(20 * time.Second)
+				b.Finish("train", "")
+			},
+			// 99 of 100 done in 20 s: 1 more takes 20/99 s. Counting
+			// units, 2 of 3 done would say 10 s.
+			"jobs [#######################.] 2/3 elapsed 20.0s ETA 0.2s"},
+		{"a running unit's share counts",
+			map[string]float64{"prep": 1, "train": 98, "eval": 1},
+			func(b *Bar, at func(time.Duration)) {
+				at(time.Second)
+				b.Finish("prep", "")
+				at(10 * time.Second)
+				b.Advance("train", 0.5, "epoch 2/4")
+			},
+			// 50 of 100 done in 10 s.
+			"jobs [############............] 1/3 elapsed 10.0s ETA 10.0s epoch 2/4"},
+		{"skipped units leave the rate",
+			map[string]float64{"a": 3, "b": 1},
+			func(b *Bar, at func(time.Duration)) {
+				b.Skip("a", "")
+				at(10 * time.Second)
+				b.Advance("b", 0.5, "")
+			},
+			// Half of the one unit worked on took 10 s; the skipped
+			// three quarters fill the bar but took no time.
+			"jobs [#####################...] 1/2 elapsed 10.0s ETA 10.0s"},
+		{"all done",
+			map[string]float64{"a": 3, "b": 1},
+			func(b *Bar, at func(time.Duration)) {
+				b.Skip("a", "")
+				at(4 * time.Second)
+				b.Finish("b", "")
+			},
+			"jobs [########################] 2/2 elapsed 4.0s ETA 0s"},
+	} {
+		var buf bytes.Buffer
+		b := NewWeighted(&buf, true, "jobs", c.weights)
+		clock := time.Unix(0, 0)
+		b.now = func() time.Time { return clock }
+		b.start, b.last = clock, clock
+		c.steps(b, func(d time.Duration) { clock = time.Unix(0, 0).Add(d) })
+		draws := strings.Split(buf.String(), "\r\x1b[K")
+		if got := draws[len(draws)-1]; got != c.want {
+			t.Errorf("%s: last drawn %q\nwant %q", c.name, got, c.want)
+		}
+	}
+}
