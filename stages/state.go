@@ -256,3 +256,40 @@ func keepStates(runs []experiments.Run) (keep map[int][]int, continues map[int]i
 	}
 	return keep, continues
 }
+
+// ResumePoints returns, for each run of exp that sel keeps (by Index), the
+// last epoch whose state is in c: where its train job would continue (0
+// to start afresh, or when the run's data is not prepared yet).
+func ResumePoints(c *pipeline.Cache, exp *experiments.Experiment, sel Selection) (map[int]int, error) {
+	runs, err := selectRuns(exp, sel)
+	if err != nil {
+		return nil, err
+	}
+	preps, ids, err := prepJobs(exp, runs)
+	if err != nil {
+		return nil, err
+	}
+	st, err := (&pipeline.Runner{Cache: c}).Status(preps)
+	if err != nil {
+		return nil, err
+	}
+	entries := map[string]*pipeline.Entry{}
+	for _, s := range st {
+		entries[s.Job] = s.Entry
+	}
+	points := map[int]int{}
+	for _, r := range runs {
+		points[r.Index] = 0
+		prep := entries[ids[r.Data]]
+		if prep == nil {
+			continue
+		}
+		for e := r.Config.TotalEpochs(); e >= 1; e-- {
+			if _, err := loadState(c, stateKey(r, e, prep)); err == nil {
+				points[r.Index] = e
+				break
+			}
+		}
+	}
+	return points, nil
+}

@@ -1,0 +1,154 @@
+package main
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ffchar/ffchar/experiments"
+	"github.com/ffchar/ffchar/pipeline"
+	"github.com/ffchar/ffchar/stages"
+)
+
+// long is a run of 6 epochs, long enough that kills land in and between
+// epochs, with checkpoints that are not the last epoch.
+const long = `name = "long"
+description = "kill test"
+recipe = "loewe"
+seeds = 1
+master_seed = 3
+[data]
+source = "synthetic"
+train_limit = 2000
+val_limit = 200
+test_limit = 200
+[base]
+batch_size = 20
+epochs = 6
+[grid]
+depth = [2]
+width = [48]
+[evaluate]
+checkpoints = [2, 5]
+[record]
+every = 10
+probe = 100
+`
+
+// outputsOf returns every train and evaluate output of exp in c, by job
+// and name, without the volatile timing.
+func outputsOf(t *testing.T, c *pipeline.Cache, exp *experiments.Experiment) map[string]string {
+	t.Helper()
+	st, err := stages.Status(c, exp, stages.Selection{Until: stages.Evaluate, Replicate: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]string{}
+	for _, s := range st {
+		if s.Stage != stages.Train && s.Stage != stages.Evaluate {
+			continue
+		}
+		if s.Entry == nil {
+			t.Fatalf("%s is not cached: %s", s.Job, s.Reason)
+		}
+		for _, o := range s.Entry.Outputs {
+			if o.Name != stages.TimingFile {
+				out[s.Job+":"+o.Name] = o.ID.String()
+			}
+		}
+	}
+	return out
+}
+
+// TestKillAndResume kills a training run with SIGKILL at 20 random points,
+// each in a fresh copy of a cache with the data prepared, and runs it
+// again: it continues from the last state stored, and its outputs are
+// byte-identical to those of a run that was never killed (weights, epoch
+// metrics, step records, evaluation of checkpoints that come from states).
+func TestKillAndResume(t *testing.T) {
+	dir := workdir(t, map[string]string{"long.toml": long})
+	exp, err := experiments.Load(filepath.Join(dir, "experiments", "long.toml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	args := func(cache string) []string {
+		return []string{"run", "--profile", "long", "--cache", cache, "--until", "evaluate", "--jobs", "1"}
+	}
+	start := time.Now()
+	mustRun(t, args("whole")...)
+	took := time.Since(start)
+	whole, err := pipeline.Open("whole")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := outputsOf(t, whole, exp)
+
+	// The data is prepared once, so that kills land in training; each
+	// trial starts from a copy of that cache.
+	mustRun(t, "run", "--profile", "long", "--cache", "prepared", "--until", "prep")
+	rng := rand.New(rand.NewPCG(20, 26))
+	landed := map[int]int{}
+	for i := range 20 {
+		cache := fmt.Sprintf("killed%d", i)
+		if err := os.CopyFS(cache, os.DirFS("prepared")); err != nil {
+			t.Fatal(err)
+		}
+		killed, err := pipeline.Open(cache)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cmd := command(args(cache)...)
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		// Uniform over the uninterrupted run's duration (measured here,
+		// so a busy machine stretches the kill points with the run).
+		time.Sleep(time.Duration(rng.Float64() * float64(took)))
+		cmd.Process.Kill()
+		cmd.Wait()
+		points, err := stages.ResumePoints(killed, exp, stages.All)
+		if err != nil {
+			t.Fatal(err)
+		}
+		landed[points[0]]++
+		_, stderr := mustRun(t, args(cache)...)
+		if points[0] > 0 && points[0] < 6 && !strings.Contains(stderr, "computed long/train/") {
+			t.Errorf("kill %d: after epoch %d the train job was not run again", i+1, points[0])
+		}
+		compare(t, fmt.Sprintf("kill %d (state after epoch %d)", i+1, points[0]), outputsOf(t, killed, exp), want)
+		os.RemoveAll(cache)
+	}
+	t.Logf("epochs of the state each kill left (epoch: kills): %v", landed)
+	// Kills must have landed in several epochs for the test to mean
+	// anything.
+	if len(landed) < 3 {
+		t.Errorf("the kills left states after epochs %v only; want kills across several epochs", landed)
+	}
+}
+
+// compare checks that two sets of outputs are the same files with the same
+// bytes.
+func compare(t *testing.T, what string, got, want map[string]string) {
+	t.Helper()
+	keys := func(m map[string]string) []string {
+		var ks []string
+		for k := range m {
+			ks = append(ks, k)
+		}
+		slices.Sort(ks)
+		return ks
+	}
+	if !slices.Equal(keys(got), keys(want)) {
+		t.Fatalf("%s: outputs %v, want %v", what, keys(got), keys(want))
+	}
+	for k, v := range want {
+		if got[k] != v {
+			t.Errorf("%s: %s: %s, uninterrupted %s", what, k, got[k], v)
+		}
+	}
+}
