@@ -189,6 +189,32 @@ func (e *Experiment) RunCost(r Run) Cost {
 	return c
 }
 
+// PrefixCost estimates the arithmetic of the run's first epochs epochs of
+// training (Train, Validate and Probe as RunCost counts them; no Test):
+// what a run that continues another's state after that epoch does not
+// compute. It panics unless 0 ≤ epochs ≤ the run's TotalEpochs.
+func (e *Experiment) PrefixCost(r Run, epochs int) Cost {
+	cfg := r.Config
+	if epochs < 0 || epochs > cfg.TotalEpochs() {
+		panic("experiments: prefix longer than the run")
+	}
+	whole := e.RunCost(r)
+	frac := float64(epochs) / float64(cfg.TotalEpochs())
+	c := Cost{Train: whole.Train * frac, Validate: whole.Validate * frac}
+	if whole.Probe > 0 {
+		train, _, _ := r.Data.Sizes()
+		perEpoch := train / cfg.BatchSize
+		sched := ff.StepSchedule{Every: r.Record.Every}
+		all := sched.Count(cfg.TotalEpochs()*perEpoch, perEpoch)
+		// The prefix's probes include step 0, its dense start among them.
+		c.Probe = whole.Probe * float64(sched.Count(epochs*perEpoch, perEpoch)) / float64(all)
+		if epochs == 0 {
+			c.Probe = 0
+		}
+	}
+	return c
+}
+
 // EstimateFLOPs returns the estimated arithmetic of all the experiment's
 // runs (see Cost).
 func (e *Experiment) EstimateFLOPs() float64 {

@@ -220,6 +220,32 @@ func (t *training) weightsAt(ctx context.Context, e int) ([]ff.Param, error) {
 	return net.Params(), nil
 }
 
+// A Prefix says which run's state a run continues from.
+type Prefix struct {
+	From   int // the Index of the run whose state it continues
+	Epochs int // the epochs they share
+}
+
+// SharedPrefixes returns, for each run of runs (by Index) that continues
+// another run's training state, which and after how many epochs (see
+// ff.SharedEpochs): a run of the same seed that differs only in its
+// length, and is shorter (or as long and earlier). The train jobs are
+// ordered so that the run continued from trains first.
+func SharedPrefixes(runs []experiments.Run) map[int]Prefix {
+	_, continues := keepStates(runs)
+	out := map[int]Prefix{}
+	byIndex := map[int]experiments.Run{}
+	for _, r := range runs {
+		byIndex[r.Index] = r
+	}
+	for i, k := range continues {
+		if k >= 0 {
+			out[i] = Prefix{From: k, Epochs: ff.SharedEpochs(byIndex[i].Config, byIndex[k].Config)}
+		}
+	}
+	return out
+}
+
 // keepStates returns, for each run of runs (by Index), the epochs whose
 // states stay in the cache: its checkpoints and last epoch, and the epochs
 // it shares with runs of the same seed (ff.SharedEpochs), which those

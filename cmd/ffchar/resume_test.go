@@ -116,6 +116,12 @@ func TestKillAndResume(t *testing.T) {
 			t.Fatal(err)
 		}
 		landed[points[0]]++
+		if e := points[0]; e > 0 && e < 6 {
+			st, _ := mustRun(t, "status", "--profile", "long", "--cache", cache)
+			if want := fmt.Sprintf("stored states: 1 of 1 train jobs to run continue from one (%d epochs already trained)", e); !strings.Contains(st, want) {
+				t.Errorf("kill %d: status lacks %q:\n%s", i+1, want, st)
+			}
+		}
 		_, stderr := mustRun(t, args(cache)...)
 		if points[0] > 0 && points[0] < 6 && !strings.Contains(stderr, "computed long/train/") {
 			t.Errorf("kill %d: after epoch %d the train job was not run again", i+1, points[0])

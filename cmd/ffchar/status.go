@@ -53,6 +53,9 @@ one it last ran with: the parameters or inputs that changed.`,
 					fmt.Fprintf(env.out, "  %-9s %4d cached %4d stale %4d blocked\n", name, m[pipeline.Cached], m[pipeline.Stale], m[pipeline.Blocked])
 				}
 			}
+			if err := statesSummary(env, st); err != nil {
+				return err
+			}
 			if !c.Bool("why") {
 				return nil
 			}
@@ -83,6 +86,45 @@ one it last ran with: the parameters or inputs that changed.`,
 			return nil
 		},
 	}
+}
+
+// statesSummary says how much training the runs share and, for train jobs
+// still to run, how many continue from a state in the cache (killed runs).
+func statesSummary(env *pipelineEnv, st []pipeline.JobStatus) error {
+	runs := env.exp.Runs()
+	if shared := stages.SharedPrefixes(runs); len(shared) > 0 {
+		epochs, all := 0, 0
+		for _, r := range runs {
+			all += r.Config.TotalEpochs()
+			epochs += shared[r.Index].Epochs
+		}
+		fmt.Fprintf(env.out, "shared training: %d of %d runs continue the state of a shorter run of their seed (%d of %d epochs trained once)\n",
+			len(shared), len(runs), epochs, all)
+	}
+	stale := map[string]bool{}
+	for _, s := range st {
+		if s.Stage == stages.Train && s.State != pipeline.Cached {
+			stale[s.Job] = true
+		}
+	}
+	if len(stale) == 0 {
+		return nil
+	}
+	points, err := stages.ResumePoints(env.cache, env.exp, stages.All)
+	if err != nil {
+		return err
+	}
+	n, epochs := 0, 0
+	for _, r := range runs {
+		if e := points[r.Index]; e > 0 && stale[stages.RunJobID(env.exp, stages.Train, r)] {
+			n++
+			epochs += e
+		}
+	}
+	if n > 0 {
+		fmt.Fprintf(env.out, "stored states: %d of %d train jobs to run continue from one (%d epochs already trained)\n", n, len(stale), epochs)
+	}
+	return nil
 }
 
 func short(id pipeline.ActionID) string { return id.String()[:12] }
@@ -136,8 +178,24 @@ func planCommand() *cli.Command {
 			var cached []cachedRun
 			perTreatment := map[string]float64{}
 			var order []string
+			// A run that continues a shorter run's state computes only
+			// its own epochs; one with a state of its own in the cache
+			// (a killed run) only those after it.
+			shared := stages.SharedPrefixes(runs)
+			resume, err := stages.ResumePoints(env.cache, exp, stages.All)
+			if err != nil {
+				return err
+			}
+			var whole, savedShared float64
 			for i, r := range runs {
 				cost := exp.RunCost(sized[i]).Total()
+				whole += cost
+				p := shared[r.Index]
+				if p.Epochs > 0 {
+					saved := exp.PrefixCost(sized[i], p.Epochs).Total()
+					cost -= saved
+					savedShared += saved
+				}
 				total += cost
 				if tc := trainedCost(exp, sized[i]); tc > costliestCost {
 					costliest, costliestCost = sized[i], tc
@@ -148,6 +206,9 @@ func planCommand() *cli.Command {
 					cached = append(cached, cachedRun{r, s.Job, s.Entry})
 				} else {
 					todo += cost
+					if e := resume[r.Index]; e > p.Epochs {
+						todo -= exp.PrefixCost(sized[i], e).Total() - exp.PrefixCost(sized[i], p.Epochs).Total()
+					}
 					todoRuns++
 				}
 				if _, ok := perTreatment[r.TreatmentID]; !ok {
@@ -189,6 +250,10 @@ func planCommand() *cli.Command {
 			}
 			est := func(f float64) string { return aboutString(f / (rate.GFLOPS * 1e9) / float64(n)) }
 			tflop := func(f float64) string { return significant(f/1e12, 2, 1) }
+			if len(shared) > 0 {
+				fmt.Fprintf(env.out, "shared training prefixes: %d of %d runs continue the state of a shorter run of their seed, which saves %s of %s TFLOP (%.1f%%)\n",
+					len(shared), len(runs), tflop(savedShared), tflop(whole), 100*savedShared/whole)
+			}
 			fmt.Fprintf(env.out, "total %s TFLOP, %s with %d workers at %s GFLOP/s each (%s)\n",
 				tflop(total), est(total), n, significant(rate.GFLOPS, 2, 0), rate.From)
 			fmt.Fprintf(env.out, "to compute: %d of %d runs, %s TFLOP, %s\n", todoRuns, len(runs), tflop(todo), est(todo))
