@@ -19,8 +19,15 @@ import (
 // to Recording.OnStep as they are measured, and a caller that keeps them
 // keeps those of the prefix with the State it saves.
 type State struct {
-	// Epoch is the number of epochs completed (≥ 1).
+	// Epoch is the number of epochs completed.
 	Epoch int
+	// Batch is 0 for a state taken at the end of epoch Epoch (≥ 1), and
+	// otherwise the number of batches done in epoch Epoch+1, for a state
+	// taken inside it (Options.OnStop); Sums, and with step recording
+	// Window and WindowBatches, then hold that epoch's partial metrics.
+	Batch         int
+	Sums, Window  *PartialSums
+	WindowBatches int
 	// Step is the number of optimizer steps taken.
 	Step int
 	// Tensors are the network's parameters as Params names them, followed
@@ -36,6 +43,13 @@ type State struct {
 	Perm []int32
 	// History is the metrics of epochs 1..Epoch.
 	History []EpochMetrics
+}
+
+// PartialSums are batch metrics summed inside an epoch: over its batches
+// so far, or over the batches since the last recorded step.
+type PartialSums struct {
+	Layers                       []LayerMetrics
+	ClassLoss, ClassAcc, GoodAcc float64
 }
 
 // stateTensors returns the network's tensors in State order: Params, then

@@ -212,3 +212,76 @@ func TestUntil(t *testing.T) {
 		t.Errorf("stopped and continued run differs from the whole run")
 	}
 }
+
+// TestStopInsideEpoch stops runs inside an epoch (as a SIGTERM does), at
+// batch boundaries across epochs, resumes each from the state OnStop gave,
+// and checks weights, epoch metrics and step records against the run that
+// never stopped, for both recipes and both schedules.
+func TestStopInsideEpoch(t *testing.T) {
+	train, val := synthetic(400, 1), synthetic(100, 2)
+	for _, r := range Recipes {
+		for _, sched := range []Schedule{Simultaneous, Greedy} {
+			cfg := smallConfig(t, r)
+			cfg.Epochs, cfg.Schedule = 2, sched
+			rec := func(dst *[]StepMetrics) *Recording {
+				return &Recording{Schedule: StepSchedule{Every: 4}, Probe: val, Halves: true,
+					OnStep: func(m StepMetrics) error { *dst = append(*dst, m); return nil }}
+			}
+			var steps []StepMetrics
+			whole, hist, err := Train(context.Background(), cfg, train, Options{Seed: 5, Val: val, Record: rec(&steps)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i := range hist {
+				hist[i].Seconds = 0
+			}
+			batches := train.N / cfg.BatchSize
+			for _, at := range [][2]int{{1, 1}, {1, 7}, {2, 3}, {cfg.TotalEpochs(), batches - 1}} {
+				where := fmt.Sprintf("%s %s stopped in epoch %d after batch %d", r, sched, at[0], at[1])
+				ctx, cancel := context.WithCancel(context.Background())
+				var part []StepMetrics
+				var saved *State
+				_, _, err := Train(ctx, cfg, train, Options{Seed: 5, Val: val, Record: rec(&part),
+					OnBatch: func(e, done, _ int) {
+						if e == at[0] && done == at[1] {
+							cancel()
+						}
+					},
+					OnStop: func(s *State) error {
+						saved = cloneState(s)
+						saved.Sums, saved.Window = clonePartial(s.Sums), clonePartial(s.Window)
+						return nil
+					}})
+				cancel()
+				if err != context.Canceled || saved == nil || saved.Epoch != at[0]-1 || saved.Batch != at[1] {
+					t.Fatalf("%s: err %v, state %+v", where, err, saved)
+				}
+				net, h, err := Train(context.Background(), cfg, train, Options{Seed: 5, Val: val, Record: rec(&part), Resume: saved})
+				if err != nil {
+					t.Fatalf("%s: resuming: %v", where, err)
+				}
+				for i := range h {
+					h[i].Seconds = 0
+				}
+				if !reflect.DeepEqual(paramsCopy(whole), paramsCopy(net)) {
+					t.Errorf("%s: weights differ", where)
+				}
+				if metricsString(h) != metricsString(hist) {
+					t.Errorf("%s: epoch metrics differ", where)
+				}
+				if stepsString(part) != stepsString(steps) {
+					t.Errorf("%s: step records differ", where)
+				}
+			}
+		}
+	}
+}
+
+func clonePartial(p *PartialSums) *PartialSums {
+	if p == nil {
+		return nil
+	}
+	c := *p
+	c.Layers = slices.Clone(p.Layers)
+	return &c
+}

@@ -44,6 +44,11 @@ type Options struct {
 	// returned, with the state that continues the run. The state shares
 	// memory with the network: it is valid only during the call.
 	OnState func(s *State) error
+	// OnStop, when not nil, is called when ctx ends training inside an
+	// epoch, at the batch boundary where it stops, with the state that
+	// continues the run from there (State.Batch > 0); Train then returns
+	// ctx's error. The state shares memory with the network.
+	OnStop func(s *State) error
 	// Until, when positive and below the run's TotalEpochs, stops training
 	// after that many epochs, with the learning-rate schedule of the whole
 	// run: to continue later from the state OnState saves.
@@ -126,11 +131,14 @@ func Train(ctx context.Context, cfg Config, train *Data, opt Options) (*Network,
 	batches := train.N / B
 	var history []EpochMetrics
 	var st stepStats
-	step, first := 0, 0
+	step, first, firstBatch := 0, 0, 0
+	var sum *epochSum
 	if s := opt.Resume; s != nil {
-		if s.Epoch < 1 || s.Epoch > cfg.TotalEpochs() || len(s.History) != s.Epoch {
-			return nil, nil, fmt.Errorf("ff: cannot resume a %d-epoch run from a state after epoch %d with %d epochs of history",
-				cfg.TotalEpochs(), s.Epoch, len(s.History))
+		inside := s.Batch > 0
+		if s.Epoch < 0 || s.Epoch > cfg.TotalEpochs() || len(s.History) != s.Epoch || s.Epoch == 0 && !inside ||
+			inside && (s.Epoch == cfg.TotalEpochs() || s.Batch >= batches || s.Sums == nil || rec != nil && s.Window == nil) {
+			return nil, nil, fmt.Errorf("ff: cannot resume a %d-epoch run of %d batches an epoch from a state after epoch %d, batch %d, with %d epochs of history",
+				cfg.TotalEpochs(), batches, s.Epoch, s.Batch, len(s.History))
 		}
 		if err := net.restore(s, shufflePCG, negPCG, perm); err != nil {
 			return nil, nil, err
@@ -141,6 +149,13 @@ func Train(ctx context.Context, cfg Config, train *Data, opt Options) (*Network,
 			// The previous epoch's last step was measured, which starts
 			// a new window.
 			window, windowBatches = newEpochSum(cfg.Depth, cfg.Classifier, cfg.TrainLabelMetrics), 0
+		}
+		if inside {
+			firstBatch = s.Batch
+			sum = s.Sums.epochSum(cfg)
+			if rec != nil {
+				window, windowBatches = s.Window.epochSum(cfg), s.WindowBatches
+			}
 		}
 	}
 	last := cfg.TotalEpochs()
@@ -160,11 +175,30 @@ func Train(ctx context.Context, cfg Config, train *Data, opt Options) (*Network,
 				return nil, nil, err
 			}
 		}
-		shuffle.Shuffle(len(perm), func(i, j int) { perm[i], perm[j] = perm[j], perm[i] })
-
-		sum := newEpochSum(cfg.Depth, cfg.Classifier, cfg.TrainLabelMetrics)
-		for b := 0; b < batches; b++ {
+		b0 := 0
+		if e == first && firstBatch > 0 {
+			// Inside the epoch: its order is the state's, its sums so far
+			// are restored.
+			b0 = firstBatch
+		} else {
+			shuffle.Shuffle(len(perm), func(i, j int) { perm[i], perm[j] = perm[j], perm[i] })
+			sum = newEpochSum(cfg.Depth, cfg.Classifier, cfg.TrainLabelMetrics)
+		}
+		for b := b0; b < batches; b++ {
 			if err := ctx.Err(); err != nil {
+				if opt.OnStop != nil && b > 0 {
+					s, serr := net.snapshot(e, step, shufflePCG, negPCG, perm, history)
+					if serr != nil {
+						return nil, history, serr
+					}
+					s.Batch, s.Sums = b, sum.partial()
+					if rec != nil {
+						s.Window, s.WindowBatches = window.partial(), windowBatches
+					}
+					if serr := opt.OnStop(s); serr != nil {
+						return nil, history, serr
+					}
+				}
 				return nil, history, err
 			}
 			for i := 0; i < B; i++ {
@@ -249,6 +283,19 @@ func (s *epochSum) add(st *stepStats) {
 	s.classLoss += st.classLoss
 	s.classAcc += st.classAcc
 	s.goodAcc += st.goodAcc
+}
+
+// partial returns a copy of the sums for a State.
+func (s *epochSum) partial() *PartialSums {
+	return &PartialSums{Layers: append([]LayerMetrics(nil), s.layers...), ClassLoss: s.classLoss, ClassAcc: s.classAcc, GoodAcc: s.goodAcc}
+}
+
+// epochSum returns the sums of p for a run of configuration cfg.
+func (p *PartialSums) epochSum(cfg Config) *epochSum {
+	s := newEpochSum(cfg.Depth, cfg.Classifier, cfg.TrainLabelMetrics)
+	copy(s.layers, p.Layers)
+	s.classLoss, s.classAcc, s.goodAcc = p.ClassLoss, p.ClassAcc, p.GoodAcc
+	return s
 }
 
 func (s *epochSum) metrics(batches, B int) SplitMetrics {
