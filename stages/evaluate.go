@@ -60,7 +60,7 @@ func evaluateJob(exp *experiments.Experiment, r experiments.Run, prepID, trainID
 			// The last epoch's weights are the train job's; the others
 			// come from the run's states, trained again from the longest
 			// one in the cache if they are gone (gc collects states).
-			t := &training{c: in.Cache(), run: r, data: data, prep: in.Entry(prepID), keep: keep}
+			t := &trainer{c: in.Cache(), run: r, data: data, prep: in.Entry(prepID), keep: keep}
 			var evals []artifacts.RunEvaluation
 			for _, epoch := range r.Checkpoints {
 				if err := ctx.Err(); err != nil {

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
+	"sync/atomic"
 
 	"github.com/ffchar/ffchar/artifacts"
 	"github.com/ffchar/ffchar/experiments"
@@ -40,25 +41,44 @@ const (
 
 // savedState is what StateFile holds.
 type savedState struct {
-	Key        string // the state's action key
-	Epoch      int
-	Step       int
-	AdamSteps  []int
-	Shuffle    []byte
-	Negatives  []byte
-	Perm       []int32
-	History    []ff.EpochMetrics
-	Steps      []ff.StepMetrics
-	Parameters int // leading tensors that are the network's parameters
+	Key           string // the state's action key
+	Epoch         int
+	Batch         int
+	Sums, Window  *ff.PartialSums
+	WindowBatches int
+	Step          int
+	AdamSteps     []int
+	Shuffle       []byte
+	Negatives     []byte
+	Perm          []int32
+	History       []ff.EpochMetrics
+	Steps         []ff.StepMetrics
+	Parameters    int // leading tensors that are the network's parameters
 }
 
 // stateKey returns the key of run r's state after epoch e, given its data
 // (the prep job's entry).
 func stateKey(r experiments.Run, e int, data *pipeline.Entry) pipeline.Key {
+	return prefixKey(r, e, false, data)
+}
+
+// insideKey returns the key of the slot that holds run r's state inside
+// epoch e, where a stopped run (SIGTERM) left it: one slot per epoch,
+// since the batch it stopped at is not known in advance. Whatever state
+// it holds continues the run to the same bits; a later stop replaces it,
+// and the end of the epoch drops it.
+func insideKey(r experiments.Run, e int, data *pipeline.Entry) pipeline.Key {
+	return prefixKey(r, e, true, data)
+}
+
+func prefixKey(r experiments.Run, e int, inside bool, data *pipeline.Entry) pipeline.Key {
 	h := pipeline.NewHash(StateStage)
 	h.Param("version", stateVersion)
 	for _, l := range r.PrefixLines(e) {
 		h.Line(l)
+	}
+	if inside {
+		h.Param("inside_epoch", true)
 	}
 	numerics(h, r.Arithmetic)
 	for _, o := range data.Outputs {
@@ -103,21 +123,35 @@ func loadState(c *pipeline.Cache, key pipeline.Key) (*runState, error) {
 		return nil, fmt.Errorf("state %.12s: %s is for %.12s", key.ID, StateTensorsFile, meta["state"])
 	}
 	return &runState{
-		state: &ff.State{Epoch: s.Epoch, Step: s.Step, Tensors: tensors, AdamSteps: s.AdamSteps,
+		state: &ff.State{Epoch: s.Epoch, Batch: s.Batch, Sums: s.Sums, Window: s.Window, WindowBatches: s.WindowBatches,
+			Step: s.Step, Tensors: tensors, AdamSteps: s.AdamSteps,
 			Shuffle: s.Shuffle, Negatives: s.Negatives, Perm: s.Perm, History: s.History},
 		steps: s.Steps,
 		key:   key,
 	}, nil
 }
 
+// training counts the trainings under way and the states being written,
+// so that a stopping program can wait for them (Training).
+var training atomic.Int32
+
+// Training returns how many trainings are under way or storing their
+// state: a program stopped by a signal waits for them to reach their next
+// batch and store their state there before it exits, so that the run
+// continues where it stopped.
+func Training() int { return int(training.Load()) }
+
 // saveState stores s, with the step records so far, under key.
 func saveState(c *pipeline.Cache, key pipeline.Key, s *ff.State, steps []ff.StepMetrics, params int) error {
+	training.Add(1)
+	defer training.Add(-1)
 	hist := slices.Clone(s.History)
 	for i := range hist {
 		hist[i].Seconds = math.NaN() // wall time: not part of the state
 	}
 	var buf bytes.Buffer
-	if err := gob.NewEncoder(&buf).Encode(savedState{Key: key.ID.String(), Epoch: s.Epoch, Step: s.Step,
+	if err := gob.NewEncoder(&buf).Encode(savedState{Key: key.ID.String(), Epoch: s.Epoch,
+		Batch: s.Batch, Sums: s.Sums, Window: s.Window, WindowBatches: s.WindowBatches, Step: s.Step,
 		AdamSteps: s.AdamSteps, Shuffle: s.Shuffle, Negatives: s.Negatives, Perm: s.Perm,
 		History: hist, Steps: steps, Parameters: params}); err != nil {
 		return err
@@ -138,8 +172,8 @@ func saveState(c *pipeline.Cache, key pipeline.Key, s *ff.State, steps []ff.Step
 	return err
 }
 
-// training is how a run's training goes through the cache.
-type training struct {
+// trainer is how a run's training goes through the cache.
+type trainer struct {
 	c    *pipeline.Cache
 	run  experiments.Run
 	data map[string]*ff.Data
@@ -152,15 +186,26 @@ type training struct {
 	onEpoch func(m ff.EpochMetrics) error
 }
 
+// resumedFrom says where a training continued: after Epoch epochs and
+// Batch batches of the next (0 and 0 for a fresh start).
+type resumedFrom struct {
+	Epoch int `json:"epoch"`
+	Batch int `json:"batch"`
+}
+
 // trainTo trains the run up to epoch until, starting from the longest
 // state in the cache, storing the state after every epoch, and returns the
 // network with the epoch metrics and step records of epochs 1..until. It
-// also reports the epoch it resumed after (0 for a fresh start).
-func (t *training) trainTo(ctx context.Context, until int) (*ff.Network, []ff.EpochMetrics, []ff.StepMetrics, int, error) {
+// also reports where it resumed.
+func (t *trainer) trainTo(ctx context.Context, until int) (*ff.Network, []ff.EpochMetrics, []ff.StepMetrics, resumedFrom, error) {
 	r := t.run
+	// The longest state: after epoch e, else inside it, for e from
+	// until down.
 	var from *runState
 	for e := until; e >= 1 && from == nil; e-- {
 		if s, err := loadState(t.c, stateKey(r, e, t.prep)); err == nil {
+			from = s
+		} else if s, err := loadState(t.c, insideKey(r, e, t.prep)); err == nil && s.state.Epoch == e-1 {
 			from = s
 		}
 	}
@@ -171,22 +216,32 @@ func (t *training) trainTo(ctx context.Context, until int) (*ff.Network, []ff.Ep
 		Record: recording(r, t.data["val"], &steps),
 		Until:  until,
 	}
-	resumed := 0
+	var resumed resumedFrom
 	var transient *pipeline.Key // the last state stored that no one keeps
 	if from != nil {
 		opt.Resume = from.state
 		steps = from.steps
-		resumed = from.state.Epoch
-		if !slices.Contains(t.keep, resumed) {
+		resumed = resumedFrom{from.state.Epoch, from.state.Batch}
+		if from.state.Batch == 0 && !slices.Contains(t.keep, resumed.Epoch) {
 			transient = &from.key
 		}
 	}
 	if t.onEpoch != nil {
 		opt.OnEpoch = func(m ff.EpochMetrics, _ *ff.Network) error { return t.onEpoch(m) }
 	}
+	opt.OnStop = func(s *ff.State) error {
+		key := insideKey(r, s.Epoch+1, t.prep)
+		if err := t.c.Drop(key.ID); err != nil {
+			return err
+		}
+		return saveState(t.c, key, s, steps, r.Config.ParamCount())
+	}
 	opt.OnState = func(s *ff.State) error {
 		key := stateKey(r, s.Epoch, t.prep)
 		if err := saveState(t.c, key, s, steps, r.Config.ParamCount()); err != nil {
+			return err
+		}
+		if err := t.c.Drop(insideKey(r, s.Epoch, t.prep).ID); err != nil {
 			return err
 		}
 		if transient != nil {
@@ -209,7 +264,7 @@ func (t *training) trainTo(ctx context.Context, until int) (*ff.Network, []ff.Ep
 
 // weightsAt returns the run's parameters after epoch e: from its state in
 // the cache, or trained up to it from the longest state there is.
-func (t *training) weightsAt(ctx context.Context, e int) ([]ff.Param, error) {
+func (t *trainer) weightsAt(ctx context.Context, e int) ([]ff.Param, error) {
 	if s, err := loadState(t.c, stateKey(t.run, e, t.prep)); err == nil {
 		return s.state.Tensors[:t.run.Config.ParamCount()], nil
 	}

@@ -91,7 +91,7 @@ func trainJob(exp *experiments.Experiment, r experiments.Run, prepID string, kee
 			report := epochProgress(ctx)
 			start := time.Now()
 			var epochSeconds []float64
-			t := &training{c: in.Cache(), run: r, data: data, prep: in.Entry(prepID), keep: keep,
+			t := &trainer{c: in.Cache(), run: r, data: data, prep: in.Entry(prepID), keep: keep,
 				onEpoch: func(m ff.EpochMetrics) error {
 					epochSeconds = append(epochSeconds, m.Seconds)
 					if report != nil {
@@ -138,7 +138,7 @@ func trainJob(exp *experiments.Experiment, r experiments.Run, prepID string, kee
 				return err
 			}
 			return writeJSON(filepath.Join(dir, TimingFile), map[string]any{
-				"seconds": time.Since(start).Seconds(), "epoch_seconds": epochSeconds, "resumed_after_epoch": resumed})
+				"seconds": time.Since(start).Seconds(), "epoch_seconds": epochSeconds, "resumed_from": resumed})
 		},
 	}
 	if after != "" {

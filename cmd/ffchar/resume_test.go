@@ -1,12 +1,14 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -156,5 +158,83 @@ func compare(t *testing.T, what string, got, want map[string]string) {
 		if got[k] != v {
 			t.Errorf("%s: %s: %s, uninterrupted %s", what, k, got[k], v)
 		}
+	}
+}
+
+// TestTermStopsAtBatch sends SIGTERM at random points of a training run:
+// the run stops at its next batch, stores its state there (inside the
+// epoch), exits with ExitRequeue, and the run started again continues from
+// that batch to outputs byte-identical to an uninterrupted run's.
+func TestTermStopsAtBatch(t *testing.T) {
+	dir := workdir(t, map[string]string{"long.toml": long})
+	exp, err := experiments.Load(filepath.Join(dir, "experiments", "long.toml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	args := func(cache string) []string {
+		return []string{"run", "--profile", "long", "--cache", cache, "--until", "evaluate", "--jobs", "1"}
+	}
+	start := time.Now()
+	mustRun(t, args("whole")...)
+	took := time.Since(start)
+	whole, err := pipeline.Open("whole")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := outputsOf(t, whole, exp)
+	mustRun(t, "run", "--profile", "long", "--cache", "prepared", "--until", "prep")
+	rng := rand.New(rand.NewPCG(7, 15))
+	inside := 0
+	for i := range 6 {
+		cache := fmt.Sprintf("termed%d", i)
+		if err := os.CopyFS(cache, os.DirFS("prepared")); err != nil {
+			t.Fatal(err)
+		}
+		c, err := pipeline.Open(cache)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cmd := command(args(cache)...)
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(time.Duration((0.2 + 0.6*rng.Float64()) * float64(took)))
+		cmd.Process.Signal(syscall.SIGTERM)
+		err = cmd.Wait()
+		code := cmd.ProcessState.ExitCode()
+		if code != 0 && code != ExitRequeue {
+			t.Errorf("SIGTERM %d: exit %d (%v), want %d or 0", i+1, code, err, ExitRequeue)
+		}
+		mustRun(t, args(cache)...)
+		compare(t, fmt.Sprintf("SIGTERM %d", i+1), outputsOf(t, c, exp), want)
+		st, err := stages.Status(c, exp, stages.Selection{Until: stages.Train, Replicate: -1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range st {
+			if s.Stage != stages.Train {
+				continue
+			}
+			raw, err := c.ReadOutput(s.Entry, stages.TimingFile)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var timing struct {
+				From struct{ Epoch, Batch int } `json:"resumed_from"`
+			}
+			if err := json.Unmarshal(raw, &timing); err != nil {
+				t.Fatal(err)
+			}
+			if code == ExitRequeue && timing.From.Epoch == 0 && timing.From.Batch == 0 {
+				t.Errorf("SIGTERM %d: the run stopped with %d but started again from scratch", i+1, code)
+			}
+			if timing.From.Batch > 0 {
+				inside++
+			}
+		}
+		os.RemoveAll(cache)
+	}
+	if inside == 0 {
+		t.Errorf("no SIGTERM left a state inside an epoch")
 	}
 }
