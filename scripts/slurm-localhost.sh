@@ -154,3 +154,53 @@ if ! diff -r -x timing.csv "$work/local" "$work/slurm"; then
 fi
 files=$(find "$work/slurm" -type f | wc -l)
 echo "slurm-localhost: PASS: $files published files identical to a local run's (wall times aside)"
+
+# Requeue: one run that needs longer than its task's one-minute time limit.
+# Slurm sends SIGTERM before the limit (slurm submit's --signal), ffchar
+# stores the run's state at its next batch and exits 75, the task requeues
+# itself and continues from the state, as often as it takes. The published
+# outputs must equal a local, uninterrupted run's.
+mkdir -p "$work/experiments"
+cat >"$work/experiments/requeue.toml" <<'TOML'
+name = "requeue"
+description = "One run longer than its Slurm time limit: stopped, requeued and continued from its state."
+recipe = "loewe"
+seeds = 1
+master_seed = 11
+[data]
+source = "synthetic"
+train_limit = 6000
+val_limit = 500
+test_limit = 500
+[base]
+batch_size = 50
+epochs = ${REQUEUE_EPOCHS:-60}
+[grid]
+depth = [3]
+width = [800]
+[evaluate]
+checkpoints = [4]
+TOML
+sed -i "s/\${REQUEUE_EPOCHS:-60}/${REQUEUE_EPOCHS:-60}/" "$work/experiments/requeue.toml"
+start=$(date +%s)
+"$ffchar" run --profile requeue --cache "$work/requeue-local-cache" --results "$work/requeue-local" --jobs 1 >/dev/null 2>"$work/requeue-local.log"
+took=$(( $(date +%s) - start ))
+echo "slurm-localhost: the requeue run takes ${took}s uninterrupted"
+start=$(date +%s)
+timeout 1500 "$ffchar" slurm submit --profile requeue --cache "$work/requeue-cache" --results "$work/requeue-slurm" \
+	--array-size 1 --cpus-per-task 1 --time 1 --stop-before 30 --wait | while IFS= read -r line; do
+	echo "$line"
+	case $line in "submitted "*" job "*)
+		id=${line#submitted * job }
+		echo "${id%%[!0-9]*}" >>"$jobs_file" ;;
+	esac
+done
+echo "slurm-localhost: the requeued task and the analysis job finished in $(( $(date +%s) - start ))s"
+log=$(ls "$work"/requeue-cache/slurm/requeue/train-*.log)
+requeues=$(grep -c "requeueing task" $log || true)
+[ "$requeues" -ge 1 ] || { echo "slurm-localhost: FAIL: the task was never stopped and requeued:"; cat $log; exit 1; }
+if ! diff -r -x timing.csv "$work/requeue-local" "$work/requeue-slurm"; then
+	echo "slurm-localhost: FAIL: the requeued run's artifacts differ from the local run's"
+	exit 1
+fi
+echo "slurm-localhost: PASS: a run stopped $requeues times at its time limit and requeued gives the local run's artifacts"

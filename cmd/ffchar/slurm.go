@@ -43,6 +43,7 @@ The results are the same, digest for digest, as those of a local run.`,
 				&cli.IntFlag{Name: "cpus-per-task", Value: 2, Usage: "cores per array task; each runs that many runs at once"},
 				&cli.StringFlag{Name: "partition", Usage: "Slurm partition"},
 				&cli.StringFlag{Name: "time", Usage: "time limit per task, as sbatch --time takes it"},
+				&cli.IntFlag{Name: "stop-before", Value: 120, Usage: "seconds before a task's time limit at which Slurm sends SIGTERM (sbatch --signal): ffchar stores each run's state at its next batch and the task is requeued to continue from it"},
 				&cli.StringFlag{Name: "mem", Usage: "memory per task, as sbatch --mem takes it"},
 				resultsFlag,
 				&cli.StringFlag{Name: "script-dir", Usage: "where the scripts and logs go", DefaultText: "<cache>/slurm/<experiment>"},
@@ -114,6 +115,10 @@ func slurmSubmit(c *cli.Context) error {
 			return err
 		}
 	}
+	warn := c.Int("stop-before")
+	if warn < 1 || warn > 65535 {
+		return flagError("stop-before", warn, "must be in 1..65535 seconds")
+	}
 	profile := c.String("profile")
 	// Every #SBATCH line comes before the first command (sbatch ignores
 	// the ones after it) and holds only values checked above.
@@ -132,10 +137,21 @@ func slurmSubmit(c *cli.Context) error {
 		return b.String()
 	}
 	q := shellQuote
-	train := header("train", "train-%A_%a.log", fmt.Sprintf("--array=0-%d", n-1)) +
-		fmt.Sprintf("set -euo pipefail\ncd %s\n", q(wd)) +
+	// Slurm signals the batch shell (B:) before the time limit, and on
+	// preemption; the shell passes SIGTERM on to ffchar, which stores
+	// each run's state at its next batch and exits ExitRequeue, and the
+	// task requeues itself to continue from those states.
+	train := header("train", "train-%A_%a.log", fmt.Sprintf("--array=0-%d", n-1), "--requeue", "--open-mode=append", fmt.Sprintf("--signal=B:TERM@%d", warn)) +
+		fmt.Sprintf("set -uo pipefail\ncd %s\n", q(wd)) +
 		fmt.Sprintf("# Task $SLURM_ARRAY_TASK_ID trains and evaluates shard $SLURM_ARRAY_TASK_ID of %d.\n", n) +
-		fmt.Sprintf("exec %s run --profile %s --cache %s --until evaluate --shard-count %d --jobs %d\n", q(self), q(profile), q(cache), n, cpus)
+		fmt.Sprintf("%s run --profile %s --cache %s --until evaluate --shard-count %d --jobs %d &\n", q(self), q(profile), q(cache), n, cpus) +
+		"pid=$!\ntrap 'kill -TERM \"$pid\" 2>/dev/null' TERM\n" +
+		"rc=0\nwait \"$pid\" || rc=$?\n" +
+		"# A trapped signal ends a wait early (status > 128): wait for ffchar itself.\n" +
+		"for _ in 1 2 3; do [ \"$rc\" -gt 128 ] || break; rc=0; wait \"$pid\" || rc=$?; done\n" +
+		fmt.Sprintf("if [ \"$rc\" -eq %d ]; then\n", ExitRequeue) +
+		"\techo \"ffchar: stopped with its runs' states stored; requeueing task $SLURM_ARRAY_TASK_ID (job $SLURM_JOB_ID)\"\n" +
+		"\tscontrol requeue \"$SLURM_JOB_ID\"\nfi\nexit \"$rc\"\n"
 	analyse := header("analyse", "analyse-%j.log") +
 		fmt.Sprintf("set -euo pipefail\ncd %s\n", q(wd)) +
 		fmt.Sprintf("%s check --profile %s --cache %s\n", q(self), q(profile), q(cache)) +
