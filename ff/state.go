@@ -166,6 +166,17 @@ func (c *Config) PrefixLines(e int) []string {
 	if e < 1 || e > c.TotalEpochs() {
 		panic("ff: prefix epoch out of range")
 	}
+	lines := c.prefixFields()
+	scales := make([]string, e)
+	for i := range scales {
+		scales[i] = strconv.FormatFloat(c.epochScale(i), 'g', -1, 64)
+	}
+	return append(lines, "lr_scales "+strings.Join(scales, ","), "prefix_epochs "+strconv.Itoa(e))
+}
+
+// prefixFields returns the field lines of PrefixLines: all but the run's
+// length, unless the greedy schedule makes it matter.
+func (c *Config) prefixFields() []string {
 	var lines []string
 	for _, l := range c.Lines() {
 		if c.Schedule != Greedy && strings.HasPrefix(l, "epochs ") {
@@ -173,11 +184,7 @@ func (c *Config) PrefixLines(e int) []string {
 		}
 		lines = append(lines, l)
 	}
-	scales := make([]string, e)
-	for i := range scales {
-		scales[i] = strconv.FormatFloat(c.epochScale(i), 'g', -1, 64)
-	}
-	return append(lines, "lr_scales "+strings.Join(scales, ","), "prefix_epochs "+strconv.Itoa(e))
+	return lines
 }
 
 // epochScale returns the learning-rate factor of epoch e (from 0) of the
@@ -193,13 +200,16 @@ func (c *Config) epochScale(e int) float64 {
 // b, identical but for their length, have in common: the longest e for
 // which PrefixLines(e) agree. It is 0 when they differ in anything else.
 func SharedEpochs(a, b Config) int {
-	n := min(a.TotalEpochs(), b.TotalEpochs())
-	shared := 0
-	for e := 1; e <= n; e++ {
-		if !slices.Equal(a.PrefixLines(e), b.PrefixLines(e)) {
-			break
-		}
-		shared = e
+	if !slices.Equal(a.prefixFields(), b.prefixFields()) {
+		return 0
 	}
-	return shared
+	// PrefixLines(e) agree exactly while the scales do: equal floats
+	// format alike.
+	n := min(a.TotalEpochs(), b.TotalEpochs())
+	for e := range n {
+		if a.epochScale(e) != b.epochScale(e) {
+			return e
+		}
+	}
+	return n
 }

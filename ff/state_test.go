@@ -183,6 +183,13 @@ func TestPrefixLines(t *testing.T) {
 		if got := SharedEpochs(c.a, c.b); got != c.want {
 			t.Errorf("%d vs %d epochs (%s, %s): share %d, want %d", c.a.Epochs, c.b.Epochs, c.a.LRSchedule, c.b.Schedule, got, c.want)
 		}
+		// SharedEpochs is the longest prefix whose key lines agree.
+		n := min(c.a.TotalEpochs(), c.b.TotalEpochs())
+		for e := 1; e <= n; e++ {
+			if same := slices.Equal(c.a.PrefixLines(e), c.b.PrefixLines(e)); same != (e <= c.want) {
+				t.Errorf("%d vs %d epochs: PrefixLines(%d) equal %v, but they share %d", c.a.Epochs, c.b.Epochs, e, same, c.want)
+			}
+		}
 	}
 }
 

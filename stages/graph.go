@@ -23,8 +23,10 @@ type Selection struct {
 	// Replicate keeps only this replicate number (-1 keeps all).
 	Replicate int
 	// ShardIndex and ShardCount keep the runs whose position in the
-	// canonical run order is ShardIndex mod ShardCount. A ShardCount of 0
-	// or 1 keeps all.
+	// canonical run order is ShardIndex mod ShardCount; a run that
+	// continues another's training state (SharedPrefixes) goes with the
+	// run it continues, so that the shared epochs are trained once. A
+	// ShardCount of 0 or 1 keeps all.
 	ShardIndex, ShardCount int
 }
 
@@ -57,6 +59,21 @@ func Status(c *pipeline.Cache, exp *experiments.Experiment, sel Selection) ([]pi
 	return (&pipeline.Runner{Cache: c}).Status(jobs)
 }
 
+// prefixRoots maps each run's Index to the Index of the first run of its
+// chain of shared training prefixes (its own when it continues no other).
+func prefixRoots(runs []experiments.Run) map[int]int {
+	shared := SharedPrefixes(runs)
+	root := make(map[int]int, len(runs))
+	for _, r := range runs {
+		i := r.Index
+		for p, ok := shared[i]; ok; p, ok = shared[i] {
+			i = p.From
+		}
+		root[r.Index] = i
+	}
+	return root
+}
+
 // stageIndex returns the position of a stage in Names, or an error.
 func stageIndex(name string) (int, error) {
 	i := slices.Index(Names, name)
@@ -70,7 +87,12 @@ func stageIndex(name string) (int, error) {
 func selectRuns(exp *experiments.Experiment, sel Selection) ([]experiments.Run, error) {
 	var runs []experiments.Run
 	found := sel.Treatment == ""
-	for _, r := range exp.Runs() {
+	all := exp.Runs()
+	var root map[int]int
+	if sel.ShardCount > 1 {
+		root = prefixRoots(all)
+	}
+	for _, r := range all {
 		if sel.Treatment != "" && r.TreatmentID != sel.Treatment {
 			continue
 		}
@@ -78,7 +100,7 @@ func selectRuns(exp *experiments.Experiment, sel Selection) ([]experiments.Run, 
 		if sel.Seed != 0 && r.Seed != sel.Seed || sel.Replicate >= 0 && r.Replicate != sel.Replicate {
 			continue
 		}
-		if sel.ShardCount > 1 && r.Index%sel.ShardCount != sel.ShardIndex {
+		if sel.ShardCount > 1 && root[r.Index]%sel.ShardCount != sel.ShardIndex {
 			continue
 		}
 		runs = append(runs, r)
