@@ -96,7 +96,9 @@ SlurmctldPort=$ctld_port
 SlurmdPort=$slurmd_port
 SlurmUser=root
 AuthType=auth/munge
-AuthInfo=socket=$work/munge/munge.socket
+# cred_expire also sets how long a requeued job waits before it starts again
+# (120 s by default): 10 s keeps the requeue test short.
+AuthInfo=socket=$work/munge/munge.socket,cred_expire=10
 CredType=cred/munge
 StateSaveLocation=$work/state
 SlurmdSpoolDir=$work/spool
@@ -155,8 +157,9 @@ fi
 files=$(find "$work/slurm" -type f | wc -l)
 echo "slurm-localhost: PASS: $files published files identical to a local run's (wall times aside)"
 
-# Requeue: one run that needs longer than its task's one-minute time limit.
-# Slurm sends SIGTERM before the limit (slurm submit's --signal), ffchar
+# Requeue: one run that needs longer than its task's two-minute time limit.
+# Slurm sends SIGTERM before the limit (slurm submit's --signal; it may come
+# up to 60 s early, so 30 s before a 2-minute limit is 30 to 90 s in), ffchar
 # stores the run's state at its next batch and exits 75, the task requeues
 # itself and continues from the state, as often as it takes. The published
 # outputs must equal a local, uninterrupted run's.
@@ -174,21 +177,21 @@ val_limit = 500
 test_limit = 500
 [base]
 batch_size = 50
-epochs = ${REQUEUE_EPOCHS:-60}
+epochs = ${REQUEUE_EPOCHS:-90}
 [grid]
 depth = [3]
 width = [800]
 [evaluate]
 checkpoints = [4]
 TOML
-sed -i "s/\${REQUEUE_EPOCHS:-60}/${REQUEUE_EPOCHS:-60}/" "$work/experiments/requeue.toml"
+sed -i "s/\${REQUEUE_EPOCHS:-90}/${REQUEUE_EPOCHS:-90}/" "$work/experiments/requeue.toml"
 start=$(date +%s)
 "$ffchar" run --profile requeue --cache "$work/requeue-local-cache" --results "$work/requeue-local" --jobs 1 >/dev/null 2>"$work/requeue-local.log"
 took=$(( $(date +%s) - start ))
 echo "slurm-localhost: the requeue run takes ${took}s uninterrupted"
 start=$(date +%s)
 timeout 1500 "$ffchar" slurm submit --profile requeue --cache "$work/requeue-cache" --results "$work/requeue-slurm" \
-	--array-size 1 --cpus-per-task 1 --time 1 --stop-before 30 --wait | while IFS= read -r line; do
+	--array-size 1 --cpus-per-task 1 --time 2 --stop-before 30 --wait | while IFS= read -r line; do
 	echo "$line"
 	case $line in "submitted "*" job "*)
 		id=${line#submitted * job }
