@@ -144,7 +144,13 @@ func TestSlurmHostileValues(t *testing.T) {
 	if len(scripts) != 3 {
 		t.Fatalf("dry run printed %d parts, want two scripts and the sbatch commands:\n%s", len(scripts), out)
 	}
-	allowed := regexp.MustCompile(`^(#!/bin/bash|#SBATCH --[a-z-]+=[A-Za-z0-9._/+,=@:%-]+|set -euo pipefail|cd .+|# Task .+|(exec )?\S+ (run|check) .+|)$`)
+	// The lines that pass SIGTERM on to ffchar and requeue the task are
+	// fixed text.
+	requeue := `pid=\$!|trap 'kill -TERM "\$pid" 2>/dev/null' TERM|rc=0|wait "\$pid" \|\| rc=\$\?|` +
+		`for _ in 1 2 3; do \[ "\$rc" -gt 128 \] \|\| break; rc=0; wait "\$pid" \|\| rc=\$\?; done|` +
+		`if \[ "\$rc" -eq 75 \]; then|\techo "ffchar: stopped with its runs' states stored; requeueing task \$SLURM_ARRAY_TASK_ID \(job \$SLURM_JOB_ID\)"|` +
+		`\tscontrol requeue "\$SLURM_JOB_ID"|fi|exit "\$rc"`
+	allowed := regexp.MustCompile(`^(#!/bin/bash|#SBATCH --[a-z-]+(=[A-Za-z0-9._/+,=@:%-]+)?|set -euo pipefail|set -uo pipefail|cd .+|# Task .+|(exec )?\S+ (run|check) .+|` + requeue + `|)$`)
 	dir := t.TempDir()
 	for i, part := range scripts[:2] {
 		_, body, _ := strings.Cut(part, "\n")

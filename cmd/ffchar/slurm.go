@@ -140,14 +140,15 @@ func slurmSubmit(c *cli.Context) error {
 	// Slurm signals the batch shell (B:) before the time limit, and on
 	// preemption; the shell passes SIGTERM on to ffchar, which stores
 	// each run's state at its next batch and exits ExitRequeue, and the
-	// task requeues itself to continue from those states.
+	// task requeues itself to continue from those states. A trapped
+	// signal ends a wait early (status > 128): the loop waits for ffchar
+	// itself.
 	train := header("train", "train-%A_%a.log", fmt.Sprintf("--array=0-%d", n-1), "--requeue", "--open-mode=append", fmt.Sprintf("--signal=B:TERM@%d", warn)) +
 		fmt.Sprintf("set -uo pipefail\ncd %s\n", q(wd)) +
 		fmt.Sprintf("# Task $SLURM_ARRAY_TASK_ID trains and evaluates shard $SLURM_ARRAY_TASK_ID of %d.\n", n) +
 		fmt.Sprintf("%s run --profile %s --cache %s --until evaluate --shard-count %d --jobs %d &\n", q(self), q(profile), q(cache), n, cpus) +
 		"pid=$!\ntrap 'kill -TERM \"$pid\" 2>/dev/null' TERM\n" +
 		"rc=0\nwait \"$pid\" || rc=$?\n" +
-		"# A trapped signal ends a wait early (status > 128): wait for ffchar itself.\n" +
 		"for _ in 1 2 3; do [ \"$rc\" -gt 128 ] || break; rc=0; wait \"$pid\" || rc=$?; done\n" +
 		fmt.Sprintf("if [ \"$rc\" -eq %d ]; then\n", ExitRequeue) +
 		"\techo \"ffchar: stopped with its runs' states stored; requeueing task $SLURM_ARRAY_TASK_ID (job $SLURM_JOB_ID)\"\n" +
