@@ -23,14 +23,18 @@ func IdentityColumn(name string) bool {
 }
 
 // runColumns are the columns of the run tables after the identity
-// columns. An axis of the same name (lr: the grid's base rate, where the
-// lr column is each epoch's rate) gets the column AxisColumnName returns.
-var runColumns = map[string]bool{
-	"epoch": true, "step": true, "split": true, "layer": true, "layer_width": true, "layer_trained": true,
-	"lr": true, "seconds": true, "ff_loss": true, "ff_accuracy": true, "goodness_pos": true, "goodness_neg": true,
-	"label_accuracy": true, "peer_loss": true, "classifier_accuracy": true, "classifier_loss": true,
-	"goodness_accuracy": true, "samples": true, "predictor": true, "true_class": true, "predicted_class": true, "count": true,
-}
+// columns (their declarations). An axis of the same name (lr: the grid's
+// base rate, where the lr column is each epoch's rate) gets the column
+// AxisColumnName returns.
+var runColumns = func() map[string]bool {
+	m := map[string]bool{LayerWidthColumn.Name: true}
+	for _, cs := range [][]ColumnDoc{MetricsColumns, EvaluationColumns, ConfusionColumns} {
+		for _, c := range cs {
+			m[c.Name] = true
+		}
+	}
+	return m
+}()
 
 // AxisColumnName is the column of an axis in a sweep table: its name, or
 // "grid_" and its name when a run table has a column of that name.

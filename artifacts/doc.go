@@ -46,14 +46,7 @@
 // here); the cache detects it by content hash.
 //
 // Identity columns. The tables about runs start with the columns of
-// RunInfo, repeated on every row of the run:
-//
-//	run_id     string  not null  unique per run within a file
-//	treatment  string  not null  experimental condition
-//	recipe     string  not null  "loewe" or "pezeshki"
-//	depth      int32   not null  FF layers
-//	width      int32   not null  units per layer
-//	seed       uint64  not null
+// RunInfo, repeated on every row of the run: IdentityColumns (schema.go).
 //
 // Sweep tables. The tables the correlate job gathers from every run of an
 // experiment (curves, evaluations, confusion; RunInfo.LayerWidths set)
@@ -65,9 +58,7 @@
 // give int64 and float64 columns; everything else a string, per-layer
 // widths as "32x16". The file's metadata lists the axes under
 // "ffchar.axes" ("schedule,widths"). Tables with a layer column add, after
-// it,
-//
-//	layer_width  int32  not null  the layer's width, from width or widths
+// it LayerWidthColumn.
 //
 // A run's own files (a train job's metrics.parquet, an evaluate job's
 // tables, ffchar train --out) have neither: their bytes, and so the cached
@@ -113,25 +104,9 @@
 //	SELECT step, layer, ff_accuracy FROM 'curves.parquet'
 //	WHERE split = 'probe' AND run_id = 'depth=4,width=1000/r0' ORDER BY step, layer
 //
-// Columns after the identity columns:
-//
-//	epoch                int32    not null  from 1; on step rows the epoch whose batch the step ended (0 for step 0)
-//	step                 int32    not null  optimizer steps since initialisation, 0 = untrained; an epoch row has the step ending its epoch (read as 0 from tables written before step recording)
-//	split                string   not null  "train", "val", "probe", "probe_a", "probe_b" or "train_stream" (above)
-//	layer                int32    not null  from 1
-//	layer_trained        int32    not null  0 when all layers train, else the layer the greedy schedule trained
-//	lr                   float64  not null  FF learning rate of the epoch
-//	seconds              float64  not null  wall time of the epoch's training (same on its val rows; NaN on step rows and in pipeline tables)
-//	ff_loss              float64  nullable  layer's FF loss
-//	ff_accuracy          float64  nullable  layer's positive/negative accuracy
-//	goodness_pos         float64  nullable  mean goodness of positives
-//	goodness_neg         float64  nullable  mean goodness of negatives
-//	label_accuracy       float64  nullable  layer's own 10-class accuracy
-//	peer_loss            float64  nullable  peer-normalisation loss (train only)
-//	classifier_accuracy  float64  nullable  model: softmax classifier accuracy
-//	classifier_loss      float64  nullable  model: softmax classifier loss
-//	goodness_accuracy    float64  nullable  model: goodness-over-labels accuracy
-//	samples              int64    not null  samples the split's metrics cover
+// Columns after the identity columns: MetricsColumns (schema.go), where
+// every column is declared once with its unit and meaning; a sweep table
+// leaves out seconds (wall time is not cached: data/timing.csv has it).
 //
 // WriteMetricsRows writes rows as ReadMetrics returns them (for tables
 // concatenated from several files), checking them as WriteMetrics does;
@@ -141,20 +116,7 @@
 // # Evaluations (WriteEvaluations, ReadEvaluations): Parquet, zstd
 //
 // Test-set evaluation of checkpoints: one row per run × checkpoint epoch ×
-// layer. Identity columns, then
-//
-//	epoch                int32    not null  the checkpoint's epoch, from 1
-//	step                 int32    not null  optimizer steps at the checkpoint
-//	layer                int32    not null  from 1
-//	ff_loss              float64  nullable
-//	ff_accuracy          float64  nullable
-//	goodness_pos         float64  nullable
-//	goodness_neg         float64  nullable
-//	label_accuracy       float64  nullable
-//	classifier_accuracy  float64  nullable  model columns, repeated per layer
-//	classifier_loss      float64  nullable
-//	goodness_accuracy    float64  nullable
-//	samples              int64    not null
+// layer. Identity columns, then EvaluationColumns (schema.go).
 //
 // # Confusion (WriteConfusion, ReadConfusion): Parquet, zstd
 //
@@ -163,13 +125,7 @@
 // predictor × true class × predicted class, all 100 cells of a matrix
 // including zeros. The classifier matrix of a network without a
 // classifier (all zero) is left out. Identity columns, then
-//
-//	epoch            int32   not null
-//	step             int32   not null  optimizer steps at the checkpoint
-//	predictor        string  not null  "classifier" or "goodness" (argmax of goodness summed over layers)
-//	true_class       int32   not null  0..9
-//	predicted_class  int32   not null  0..9
-//	count            int64   not null  test samples
+// ConfusionColumns (schema.go).
 //
 // # Analysis tables (WriteTable, ReadTable): Parquet, zstd
 //

@@ -423,7 +423,11 @@ func metricsTable(rows []MetricsRow) (*table, error) {
 	info.layerWidth(t, layer)
 	t.int32s("layer_trained", trained)
 	t.float64s("lr", lr)
-	t.float64s("seconds", seconds)
+	if !info.sweep {
+		// A sweep table comes from cached runs, whose wall times are not
+		// cached (they vary between identical runs): always NaN there.
+		t.float64s(SecondsColumn, seconds)
+	}
 	t.nullableFloat64s("ff_loss", loss)
 	t.nullableFloat64s("ff_accuracy", acc)
 	t.nullableFloat64s("goodness_pos", gpos)
@@ -452,7 +456,7 @@ func ReadMetrics(path string) (rows []MetricsRow, meta map[string]string, err er
 		epoch, layer, trained = cols.int32s("epoch"), cols.int32s("layer"), cols.int32s("layer_trained")
 		step                  = cols.optionalInt32s("step")
 		split                 = cols.strings("split")
-		lr, seconds           = cols.float64s("lr"), cols.float64s("seconds")
+		lr, seconds           = cols.float64s("lr"), cols.optionalNaNs(SecondsColumn)
 		loss, acc             = cols.float64s("ff_loss"), cols.float64s("ff_accuracy")
 		gpos, gneg            = cols.float64s("goodness_pos"), cols.float64s("goodness_neg")
 		lacc, pl              = cols.float64s("label_accuracy"), cols.float64s("peer_loss")

@@ -254,6 +254,19 @@ func (c *columns) optionalInt32s(name string) []int32 {
 	return c.int32s(name)
 }
 
+// optionalNaNs reads the float64 column name, or NaNs when the table has
+// none (a sweep table's seconds).
+func (c *columns) optionalNaNs(name string) []float64 {
+	if !c.has(name) {
+		out := make([]float64, c.rows)
+		for i := range out {
+			out[i] = math.NaN()
+		}
+		return out
+	}
+	return c.float64s(name)
+}
+
 // noNulls records an error if a required column holds a NULL.
 func (c *columns) noNulls(name string, a arrow.Array) bool {
 	if a.NullN() > 0 {

@@ -149,8 +149,11 @@ done
 
 # Every published file but the wall times in data/timing.csv — the sweep
 # tables concatenating each run's metrics
-# and evaluations, the analysis tables and the figures — must be identical.
-if ! diff -r -x timing.csv "$work/local" "$work/slurm"; then
+# and evaluations, the analysis tables and the figures — must be identical;
+# provenance.json too, but for the dates of the runs (runs_first,
+# runs_last), which differ between two sweeps of one experiment.
+sameprov() { diff <(grep -v '"runs_' "$1/smoke/provenance.json") <(grep -v '"runs_' "$2/smoke/provenance.json"); }
+if ! diff -r -x timing.csv -x provenance.json "$work/local" "$work/slurm" || ! sameprov "$work/local" "$work/slurm"; then
 	echo "slurm-localhost: FAIL: the Slurm run's artifacts differ from the local run's"
 	exit 1
 fi
@@ -202,7 +205,8 @@ echo "slurm-localhost: the requeued task and the analysis job finished in $(( $(
 log=$(ls "$work"/requeue-cache/slurm/requeue/train-*.log)
 requeues=$(grep -c "requeueing task" $log || true)
 [ "$requeues" -ge 1 ] || { echo "slurm-localhost: FAIL: the task was never stopped and requeued:"; cat $log; exit 1; }
-if ! diff -r -x timing.csv "$work/requeue-local" "$work/requeue-slurm"; then
+if ! diff -r -x timing.csv -x provenance.json "$work/requeue-local" "$work/requeue-slurm" ||
+	! diff <(grep -v '"runs_' "$work/requeue-local/requeue/provenance.json") <(grep -v '"runs_' "$work/requeue-slurm/requeue/provenance.json"); then
 	echo "slurm-localhost: FAIL: the requeued run's artifacts differ from the local run's"
 	exit 1
 fi

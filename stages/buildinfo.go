@@ -2,31 +2,30 @@ package stages
 
 import "runtime/debug"
 
-// buildRevision is the VCS revision recorded in the binary ("" when the
-// build did not record one), with "+dirty" for modified trees.
-var buildRevision = func() string {
+// buildRevision and buildDirty are the VCS revision recorded in the
+// binary ("" when the build did not record one) and whether its tree was
+// modified.
+var buildRevision, buildDirty = func() (rev string, dirty bool) {
 	info, ok := debug.ReadBuildInfo()
 	if !ok {
-		return ""
+		return "", false
 	}
-	var rev, dirty string
 	for _, s := range info.Settings {
 		switch s.Key {
 		case "vcs.revision":
 			rev = s.Value
 		case "vcs.modified":
-			if s.Value == "true" {
-				dirty = "+dirty"
-			}
+			dirty = s.Value == "true"
 		}
 	}
-	if rev == "" {
-		return ""
-	}
-	return rev + dirty
+	return rev, dirty && rev != ""
 }()
 
 // Revision returns the VCS revision the binary was built from, when the
-// build recorded it (the Makefile passes -buildvcs=true), for published
+// build recorded it (the Makefile passes -buildvcs=auto), for published
 // results. It never goes into a cached output.
 func Revision() string { return buildRevision }
+
+// Dirty reports whether the tree the binary was built from had
+// uncommitted changes.
+func Dirty() bool { return buildDirty }

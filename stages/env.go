@@ -26,8 +26,10 @@ const (
 	// split-half probe), figure 10, the revised verdicts. 8: one delay
 	// analysis for both clocks (per-epoch e50/e90/e95 and context rows),
 	// per-run surrogates per epoch, the overrides in the README. 9: figure
-	// 8 of a one-at-a-time sweep names treatments by level.
-	correlateVersion = 9
+	// 8 of a one-at-a-time sweep names treatments by level. 10: curves
+	// without the always-NaN seconds column; the README names the files
+	// a results folder carries (experiment.toml, provenance, SCHEMA.md).
+	correlateVersion = 10
 )
 
 // Stage names, in pipeline order.

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"math"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -14,6 +15,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/ffchar/ffchar/artifacts"
 	"github.com/ffchar/ffchar/internal/atomicfile"
 	"github.com/ffchar/ffchar/internal/safepath"
 
@@ -28,7 +30,8 @@ import (
 // into tables/ (with CSV, Markdown and LaTeX renderings), the figures into
 // figures/ and the results README, completed with the publishing build's
 // provenance, and the runs' keys and output digests into data/runs.sum
-// (SumsFile). Nothing is recomputed, so what is published is what the
+// (SumsFile); at the folder's top the experiment file, the provenance and
+// the schema of every table (writeStandalone). Nothing is recomputed, so what is published is what the
 // cache holds. It is not a cached job: it writes into the working tree.
 // The experiment's folder is replaced as a whole (atomicfile.ReplaceDir):
 // a reader, or a publish killed at any point, never sees a mix of old and
@@ -85,18 +88,20 @@ func PublishResults(c *pipeline.Cache, res []pipeline.Result, results string, ab
 		if err := writeSums(filepath.Join(data, SumsFile), about.Experiment.Name, res); err != nil {
 			return fmt.Errorf("publish: %w", err)
 		}
-		// The results carry their experiment file: redraw needs no
-		// checkout that has it.
-		if err := atomicfile.WriteBytes(filepath.Join(data, ExperimentFile), about.Experiment.Source); err != nil {
-			return fmt.Errorf("publish: %w", err)
-		}
 		// Which build published the sweep (cached runs keep the results of
 		// the build that computed them, under keys that include the BLAS
 		// backend and Go version) stays with the data: redrawing it later
 		// does not change it.
-		prov := Provenance{Revision: Revision(), Backend: backend.Name(), Go: runtime.Version()}
+		prov := Provenance{Version: about.Version, Revision: Revision(), Go: runtime.Version(),
+			Backend: backend.Name(), Library: backend.Library(), CPU: backend.HostCPU().Model,
+			Experiment: experimentDigest(about.Experiment.Source), Overrides: about.Experiment.Overrides}
 		prov.Kernels, prov.Arithmetic, prov.Portable = runs.kernels, runs.arithmetic, runs.portable
-		if err := writeJSON(filepath.Join(data, ProvenanceFile), prov); err != nil {
+		prov.RunsFirst, prov.RunsLast = runDates(res)
+		if prov.Revision != "" {
+			dirty := Dirty()
+			prov.Dirty = &dirty
+		}
+		if err := writeStandalone(dir, about.Experiment.Source, prov); err != nil {
 			return err
 		}
 		if err := atomicfile.WriteBytes(filepath.Join(dir, ReadmeFile), []byte(report.WithProvenance(string(readme), provenanceLine(prov)))); err != nil {
@@ -110,16 +115,34 @@ func PublishResults(c *pipeline.Cache, res []pipeline.Result, results string, ab
 // experiment in <results>/<name> from its sweep tables (data/), replacing
 // the folder as a whole like PublishResults. It returns the folder.
 func Redraw(results string, about ResultsInfo) (string, error) {
-	name := about.Experiment.Name
-	src, err := safepath.Join(results, name)
+	src, err := safepath.Join(results, about.Experiment.Name)
 	if err != nil {
-		return "", fmt.Errorf("redraw: experiment name %q: %v", name, err)
+		return "", fmt.Errorf("redraw: experiment name %q: %v", about.Experiment.Name, err)
 	}
+	return RedrawDir(src, about)
+}
+
+// RedrawDir is Redraw of the results folder dir, whatever its name: a
+// folder alone, with its experiment file (LoadPublished), needs no
+// checkout, cache or experiments/ folder. The sweep tables are copied
+// (a curves table published with an always-NaN seconds column is
+// rewritten without it); the experiment file, provenance and schema are
+// written at the folder's top, where older folders kept the first two in
+// data/; everything else is regenerated.
+func RedrawDir(src string, about ResultsInfo) (string, error) {
+	src = filepath.Clean(src)
+	results, name := filepath.Dir(src), filepath.Base(src)
 	if _, err := os.Stat(filepath.Join(src, "data", CurvesFile)); err != nil {
-		return "", fmt.Errorf("redraw: no published sweep in %s (run ffchar run --profile %s first)", src, name)
+		return "", fmt.Errorf("redraw: no published sweep in %s (run ffchar run --profile %s first)", src, about.Experiment.Name)
+	}
+	prov := readProvenance(src)
+	prov.Experiment = experimentDigest(about.Experiment.Source)
+	if prov.Library == "" {
+		// Portable arithmetic pins the library: older folders recorded it
+		// only there.
+		prov.Library = prov.Portable["blas_library"]
 	}
 	return replaceResults(results, name, func(dir string) error {
-		// The sweep tables are copied; everything else is regenerated.
 		data := filepath.Join(dir, "data")
 		if err := os.MkdirAll(data, 0o755); err != nil {
 			return err
@@ -129,19 +152,64 @@ func Redraw(results string, about ResultsInfo) (string, error) {
 			return err
 		}
 		for _, de := range des {
-			if !de.Type().IsRegular() || strings.HasPrefix(de.Name(), ".") {
+			n := de.Name()
+			if !de.Type().IsRegular() || strings.HasPrefix(n, ".") || n == ExperimentFile || n == ProvenanceFile {
 				continue
 			}
-			b, err := os.ReadFile(filepath.Join(src, "data", de.Name()))
+			if n == CurvesFile {
+				if err := copyCurves(filepath.Join(src, "data", n), filepath.Join(data, n)); err != nil {
+					return err
+				}
+				continue
+			}
+			b, err := os.ReadFile(filepath.Join(src, "data", n))
 			if err != nil {
 				return err
 			}
-			if err := atomicfile.WriteBytes(filepath.Join(data, de.Name()), b); err != nil {
+			if n == TimingsFile {
+				if b, err = repairTimings(b); err != nil {
+					return fmt.Errorf("redraw: %w", err)
+				}
+			}
+			if err := atomicfile.WriteBytes(filepath.Join(data, n), b); err != nil {
 				return err
 			}
 		}
-		return Render(dir, about)
+		if err := writeJSON(filepath.Join(dir, ProvenanceFile), prov); err != nil {
+			return err
+		}
+		if err := Render(dir, about); err != nil {
+			return err
+		}
+		return writeStandalone(dir, about.Experiment.Source, prov)
 	})
+}
+
+// copyCurves copies a published curves table, rewriting one that has a
+// seconds column (published before sweep tables left it out: it was NaN
+// on every row) in today's format, metadata unchanged.
+func copyCurves(src, dst string) error {
+	s, err := artifacts.ReadSchema(src)
+	if err != nil {
+		return err
+	}
+	if !slices.ContainsFunc(s.Fields, func(f artifacts.Field) bool { return f.Name == artifacts.SecondsColumn }) {
+		b, err := os.ReadFile(src)
+		if err != nil {
+			return err
+		}
+		return atomicfile.WriteBytes(dst, b)
+	}
+	rows, meta, err := artifacts.ReadMetrics(src)
+	if err != nil {
+		return err
+	}
+	for i := range rows {
+		if !math.IsNaN(rows[i].Seconds) {
+			return fmt.Errorf("redraw: %s: seconds holds wall times; not a sweep table of a pipeline", src)
+		}
+	}
+	return artifacts.WriteMetricsRows(dst, rows, meta)
 }
 
 // MarkerFile marks, in the results folder and in each experiment folder
@@ -288,41 +356,11 @@ func isIndex(root *os.Root) bool {
 	return err == nil && string(head) == indexHeader
 }
 
-// ProvenanceFile records, next to published sweep tables, the build that
-// published them.
-const ProvenanceFile = "provenance.json"
-
-// Provenance is the content of ProvenanceFile.
-type Provenance struct {
-	Revision string `json:"revision,omitempty"`
-	Backend  string `json:"blas"`
-	Go       string `json:"go"`
-	// Kernels lists the OpenBLAS kernels the sweep's runs were trained
-	// with (from their run.json), sorted; empty for the gonum backend.
-	Kernels []string `json:"blas_kernels,omitempty"`
-	// Arithmetic lists the arithmetic modes of the sweep's runs, sorted,
-	// when any run was portable (then Portable holds what that mode
-	// pinned); both are empty for native sweeps.
-	Arithmetic []string          `json:"arithmetic,omitempty"`
-	Portable   map[string]string `json:"portable,omitempty"`
-}
-
-func readProvenance(dataDir string) Provenance {
-	var p Provenance
-	if b, err := os.ReadFile(filepath.Join(dataDir, ProvenanceFile)); err == nil {
-		json.Unmarshal(b, &p)
-	}
-	return p
-}
-
 // TimingsFile lists, next to published sweep tables, how long each run's
 // training took: wall time is kept out of the cached tables (it varies
 // between identical runs), so it is published from the train jobs'
 // volatile timing outputs instead.
 const TimingsFile = "timing.csv"
-
-// ExperimentFile is the published copy of the experiment file, in data/.
-const ExperimentFile = "experiment.toml"
 
 // runNumerics is what the run records of a sweep say about the numbers:
 // the OpenBLAS kernels and arithmetic modes, sorted, and the pins of
@@ -338,7 +376,11 @@ type runNumerics struct {
 func writeTimings(c *pipeline.Cache, res []pipeline.Result, path string) (nums runNumerics, err error) {
 	var b strings.Builder
 	cw := csv.NewWriter(&b) // RFC 4180: run and treatment IDs hold commas
-	cw.Write([]string{"run_id", "treatment", "replicate", "seed", "train_seconds", "epoch_seconds"})
+	head := make([]string, len(timingColumns))
+	for i, c := range timingColumns {
+		head[i] = c.Name
+	}
+	cw.Write(head)
 	n := 0
 	for _, r := range res {
 		if r.Entry == nil || r.Key.Stage() != Train {
@@ -388,9 +430,6 @@ func writeTimings(c *pipeline.Cache, res []pipeline.Result, path string) (nums r
 	}
 	slices.Sort(nums.kernels)
 	slices.Sort(nums.arithmetic)
-	if nums.portable == nil {
-		nums.arithmetic = nil
-	}
 	if n == 0 {
 		return nums, nil
 	}

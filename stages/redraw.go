@@ -56,7 +56,7 @@ func Render(out string, about ResultsInfo) error {
 		return err
 	}
 	tdir := filepath.Join(out, "tables")
-	prov := readProvenance(filepath.Join(out, "data"))
+	prov := readProvenance(out)
 	tables, err := report.Write(report.Dirs{Tables: tdir, Figures: filepath.Join(out, "figures"), Readme: filepath.Join(out, report.ReadmeFile)},
 		sw, about.Experiment, reportMeta(about.Experiment, sw), provenanceLine(prov))
 	if err != nil {
@@ -95,7 +95,11 @@ func provenanceLine(prov Provenance) string {
 	}
 	s += ", " + prov.Go
 	if prov.Revision != "" {
-		s += fmt.Sprintf(", ffchar revision `%s`", prov.Revision)
+		dirty := ""
+		if prov.Dirty != nil && *prov.Dirty {
+			dirty = "+dirty"
+		}
+		s += fmt.Sprintf(", ffchar revision `%s%s`", prov.Revision, dirty)
 	}
 	return s + ".\n"
 }

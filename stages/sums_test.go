@@ -130,7 +130,7 @@ func TestPortableRecords(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	prov := readProvenance(filepath.Join(dir, "data"))
+	prov := readProvenance(dir)
 	if !slices.Equal(prov.Arithmetic, []string{"portable"}) || !maps.Equal(prov.Portable, wantPins) {
 		t.Errorf("published provenance: arithmetic %v, pins %v", prov.Arithmetic, prov.Portable)
 	}

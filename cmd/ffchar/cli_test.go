@@ -1,7 +1,11 @@
 package main
 
 import (
+	"crypto/sha256"
 	"encoding/csv"
+	"encoding/hex"
+	"encoding/json"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -9,6 +13,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/ffchar/ffchar/stages"
 )
 
 // TestHelpAndSuggest: `ffchar help COMMAND` prints the command's help, and
@@ -154,15 +160,15 @@ func TestCompletion(t *testing.T) {
 	}
 }
 
-// TestResultsCarryTheirExperiment: publish copies the experiment file into
-// data/, and redraw works from it when no experiments/ file or profile of
-// that name exists, giving the same README.
+// TestResultsCarryTheirExperiment: publish copies the experiment file to
+// the results folder's top, and redraw --profile works from it when no
+// experiments/ file or profile of that name exists, giving the same README.
 func TestResultsCarryTheirExperiment(t *testing.T) {
 	workdir(t, map[string]string{"tiny.toml": tiny})
 	mustRun(t, "run", "--profile", "tiny", "--cache", "cache")
-	copyOf, err := os.ReadFile(filepath.Join("results", "tiny", "data", "experiment.toml"))
+	copyOf, err := os.ReadFile(filepath.Join("results", "tiny", "experiment.toml"))
 	if err != nil || string(copyOf) != tiny {
-		t.Fatalf("data/experiment.toml: %v, %q", err, copyOf)
+		t.Fatalf("experiment.toml: %v, %q", err, copyOf)
 	}
 	readme, _ := os.ReadFile(filepath.Join("results", "tiny", "README.md"))
 	if err := os.Remove(filepath.Join("experiments", "tiny.toml")); err != nil {
@@ -172,5 +178,94 @@ func TestResultsCarryTheirExperiment(t *testing.T) {
 	again, _ := os.ReadFile(filepath.Join("results", "tiny", "README.md"))
 	if string(again) != string(readme) {
 		t.Error("redraw from the published experiment file changed the README")
+	}
+}
+
+// TestRedrawFolderAlone: `ffchar redraw results/NAME` on a checkout
+// without experiments/ or a cache, and on a copy of the folder under
+// another name elsewhere, gives every file publish wrote, byte for byte;
+// the folder carries its experiment, a schema declaring every column and
+// a full provenance, and the --set overrides it was published with.
+func TestRedrawFolderAlone(t *testing.T) {
+	workdir(t, map[string]string{"tiny.toml": tiny})
+	mustRun(t, "run", "--profile", "tiny", "--cache", "cache", "--set", "lr=0.002")
+	published := readTree(t, filepath.Join("results", "tiny"))
+	for _, f := range []string{"experiment.toml", "SCHEMA.md", "provenance.json", "README.md", "data/curves.parquet", "tables/hypotheses.csv"} {
+		if _, ok := published[f]; !ok {
+			t.Errorf("results/tiny lacks %s", f)
+		}
+	}
+	if s := published["SCHEMA.md"]; strings.Contains(s, stages.Undocumented) || !strings.Contains(s, "`goodness_neg` | float64 | – | mean goodness of negative samples") {
+		t.Errorf("SCHEMA.md has undeclared columns or lacks goodness_neg's declaration:\n%s", s)
+	}
+	var prov map[string]any
+	if err := json.Unmarshal([]byte(published["provenance.json"]), &prov); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{"ffchar_version", "go", "blas", "blas_library", "cpu", "arithmetic", "experiment_sha256", "set", "runs_first", "runs_last"} {
+		if _, ok := prov[k]; !ok {
+			t.Errorf("provenance.json lacks %s: %v", k, prov)
+		}
+	}
+	if sum := sha256.Sum256([]byte(tiny)); prov["experiment_sha256"] != hex.EncodeToString(sum[:]) {
+		t.Errorf("experiment_sha256 = %v, want the experiment file's", prov["experiment_sha256"])
+	}
+	for _, p := range []string{"experiments", "cache"} {
+		if err := os.RemoveAll(p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	mustRun(t, "redraw", filepath.Join("results", "tiny"))
+	sameTree(t, published, readTree(t, filepath.Join("results", "tiny")))
+
+	elsewhere := filepath.Join(t.TempDir(), "downloaded")
+	if err := os.MkdirAll(elsewhere, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	copied := filepath.Join(elsewhere, "tiny-copy")
+	if err := os.CopyFS(copied, os.DirFS(filepath.Join("results", "tiny"))); err != nil {
+		t.Fatal(err)
+	}
+	mustRun(t, "redraw", copied)
+	sameTree(t, published, readTree(t, copied))
+
+	if _, _, code := ffchar(t, "redraw", "--profile", "tiny", filepath.Join("results", "tiny")); code == 0 {
+		t.Error("redraw took both a folder and --profile")
+	}
+	if _, errOut, code := ffchar(t, "redraw", t.TempDir()); code == 0 || !strings.Contains(errOut, "experiment.toml") {
+		t.Errorf("redraw of a folder without an experiment file: exit %d, %s", code, errOut)
+	}
+}
+
+// readTree returns the regular files below dir by slash-separated path.
+func readTree(t *testing.T, dir string) map[string]string {
+	t.Helper()
+	files := map[string]string{}
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := os.ReadFile(p)
+		rel, _ := filepath.Rel(dir, p)
+		files[filepath.ToSlash(rel)] = string(b)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return files
+}
+
+func sameTree(t *testing.T, want, got map[string]string) {
+	t.Helper()
+	for f, b := range want {
+		if got[f] != b {
+			t.Errorf("%s differs after redraw", f)
+		}
+	}
+	for f := range got {
+		if _, ok := want[f]; !ok {
+			t.Errorf("redraw added %s", f)
+		}
 	}
 }

@@ -382,38 +382,64 @@ func checkStage(s string) error {
 var errVerify = errors.New("verification failed")
 
 func resultsInfo(exp *experiments.Experiment) stages.ResultsInfo {
-	return stages.ResultsInfo{Experiment: exp}
+	return stages.ResultsInfo{Experiment: exp, Version: version}
 }
 
 func redrawCommand() *cli.Command {
 	return &cli.Command{
-		Name:  "redraw",
-		Usage: "redraw every figure and table of published results from their sweep tables, without training",
+		Name:      "redraw",
+		Usage:     "redraw every figure and table of published results from their sweep tables, without training",
+		ArgsUsage: "[results/NAME]",
 		Description: `Reads <results>/<profile>/data (the per-epoch curves and test evaluations a
-sweep published) and regenerates <results>/<profile>/tables, figures and
-README.md from them. Needs no cache and trains nothing. Results published with
---set overrides are redrawn with the same --set.`,
+sweep published) and regenerates <results>/<profile>/tables, figures,
+README.md and SCHEMA.md from them. Needs no cache and trains nothing. Results
+published with --set overrides are redrawn with the same --set.
+
+Given a results folder instead, redraws it from what it holds alone: its
+experiment.toml and the --set overrides its provenance.json records. This
+works on a fresh clone without experiments/ and without a cache:
+
+   ffchar redraw results/quick`,
 		Flags: []cli.Flag{profileFlag, resultsFlag, setFlag},
 		Action: func(c *cli.Context) error {
-			exp, err := loadExperiment(c.String("profile"))
-			if errors.Is(err, fs.ErrNotExist) {
-				// Published results carry their experiment file.
-				if p, perr := safepath.Join(c.String("results"), c.String("profile"), "data", stages.ExperimentFile); perr == nil {
-					if e, lerr := experiments.Load(p); lerr == nil {
-						exp, err = e, nil
+			start := time.Now()
+			var dir string
+			switch {
+			case c.NArg() > 1:
+				return usageError{fmt.Errorf("redraw takes one results folder, got %d arguments", c.NArg())}
+			case c.NArg() == 1 && (c.IsSet("profile") || c.IsSet("results")):
+				return usageError{errors.New("redraw: give a results folder or --profile and --results, not both")}
+			case c.NArg() == 1:
+				var sets []string
+				if c.IsSet("set") {
+					sets = c.StringSlice("set")
+				}
+				exp, err := stages.LoadPublished(c.Args().First(), sets)
+				if err != nil {
+					return err
+				}
+				if dir, err = stages.RedrawDir(c.Args().First(), resultsInfo(exp)); err != nil {
+					return err
+				}
+			default:
+				exp, err := loadExperiment(c.String("profile"))
+				if errors.Is(err, fs.ErrNotExist) {
+					// Published results carry their experiment file.
+					if p, perr := safepath.Join(c.String("results"), c.String("profile")); perr == nil {
+						if e, lerr := stages.LoadPublished(p, []string{}); lerr == nil {
+							exp, err = e, nil
+						}
 					}
 				}
-			}
-			if err != nil {
-				return err
-			}
-			if err := exp.Set(c.StringSlice("set")); err != nil {
-				return usageError{err}
-			}
-			start := time.Now()
-			dir, err := stages.Redraw(c.String("results"), resultsInfo(exp))
-			if err != nil {
-				return err
+				if err != nil {
+					return err
+				}
+				if err := exp.Set(c.StringSlice("set")); err != nil {
+					return usageError{err}
+				}
+				if dir, err = stages.Redraw(c.String("results"), resultsInfo(exp)); err != nil {
+					return err
+				}
 			}
 			fmt.Fprintf(c.App.Writer, "redrew %s from %s in %s\n", dir, filepath.Join(dir, "data"), time.Since(start).Round(10*time.Millisecond))
 			return nil
