@@ -29,7 +29,9 @@ const (
 	// 8 of a one-at-a-time sweep names treatments by level. 10: curves
 	// without the always-NaN seconds column; the README names the files
 	// a results folder carries (experiment.toml, provenance, SCHEMA.md).
-	correlateVersion = 10
+	// 11: the README notes treatments that share training (seeds and
+	// first epochs).
+	correlateVersion = 11
 )
 
 // Stage names, in pipeline order.
