@@ -158,8 +158,9 @@
 //	depth = [1, 2, 3]
 //	width = [500]
 //
-// Its values are the data sets of fixed size, "mnist" and "fashion-mnist"
-// (GridSources); synthetic data and folders are set in [data] only. With
+// Its values are the named data sets, of fixed size, that package dataset
+// declares (docs/datasets.md); synthetic data and folders are set in
+// [data] only. With
 // the axis, [data] names no source or dir (the data is named in one place,
 // as a field is in [base] or [grid], not both) and holds the limits. The
 // treatment IDs carry the axis like any other ("depth=3,source=mnist,

@@ -15,25 +15,22 @@ import (
 	"unicode"
 
 	"github.com/ffchar/ffchar/analysis"
+	"github.com/ffchar/ffchar/dataset"
 	"github.com/ffchar/ffchar/ff"
 )
 
-// Data sources.
+// Data sources besides the named data sets, which package dataset
+// declares (dataset.Lookup: "mnist", "fashion-mnist", ...).
 const (
-	SourceMNIST        = "mnist"         // MNIST, from the module cache or downloaded
-	SourceFashionMNIST = "fashion-mnist" // Fashion-MNIST, from Debian's dataset-fashion-mnist
-	SourceSynthetic    = "synthetic"     // dataset.Synthetic, generated from DataSpec.Seed
-	SourceDir          = "dir"           // IDX files in DataSpec.Dir
+	SourceSynthetic = "synthetic" // dataset.Synthetic, generated from DataSpec.Seed
+	SourceDir       = "dir"       // IDX files in DataSpec.Dir
 )
 
 // SourceAxis is the grid axis that varies the data set: [grid] source =
-// ["mnist", "fashion-mnist"]. Only the data sets of fixed size can be its
-// values (GridSources); the [data] table then holds the limits every
-// source shares.
+// ["mnist", "fashion-mnist"]. Only the named data sets, of fixed size, can
+// be its values; the [data] table then holds the limits every source
+// shares.
 const SourceAxis = "source"
-
-// GridSources are the values the source axis may take.
-var GridSources = []string{SourceMNIST, SourceFashionMNIST}
 
 // Evaluation splits.
 const (
@@ -42,18 +39,10 @@ const (
 	SplitTrain = "train"
 )
 
-// Sizes of the MNIST splits with the reference holdout: the last 10,000
-// training images form the validation split. Fashion-MNIST's are the same.
-const (
-	MNISTTrain = 50000
-	MNISTVal   = 10000
-	MNISTTest  = 10000
-)
-
 // DataSpec says which data a run trains and is evaluated on. Loading it is
 // the data stage's business; an experiment only records it.
 type DataSpec struct {
-	// Source is SourceMNIST, SourceFashionMNIST, SourceSynthetic or
+	// Source is a named data set (dataset.Lookup), SourceSynthetic or
 	// SourceDir.
 	Source string
 	// Dir is the folder holding the IDX files when Source is SourceDir.
@@ -73,13 +62,17 @@ type DataSpec struct {
 // will see. For a folder of unknown size it assumes MNIST's sizes where no
 // limit is given, which is good enough for cost estimates.
 func (d DataSpec) Sizes() (train, val, test int) {
+	all := dataset.MNIST.Sizes
+	if set, ok := dataset.Lookup(d.Source); ok {
+		all = set.Sizes
+	}
 	pick := func(limit, all int) int {
 		if limit > 0 {
 			return limit
 		}
 		return all
 	}
-	return pick(d.TrainLimit, MNISTTrain), pick(d.ValLimit, MNISTVal), pick(d.TestLimit, MNISTTest)
+	return pick(d.TrainLimit, all.Train), pick(d.ValLimit, all.Val), pick(d.TestLimit, all.Test)
 }
 
 // EvalSpec says which weights are evaluated, and on which split.

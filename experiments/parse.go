@@ -17,6 +17,7 @@ import (
 	"github.com/ffchar/ffchar/analysis"
 	"github.com/ffchar/ffchar/axes"
 	"github.com/ffchar/ffchar/backend"
+	"github.com/ffchar/ffchar/dataset"
 	"github.com/ffchar/ffchar/ff"
 )
 
@@ -144,13 +145,15 @@ func parse(name string, data []byte) (*Experiment, error) {
 	if v, err = required(raw, "", "data"); err != nil {
 		return nil, err
 	}
-	axisTable := ""
+	axisTable, axisSets := "", []*dataset.Set(nil)
 	for _, t := range []string{"grid", "one_at_a_time"} {
-		if hasSourceAxis(raw[t]) {
-			axisTable = t
+		if tbl, _ := raw[t].(map[string]any); tbl != nil {
+			if list, ok := tbl[SourceAxis]; ok {
+				axisTable, axisSets = t, namedSets(list)
+			}
 		}
 	}
-	if e.Data, err = parseData(v, e.MasterSeed, axisTable); err != nil {
+	if e.Data, err = parseData(v, e.MasterSeed, axisTable, axisSets); err != nil {
 		return nil, err
 	}
 
@@ -255,21 +258,36 @@ func checkKeys(keys []toml.Key, raw map[string]any) error {
 	return nil
 }
 
-// sourceName names the data sets of fixed size in messages.
-var sourceName = map[string]string{SourceMNIST: "MNIST", SourceFashionMNIST: "Fashion-MNIST"}
+// namedSets returns the named data sets a source axis lists; parseGrid
+// reports the values that name none.
+func namedSets(list any) []*dataset.Set {
+	values, _ := list.([]any)
+	var sets []*dataset.Set
+	for _, v := range values {
+		name, _ := v.(string)
+		if set, ok := dataset.Lookup(name); ok && !slices.Contains(sets, set) {
+			sets = append(sets, set)
+		}
+	}
+	return sets
+}
 
-// hasSourceAxis reports whether the [grid] table varies the data source.
-func hasSourceAxis(grid any) bool {
-	tbl, _ := grid.(map[string]any)
-	_, ok := tbl[SourceAxis]
-	return ok
+// sourceChoices lists the values data.source takes, as messages quote them.
+func sourceChoices() []string { return append(dataset.Names(), SourceSynthetic) }
+
+// andList joins the words with commas and a final "and" (or "or").
+func andList(words []string, and string) string {
+	if len(words) < 2 {
+		return strings.Join(words, "")
+	}
+	return strings.Join(words[:len(words)-1], ", ") + " " + and + " " + words[len(words)-1]
 }
 
 // parseData parses the [data] table. With a source axis (in axisTable,
-// "grid" or "one_at_a_time"; "" for none) the axis names the sources, so
-// [data] holds only their shared limits, checked against the size of
-// MNIST's splits, which Fashion-MNIST shares.
-func parseData(v any, masterSeed uint64, axisTable string) (DataSpec, error) {
+// "grid" or "one_at_a_time"; "" for none) the axis names the sources,
+// axisSets, so [data] holds only their shared limits, checked against the
+// smallest of their splits.
+func parseData(v any, masterSeed uint64, axisTable string, axisSets []*dataset.Set) (DataSpec, error) {
 	axis := axisTable != ""
 	d := DataSpec{Seed: masterSeed}
 	tbl, err := asTable("data", v)
@@ -278,7 +296,7 @@ func parseData(v any, masterSeed uint64, axisTable string) (DataSpec, error) {
 	}
 	src, hasSrc := tbl["source"]
 	dir, hasDir := tbl["dir"]
-	var fixedName string // the data set of fixed size whose splits bound the limits
+	var fixed []*dataset.Set // the data sets of fixed size whose splits bound the limits
 	switch {
 	case axis && (hasSrc || hasDir):
 		key := "source"
@@ -287,7 +305,7 @@ func parseData(v any, masterSeed uint64, axisTable string) (DataSpec, error) {
 		}
 		return d, &Error{Key: axisTable + ".source", Msg: fmt.Sprintf("%s.source: [data] also sets %s; name the data in one place", axisTable, key)}
 	case axis:
-		fixedName = "MNIST and Fashion-MNIST"
+		fixed = axisSets
 	case hasSrc && hasDir:
 		return d, &Error{Key: "data.dir", Msg: "data.dir: give either source or dir, not both"}
 	case hasDir:
@@ -302,22 +320,37 @@ func parseData(v any, masterSeed uint64, axisTable string) (DataSpec, error) {
 		if d.Source, err = asString("data.source", src); err != nil {
 			return d, err
 		}
-		if d.Source != SourceMNIST && d.Source != SourceFashionMNIST && d.Source != SourceSynthetic {
-			return d, invalid("data.source", literal(src), fmt.Sprintf("must be one of %q", []string{SourceMNIST, SourceFashionMNIST, SourceSynthetic}))
+		set, named := dataset.Lookup(d.Source)
+		if !named && d.Source != SourceSynthetic {
+			return d, invalid("data.source", literal(src), fmt.Sprintf("must be one of %q", sourceChoices()))
 		}
-		fixedName = sourceName[d.Source]
+		if named {
+			fixed = []*dataset.Set{set}
+		}
 	default:
-		return d, &Error{Key: "data", Msg: `[data] needs source = "mnist", "fashion-mnist" or "synthetic", or dir = "<folder>"`}
+		var quoted []string
+		for _, s := range sourceChoices() {
+			quoted = append(quoted, strconv.Quote(s))
+		}
+		return d, &Error{Key: "data", Msg: fmt.Sprintf(`[data] needs source = %s, or dir = "<folder>"`, andList(quoted, "or"))}
+	}
+	bound := func(f func(dataset.Sizes) int) (int, string) {
+		n, titles := math.MaxInt, []string{}
+		for _, set := range fixed {
+			n = min(n, f(set.Sizes))
+			titles = append(titles, set.Title)
+		}
+		return n, andList(titles, "and")
 	}
 
 	limits := []struct {
-		key string
-		dst *int
-		max int
+		key  string
+		dst  *int
+		size func(dataset.Sizes) int
 	}{
-		{"train_limit", &d.TrainLimit, MNISTTrain},
-		{"val_limit", &d.ValLimit, MNISTVal},
-		{"test_limit", &d.TestLimit, MNISTTest},
+		{"train_limit", &d.TrainLimit, func(s dataset.Sizes) int { return s.Train }},
+		{"val_limit", &d.ValLimit, func(s dataset.Sizes) int { return s.Val }},
+		{"test_limit", &d.TestLimit, func(s dataset.Sizes) int { return s.Test }},
 	}
 	for _, l := range limits {
 		key := "data." + l.key
@@ -341,8 +374,10 @@ func parseData(v any, masterSeed uint64, axisTable string) (DataSpec, error) {
 			return d, invalid(key, literal(v), fmt.Sprintf("must be at most %d", math.MaxInt32))
 		case n < 0:
 			return d, invalid(key, literal(v), "must be at least 0")
-		case fixedName != "" && n > int64(l.max):
-			return d, invalid(key, literal(v), fmt.Sprintf("must be at most %d, the size of the %s split", l.max, fixedName))
+		case len(fixed) > 0:
+			if max, name := bound(l.size); n > int64(max) {
+				return d, invalid(key, literal(v), fmt.Sprintf("must be at most %d, the size of the %s split", max, name))
+			}
 		}
 		*l.dst = int(n)
 	}
@@ -857,8 +892,8 @@ func (t *Treatment) axisValue(field string) string {
 	return v
 }
 
-// axisValue checks and formats a value of axis f: a source of
-// GridSources, a recipe, or a Config field's value (configValue).
+// axisValue checks and formats a value of axis f: a named data set, a
+// recipe, or a Config field's value (configValue).
 func axisValue(key, f string, v any) (string, error) {
 	if f == "recipe" {
 		s, err := asString(key, v)
@@ -877,8 +912,8 @@ func axisValue(key, f string, v any) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	if !slices.Contains(GridSources, s) {
-		return "", invalid(key, literal(v), fmt.Sprintf("must be one of %q; synthetic data and folders are set in [data]", GridSources))
+	if _, ok := dataset.Lookup(s); !ok {
+		return "", invalid(key, literal(v), fmt.Sprintf("must be one of %q; synthetic data and folders are set in [data]", dataset.Names()))
 	}
 	return s, nil
 }
