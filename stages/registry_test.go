@@ -2,6 +2,7 @@ package stages
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -68,7 +69,7 @@ width = [8]
 		err  string
 	}{
 		{[]string{"val_limit = 3", "val_limit = 5"}, `data.val_limit: value 5: must be at most 4, the size of the Tiny split`},
-		{[]string{`source = "tiny"`, `source = "tiny2"`}, `data.source: value "tiny2": must be one of ["mnist" "fashion-mnist" "tiny" "synthetic"]`},
+		{[]string{`source = "tiny"`, `source = "tiny2"`}, fmt.Sprintf(`data.source: value "tiny2": must be one of %q`, append(dataset.Names(), "synthetic"))},
 		{[]string{"source = \"tiny\"\nval_limit = 3", "val_limit = 5", "[grid]\n", "[grid]\nsource = [\"mnist\", \"tiny\"]\n"},
 			`data.val_limit: value 5: must be at most 4, the size of the MNIST and Tiny split`},
 	} {
