@@ -41,7 +41,9 @@ const (
 //
 // The tags declare the experiment file's [analysis] table (package
 // internal/tomlkeys) and the correlate stage's key lines (KeyLines), in
-// this order.
+// this order. An option added later gets a keydefault tag holding the
+// value that reproduces the analysis from before it, so that published
+// reports keep their keys.
 type StepOptions struct {
 	Confidence float64 `toml:"confidence" file:"-"`
 	// Thresholds are the FF accuracies whose first crossing is a delay

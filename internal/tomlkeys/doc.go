@@ -12,6 +12,7 @@
 //	file:"-"             not a key of the file (still a key line)
 //	file:"custom,word"   several of these; words of the caller's own too
 //	key:"-"              not a key line (Lines leaves it out)
+//	keydefault:"v"       no key line at value v (Lines; see ff.FieldLines)
 //	min:"1" max:"10000"  integer bounds, each with its own message
 //	range:"[0,20]"       bounds of a number, "(" and ")" for open ends
 //	why:"..."            appended to the range message in parentheses

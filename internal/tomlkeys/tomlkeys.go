@@ -250,16 +250,19 @@ func checkNumber(key string, tag reflect.StructTag, x any, f float64) error {
 
 // Lines returns one line per key of the struct src points to, prefix
 // followed by "name value", in declaration order; fields tagged key:"-"
-// are left out. Floats are exact (shortest representation that round
+// are left out, and so is a field whose value equals its keydefault tag
+// (the rule of ff.FieldLines: a key added later at the value that
+// reproduces the old behaviour keeps every existing cache key). Floats are exact (shortest representation that round
 // trips) and arrays are joined with ",".
 func Lines(prefix string, src any) []string {
 	v := reflect.ValueOf(src).Elem()
 	var lines []string
 	for _, f := range Fields(v.Type()) {
-		if f.Tag.Get("key") == "-" {
+		val := Format(v.Field(f.Index))
+		if def, ok := f.Tag.Lookup("keydefault"); (ok && def == val) || f.Tag.Get("key") == "-" {
 			continue
 		}
-		lines = append(lines, prefix+f.Key+" "+Format(v.Field(f.Index)))
+		lines = append(lines, prefix+f.Key+" "+val)
 	}
 	return lines
 }

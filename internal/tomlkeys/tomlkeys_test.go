@@ -89,9 +89,14 @@ func TestDecodeValues(t *testing.T) {
 		B []float64 `toml:"b"`
 		C string    `toml:"c" key:"-"`
 		D uint64    `toml:"d" file:"-"`
+		E int       `toml:"e" keydefault:"0"`
 	}{A: 2, B: []float64{0.1, 1e-9}, C: "x", D: 5}
 	if got, want := Lines("param ", &flat), []string{"param a 2", "param b 0.1,1e-09", "param d 5"}; !slices.Equal(got, want) {
 		t.Errorf("lines %q, want %q", got, want)
+	}
+	flat.E = 3
+	if got := Lines("", &flat); !slices.Contains(got, "e 3") {
+		t.Errorf("lines %q lack e 3, away from its keydefault", got)
 	}
 	var names []string
 	for _, f := range FileKeys(reflect.TypeFor[outer]()) {
