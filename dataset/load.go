@@ -33,7 +33,7 @@ type Sizes struct {
 	Train, Val, Test int
 }
 
-// Options control Load, LoadMNIST and LoadFashionMNIST. The zero value
+// Options control Load and Set.Load. The zero value
 // reads every sample with the reference splits.
 type Options struct {
 	// Limit keeps the first Limit.Train, Limit.Val and Limit.Test samples
@@ -48,8 +48,8 @@ type Options struct {
 
 	// MD5 maps file names (TrainImages, ...) to the expected hexadecimal
 	// md5 of the file as stored, compressed or not. Load verifies the files
-	// listed and no others. LoadMNIST ignores MD5 and always verifies the
-	// canonical MNIST checksums.
+	// listed and no others. Set.Load ignores MD5 and always verifies the
+	// set's declared checksums.
 	MD5 map[string]string
 
 	// MaxBytes, when positive, bounds the memory a load may take, in
@@ -59,8 +59,9 @@ type Options struct {
 	// needs more is an error wrapping ErrTooLarge.
 	MaxBytes float64
 
-	// Offline stops LoadMNIST from downloading MNIST when it is not in the
-	// module cache; it then fails with an error wrapping fs.ErrNotExist.
+	// Offline stops Set.Load from fetching a data set that is missing
+	// (MNIST, when it is not in the module cache); it then fails with an
+	// error wrapping fs.ErrNotExist.
 	Offline bool
 }
 
@@ -81,8 +82,8 @@ type Splits struct {
 	// features.
 	Rows, Cols int
 
-	// Source is "mnist" for LoadMNIST, "fashion-mnist" for
-	// LoadFashionMNIST and the folder for Load.
+	// Source is the Set's Name for Set.Load ("mnist", ...) and the
+	// folder for Load.
 	Source string
 	// Dir is the folder the files were read from.
 	Dir string

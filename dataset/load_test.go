@@ -352,7 +352,7 @@ func TestChecksumMismatch(t *testing.T) {
 	got := md5.Sum(raw)
 
 	// The canonical MNIST checksums, as LoadMNIST applies them.
-	_, err = load("mnist", dir, checksums{stored: mnistMD5}, Options{})
+	_, err = load("mnist", dir, checksums{stored: MNIST.Stored}, Options{})
 	checkFileError(t, err, filepath.Join(dir, TrainImages+".gz"), ErrChecksum,
 		"checksum mismatch: md5 "+hex.EncodeToString(got[:])+", want f68b3c2dcbeaaa9fbdd348bbdeb94873")
 

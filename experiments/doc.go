@@ -40,7 +40,7 @@
 //	master_seed = 20250415         # required: every run's seed derives from it
 //
 //	[data]                         # required
-//	source = "mnist"               # "mnist", "fashion-mnist" or "synthetic"; or dir = "<folder>" of IDX files;
+//	source = "mnist"               # a named data set (docs/datasets.md) or "synthetic"; or dir = "<folder>" of IDX files;
 //	                               # or neither, with a source axis in [grid] (below)
 //	train_limit = 10000            # first samples kept; 0 or absent = the whole split
 //	val_limit = 2000               # (MNIST and Fashion-MNIST: 50,000 / 10,000 / 10,000)
@@ -93,6 +93,11 @@
 // part of a run's key; with every = 0 the key is that of a run recorded
 // before step recording existed. The [analysis] settings are part of the
 // correlate key only: changing them re-analyses, never retrains.
+//
+// Each key above is declared once, as the tags of a field of Experiment,
+// DataSpec, EvalSpec, RecordSpec or analysis.StepOptions (its name, type,
+// bounds and documentation): the parser, its unknown-key errors,
+// docs/fields.md and the [analysis] key lines all read them.
 //
 // Field names in [base] and [grid] are those of ff.FieldNames, except
 // recipe, which only the top-level key sets; [grid] also takes source (see
@@ -158,8 +163,9 @@
 //	depth = [1, 2, 3]
 //	width = [500]
 //
-// Its values are the data sets of fixed size, "mnist" and "fashion-mnist"
-// (GridSources); synthetic data and folders are set in [data] only. With
+// Its values are the named data sets, of fixed size, that package dataset
+// declares (docs/datasets.md); synthetic data and folders are set in
+// [data] only. With
 // the axis, [data] names no source or dir (the data is named in one place,
 // as a field is in [base] or [grid], not both) and holds the limits. The
 // treatment IDs carry the axis like any other ("depth=3,source=mnist,

@@ -15,25 +15,22 @@ import (
 	"unicode"
 
 	"github.com/ffchar/ffchar/analysis"
+	"github.com/ffchar/ffchar/dataset"
 	"github.com/ffchar/ffchar/ff"
 )
 
-// Data sources.
+// Data sources besides the named data sets, which package dataset
+// declares (dataset.Lookup: "mnist", "fashion-mnist", ...).
 const (
-	SourceMNIST        = "mnist"         // MNIST, from the module cache or downloaded
-	SourceFashionMNIST = "fashion-mnist" // Fashion-MNIST, from Debian's dataset-fashion-mnist
-	SourceSynthetic    = "synthetic"     // dataset.Synthetic, generated from DataSpec.Seed
-	SourceDir          = "dir"           // IDX files in DataSpec.Dir
+	SourceSynthetic = "synthetic" // dataset.Synthetic, generated from DataSpec.Seed
+	SourceDir       = "dir"       // IDX files in DataSpec.Dir
 )
 
 // SourceAxis is the grid axis that varies the data set: [grid] source =
-// ["mnist", "fashion-mnist"]. Only the data sets of fixed size can be its
-// values (GridSources); the [data] table then holds the limits every
-// source shares.
+// ["mnist", "fashion-mnist"]. Only the named data sets, of fixed size, can
+// be its values; the [data] table then holds the limits every source
+// shares.
 const SourceAxis = "source"
-
-// GridSources are the values the source axis may take.
-var GridSources = []string{SourceMNIST, SourceFashionMNIST}
 
 // Evaluation splits.
 const (
@@ -42,44 +39,42 @@ const (
 	SplitTrain = "train"
 )
 
-// Sizes of the MNIST splits with the reference holdout: the last 10,000
-// training images form the validation split. Fashion-MNIST's are the same.
-const (
-	MNISTTrain = 50000
-	MNISTVal   = 10000
-	MNISTTest  = 10000
-)
-
 // DataSpec says which data a run trains and is evaluated on. Loading it is
 // the data stage's business; an experiment only records it.
 type DataSpec struct {
-	// Source is SourceMNIST, SourceFashionMNIST, SourceSynthetic or
+	// Source is a named data set (dataset.Lookup), SourceSynthetic or
 	// SourceDir.
-	Source string
+	Source string `toml:"source" doc:"a named data set (docs/datasets.md: \"mnist\", \"fashion-mnist\", ...) or \"synthetic\"; or dir = \"<folder>\" of IDX files; or neither, with a source axis in [grid]"`
 	// Dir is the folder holding the IDX files when Source is SourceDir.
 	// Load makes a relative dir relative to the experiment file's folder;
 	// Parse keeps it as written.
-	Dir string
+	Dir string `toml:"dir" doc:"a folder of IDX files, relative to the experiment file"`
 	// TrainLimit, ValLimit and TestLimit keep the first samples of each
 	// split; 0 keeps the whole split. For synthetic data they are the
 	// number of samples generated and must be positive.
-	TrainLimit, ValLimit, TestLimit int
+	TrainLimit int `toml:"train_limit" min:"0" max:"2147483647" doc:"first samples kept; 0 or absent = the whole split"`
+	ValLimit   int `toml:"val_limit" min:"0" max:"2147483647" doc:"first validation samples kept (the named data sets' splits: docs/datasets.md)"`
+	TestLimit  int `toml:"test_limit" min:"0" max:"2147483647" doc:"first test samples kept (the evaluation split)"`
 	// Seed seeds the synthetic generator; it defaults to the experiment's
 	// master seed and is unused for other sources.
-	Seed uint64
+	Seed uint64 `toml:"seed" doc:"synthetic only; defaults to master_seed"`
 }
 
 // Sizes returns the number of training, validation and test samples runs
 // will see. For a folder of unknown size it assumes MNIST's sizes where no
 // limit is given, which is good enough for cost estimates.
 func (d DataSpec) Sizes() (train, val, test int) {
+	all := dataset.MNIST.Sizes
+	if set, ok := dataset.Lookup(d.Source); ok {
+		all = set.Sizes
+	}
 	pick := func(limit, all int) int {
 		if limit > 0 {
 			return limit
 		}
 		return all
 	}
-	return pick(d.TrainLimit, MNISTTrain), pick(d.ValLimit, MNISTVal), pick(d.TestLimit, MNISTTest)
+	return pick(d.TrainLimit, all.Train), pick(d.ValLimit, all.Val), pick(d.TestLimit, all.Test)
 }
 
 // EvalSpec says which weights are evaluated, and on which split.
@@ -87,13 +82,13 @@ type EvalSpec struct {
 	// Checkpoints are the epochs, ascending, after which the weights are
 	// kept and evaluated. The final epoch is always evaluated as well; see
 	// Run.Checkpoints.
-	Checkpoints []int
+	Checkpoints []int `toml:"checkpoints" want:"an array of epochs" min:"1" ascending:"epoch" doc:"epochs evaluated, ascending; the final epoch always is"`
 	// Split is SplitTest (default) or SplitVal.
-	Split string
+	Split string `toml:"split" oneof:"test,val" doc:"\"test\" (default) or \"val\""`
 	// Curves is the split whose per-epoch curves the analysis uses:
 	// SplitVal (default; evaluated after every epoch) or SplitTrain
 	// (averaged over each epoch's batches, as loeweX logs them).
-	Curves string
+	Curves string `toml:"curves" oneof:"val,train" doc:"curves the analysis uses: \"val\" (default) or \"train\" (batch averages, as loeweX logs)"`
 }
 
 // RecordSpec says how training is measured between epochs: at the
@@ -104,17 +99,17 @@ type RecordSpec struct {
 	// Every is the spacing, in optimizer steps, of the regular part of the
 	// schedule (default ff.DefaultStepSchedule.Every); 0 turns step
 	// recording off, leaving the per-epoch rows only.
-	Every int
+	Every int `toml:"every" range:"[0,1073741824]" why:"0 turns step recording off" doc:"steps between measurements after the dense start (0, 1, 2, 3, 4, 6, 8, 11, 16, ...); 0 turns it off"`
 	// Probe is the number of validation samples in the held-out probe
 	// (default DefaultProbe, or the whole validation split when smaller);
 	// 0 records the training stream only.
-	Probe int
+	Probe int `toml:"probe" min:"0" doc:"held-out probe: the first N validation samples (default 500, capped at the split)"`
 	// Halves also records the probe's first and second halves (samples
 	// [0, Probe/2) and [Probe/2, Probe)) as two independent measurements
 	// of every curve: the split-half probe that gives each curve's
 	// reliability, and so the largest correlation a measure can show.
 	// Probe must then be even. It costs no extra forward pass.
-	Halves bool
+	Halves bool `toml:"halves" doc:"also record the probe's two halves (probe_a, probe_b): every measure's reliability ceiling; probe must be even"`
 }
 
 // DefaultProbe is the default size of the held-out probe: large enough
@@ -169,43 +164,48 @@ func CheckName(name string) error {
 
 // Experiment is a parsed experiment file: a base configuration, the grid of
 // treatments varied around it, and how many replicates each treatment gets.
+//
+// The tags declare the experiment file's keys (package internal/tomlkeys):
+// the tables' keys are the tags of DataSpec, EvalSpec, RecordSpec and
+// analysis.StepOptions; those tagged file:"custom" are decoded by hand,
+// and those tagged file:"config" take ff.Config's fields.
 type Experiment struct {
-	Name        string
-	Description string
+	Name        string `toml:"name" doc:"defaults to the file's base name; see CheckName"`
+	Description string `toml:"description" doc:"one line: what the experiment is"`
 	// Notes is free text published with the results: for example what a
 	// sweep scales down from the paper, and why.
-	Notes string
+	Notes string `toml:"notes" doc:"optional; published with the results (caveats, what was scaled down)"`
 	// Arithmetic is the arithmetic mode the experiment's runs compute in:
 	// backend.Native (the default: the fastest kernel for the CPU, bits
 	// reproducible on one machine) or backend.PortableMode (bits that
 	// agree on every x86-64 CPU with AVX2 and FMA; see
 	// backend.EnsurePortable). A command's --arithmetic flag overrides it.
-	Arithmetic string
+	Arithmetic string `toml:"arithmetic" doc:"optional: \"native\" (default; the CPU's fastest OpenBLAS kernel) or \"portable\" (bits that agree on every AVX2+FMA CPU; backend.EnsurePortable)"`
 	// Path is the file the experiment came from, as given to Load, or the
 	// name given to Parse. Error messages start with it.
 	Path string
 
-	Recipe     ff.Recipe
-	Seeds      int    // replicates per treatment
-	MasterSeed uint64 // run seeds are derived from it; see RunSeed
+	Recipe     ff.Recipe `toml:"recipe" file:"required" doc:"required: the defaults (ff.DefaultConfig)"`
+	Seeds      int       `toml:"seeds" file:"required" min:"1" max:"10000" doc:"required: replicates per treatment, ≥ 1"`
+	MasterSeed uint64    `toml:"master_seed" file:"required" doc:"required: every run's seed derives from it"`
 
 	// Data is the [data] table. With a source axis its Source is empty:
 	// each treatment's Data names the source it uses.
-	Data DataSpec
+	Data DataSpec `toml:"data" file:"required,custom"`
 	// Base is the recipe's defaults with the file's [base] overrides.
-	Base ff.Config
+	Base ff.Config `toml:"base" file:"custom,config"`
 	// Grid holds the crossed treatment factors, sorted by field name.
-	Grid []Axis
+	Grid []Axis `toml:"grid" file:"custom,config"`
 	// OneAtATime holds the factors varied one at a time around their
 	// first value (the base level), in every point of Grid; sorted by
 	// field name.
-	OneAtATime []Axis
-	Evaluate   EvalSpec
-	Record     RecordSpec
+	OneAtATime []Axis     `toml:"one_at_a_time" file:"custom,config"`
+	Evaluate   EvalSpec   `toml:"evaluate"`
+	Record     RecordSpec `toml:"record" file:"custom"`
 	// Analysis holds the step-resolution analysis settings and verdict
 	// rules of the file's [analysis] table, written before a sweep runs;
 	// zero fields mean the analysis package's defaults.
-	Analysis analysis.StepOptions
+	Analysis analysis.StepOptions `toml:"analysis"`
 	// Source is the file's text, as parsed: published with the results
 	// (data/experiment.toml), so that they carry their experiment.
 	Source []byte

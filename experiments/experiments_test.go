@@ -37,11 +37,11 @@ func TestProfiles(t *testing.T) {
 		lastEpoch  int // 0: each run's own epochs
 	}{
 		{"smoke", 2, 4, SourceSynthetic, 3},
-		{"quick", 8, 64, SourceMNIST, 10},
-		{"paper", 48, 1440, SourceMNIST, 0},
-		{"reproduction", 12, 120, SourceMNIST, 8},
-		{"paper-epoch1", 12, 360, SourceMNIST, 1},
-		{"paper-epoch1-full", 16, 480, SourceMNIST, 1},
+		{"quick", 8, 64, "mnist", 10},
+		{"paper", 48, 1440, "mnist", 0},
+		{"reproduction", 12, 120, "mnist", 8},
+		{"paper-epoch1", 12, 360, "mnist", 1},
+		{"paper-epoch1-full", 16, 480, "mnist", 1},
 	}
 	for _, tt := range tests {
 		e, err := Profile(tt.name)
@@ -784,8 +784,8 @@ func TestFashionMNISTSource(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if e.Data.Source != SourceFashionMNIST {
-		t.Errorf("source %q, want %q", e.Data.Source, SourceFashionMNIST)
+	if e.Data.Source != "fashion-mnist" {
+		t.Errorf("source %q, want %q", e.Data.Source, "fashion-mnist")
 	}
 	// Fashion-MNIST has MNIST's split sizes.
 	if tr, va, te := e.Data.Sizes(); tr != 50000 || va != 2000 || te != 10000 {
@@ -884,12 +884,12 @@ func TestSourceAxis(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if e.Data.Source != "" || !e.HasAxis(SourceAxis) || !slices.Equal(e.Sources(), []string{SourceMNIST, SourceFashionMNIST}) {
+	if e.Data.Source != "" || !e.HasAxis(SourceAxis) || !slices.Equal(e.Sources(), []string{"mnist", "fashion-mnist"}) {
 		t.Errorf("data %+v, sources %q", e.Data, e.Sources())
 	}
 	want := map[string]DataSpec{
-		"depth=3,source=mnist,width=500":         {Source: SourceMNIST, TrainLimit: 1000, ValLimit: 200, Seed: 1},
-		"depth=3,source=fashion-mnist,width=500": {Source: SourceFashionMNIST, TrainLimit: 1000, ValLimit: 200, Seed: 1},
+		"depth=3,source=mnist,width=500":         {Source: "mnist", TrainLimit: 1000, ValLimit: 200, Seed: 1},
+		"depth=3,source=fashion-mnist,width=500": {Source: "fashion-mnist", TrainLimit: 1000, ValLimit: 200, Seed: 1},
 	}
 	ts := e.Treatments()
 	if len(ts) != 2 || ts[0].ID != "depth=3,source=mnist,width=500" {
@@ -922,11 +922,11 @@ func TestSourceAxis(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, r := range e.Runs() {
-		if r.Data != e.Data || r.Data.Source != SourceMNIST {
+		if r.Data != e.Data || r.Data.Source != "mnist" {
 			t.Errorf("run %d: data %+v, want the experiment's %+v", r.Index, r.Data, e.Data)
 		}
 	}
-	if e.HasAxis(SourceAxis) || !slices.Equal(e.Sources(), []string{SourceMNIST}) {
+	if e.HasAxis(SourceAxis) || !slices.Equal(e.Sources(), []string{"mnist"}) {
 		t.Errorf("sources %q", e.Sources())
 	}
 }

@@ -10,28 +10,20 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/BurntSushi/toml"
 
-	"github.com/ffchar/ffchar/analysis"
 	"github.com/ffchar/ffchar/axes"
 	"github.com/ffchar/ffchar/backend"
+	"github.com/ffchar/ffchar/dataset"
 	"github.com/ffchar/ffchar/ff"
+	"github.com/ffchar/ffchar/internal/tomlkeys"
 )
 
-// The keys an experiment file may hold, by table ("" is the top level).
-// [base], [grid] and [one_at_a_time] take Config fields instead
-// (configKind); the two axis tables also take recipe.
-var (
-	topKeys  = []string{"name", "description", "notes", "arithmetic", "recipe", "seeds", "master_seed", "data", "base", "grid", "one_at_a_time", "evaluate", "record", "analysis"}
-	dataKeys = []string{"source", "dir", "train_limit", "val_limit", "test_limit", "seed"}
-	evalKeys = []string{"checkpoints", "split", "curves"}
-	recKeys  = []string{"every", "probe", "halves"}
-	anaKeys  = []string{"h1_measure", "h1_margin", "h2_measure", "layer_margin", "width_margin",
-		"thresholds", "deficit_steps", "lag_window", "lag_grid",
-		"h2_strong", "windows", "start_se", "coupling_steps", "coupling_margin", "power"}
-)
+// The keys an experiment file may hold are the tags of Experiment and of
+// the tables' types (tomlkeys). The tables tagged file:"config", [base],
+// [grid] and [one_at_a_time], take Config fields instead (configKind); the
+// two axis tables also take recipe.
 
 // configKind maps each settable Config field to its Go kind. "recipe" is
 // left out: it is chosen by the top-level key, and setting the field alone
@@ -46,6 +38,32 @@ var configKind = func() map[string]reflect.Kind {
 	}
 	return m
 }()
+
+// Key is a key of the experiment file outside the tables of Config
+// fields, for documentation: its table ("" for the top level), name and
+// doc tag.
+type Key struct{ Table, Name, Doc string }
+
+// Keys returns the experiment file's keys outside [base], [grid] and
+// [one_at_a_time], in declaration order: the top level's, then each
+// table's.
+func Keys() []Key {
+	top := reflect.TypeFor[Experiment]()
+	var keys, tables []Key
+	for _, f := range tomlkeys.FileKeys(top) {
+		if f.Has("config") {
+			continue
+		}
+		if t := top.Field(f.Index).Type; t.Kind() != reflect.Struct {
+			keys = append(keys, Key{Name: f.Key, Doc: f.Doc})
+		} else {
+			for _, g := range tomlkeys.FileKeys(t) {
+				tables = append(tables, Key{Table: f.Key, Name: g.Key, Doc: g.Doc})
+			}
+		}
+	}
+	return append(keys, tables...)
+}
 
 func parse(name string, data []byte) (*Experiment, error) {
 	// Decoding into maps rather than a struct keeps key matching exact: the
@@ -64,93 +82,39 @@ func parse(name string, data []byte) (*Experiment, error) {
 		return nil, err
 	}
 
-	e := &Experiment{Path: name}
-	e.Name = strings.TrimSuffix(path.Base(strings.ReplaceAll(name, "\\", "/")), ".toml")
-	nameVal := any(e.Name)
-	if v, ok := raw["name"]; ok {
-		if e.Name, err = asString("name", v); err != nil {
-			return nil, err
-		}
-		nameVal = v
+	// The defaults, then every key the file sets.
+	e := &Experiment{
+		Path:       name,
+		Name:       strings.TrimSuffix(path.Base(strings.ReplaceAll(name, "\\", "/")), ".toml"),
+		Arithmetic: backend.Native,
+		Evaluate:   EvalSpec{Split: SplitTest, Curves: SplitVal},
+	}
+	if err := decode("", raw, e); err != nil {
+		return nil, err
 	}
 	if err := CheckName(e.Name); err != nil {
 		msg := err.Error()
 		if _, ok := raw["name"]; !ok {
 			msg += ` (the file's name; set name = "...")`
 		}
-		return nil, invalid("name", literal(nameVal), msg)
+		return nil, invalid("name", strconv.Quote(e.Name), msg)
 	}
-	if v, ok := raw["description"]; ok {
-		if e.Description, err = asString("description", v); err != nil {
-			return nil, err
-		}
+	if !slices.Contains(backend.Modes, e.Arithmetic) {
+		return nil, invalid("arithmetic", strconv.Quote(e.Arithmetic), fmt.Sprintf("must be one of %q", backend.Modes))
 	}
-	if v, ok := raw["notes"]; ok {
-		if e.Notes, err = asString("notes", v); err != nil {
-			return nil, err
-		}
-	}
-
-	e.Arithmetic = backend.Native
-	if v, ok := raw["arithmetic"]; ok {
-		if e.Arithmetic, err = asString("arithmetic", v); err != nil {
-			return nil, err
-		}
-		if !slices.Contains(backend.Modes, e.Arithmetic) {
-			return nil, invalid("arithmetic", literal(v), fmt.Sprintf("must be one of %q", backend.Modes))
-		}
-	}
-
-	v, err := required(raw, "", "recipe")
-	if err != nil {
-		return nil, err
-	}
-	recipe, err := asString("recipe", v)
-	if err != nil {
-		return nil, err
-	}
-	e.Recipe = ff.Recipe(recipe)
 	if e.Base, err = ff.DefaultConfig(e.Recipe); err != nil {
-		return nil, invalid("recipe", strconv.Quote(recipe), fmt.Sprintf("must be one of %q", ff.Recipes))
+		return nil, invalid("recipe", strconv.Quote(string(e.Recipe)), fmt.Sprintf("must be one of %q", ff.Recipes))
 	}
 
-	if v, err = required(raw, "", "seeds"); err != nil {
-		return nil, err
-	}
-	seeds, err := asInt("seeds", v)
-	if err != nil {
-		return nil, err
-	}
-	if seeds < 1 {
-		return nil, invalid("seeds", literal(v), "must be at least 1")
-	}
-	if seeds > MaxSeeds {
-		return nil, invalid("seeds", literal(v), fmt.Sprintf("must be at most %d", MaxSeeds))
-	}
-	e.Seeds = int(seeds)
-
-	if v, err = required(raw, "", "master_seed"); err != nil {
-		return nil, err
-	}
-	master, err := asInt("master_seed", v)
-	if err != nil {
-		return nil, err
-	}
-	if master < 0 {
-		return nil, invalid("master_seed", literal(v), "must be at least 0")
-	}
-	e.MasterSeed = uint64(master)
-
-	if v, err = required(raw, "", "data"); err != nil {
-		return nil, err
-	}
-	axisTable := ""
+	axisTable, axisSets := "", []*dataset.Set(nil)
 	for _, t := range []string{"grid", "one_at_a_time"} {
-		if hasSourceAxis(raw[t]) {
-			axisTable = t
+		if tbl, _ := raw[t].(map[string]any); tbl != nil {
+			if list, ok := tbl[SourceAxis]; ok {
+				axisTable, axisSets = t, namedSets(list)
+			}
 		}
 	}
-	if e.Data, err = parseData(v, e.MasterSeed, axisTable); err != nil {
+	if e.Data, err = parseData(raw["data"], e.MasterSeed, axisTable, axisSets); err != nil {
 		return nil, err
 	}
 
@@ -186,20 +150,11 @@ func parse(name string, data []byte) (*Experiment, error) {
 		}
 	}
 
-	e.Evaluate.Split, e.Evaluate.Curves = SplitTest, SplitVal
-	if v, ok := raw["evaluate"]; ok {
-		if e.Evaluate, err = parseEvaluate(v); err != nil {
-			return nil, err
-		}
-	}
-
 	if e.Record, err = parseRecord(raw["record"], e.Data); err != nil {
 		return nil, err
 	}
-	if v, ok := raw["analysis"]; ok {
-		if e.Analysis, err = parseAnalysis(v); err != nil {
-			return nil, err
-		}
+	if ms := e.Analysis.Measures(); e.Analysis.H1Measure != "" && !slices.Contains(ms, e.Analysis.H1Measure) {
+		return nil, invalid("analysis.h1_measure", strconv.Quote(e.Analysis.H1Measure), fmt.Sprintf("must be one of %q", ms))
 	}
 
 	if e.treatments, err = expand(e, base); err != nil {
@@ -208,12 +163,23 @@ func parse(name string, data []byte) (*Experiment, error) {
 	return e, nil
 }
 
+// decode sets dst's tagged fields from the table tbl (tomlkeys.Decode).
+func decode(table string, tbl map[string]any, dst any) error {
+	err := tomlkeys.Decode(table, tbl, dst)
+	if ke, ok := err.(*tomlkeys.Error); ok {
+		return keyError(ke)
+	}
+	return err
+}
+
 // checkKeys reports the first key, in file order, that the format does not
 // define. Keys below a known key's value are left to the type checks: a
 // table where a number belongs is a type error, not an unknown key.
 func checkKeys(keys []toml.Key, raw map[string]any) error {
+	top := reflect.TypeFor[Experiment]()
 	for _, k := range keys {
-		if !slices.Contains(topKeys, k[0]) {
+		f, ok := tomlkeys.Lookup(top, k[0])
+		if !ok {
 			return &Error{Key: k[0], Msg: fmt.Sprintf("unknown key %q", k[0])}
 		}
 		if len(k) < 2 {
@@ -223,16 +189,8 @@ func checkKeys(keys []toml.Key, raw map[string]any) error {
 			continue
 		}
 		var known bool
-		switch k[0] {
-		case "data":
-			known = slices.Contains(dataKeys, k[1])
-		case "evaluate":
-			known = slices.Contains(evalKeys, k[1])
-		case "record":
-			known = slices.Contains(recKeys, k[1])
-		case "analysis":
-			known = slices.Contains(anaKeys, k[1])
-		case "base", "grid", "one_at_a_time":
+		switch t := top.Field(f.Index).Type; {
+		case f.Has("config"):
 			if k[0] == "base" && k[1] == "recipe" {
 				return &Error{Key: k[0] + ".recipe",
 					Msg: `base.recipe: set the recipe with the top-level key "recipe", or list recipes in [grid] or [one_at_a_time]`}
@@ -245,6 +203,8 @@ func checkKeys(keys []toml.Key, raw map[string]any) error {
 			}
 			_, known = configKind[k[1]]
 			known = known || k[1] == "recipe"
+		case t.Kind() == reflect.Struct:
+			_, known = tomlkeys.Lookup(t, k[1])
 		default:
 			continue
 		}
@@ -255,30 +215,48 @@ func checkKeys(keys []toml.Key, raw map[string]any) error {
 	return nil
 }
 
-// sourceName names the data sets of fixed size in messages.
-var sourceName = map[string]string{SourceMNIST: "MNIST", SourceFashionMNIST: "Fashion-MNIST"}
+// namedSets returns the named data sets a source axis lists; parseGrid
+// reports the values that name none.
+func namedSets(list any) []*dataset.Set {
+	values, _ := list.([]any)
+	var sets []*dataset.Set
+	for _, v := range values {
+		name, _ := v.(string)
+		if set, ok := dataset.Lookup(name); ok && !slices.Contains(sets, set) {
+			sets = append(sets, set)
+		}
+	}
+	return sets
+}
 
-// hasSourceAxis reports whether the [grid] table varies the data source.
-func hasSourceAxis(grid any) bool {
-	tbl, _ := grid.(map[string]any)
-	_, ok := tbl[SourceAxis]
-	return ok
+// sourceChoices lists the values data.source takes, as messages quote them.
+func sourceChoices() []string { return append(dataset.Names(), SourceSynthetic) }
+
+// andList joins the words with commas and a final "and" (or "or").
+func andList(words []string, and string) string {
+	if len(words) < 2 {
+		return strings.Join(words, "")
+	}
+	return strings.Join(words[:len(words)-1], ", ") + " " + and + " " + words[len(words)-1]
 }
 
 // parseData parses the [data] table. With a source axis (in axisTable,
-// "grid" or "one_at_a_time"; "" for none) the axis names the sources, so
-// [data] holds only their shared limits, checked against the size of
-// MNIST's splits, which Fashion-MNIST shares.
-func parseData(v any, masterSeed uint64, axisTable string) (DataSpec, error) {
+// "grid" or "one_at_a_time"; "" for none) the axis names the sources,
+// axisSets, so [data] holds only their shared limits, checked against the
+// smallest of their splits.
+func parseData(v any, masterSeed uint64, axisTable string, axisSets []*dataset.Set) (DataSpec, error) {
 	axis := axisTable != ""
 	d := DataSpec{Seed: masterSeed}
 	tbl, err := asTable("data", v)
 	if err != nil {
 		return d, err
 	}
-	src, hasSrc := tbl["source"]
-	dir, hasDir := tbl["dir"]
-	var fixedName string // the data set of fixed size whose splits bound the limits
+	if err := decode("data", tbl, &d); err != nil {
+		return d, err
+	}
+	_, hasSrc := tbl["source"]
+	_, hasDir := tbl["dir"]
+	var fixed []*dataset.Set // the data sets of fixed size whose splits bound the limits
 	switch {
 	case axis && (hasSrc || hasDir):
 		key := "source"
@@ -287,78 +265,65 @@ func parseData(v any, masterSeed uint64, axisTable string) (DataSpec, error) {
 		}
 		return d, &Error{Key: axisTable + ".source", Msg: fmt.Sprintf("%s.source: [data] also sets %s; name the data in one place", axisTable, key)}
 	case axis:
-		fixedName = "MNIST and Fashion-MNIST"
+		fixed = axisSets
 	case hasSrc && hasDir:
 		return d, &Error{Key: "data.dir", Msg: "data.dir: give either source or dir, not both"}
 	case hasDir:
-		if d.Dir, err = asString("data.dir", dir); err != nil {
-			return d, err
-		}
 		if d.Dir == "" {
 			return d, invalid("data.dir", `""`, "must name a folder")
 		}
 		d.Source = SourceDir
 	case hasSrc:
-		if d.Source, err = asString("data.source", src); err != nil {
-			return d, err
+		set, named := dataset.Lookup(d.Source)
+		if !named && d.Source != SourceSynthetic {
+			return d, invalid("data.source", strconv.Quote(d.Source), fmt.Sprintf("must be one of %q", sourceChoices()))
 		}
-		if d.Source != SourceMNIST && d.Source != SourceFashionMNIST && d.Source != SourceSynthetic {
-			return d, invalid("data.source", literal(src), fmt.Sprintf("must be one of %q", []string{SourceMNIST, SourceFashionMNIST, SourceSynthetic}))
+		if named {
+			fixed = []*dataset.Set{set}
 		}
-		fixedName = sourceName[d.Source]
 	default:
-		return d, &Error{Key: "data", Msg: `[data] needs source = "mnist", "fashion-mnist" or "synthetic", or dir = "<folder>"`}
+		var quoted []string
+		for _, s := range sourceChoices() {
+			quoted = append(quoted, strconv.Quote(s))
+		}
+		return d, &Error{Key: "data", Msg: fmt.Sprintf(`[data] needs source = %s, or dir = "<folder>"`, andList(quoted, "or"))}
 	}
 
-	limits := []struct {
-		key string
-		dst *int
-		max int
+	// The limits' types and signs are checked; what they may be depends
+	// on the source.
+	for _, l := range []struct {
+		key  string
+		n    int
+		size func(dataset.Sizes) int
 	}{
-		{"train_limit", &d.TrainLimit, MNISTTrain},
-		{"val_limit", &d.ValLimit, MNISTVal},
-		{"test_limit", &d.TestLimit, MNISTTest},
-	}
-	for _, l := range limits {
+		{"train_limit", d.TrainLimit, func(s dataset.Sizes) int { return s.Train }},
+		{"val_limit", d.ValLimit, func(s dataset.Sizes) int { return s.Val }},
+		{"test_limit", d.TestLimit, func(s dataset.Sizes) int { return s.Test }},
+	} {
 		key := "data." + l.key
-		v, ok := tbl[l.key]
-		if !ok {
+		if _, ok := tbl[l.key]; !ok {
 			if d.Source == SourceSynthetic {
 				return d, &Error{Key: key, Msg: fmt.Sprintf("missing key %q in [data]: synthetic data needs every split's size", l.key)}
 			}
 			continue
 		}
-		n, err := asInt(key, v)
-		if err != nil {
-			return d, err
-		}
 		switch {
-		case d.Source == SourceSynthetic && n < 1:
-			return d, invalid(key, literal(v), "must be at least 1 for synthetic data")
-		case d.Source == SourceSynthetic && n > MaxSynthetic:
-			return d, invalid(key, literal(v), fmt.Sprintf("must be at most %d for synthetic data", MaxSynthetic))
-		case n > math.MaxInt32:
-			return d, invalid(key, literal(v), fmt.Sprintf("must be at most %d", math.MaxInt32))
-		case n < 0:
-			return d, invalid(key, literal(v), "must be at least 0")
-		case fixedName != "" && n > int64(l.max):
-			return d, invalid(key, literal(v), fmt.Sprintf("must be at most %d, the size of the %s split", l.max, fixedName))
+		case d.Source == SourceSynthetic && l.n < 1:
+			return d, invalid(key, strconv.Itoa(l.n), "must be at least 1 for synthetic data")
+		case d.Source == SourceSynthetic && l.n > MaxSynthetic:
+			return d, invalid(key, strconv.Itoa(l.n), fmt.Sprintf("must be at most %d for synthetic data", MaxSynthetic))
 		}
-		*l.dst = int(n)
+		max, names := math.MaxInt, []string{}
+		for _, set := range fixed {
+			max = min(max, l.size(set.Sizes))
+			names = append(names, set.Title)
+		}
+		if l.n > max {
+			return d, invalid(key, strconv.Itoa(l.n), fmt.Sprintf("must be at most %d, the size of the %s split", max, andList(names, "and")))
+		}
 	}
-
-	if v, ok := tbl["seed"]; ok {
-		if d.Source != SourceSynthetic {
-			return d, &Error{Key: "data.seed", Msg: `data.seed: only synthetic data has a seed`}
-		}
-		n, err := asInt("data.seed", v)
-		if err != nil {
-			return d, err
-		}
-		if n < 0 {
-			return d, invalid("data.seed", literal(v), "must be at least 0")
-		}
-		d.Seed = uint64(n)
+	if _, ok := tbl["seed"]; ok && d.Source != SourceSynthetic {
+		return d, &Error{Key: "data.seed", Msg: `data.seed: only synthetic data has a seed`}
 	}
 	return d, nil
 }
@@ -404,55 +369,8 @@ func parseGrid(table string, v any, base map[string]any) ([]Axis, error) {
 	return grid, nil
 }
 
-func parseEvaluate(v any) (EvalSpec, error) {
-	ev := EvalSpec{Split: SplitTest, Curves: SplitVal}
-	tbl, err := asTable("evaluate", v)
-	if err != nil {
-		return ev, err
-	}
-	if v, ok := tbl["curves"]; ok {
-		if ev.Curves, err = asString("evaluate.curves", v); err != nil {
-			return ev, err
-		}
-		if ev.Curves != SplitVal && ev.Curves != SplitTrain {
-			return ev, invalid("evaluate.curves", literal(v), fmt.Sprintf("must be one of %q", []string{SplitVal, SplitTrain}))
-		}
-	}
-	if v, ok := tbl["split"]; ok {
-		if ev.Split, err = asString("evaluate.split", v); err != nil {
-			return ev, err
-		}
-		if ev.Split != SplitTest && ev.Split != SplitVal {
-			return ev, invalid("evaluate.split", literal(v), fmt.Sprintf("must be one of %q", []string{SplitTest, SplitVal}))
-		}
-	}
-	if v, ok := tbl["checkpoints"]; ok {
-		const key = "evaluate.checkpoints"
-		list, ok := v.([]any)
-		if !ok {
-			return ev, want(key, v, "an array of epochs")
-		}
-		for _, x := range list {
-			n, err := asInt(key, x)
-			if err != nil {
-				return ev, err
-			}
-			switch {
-			case n < 1:
-				return ev, invalid(key, literal(x), "must be at least 1")
-			case len(ev.Checkpoints) > 0 && int(n) <= ev.Checkpoints[len(ev.Checkpoints)-1]:
-				return ev, invalid(key, literal(x), fmt.Sprintf("must be greater than the epoch before it (%d)", ev.Checkpoints[len(ev.Checkpoints)-1]))
-			}
-			ev.Checkpoints = append(ev.Checkpoints, int(n))
-		}
-	}
-	return ev, nil
-}
-
-// maxRecordEvery bounds record.every: a spacing beyond any run's length is
-// a mistake, not a way to turn recording off (that is 0).
-const maxRecordEvery = 1 << 30
-
+// parseRecord parses the [record] table, whose defaults depend on the
+// data.
 func parseRecord(v any, data DataSpec) (RecordSpec, error) {
 	_, val, _ := data.Sizes()
 	r := RecordSpec{Every: ff.DefaultStepSchedule.Every, Probe: min(DefaultProbe, val)}
@@ -463,32 +381,11 @@ func parseRecord(v any, data DataSpec) (RecordSpec, error) {
 	if err != nil {
 		return r, err
 	}
-	if v, ok := tbl["every"]; ok {
-		n, err := asInt("record.every", v)
-		if err != nil {
-			return r, err
-		}
-		if n < 0 || n > maxRecordEvery {
-			return r, invalid("record.every", literal(v), fmt.Sprintf("must be in [0, %d] (0 turns step recording off)", maxRecordEvery))
-		}
-		r.Every = int(n)
+	if err := decode("record", tbl, &r); err != nil {
+		return r, err
 	}
-	if v, ok := tbl["probe"]; ok {
-		n, err := asInt("record.probe", v)
-		if err != nil {
-			return r, err
-		}
-		if n < 0 || n > int64(val) {
-			return r, invalid("record.probe", literal(v), fmt.Sprintf("must be in [0, %d], the validation samples", val))
-		}
-		r.Probe = int(n)
-	}
-	if v, ok := tbl["halves"]; ok {
-		b, ok := v.(bool)
-		if !ok {
-			return r, want("record.halves", v, "true or false")
-		}
-		r.Halves = b
+	if r.Probe > val {
+		return r, invalid("record.probe", strconv.Itoa(r.Probe), fmt.Sprintf("must be in [0, %d], the validation samples", val))
 	}
 	if !r.On() {
 		r.Probe = 0
@@ -497,131 +394,6 @@ func parseRecord(v any, data DataSpec) (RecordSpec, error) {
 		return r, invalid("record.probe", strconv.Itoa(r.Probe), "must be even and at least 2 when record.halves is true")
 	}
 	return r, nil
-}
-
-func parseAnalysis(v any) (analysis.StepOptions, error) {
-	var a analysis.StepOptions
-	tbl, err := asTable("analysis", v)
-	if err != nil {
-		return a, err
-	}
-	num := func(key string, dst *float64) error {
-		v, ok := tbl[key]
-		if !ok {
-			return nil
-		}
-		var f float64
-		switch x := v.(type) {
-		case float64:
-			f = x
-		case int64:
-			f = float64(x)
-		default:
-			return want("analysis."+key, v, "a number")
-		}
-		if !(f > 0) || math.IsInf(f, 0) {
-			return invalid("analysis."+key, literal(v), "must be a positive number")
-		}
-		*dst = f
-		return nil
-	}
-	for _, m := range []struct {
-		key string
-		dst *float64
-	}{{"h1_margin", &a.H1Margin}, {"layer_margin", &a.LayerMargin}, {"width_margin", &a.WidthMargin},
-		{"h2_strong", &a.Strong}, {"start_se", &a.StartSE}, {"coupling_margin", &a.CouplingMargin}, {"power", &a.Power}} {
-		if err := num(m.key, m.dst); err != nil {
-			return a, err
-		}
-	}
-	for _, m := range []struct {
-		key string
-		dst *int
-	}{{"lag_window", &a.LagWindow}, {"lag_grid", &a.LagGrid}} {
-		if v, ok := tbl[m.key]; ok {
-			n, err := asInt("analysis."+m.key, v)
-			if err != nil {
-				return a, err
-			}
-			if n < 1 || n > maxRecordEvery {
-				return a, invalid("analysis."+m.key, literal(v), fmt.Sprintf("must be in [1, %d] steps", maxRecordEvery))
-			}
-			*m.dst = int(n)
-		}
-	}
-	if v, ok := tbl["thresholds"]; ok {
-		list, ok := v.([]any)
-		if !ok || len(list) == 0 {
-			return a, want("analysis.thresholds", v, "a non-empty array of accuracies")
-		}
-		for _, x := range list {
-			f, ok := x.(float64)
-			if !ok {
-				return a, want("analysis.thresholds", x, "a number in (0, 1)")
-			}
-			if !(f > 0 && f < 1) || (len(a.Thresholds) > 0 && f <= a.Thresholds[len(a.Thresholds)-1]) {
-				return a, invalid("analysis.thresholds", literal(x), "must be in (0, 1) and greater than the one before it")
-			}
-			a.Thresholds = append(a.Thresholds, f)
-		}
-	}
-	for _, m := range []struct {
-		key string
-		dst *[]int
-	}{{"deficit_steps", &a.DeficitSteps}, {"windows", &a.Windows}, {"coupling_steps", &a.CouplingSteps}} {
-		if err := steps(tbl, "analysis."+m.key, m.dst); err != nil {
-			return a, err
-		}
-	}
-	for _, key := range []string{"h2_strong", "power"} {
-		if v, ok := tbl[key]; ok {
-			if f, _ := v.(float64); !(f < 1) {
-				return a, invalid("analysis."+key, literal(v), "must be in (0, 1)")
-			}
-		}
-	}
-	if v, ok := tbl["h2_measure"]; ok {
-		if a.H2Measure, err = asString("analysis.h2_measure", v); err != nil {
-			return a, err
-		}
-		if a.H2Measure != analysis.H2Increments && a.H2Measure != analysis.H2Levels {
-			return a, invalid("analysis.h2_measure", literal(v), fmt.Sprintf("must be %q or %q", analysis.H2Increments, analysis.H2Levels))
-		}
-	}
-	if v, ok := tbl["h1_measure"]; ok {
-		if a.H1Measure, err = asString("analysis.h1_measure", v); err != nil {
-			return a, err
-		}
-		if ms := a.Measures(); !slices.Contains(ms, a.H1Measure) {
-			return a, invalid("analysis.h1_measure", literal(v), fmt.Sprintf("must be one of %q", ms))
-		}
-	}
-	return a, nil
-}
-
-// steps parses tbl's key (named name in errors), when present, as a
-// non-empty ascending array of steps ≥ 1 into dst.
-func steps(tbl map[string]any, name string, dst *[]int) error {
-	_, key, _ := strings.Cut(name, ".")
-	v, ok := tbl[key]
-	if !ok {
-		return nil
-	}
-	list, ok := v.([]any)
-	if !ok || len(list) == 0 {
-		return want(name, v, "a non-empty array of steps")
-	}
-	for _, x := range list {
-		n, err := asInt(name, x)
-		if err != nil {
-			return err
-		}
-		if n < 1 || n > maxRecordEvery || (len(*dst) > 0 && int(n) <= (*dst)[len(*dst)-1]) {
-			return invalid(name, literal(x), "must be a step ≥ 1, greater than the one before it")
-		}
-		*dst = append(*dst, int(n))
-	}
-	return nil
 }
 
 // applyBase sets the [base] table's fields on cfg, in name order, and
@@ -857,8 +629,8 @@ func (t *Treatment) axisValue(field string) string {
 	return v
 }
 
-// axisValue checks and formats a value of axis f: a source of
-// GridSources, a recipe, or a Config field's value (configValue).
+// axisValue checks and formats a value of axis f: a named data set, a
+// recipe, or a Config field's value (configValue).
 func axisValue(key, f string, v any) (string, error) {
 	if f == "recipe" {
 		s, err := asString(key, v)
@@ -877,8 +649,8 @@ func axisValue(key, f string, v any) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	if !slices.Contains(GridSources, s) {
-		return "", invalid(key, literal(v), fmt.Sprintf("must be one of %q; synthetic data and folders are set in [data]", GridSources))
+	if _, ok := dataset.Lookup(s); !ok {
+		return "", invalid(key, literal(v), fmt.Sprintf("must be one of %q; synthetic data and folders are set in [data]", dataset.Names()))
 	}
 	return s, nil
 }
@@ -932,16 +704,6 @@ func configValue(key, f string, v any) (string, error) {
 	panic("experiments: unhandled Config field kind for " + f)
 }
 
-func required(tbl map[string]any, table, key string) (any, error) {
-	if v, ok := tbl[key]; ok {
-		return v, nil
-	}
-	if table == "" {
-		return nil, &Error{Key: key, Msg: fmt.Sprintf("missing key %q", key)}
-	}
-	return nil, &Error{Key: table + "." + key, Msg: fmt.Sprintf("missing key %q in [%s]", key, table)}
-}
-
 func asString(key string, v any) (string, error) {
 	if s, ok := v.(string); ok {
 		return s, nil
@@ -963,71 +725,16 @@ func asTable(key string, v any) (map[string]any, error) {
 	return nil, want(key, v, "a table")
 }
 
+func keyError(e *tomlkeys.Error) *Error { return &Error{Key: e.Key, Msg: e.Msg} }
+
 // want is a value of the wrong TOML type.
-func want(key string, v any, what string) *Error {
-	return &Error{Key: key, Msg: fmt.Sprintf("%s: want %s, got %s", key, what, describe(v))}
-}
+func want(key string, v any, what string) *Error { return keyError(tomlkeys.Want(key, v, what)) }
 
 // invalid is a value of the right type out of range.
-func invalid(key, value, why string) *Error {
-	return &Error{Key: key, Msg: fmt.Sprintf("%s: value %s: %s", key, value, why)}
-}
-
-// describe names a decoded TOML value's type and shows the value.
-func describe(v any) string {
-	switch v.(type) {
-	case string:
-		return "string " + literal(v)
-	case int64:
-		return "integer " + literal(v)
-	case float64:
-		return "float " + literal(v)
-	case bool:
-		return "boolean " + literal(v)
-	case time.Time:
-		return "datetime " + literal(v)
-	case []any, []map[string]any:
-		return "array " + literal(v)
-	case map[string]any:
-		return "table " + literal(v)
-	}
-	return fmt.Sprintf("%T", v)
-}
+func invalid(key, value, why string) *Error { return keyError(tomlkeys.Invalid(key, value, why)) }
 
 // literal writes a decoded TOML value roughly as it was written.
-func literal(v any) string {
-	switch x := v.(type) {
-	case string:
-		return strconv.Quote(x)
-	case int64:
-		return strconv.FormatInt(x, 10)
-	case float64:
-		return strconv.FormatFloat(x, 'g', -1, 64)
-	case bool:
-		return strconv.FormatBool(x)
-	case time.Time:
-		return x.Format(time.RFC3339Nano)
-	case []any:
-		parts := make([]string, len(x))
-		for i, y := range x {
-			parts[i] = literal(y)
-		}
-		return "[" + strings.Join(parts, ", ") + "]"
-	case []map[string]any:
-		parts := make([]string, len(x))
-		for i, y := range x {
-			parts[i] = literal(y)
-		}
-		return "[" + strings.Join(parts, ", ") + "]"
-	case map[string]any:
-		parts := make([]string, 0, len(x))
-		for _, k := range sortedKeys(x) {
-			parts = append(parts, k+" = "+literal(x[k]))
-		}
-		return "{" + strings.Join(parts, ", ") + "}"
-	}
-	return fmt.Sprint(v)
-}
+func literal(v any) string { return tomlkeys.Literal(v) }
 
 func sortedKeys(m map[string]any) []string {
 	keys := make([]string, 0, len(m))

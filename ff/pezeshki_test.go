@@ -89,7 +89,7 @@ func TestPezeshkiBelowChance(t *testing.T) {
 	if testing.Short() {
 		t.Skip("trains on MNIST")
 	}
-	sp, err := dataset.LoadMNIST(dataset.Options{Limit: dataset.Sizes{Train: 100, Val: 1000, Test: 10}})
+	sp, err := dataset.MNIST.Load(dataset.Options{Limit: dataset.Sizes{Train: 100, Val: 1000, Test: 10}})
 	if err != nil {
 		t.Skipf("MNIST: %v", err)
 	}

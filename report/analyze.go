@@ -78,41 +78,6 @@ func StepOptions(exp *experiments.Experiment) analysis.StepOptions {
 	return exp.Analysis
 }
 
-// StepOptionLines are the key lines of the step-resolution options in
-// effect (defaults filled in), one "param analysis_<name> <value>" each.
-func StepOptionLines(o analysis.StepOptions) []string {
-	o = o.WithDefaults()
-	f := func(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
-	var th []string
-	for _, v := range o.Thresholds {
-		th = append(th, f(v))
-	}
-	ints := func(vs []int) string {
-		s := make([]string, len(vs))
-		for i, v := range vs {
-			s[i] = strconv.Itoa(v)
-		}
-		return strings.Join(s, ",")
-	}
-	return []string{
-		"param analysis_confidence " + f(o.Confidence),
-		"param analysis_thresholds " + strings.Join(th, ","),
-		"param analysis_deficit_steps " + ints(o.DeficitSteps),
-		"param analysis_lag_window " + strconv.Itoa(o.LagWindow),
-		"param analysis_lag_grid " + strconv.Itoa(o.LagGrid),
-		"param analysis_h1_measure " + o.H1Measure,
-		"param analysis_h1_margin " + f(o.H1Margin),
-		"param analysis_layer_margin " + f(o.LayerMargin),
-		"param analysis_width_margin " + f(o.WidthMargin),
-		"param analysis_h2_strong " + f(o.Strong),
-		"param analysis_windows " + ints(o.Windows),
-		"param analysis_start_se " + f(o.StartSE),
-		"param analysis_coupling_steps " + ints(o.CouplingSteps),
-		"param analysis_coupling_margin " + f(o.CouplingMargin),
-		"param analysis_power " + f(o.Power),
-	}
-}
-
 // StepPoints turns the probe rows of the curves table into the
 // step-resolution analysis input, the step in Point.Epoch.
 func StepPoints(rows []artifacts.MetricsRow) []analysis.Point {

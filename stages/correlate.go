@@ -33,7 +33,7 @@ func correlateKey(exp *experiments.Experiment) func(h *pipeline.Hash) {
 			h.Param("overrides", strings.Join(exp.Overrides, " "))
 		}
 		h.Param("curves", report.CurvesSplit(exp))
-		for _, l := range report.StepOptionLines(report.StepOptions(exp)) {
+		for _, l := range report.StepOptions(exp).KeyLines() {
 			h.Line(l)
 		}
 	}

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 	"sync"
 
@@ -29,10 +28,9 @@ const (
 // and validation samples generated from the same seed.
 const syntheticTestStream = 0x7e57
 
-// prepKey writes what the prepared data depends on. For MNIST and
-// Fashion-MNIST that is the canonical checksums (the files are verified
-// against them, so where they are installed does not matter); for a folder
-// it is the files' contents; for synthetic data the generator's seed.
+// prepKey writes what the prepared data depends on. For a named data set
+// that is its declared checksums (dataset.Set.KeyLines); for a folder it
+// is the files' contents; for synthetic data the generator's seed.
 func prepKey(d experiments.DataSpec) (func(h *pipeline.Hash), error) {
 	var md5s []string
 	if d.Source == experiments.SourceDir {
@@ -54,22 +52,12 @@ func prepKey(d experiments.DataSpec) (func(h *pipeline.Hash), error) {
 		h.Param("train_limit", d.TrainLimit)
 		h.Param("val_limit", d.ValLimit)
 		h.Param("test_limit", d.TestLimit)
+		if set, ok := dataset.Lookup(d.Source); ok {
+			for _, l := range set.KeyLines() {
+				h.Line(l)
+			}
+		}
 		switch d.Source {
-		case experiments.SourceMNIST:
-			sums := dataset.MNISTMD5()
-			names := make([]string, 0, len(sums))
-			for n := range sums {
-				names = append(names, n)
-			}
-			sort.Strings(names)
-			for _, n := range names {
-				h.Line("mnist-md5 " + n + " " + sums[n])
-			}
-		case experiments.SourceFashionMNIST:
-			sums := dataset.FashionMNISTMD5()
-			for _, n := range []string{dataset.TestImages, dataset.TestLabels, dataset.TrainImages, dataset.TrainLabels} {
-				h.Line("fashion-mnist-content-md5 " + n + " " + sums[n])
-			}
 		case experiments.SourceSynthetic:
 			h.Param("seed", d.Seed)
 		case experiments.SourceDir:
@@ -103,16 +91,15 @@ func loadSource(d experiments.DataSpec) (map[string]*ff.Data, map[string]string,
 			"val":   tv.Slice(d.TrainLimit, d.TrainLimit+d.ValLimit),
 			"test":  test,
 		}, meta, nil
-	case experiments.SourceMNIST, experiments.SourceFashionMNIST, experiments.SourceDir:
+	}
+	set, named := dataset.Lookup(d.Source)
+	if named || d.Source == experiments.SourceDir {
 		opts := dataset.Options{Limit: dataset.Sizes{Train: d.TrainLimit, Val: d.ValLimit, Test: d.TestLimit}}
 		var s *dataset.Splits
 		var err error
-		switch d.Source {
-		case experiments.SourceMNIST:
-			s, err = dataset.LoadMNIST(opts)
-		case experiments.SourceFashionMNIST:
-			s, err = dataset.LoadFashionMNIST(opts)
-		default:
+		if named {
+			s, err = set.Load(opts)
+		} else {
 			s, err = dataset.Load(d.Dir, opts)
 		}
 		if err != nil {

@@ -17,9 +17,9 @@ func TestPrepKeysPinned(t *testing.T) {
 		data experiments.DataSpec
 		want string
 	}{
-		{"mnist", experiments.DataSpec{Source: experiments.SourceMNIST, TrainLimit: 10000, ValLimit: 2000}, "dc5a3af03ff4d9f83bd7b581a67afef9670d6c9b9a5780ed828e10a9196add46"},
+		{"mnist", experiments.DataSpec{Source: "mnist", TrainLimit: 10000, ValLimit: 2000}, "dc5a3af03ff4d9f83bd7b581a67afef9670d6c9b9a5780ed828e10a9196add46"},
 		{"synthetic", experiments.DataSpec{Source: experiments.SourceSynthetic, TrainLimit: 300, ValLimit: 50, TestLimit: 50, Seed: 7}, "d44b61acd92a7f3434fcdeea8ce5a83f6e30f94a2c1db7b002eaf445031ed048"},
-		{"fashion-mnist", experiments.DataSpec{Source: experiments.SourceFashionMNIST}, "7e1505c6e95fb0aa4d78464fc8d9ddb747afbf35dd5ca3b09fca5150e571e964"},
+		{"fashion-mnist", experiments.DataSpec{Source: "fashion-mnist"}, "7e1505c6e95fb0aa4d78464fc8d9ddb747afbf35dd5ca3b09fca5150e571e964"},
 	} {
 		key, err := prepKey(c.data)
 		if err != nil {

@@ -166,8 +166,8 @@ func TestOneSourceOnePrepJob(t *testing.T) {
 // README carry the source as an axis like any other. It needs MNIST in
 // the module cache and Debian's dataset-fashion-mnist.
 func TestSourceAxisEndToEnd(t *testing.T) {
-	t.Setenv(dataset.FashionMNISTDirEnv, "")
-	for _, locate := range []func() (string, error){dataset.LocateMNIST, dataset.LocateFashionMNIST} {
+	t.Setenv(dataset.FashionMNIST.DirEnv, "")
+	for _, locate := range []func() (string, error){dataset.LocateMNIST, dataset.FashionMNIST.Locate} {
 		if _, err := locate(); errors.Is(err, fs.ErrNotExist) {
 			t.Skip(err)
 		}

@@ -17,7 +17,7 @@ var fashion = strings.NewReplacer(`name = "tiny"`, `name = "fashion"`, `source =
 func TestFashionMNISTNotInstalled(t *testing.T) {
 	workdir(t, map[string]string{"fashion.toml": fashion})
 	empty := t.TempDir()
-	t.Setenv(dataset.FashionMNISTDirEnv, empty)
+	t.Setenv(dataset.FashionMNIST.DirEnv, empty)
 	msg := "dataset: Fashion-MNIST is not installed (no train-images-idx3-ubyte.gz in " + empty + "): apt-get install dataset-fashion-mnist\n"
 	for _, c := range []struct {
 		args []string
@@ -40,7 +40,7 @@ func TestFashionMNISTChecksumRefused(t *testing.T) {
 	if err := dataset.WriteSynthetic("synth", 300, 50, 1, true); err != nil {
 		t.Fatal(err)
 	}
-	t.Setenv(dataset.FashionMNISTDirEnv, "synth")
+	t.Setenv(dataset.FashionMNIST.DirEnv, "synth")
 	_, stderr, code := ffchar(t, "train", "--data", "fashion-mnist", "--epochs", "1")
 	if want := "ffchar: dataset: synth/train-images-idx3-ubyte.gz: checksum mismatch: md5 of the uncompressed content "; code != 1 ||
 		strings.Count(stderr, "\n") != 1 || !strings.HasPrefix(stderr, want) {
@@ -50,8 +50,8 @@ func TestFashionMNISTChecksumRefused(t *testing.T) {
 
 // TestFashionMNISTTrains needs the Debian package.
 func TestFashionMNISTTrains(t *testing.T) {
-	t.Setenv(dataset.FashionMNISTDirEnv, "")
-	if _, err := dataset.LocateFashionMNIST(); errors.Is(err, fs.ErrNotExist) {
+	t.Setenv(dataset.FashionMNIST.DirEnv, "")
+	if _, err := dataset.FashionMNIST.Locate(); errors.Is(err, fs.ErrNotExist) {
 		t.Skip(err)
 	}
 	workdir(t, map[string]string{"fashion.toml": fashion})

@@ -27,9 +27,10 @@ func trainCommand() *cli.Command {
 		Description: `Trains one network on MNIST (the first 50,000 training images; the last 10,000
 are the validation set, evaluated after every epoch) and prints one line per
 epoch. Every hyperparameter of the recipe can be changed with --set; the
-flags below are shortcuts for the common ones. --data fashion-mnist trains on
-Fashion-MNIST instead (apt-get install dataset-fashion-mnist); a folder of
-that name is ./fashion-mnist.
+flags below are shortcuts for the common ones. --data trains on another
+named data set instead (docs/datasets.md), or on a folder of IDX files (a
+folder named like a data set is ./NAME):
+` + dataNames() + `
 
 With --profile, trains the experiment's runs through the pipeline instead
 (cached runs are reused), or only those of one treatment, seed or replicate.
@@ -44,7 +45,7 @@ Fields: ` + strings.Join(ff.FieldNames(), ", ") + `.`,
 			&cli.Float64Flag{Name: "lr", Usage: "FF layers' learning rate", DefaultText: "the recipe's"},
 			&cli.Uint64Flag{Name: "seed", Value: 1, Usage: "seed for initialisation, shuffling and negatives"},
 			&cli.StringSliceFlag{Name: "set", Usage: "set any config field, e.g. --set schedule=greedy (repeatable); with --profile, override it in every treatment"},
-			&cli.StringFlag{Name: "data", Usage: "fashion-mnist (Debian's dataset-fashion-mnist, checksummed), or a folder with the four IDX files of an MNIST-like data set", DefaultText: "MNIST from the GoMNIST module, checksummed"},
+			&cli.StringFlag{Name: "data", Usage: "a named data set (" + strings.Join(dataset.Names(), ", ") + "; checksummed), or a folder with the four IDX files of an MNIST-like data set", DefaultText: "MNIST from the GoMNIST module, checksummed"},
 			&cli.IntFlag{Name: "train-limit", Usage: "use only the first N training samples (0: all 50,000)"},
 			&cli.IntFlag{Name: "val-limit", Usage: "use only the first N validation samples (0: all 10,000)"},
 			&cli.StringFlag{Name: "out", Usage: "write every per-epoch metric, and the step-resolution records, to this Parquet file"},
@@ -114,6 +115,24 @@ func configFromFlags(c *cli.Context) (ff.Config, error) {
 	return cfg, nil
 }
 
+// dataNames lists the named data sets --data takes, with the command
+// that installs those that are not fetched on first use.
+func dataNames() string {
+	width := 0
+	for _, s := range dataset.Sets() {
+		width = max(width, len(s.Name))
+	}
+	var b strings.Builder
+	for _, s := range dataset.Sets() {
+		how := s.Install
+		if s.Fetch != nil {
+			how = "fetched on first use"
+		}
+		fmt.Fprintf(&b, "\n  %-*s  %s (%s)", width, s.Name, s.Title, how)
+	}
+	return strings.TrimPrefix(b.String(), "\n")
+}
+
 func loadSplits(c *cli.Context) (*dataset.Splits, error) {
 	opts := dataset.Options{Limit: dataset.Sizes{Train: c.Int("train-limit"), Val: c.Int("val-limit"), Test: 1}}
 	// The sizes the files announce are checked against the memory limit
@@ -127,14 +146,14 @@ func loadSplits(c *cli.Context) (*dataset.Splits, error) {
 			return nil, flagError(f, c.Int(f), "must be ≥ 0")
 		}
 	}
-	switch dir := c.String("data"); dir {
-	case "":
-	case experiments.SourceFashionMNIST:
-		return dataset.LoadFashionMNIST(opts)
-	default:
-		return dataset.Load(dir, opts)
+	data := c.String("data")
+	if data == "" {
+		return dataset.MNIST.Load(opts)
 	}
-	return dataset.LoadMNIST(opts)
+	if set, ok := dataset.Lookup(data); ok {
+		return set.Load(opts)
+	}
+	return dataset.Load(data, opts)
 }
 
 func trainAction(c *cli.Context) error {
@@ -172,12 +191,12 @@ func trainAction(c *cli.Context) error {
 	// Before loading anything: a network that cannot fit is refused.
 	train, val := c.Int("train-limit"), c.Int("val-limit")
 	if train <= 0 {
-		train = experiments.MNISTTrain
+		train = dataset.MNIST.Sizes.Train
 	}
 	if val <= 0 {
-		val = experiments.MNISTVal
+		val = dataset.MNIST.Sizes.Val
 	}
-	need := experiments.MemoryEstimate(&cfg, train, val, experiments.MNISTTest)
+	need := experiments.MemoryEstimate(&cfg, train, val, dataset.MNIST.Sizes.Test)
 	if have, what := memoryLimit(); have > 0 && need > have {
 		return fmt.Errorf("%s %s needs about %s of memory, more than %s (%s)", cfg.Recipe, shape(cfg), bytesString(need), what, bytesString(have))
 	}
