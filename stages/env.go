@@ -26,8 +26,13 @@ const (
 	// split-half probe), figure 10, the revised verdicts. 8: one delay
 	// analysis for both clocks (per-epoch e50/e90/e95 and context rows),
 	// per-run surrogates per epoch, the overrides in the README. 9: figure
-	// 8 of a one-at-a-time sweep names treatments by level.
-	correlateVersion = 9
+	// 8 of a one-at-a-time sweep names treatments by level. 10: figures
+	// at most 2,400 px tall, paged (fig1_accuracy-1.png, …) and every page
+	// linked from the README; levels told apart by glyph, dash and tone;
+	// values far off the scale of figure 2 at its edge; upright category
+	// labels; no panels without data; numbers inside text sorted as
+	// numbers.
+	correlateVersion = 10
 )
 
 // Stage names, in pipeline order.
