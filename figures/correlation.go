@@ -116,6 +116,27 @@ func CorrelationHeatmapOf(corrs []analysis.CorrelationSummary, method analysis.M
 	if maxLayer < 1 {
 		return nil, errors.New("figures: correlation summaries without a layer")
 	}
+	// A treatment without any defined correlation (too few epochs) gets no
+	// column: the title names it instead.
+	defined := map[analysis.Group]bool{}
+	for i := range cs {
+		if s := corrSummary(&cs[i]); cs[i].Layer >= 1 && finite(s.Mean) {
+			defined[cs[i].Group] = true
+		}
+	}
+	var dropped []string
+	if len(defined) > 0 {
+		kept := groups[:0:0]
+		for _, g := range groups {
+			if defined[g] {
+				kept = append(kept, g)
+			} else {
+				dropped = append(dropped, shortShape(g, fc, byShape))
+			}
+		}
+		groups = kept
+		cs = slices.DeleteFunc(cs, func(c analysis.CorrelationSummary) bool { return !defined[c.Group] })
+	}
 
 	grid := newHeatGrid(len(groups), maxLayer)
 	var t tally
@@ -181,7 +202,8 @@ func CorrelationHeatmapOf(corrs []analysis.CorrelationSummary, method analysis.M
 
 	f := &Figure{
 		Title: "Layer–model accuracy correlation " + over + "\n" +
-			coefficientText(method) + ", Fisher-z mean over " + seedsText(t.ns) + " per treatment\n(blank: no such layer, or undefined)",
+			coefficientText(method) + ", Fisher-z mean over " + seedsText(t.ns) + " per treatment\n(blank: no such layer, or undefined)" +
+			undefinedText(dropped),
 		Panels:   [][]*plot.Plot{{p}},
 		Key:      colourKey(coefficientText(method)),
 		KeyWidth: min(width*0.6, 2.6*vg.Inch),

@@ -147,8 +147,9 @@ func (f *Figure) Draw(c draw.Canvas) {
 // Pages splits f into figures at most MaxHeight tall, by panel rows: each
 // page has f's title, marked "(page i of n)", its legends, and the x axis
 // label under the bottom panel of each column. A figure that fits is one
-// page, and so is one that fits with its rows up to a tenth shorter. The
-// pages share f's panels.
+// page, and so is one that fits with its rows up to a tenth shorter; rows
+// on pages are shortened as much to save a page. The pages share f's
+// panels.
 func (f *Figure) Pages() []*Figure {
 	rows, cols := f.dims()
 	head := f.headerHeight(f.Width)
@@ -163,9 +164,11 @@ func (f *Figure) Pages() []*Figure {
 	}
 	paged := *f
 	paged.Title = pageTitle(f.Title, rows, rows)
-	per := max(int((MaxHeight-paged.headerHeight(f.Width))/rowH), 1)
+	room := MaxHeight - paged.headerHeight(f.Width)
+	per := max(int(room/(0.9*rowH)), 1)
 	n := (rows + per - 1) / per
 	per = (rows + n - 1) / n // as even as can be
+	rowH = min(rowH, room/vg.Length(per))
 
 	labels := make([]string, cols)
 	for _, row := range f.Panels {
