@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/ffchar/ffchar/axes"
@@ -63,7 +62,7 @@ func compareGroup(a, b Group) int {
 			return c
 		}
 	}
-	return cmp.Or(cmp.Compare(a.Depth, b.Depth), cmp.Compare(a.Width, b.Width), cmp.Compare(a.Widths, b.Widths))
+	return cmp.Or(cmp.Compare(a.Depth, b.Depth), cmp.Compare(a.Width, b.Width), compareValue(a.Widths, b.Widths))
 }
 
 // CompareTreatments orders treatment IDs axis by axis, comparing values
@@ -78,16 +77,9 @@ func CompareTreatments(a, b string) int {
 	return cmp.Or(cmp.Compare(len(aa), len(ba)), strings.Compare(a, b))
 }
 
-// compareValue orders two axis values: numerically when both parse as
-// numbers, else as text.
-func compareValue(a, b string) int {
-	x, errA := strconv.ParseFloat(a, 64)
-	y, errB := strconv.ParseFloat(b, 64)
-	if errA == nil && errB == nil {
-		return cmp.Compare(x, y)
-	}
-	return strings.Compare(a, b)
-}
+// compareValue orders two axis values: numbers as numbers, also inside
+// text (axes.CompareValues).
+func compareValue(a, b string) int { return axes.CompareValues(a, b) }
 
 // Curve is one layer of one run over epochs, sorted by epoch.
 type Curve struct {

@@ -7,7 +7,11 @@
 // axes by name, so a new axis is a change to an experiment file only.
 package axes
 
-import "strings"
+import (
+	"cmp"
+	"strconv"
+	"strings"
+)
 
 // Axis is one treatment factor: a configuration field (as experiment
 // files spell it) and its value as the treatment name writes it.
@@ -72,4 +76,76 @@ func Lookup(axes []Axis, name string) (string, bool) {
 		}
 	}
 	return "", false
+}
+
+// CompareValues orders two axis values as a reader expects: numbers as
+// numbers (300 before 1000, 0.001 before 0.01), and text with numbers in
+// it piece by piece, the numbers compared as numbers ("width=300" before
+// "width=1000", "32x16" before "100x50").
+func CompareValues(a, b string) int {
+	x, errA := strconv.ParseFloat(a, 64)
+	y, errB := strconv.ParseFloat(b, 64)
+	if errA == nil && errB == nil {
+		return cmp.Compare(x, y)
+	}
+	for a != "" && b != "" {
+		na, ra := leadingNumber(a)
+		nb, rb := leadingNumber(b)
+		if na != "" && nb != "" {
+			x, _ := strconv.ParseFloat(na, 64)
+			y, _ := strconv.ParseFloat(nb, 64)
+			if c := cmp.Compare(x, y); c != 0 {
+				return c
+			}
+			a, b = ra, rb
+			continue
+		}
+		ta, tb := leadingText(a), leadingText(b)
+		if ta == "" || tb == "" { // a number against text: as text
+			ta, tb = a[:1], b[:1]
+		}
+		if c := strings.Compare(ta, tb); c != 0 {
+			return c
+		}
+		a, b = a[len(ta):], b[len(tb):]
+	}
+	return cmp.Compare(len(a), len(b))
+}
+
+// leadingNumber splits s into the decimal number it starts with ("" when
+// it starts with none) and the rest.
+func leadingNumber(s string) (num, rest string) {
+	i := 0
+	digits := func() {
+		for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+			i++
+		}
+	}
+	digits()
+	if i == 0 {
+		return "", s
+	}
+	if i+1 < len(s) && s[i] == '.' && s[i+1] >= '0' && s[i+1] <= '9' {
+		i++
+		digits()
+	}
+	if j := i + 1; j < len(s) && (s[i] == 'e' || s[i] == 'E') {
+		if s[j] == '-' || s[j] == '+' {
+			j++
+		}
+		if j < len(s) && s[j] >= '0' && s[j] <= '9' {
+			i = j
+			digits()
+		}
+	}
+	return s[:i], s[i:]
+}
+
+// leadingText returns the part of s before its first digit.
+func leadingText(s string) string {
+	i := strings.IndexAny(s, "0123456789")
+	if i < 0 {
+		return s
+	}
+	return s[:i]
 }

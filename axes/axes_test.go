@@ -1,6 +1,7 @@
 package axes
 
 import (
+	"cmp"
 	"reflect"
 	"testing"
 )
@@ -29,5 +30,27 @@ func TestParseFormatRoundTrip(t *testing.T) {
 	}
 	if Value("32,16") != "32x16" {
 		t.Errorf("Value(32,16) = %q", Value("32,16"))
+	}
+}
+
+func TestCompareValues(t *testing.T) {
+	// Each list is in the order a reader expects.
+	for _, vs := range [][]string{
+		{"2", "8", "300", "1000"},
+		{"0.0001", "0.001", "0.01", "1e-1"},
+		{"width=300", "width=1000"},
+		{"epochs=2", "epochs=8", "epochs=16"},
+		{"32x16", "100x50", "100x100", "1000x10"},
+		{"base", "epochs=2", "fashion-mnist", "greedy"},
+		{"lr=1e-3", "lr=0.01"},
+		{"a", "a1", "ab"},
+	} {
+		for i := range vs {
+			for j := range vs {
+				if got, want := CompareValues(vs[i], vs[j]), cmp.Compare(i, j); got != want {
+					t.Errorf("CompareValues(%q, %q) = %d, want %d", vs[i], vs[j], got, want)
+				}
+			}
+		}
 	}
 }

@@ -210,11 +210,17 @@ func curveFigure(curves []analysis.CurveSummary, spec curveSpec) (*Figure, error
 		model := modelPoints(rows)
 		b, l := meanBand(model, percent, 0, 100, modelLine(), translucent(ModelColor, bandAlpha), &x, &y, &modelTally)
 		haveModel = haveModel || len(l) > 0
+		if len(lines) == 0 && len(l) == 0 {
+			// Nothing defined for this treatment: no empty axes.
+			panels[grid.row[gi]][grid.col[gi]] = nil
+			continue
+		}
 		p.Add(bands...)
 		p.Add(b...)
 		p.Add(lines...)
 		p.Add(l...)
 	}
+	panels = dropEmptyRows(panels)
 	if len(layerTally.ns) == 0 {
 		return nil, errors.New("figures: " + spec.empty)
 	}
@@ -251,6 +257,17 @@ func curveFigure(curves []analysis.CurveSummary, spec curveSpec) (*Figure, error
 	}
 	f.fitHeight(rowHeight(f.Width, grid.cols))
 	return f, nil
+}
+
+// dropEmptyRows returns grid without its rows of nil cells.
+func dropEmptyRows(grid [][]*plot.Plot) [][]*plot.Plot {
+	var out [][]*plot.Plot
+	for _, row := range grid {
+		if slices.ContainsFunc(row, func(p *plot.Plot) bool { return p != nil }) {
+			out = append(out, row)
+		}
+	}
+	return out
 }
 
 // modelPoints returns the model accuracy of each epoch in rows (sorted by

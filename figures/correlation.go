@@ -15,7 +15,6 @@ import (
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/text"
 	"gonum.org/v1/plot/vg"
-	"gonum.org/v1/plot/vg/draw"
 
 	"github.com/ffchar/ffchar/analysis"
 )
@@ -117,6 +116,27 @@ func CorrelationHeatmapOf(corrs []analysis.CorrelationSummary, method analysis.M
 	if maxLayer < 1 {
 		return nil, errors.New("figures: correlation summaries without a layer")
 	}
+	// A treatment without any defined correlation (too few epochs) gets no
+	// column: the title names it instead.
+	defined := map[analysis.Group]bool{}
+	for i := range cs {
+		if s := corrSummary(&cs[i]); cs[i].Layer >= 1 && finite(s.Mean) {
+			defined[cs[i].Group] = true
+		}
+	}
+	var dropped []string
+	if len(defined) > 0 {
+		kept := groups[:0:0]
+		for _, g := range groups {
+			if defined[g] {
+				kept = append(kept, g)
+			} else {
+				dropped = append(dropped, shortShape(g, fc, byShape))
+			}
+		}
+		groups = kept
+		cs = slices.DeleteFunc(cs, func(c analysis.CorrelationSummary) bool { return !defined[c.Group] })
+	}
 
 	grid := newHeatGrid(len(groups), maxLayer)
 	var t tally
@@ -159,22 +179,11 @@ func CorrelationHeatmapOf(corrs []analysis.CorrelationSummary, method analysis.M
 	}
 	names := make([]string, len(groups))
 	ticks := make([]plot.Tick, len(groups))
-	tickSty := p.X.Tick.Label
-	var longest vg.Length
 	for i, g := range groups {
 		names[i] = shortShape(g, fc, byShape)
 		ticks[i] = plot.Tick{Value: float64(i), Label: names[i]}
-		longest = max(longest, tickSty.Width(names[i]))
 	}
-	// Rotate the treatment names when they would run into each other.
-	cell := (width - 2*margin - 0.6*vg.Inch) / vg.Length(len(groups))
-	extra := vg.Length(0)
-	if longest > 0.9*cell {
-		p.X.Tick.Label.Rotation = math.Pi / 2
-		p.X.Tick.Label.XAlign = draw.XRight
-		p.X.Tick.Label.YAlign = draw.YCenter
-		extra = longest
-	}
+	extra := rotateCategories(&p.X, names, width-2*margin-0.6*vg.Inch)
 	p.X.Tick.Marker = plot.ConstantTicks(ticks)
 	p.Y.Tick.Marker = valueTicks(levels(maxLayer, func(i int) int { return i + 1 }))
 	p.Y.Scale = plot.InvertedScale{Normalizer: plot.LinearScale{}}
@@ -193,7 +202,8 @@ func CorrelationHeatmapOf(corrs []analysis.CorrelationSummary, method analysis.M
 
 	f := &Figure{
 		Title: "Layer–model accuracy correlation " + over + "\n" +
-			coefficientText(method) + ", Fisher-z mean over " + seedsText(t.ns) + " per treatment\n(blank: no such layer, or undefined)",
+			coefficientText(method) + ", Fisher-z mean over " + seedsText(t.ns) + " per treatment\n(blank: no such layer, or undefined)" +
+			undefinedText(dropped),
 		Panels:   [][]*plot.Plot{{p}},
 		Key:      colourKey(coefficientText(method)),
 		KeyWidth: min(width*0.6, 2.6*vg.Inch),
@@ -270,22 +280,11 @@ func CorrelationByWidth(corrs []analysis.CorrelationSummary, method analysis.Met
 	}
 	widths := levels(len(cs), func(i int) int { return cs[i].LayerWidth(cs[i].Layer) })
 
-	cols := min(len(panelLevels), 2)
-	rows := (len(panelLevels) + cols - 1) / cols
-	panels := make([][]*plot.Plot, rows)
-	for i := range panels {
-		panels[i] = make([]*plot.Plot, cols)
-	}
 	x, y := newSpan(), newSpan()
 	var t tally
 	var layers []int
 	data := make([][]plot.Plotter, len(panelLevels))
 	for di, d := range panelLevels {
-		title := ""
-		if len(panelNames) > 0 {
-			title = namedValues(panelNames, strings.Split(d, ", "))
-		}
-		panels[di/cols][di%cols] = newPanel(title)
 		var inPanel []analysis.CorrelationSummary
 		for _, c := range cs {
 			if panelOf(c.Group) == d {
@@ -304,7 +303,7 @@ func CorrelationByWidth(corrs []analysis.CorrelationSummary, method analysis.Met
 				}
 			}
 			at := scaleBy(dodge(li, len(nLayers), 0.02))
-			ps := errSeries(pts, 1, -1, 1, layerLine(l), layerGlyph(l), at, &x, &y, &t)
+			ps := errSeries(pts, 1, -1, 1, layerLine(l), layerGlyph(l), at, &x, &y, &t, nil)
 			if len(ps) > 0 {
 				data[di] = append(data[di], ps...)
 				layers = append(layers, l)
@@ -313,6 +312,31 @@ func CorrelationByWidth(corrs []analysis.CorrelationSummary, method analysis.Met
 	}
 	if len(t.ns) == 0 {
 		return nil, fmt.Errorf("figures: no defined %s correlation", method)
+	}
+	// A level without a defined correlation (too few epochs) gets no
+	// panel: the title names it instead.
+	var kept [][]plot.Plotter
+	var titles, dropped []string
+	for di, d := range panelLevels {
+		title := ""
+		if len(panelNames) > 0 {
+			title = namedValues(panelNames, strings.Split(d, ", "))
+		}
+		if len(data[di]) == 0 {
+			dropped = append(dropped, title)
+			continue
+		}
+		kept, titles = append(kept, data[di]), append(titles, title)
+	}
+	data = kept
+	cols := min(len(titles), 2)
+	rows := (len(titles) + cols - 1) / cols
+	panels := make([][]*plot.Plot, rows)
+	for i := range panels {
+		panels[i] = make([]*plot.Plot, cols)
+	}
+	for i, title := range titles {
+		panels[i/cols][i%cols] = newPanel(title)
 	}
 
 	all := flatten(panels)
@@ -338,11 +362,19 @@ func CorrelationByWidth(corrs []analysis.CorrelationSummary, method analysis.Met
 	}
 	f := &Figure{
 		Title: "Correlation over epochs of layer accuracy with model accuracy, against width\n" +
-			"Fisher-z mean of " + coefficientText(method) + " ± " + ciText(t.confs) + " over " + seedsText(t.ns) + " per treatment",
+			"Fisher-z mean of " + coefficientText(method) + " ± " + ciText(t.confs) + " over " + seedsText(t.ns) + " per treatment" + undefinedText(dropped),
 		Panels: panels,
 		Legend: legend,
 		Width:  figureWidth(cols),
 	}
 	f.fitHeight(2.3 * vg.Inch)
 	return f, nil
+}
+
+// undefinedText names the panels left out for want of a defined value.
+func undefinedText(dropped []string) string {
+	if len(dropped) == 0 {
+		return ""
+	}
+	return "\nno correlation defined (too few points) at " + strings.Join(dropped, "; ")
 }

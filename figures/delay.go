@@ -87,11 +87,21 @@ func delayFigure(ds []delayRow, txt delayText, ref Reference) (*Figure, error) {
 		outerRef = ref.Outer // no such treatment: the error below names it
 	}
 
+	var means []float64
+	for _, d := range ds {
+		if finite(d.Mean) {
+			means = append(means, d.Mean)
+		}
+	}
+	off := newOffScale(means)
 	x, y := newSpan(), newSpan()
 	var t tally
 	var layers []int
 	panel := func(title, what string, keep func(analysis.Group) bool, name func(analysis.Group) string) (*plot.Plot, []LegendEntry) {
 		p := newPanel(title)
+		if off != nil {
+			off.panel = p
+		}
 		var sel []analysis.Group
 		for _, g := range groups {
 			if keep(g) {
@@ -112,8 +122,12 @@ func delayFigure(ds []delayRow, txt delayText, ref Reference) (*Figure, error) {
 			}
 			line, glyph := levelLine(i, len(sel)), levelGlyph(i, len(sel))
 			at := shift(dodge(i, len(sel), min(0.08, 0.5/float64(len(sel)))))
-			ps := errSeries(pts, 1, 0, math.Inf(1), line, glyph, at, &x, &y, &t)
-			if len(ps) > 0 {
+			nOff := 0
+			if off != nil {
+				nOff = len(off.pts)
+			}
+			ps := errSeries(pts, 1, 0, math.Inf(1), line, glyph, at, &x, &y, &t, off)
+			if len(ps) > 0 || (off != nil && len(off.pts) > nOff) {
 				p.Add(ps...)
 				legend = append(legend, lineEntry(name(g), line, glyph))
 			}
@@ -154,12 +168,18 @@ func delayFigure(ds []delayRow, txt delayText, ref Reference) (*Figure, error) {
 		p.X.Tick.Marker = valueTicks(layers)
 	}
 	setX(span{float64(layers[0]) - 0.4, float64(layers[len(layers)-1]) + 0.4}, row...)
-	setY(y.pad(0.05, 1).clamp(txt.floor, math.Inf(1)), row...)
+	ys := y.pad(0.05, 1).clamp(txt.floor, math.Inf(1))
+	setY(ys, row...)
+	off.draw(ys)
 	labelOuter(panels, "layer index", txt.yLabel)
 
+	edge := ""
+	if off.any() {
+		edge = "; ↑ at the top edge: a mean far off the scale of the others, its value written"
+	}
 	f := &Figure{
 		Title: txt.title + "\nmean ± " +
-			ciText(t.confs) + " over " + seedsText(t.ns) + " per treatment",
+			ciText(t.confs) + " over " + seedsText(t.ns) + " per treatment" + edge,
 		Panels:        panels,
 		ColumnLegends: legends,
 		Width:         PageWidth,

@@ -58,10 +58,23 @@
 //
 // Colour means layer index, the same in every figure (LayerColor: the
 // Okabe–Ito colours, safe for colour-blind readers); the model is black.
-// Where lines stand for depths or widths instead, they are told apart by
-// shade of grey and glyph. Correlations use a diverging blue–red scale
-// fixed to [-1, 1]. Panels of one figure share their axis ranges. Figures
-// are sized for print: 3.5 in per panel column, 7 in at most, text 7–9 pt.
+// Where lines stand for depths, widths or levels instead, they are told
+// apart by glyph, dash pattern and tone (black or grey), never by hue:
+// eight levels each have their own glyph, and past eight the dashes grow
+// longer. Correlations use a diverging blue–red scale fixed to [-1, 1].
+// Panels of one figure share their axis ranges, except that a mean far
+// off the scale of the others (figures 2 and 9: a greedy schedule's
+// delays) is drawn at the panel's edge with its value rather than
+// squashing the rest. Axis values sort with numbers as numbers (width 300
+// before 1000). Category labels that would overprint each other are
+// turned upright; panel titles wrap to their column; a treatment or level
+// without data gets no panel (figure 4 names the levels it leaves out).
+//
+// Figures are sized for print: 3.5 in per panel column, 7 in at most, at
+// most four panel columns, text 7–9 pt, and at most MaxHeight (2,400 px at
+// 300 dpi) tall: Figure.Pages splits a taller figure by panel rows into
+// pages, each with the title and legend. internal/figcheck checks a
+// figure's layout from the boxes of its texts.
 //
 // Output is deterministic: the same tables give byte-identical SVG and
 // PNG. Inputs are sorted before drawing, so their order does not matter.

@@ -14,9 +14,10 @@ import (
 // undefined, with their confidence intervals, clipped to [lo, hi], as error
 // bars. Points are drawn at at(x), which dodges series sharing an x. An
 // interval that is not finite (fewer than two seeds) has no bar. Spans x
-// and y grow to cover what is drawn and t counts the defined means.
+// and y grow to cover what is drawn and t counts the defined means. Means
+// that off sets apart break the line and are left to off to draw.
 func errSeries(pts []xySummary, scale, lo, hi float64, line draw.LineStyle, glyph draw.GlyphStyle,
-	at func(float64) float64, x, y *span, t *tally) []plot.Plotter {
+	at func(float64) float64, x, y *span, t *tally, off *offScale) []plot.Plotter {
 	var out []plot.Plotter
 	var bars plotter.XYs
 	var errs plotter.YErrors
@@ -30,6 +31,12 @@ func errSeries(pts []xySummary, scale, lo, hi float64, line draw.LineStyle, glyp
 		for ; i < len(pts) && finite(pts[i].s.Mean); i++ {
 			p := pts[i]
 			px, m := at(p.x), p.s.Mean*scale
+			if off.far(px, m, glyph) {
+				x.add(px)
+				t.add(p.s)
+				i++
+				break
+			}
 			seg = append(seg, plotter.XY{X: px, Y: m})
 			x.add(px)
 			y.add(m)

@@ -3,6 +3,7 @@ package figures
 import (
 	"image/color"
 	"math"
+	"strconv"
 	"strings"
 
 	"gonum.org/v1/plot"
@@ -16,6 +17,11 @@ const (
 	ColumnWidth = 3.5 * vg.Inch
 	PageWidth   = 2 * ColumnWidth
 )
+
+// MaxHeight is the tallest a figure is drawn: 2,400 px at PNGResolution,
+// what a page of a paper holds under its caption. Figures with more panel
+// rows than fit are split into pages (Figure.Pages).
+const MaxHeight = 8 * vg.Inch
 
 // A Figure is a titled grid of panels with the legend shared by them.
 // The figure functions return one; Save or Write renders it.
@@ -103,6 +109,16 @@ func (f *Figure) Draw(c draw.Canvas) {
 	if rows == 0 || cols == 0 {
 		return
 	}
+	// Panel titles wider than their column would run into their
+	// neighbours': they break between words.
+	tileWidth := (width - vg.Length(cols-1)*panelPadX) / vg.Length(cols)
+	for _, row := range f.Panels {
+		for _, p := range row {
+			if p != nil && p.Title.Text != "" {
+				p.Title.Text = wrap(p.Title.TextStyle, strings.ReplaceAll(p.Title.Text, "\n", " "), tileWidth)
+			}
+		}
+	}
 	tiles := draw.Tiles{Rows: rows, Cols: cols, PadX: panelPadX, PadY: panelPadY}
 	canvases := plot.Align(f.Panels, tiles, c)
 	for i, row := range f.Panels {
@@ -126,6 +142,69 @@ func (f *Figure) Draw(c draw.Canvas) {
 		lc.Max.Y = colLegendTop
 		drawLegend(lc, legendRows(entries, lc.Max.X-lc.Min.X))
 	}
+}
+
+// Pages splits f into figures at most MaxHeight tall, by panel rows: each
+// page has f's title, marked "(page i of n)", its legends, and the x axis
+// label under the bottom panel of each column. A figure that fits is one
+// page, and so is one that fits with its rows up to a tenth shorter; rows
+// on pages are shortened as much to save a page. The pages share f's
+// panels.
+func (f *Figure) Pages() []*Figure {
+	rows, cols := f.dims()
+	head := f.headerHeight(f.Width)
+	if f.Height <= MaxHeight || rows <= 1 {
+		return []*Figure{f}
+	}
+	rowH := (f.Height - head) / vg.Length(rows)
+	if head+vg.Length(rows)*rowH*0.9 <= MaxHeight {
+		g := *f
+		g.Height = MaxHeight
+		return []*Figure{&g}
+	}
+	paged := *f
+	paged.Title = pageTitle(f.Title, rows, rows)
+	room := MaxHeight - paged.headerHeight(f.Width)
+	per := max(int(room/(0.9*rowH)), 1)
+	n := (rows + per - 1) / per
+	per = (rows + n - 1) / n // as even as can be
+	rowH = min(rowH, room/vg.Length(per))
+
+	labels := make([]string, cols)
+	for _, row := range f.Panels {
+		for j, p := range row {
+			if p != nil && p.X.Label.Text != "" {
+				labels[j] = p.X.Label.Text
+			}
+		}
+	}
+	var pages []*Figure
+	for i := 0; i < rows; i += per {
+		g := *f
+		g.Title = pageTitle(f.Title, len(pages)+1, n)
+		g.Panels = f.Panels[i:min(i+per, rows)]
+		for j := range cols {
+			for k := len(g.Panels) - 1; k >= 0; k-- {
+				if p := g.Panels[k][j]; p != nil {
+					p.X.Label.Text = labels[j]
+					break
+				}
+			}
+		}
+		g.Height = g.headerHeight(g.Width) + vg.Length(len(g.Panels))*rowH
+		pages = append(pages, &g)
+	}
+	return pages
+}
+
+// pageTitle marks the first line of title as page i of n.
+func pageTitle(title string, i, n int) string {
+	first, rest, _ := strings.Cut(title, "\n")
+	t := first + " (page " + strconv.Itoa(i) + " of " + strconv.Itoa(n) + ")"
+	if rest != "" {
+		t += "\n" + rest
+	}
+	return t
 }
 
 // dims returns the number of panel rows and columns.

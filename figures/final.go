@@ -4,15 +4,35 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
 
 	"github.com/ffchar/ffchar/analysis"
 )
+
+// rotateCategories turns the category labels of axis a upright when they
+// would run into each other on an axis width long, and returns the height
+// they then take beyond a line of text.
+func rotateCategories(a *plot.Axis, labels []string, width vg.Length) vg.Length {
+	var longest vg.Length
+	for _, l := range labels {
+		longest = max(longest, a.Tick.Label.Width(l))
+	}
+	slot := width / vg.Length(max(len(labels), 1))
+	if longest <= 0.9*slot {
+		return 0
+	}
+	a.Tick.Label.Rotation = math.Pi / 2
+	a.Tick.Label.XAlign = draw.XRight
+	a.Tick.Label.YAlign = draw.YCenter
+	return longest
+}
 
 // FinalAccuracy is figure 5: the model accuracy at the final epoch against
 // depth, one line per width, means over seeds with confidence intervals.
@@ -87,7 +107,7 @@ func FinalAccuracy(finals []analysis.FinalAccuracy) (*Figure, error) {
 		}
 		line, glyph := levelLine(i, len(keys)), levelGlyph(i, len(keys))
 		at := shift(dodge(i, len(keys), min(0.06, 0.4/float64(len(keys)))))
-		ps := errSeries(pts, percent, 0, 100, line, glyph, at, &x, &y, &t)
+		ps := errSeries(pts, percent, 0, 100, line, glyph, at, &x, &y, &t, nil)
 		if len(ps) == 0 {
 			continue
 		}
@@ -103,6 +123,7 @@ func FinalAccuracy(finals []analysis.FinalAccuracy) (*Figure, error) {
 	if len(t.ns) == 0 {
 		return nil, errors.New("figures: no defined final accuracy")
 	}
+	extra := vg.Length(0)
 	if numeric {
 		xs := levels(len(fs), func(i int) int { return int(xPos(fs[i].Group)) })
 		p.X.Tick.Marker = valueTicks(xs)
@@ -114,6 +135,7 @@ func FinalAccuracy(finals []analysis.FinalAccuracy) (*Figure, error) {
 		}
 		p.X.Tick.Marker = plot.ConstantTicks(ticks)
 		setX(span{0.6, float64(len(xLevels)) + 0.4}, p)
+		extra = rotateCategories(&p.X, xLevels, ColumnWidth-2*margin-0.6*vg.Inch)
 	}
 	setY(y.pad(0.05, 1).clamp(0, 100), p)
 	p.X.Label.Text = xName
@@ -129,6 +151,6 @@ func FinalAccuracy(finals []analysis.FinalAccuracy) (*Figure, error) {
 		Legend: legend,
 		Width:  ColumnWidth,
 	}
-	f.fitHeight(2.4 * vg.Inch)
+	f.fitHeight(2.4*vg.Inch + extra)
 	return f, nil
 }

@@ -19,7 +19,7 @@ func compareGroups(a, b analysis.Group) int {
 		return c
 	}
 	if a.Treatment == b.Treatment { // rows of one treatment: no names to parse
-		return cmp.Compare(a.Widths, b.Widths)
+		return compareValues(a.Widths, b.Widths)
 	}
 	aa, ba := a.Axes(), b.Axes()
 	for i := 0; i < len(aa) && i < len(ba); i++ {
@@ -27,19 +27,12 @@ func compareGroups(a, b analysis.Group) int {
 			return c
 		}
 	}
-	return cmp.Or(cmp.Compare(a.Widths, b.Widths), cmp.Compare(a.Treatment, b.Treatment))
+	return cmp.Or(compareValues(a.Widths, b.Widths), cmp.Compare(a.Treatment, b.Treatment))
 }
 
-// compareValues orders axis values: numerically when both are numbers,
-// else as strings.
-func compareValues(a, b string) int {
-	x, errA := strconv.ParseFloat(a, 64)
-	y, errB := strconv.ParseFloat(b, 64)
-	if errA == nil && errB == nil {
-		return cmp.Compare(x, y)
-	}
-	return strings.Compare(a, b)
-}
+// compareValues orders axis values: numbers as numbers, also inside text
+// (axes.CompareValues), so that width 1000 comes after 300.
+func compareValues(a, b string) int { return axes.CompareValues(a, b) }
 
 // distinctGroups returns the groups of n items, got by group(i), sorted
 // by compareGroups.
@@ -167,8 +160,8 @@ type treatmentGrid struct {
 }
 
 // layoutTreatments places sorted groups by their outer facets (rows) and
-// inner facet (columns) when facets identify treatments, and otherwise in
-// order, wrap to a row.
+// inner facet (columns) when facets identify treatments and the inner
+// facet has at most wrap levels, and otherwise in order, wrap to a row.
 func layoutTreatments(gs []analysis.Group, wrap int) treatmentGrid {
 	t := treatmentGrid{row: make([]int, len(gs)), col: make([]int, len(gs)), f: facetsOf(gs)}
 	if t.f.unique(gs) {
@@ -181,11 +174,15 @@ func layoutTreatments(gs []analysis.Group, wrap int) treatmentGrid {
 		}
 		inners := valueLevels(len(gs), func(i int) string { return t.f.inner(gs[i]) })
 		t.rows, t.cols = len(outers), len(inners)
-		for i, g := range gs {
-			t.row[i] = slices.Index(outers, t.f.outer(g))
-			t.col[i] = slices.Index(inners, t.f.inner(g))
+		if t.cols <= wrap {
+			for i, g := range gs {
+				t.row[i] = slices.Index(outers, t.f.outer(g))
+				t.col[i] = slices.Index(inners, t.f.inner(g))
+			}
+			return t
 		}
-		return t
+		// More inner levels than fit across a page: the panels, still
+		// named by their facets, wrap in reading order.
 	}
 	t.cols = min(len(gs), wrap)
 	t.rows = (len(gs) + t.cols - 1) / t.cols

@@ -64,12 +64,37 @@ func translucent(c color.Color, a uint8) color.Color {
 // bands of four layers overlapping stay readable.
 const bandAlpha = 0x38
 
-// Levels of a treatment factor (depths, widths) are told apart by shade
-// of grey and glyph, never by hue: hue means the layer index.
-// Filled glyphs come first: open ones fade in light grey.
-var levelGlyphs = []draw.GlyphDrawer{
-	draw.CircleGlyph{}, draw.BoxGlyph{}, draw.PyramidGlyph{}, diamondGlyph{},
-	invertedPyramidGlyph{}, draw.RingGlyph{}, draw.SquareGlyph{}, draw.CrossGlyph{},
+// Levels of a treatment factor (depths, widths, one-at-a-time levels) are
+// told apart by glyph, dash pattern and tone, never by hue: hue means the
+// layer index. levelStyles are eight styles, each differing from every
+// other in its glyph and from most in dash or tone, so that eight levels
+// stay apart even where their lines cross; past eight, the glyphs and
+// tones repeat with longer dashes (levelLine).
+var levelStyles = []struct {
+	glyph draw.GlyphDrawer
+	tone  uint8
+	dash  []vg.Length
+}{
+	{draw.CircleGlyph{}, 0x00, nil},
+	{draw.BoxGlyph{}, 0x80, nil},
+	{draw.PyramidGlyph{}, 0x00, dashes(4, 2)},
+	{diamondGlyph{}, 0x80, dashes(4, 2)},
+	{invertedPyramidGlyph{}, 0x00, dashes(1, 1.5)},
+	{draw.RingGlyph{}, 0x80, dashes(1, 1.5)},
+	{draw.SquareGlyph{}, 0x00, dashes(5, 1.5, 1, 1.5)},
+	{draw.CrossGlyph{}, 0x80, dashes(5, 1.5, 1, 1.5)},
+}
+
+// longDashes are the dash patterns of levels past the eighth, one per
+// round of levelStyles.
+var longDashes = [][]vg.Length{dashes(8, 2), dashes(8, 2, 2, 2), dashes(8, 2, 1, 2, 1, 2)}
+
+func dashes(ds ...float64) []vg.Length {
+	out := make([]vg.Length, len(ds))
+	for i, d := range ds {
+		out[i] = vg.Points(d)
+	}
+	return out
 }
 
 // diamondGlyph is a filled square standing on a corner.
@@ -102,22 +127,26 @@ func fillPolygon(c *draw.Canvas, sty draw.GlyphStyle, pts []vg.Point) {
 	c.Fill(p)
 }
 
-// levelColor returns the grey of level i of n, from black to mid grey.
+// levelColor returns the tone of level i of n: black, and mid grey for
+// every other level.
 func levelColor(i, n int) color.Color {
 	if n < 2 {
 		return color.Black
 	}
-	v := uint8(0x99 * i / (n - 1))
-	return color.Gray{Y: v}
+	return color.Gray{Y: levelStyles[i%len(levelStyles)].tone}
 }
 
 func levelLine(i, n int) draw.LineStyle {
-	return draw.LineStyle{Color: levelColor(i, n), Width: vg.Points(1.25)}
+	s := draw.LineStyle{Color: levelColor(i, n), Width: vg.Points(1.25), Dashes: levelStyles[i%len(levelStyles)].dash}
+	if round := i / len(levelStyles); round > 0 {
+		s.Dashes = longDashes[(round-1)%len(longDashes)]
+	}
+	return s
 }
 
 func levelGlyph(i, n int) draw.GlyphStyle {
 	return draw.GlyphStyle{Color: levelColor(i, n), Radius: vg.Points(2.5),
-		Shape: levelGlyphs[i%len(levelGlyphs)]}
+		Shape: levelStyles[i%len(levelStyles)].glyph}
 }
 
 // Text sizes, chosen for a figure printed 3.5 in wide per panel column.

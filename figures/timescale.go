@@ -94,7 +94,7 @@ func Timescales(ts []TimescaleSummary) (*Figure, error) {
 		if len(ceil) > 1 {
 			data[li] = append(data[li], &plotter.Line{XYs: ceil, LineStyle: ceilingLine(l)})
 		}
-		data[li] = append(data[li], errSeries(pts, 1, -1, 1, layerLine(l), layerGlyph(l), scaleBy(0), &x, &y, &t)...)
+		data[li] = append(data[li], errSeries(pts, 1, -1, 1, layerLine(l), layerGlyph(l), scaleBy(0), &x, &y, &t, nil)...)
 	}
 	if len(t.ns) == 0 {
 		return nil, errors.New("figures: no defined correlation at any timescale")

@@ -21,6 +21,10 @@ type ResultsInfo struct {
 	// Version is ffchar's version, for the provenance of published
 	// results; it is not part of any cached output.
 	Version string
+
+	// figures are the file stems of each figure's pages; a figure not
+	// in it is one file of its name.
+	figures figureFiles
 }
 
 // claimFigures says which figures show each claim.
@@ -28,6 +32,18 @@ var claimFigures = map[string]string{
 	"H1": "[figure 2](figures/fig2_delay.png) (delays; at step resolution when recorded), [figure 1](figures/fig1_accuracy.png) and [figure 7](figures/fig7_first_epoch.png) (curves)",
 	"H2": "[figure 3](figures/fig3_correlation_heatmap.png) (per epoch), [figure 8](figures/fig8_step_correlation.png) (levels from the start step) and [figure 10](figures/fig10_timescales.png) (timescales, surrogate and ceiling)",
 	"H3": "[figure 4](figures/fig4_correlation_width.png)",
+}
+
+// claimText is claimFigures[id] linking the first page of each figure
+// that has several.
+func (ff figureFiles) claimText(id string) string {
+	s := claimFigures[id]
+	for name, stems := range ff {
+		if len(stems) > 1 || stems[0] != name {
+			s = strings.ReplaceAll(s, "figures/"+name+".png", "figures/"+stems[0]+".png")
+		}
+	}
+	return s
 }
 
 // FormatNum formats a number for a README or index: three significant
@@ -206,7 +222,7 @@ func finishReadme(b *strings.Builder, reps *Reports, tables []*artifacts.Table, 
 		if !perEpoch {
 			break
 		}
-		fmt.Fprintf(b, "\n**%s** — %s: **%s**. Shown in %s.\n", h.ID, h.Claim, h.Verdict, claimFigures[h.ID])
+		fmt.Fprintf(b, "\n**%s** — %s: **%s**. Shown in %s.\n", h.ID, h.Claim, h.Verdict, about.figures.claimText(h.ID))
 		for _, e := range h.Effects {
 			fmt.Fprintf(b, "- %s: %s %s, CI [%s, %s], p = %s (%s), %d runs (%s; effect verdict: %s).\n",
 				e.Statistic, fmtNum(e.Value), e.Unit, fmtNum(e.Lo), fmtNum(e.Hi), fmtP(e.P), sided(e), e.Runs, e.Claim, e.Verdict)
@@ -222,8 +238,17 @@ func finishReadme(b *strings.Builder, reps *Reports, tables []*artifacts.Table, 
 
 	fmt.Fprintf(b, "\n## Figures\n\n")
 	for i, f := range drawable(reps) {
-		fmt.Fprintf(b, "%d. %s ([PNG](figures/%s.png), [SVG](figures/%s.svg), [PDF](figures/%s.pdf))\n\n   ![%s](figures/%s.png)\n\n",
-			i+1, f.Caption, f.Name, f.Name, f.Name, f.Name, f.Name)
+		stems := about.figures.stems(f.Name)
+		var links, images []string
+		for k, s := range stems {
+			page := ""
+			if len(stems) > 1 {
+				page = fmt.Sprintf("page %d: ", k+1)
+			}
+			links = append(links, fmt.Sprintf("%s[PNG](figures/%s.png), [SVG](figures/%s.svg), [PDF](figures/%s.pdf)", page, s, s, s))
+			images = append(images, fmt.Sprintf("   ![%s](figures/%s.png)\n", s, s))
+		}
+		fmt.Fprintf(b, "%d. %s (%s)\n\n%s\n", i+1, f.Caption, strings.Join(links, "; "), strings.Join(images, "\n"))
 	}
 	fmt.Fprintf(b, "## Tables\n\nEach table is in `tables/` as Parquet, CSV, Markdown and LaTeX.\n\n")
 	for _, t := range tables {

@@ -2,6 +2,7 @@ package report
 
 import (
 	"os"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -77,5 +78,53 @@ func TestWriteOneEpochSweep(t *testing.T) {
 		if _, err := os.Stat(dir + "/" + name); err == nil {
 			t.Errorf("%s drawn for a one-epoch sweep", name)
 		}
+	}
+}
+
+// TestWritePagedFigures: a sweep of 28 widths has figures too tall for a
+// page; they are saved page by page, the README links and shows every
+// page, and files of an earlier paging are removed.
+func TestWritePagedFigures(t *testing.T) {
+	var widths []int
+	for w := 4; w <= 112; w += 4 {
+		widths = append(widths, w)
+	}
+	rows := sweeptest.Rows(sweeptest.Options{Widths: widths, Seeds: 2, Epochs: 1, EpochSteps: 100, Seed: 1})
+	dir := t.TempDir()
+	for _, stale := range []string{"fig1_accuracy.png", "fig1_accuracy-9.svg", "fig2_delay-2.pdf"} {
+		if err := os.WriteFile(dir+"/"+stale, []byte("old"), 0o666); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := Write(Dirs{Tables: dir, Figures: dir, Readme: dir + "/README.md"}, &Sweep{Curves: rows}, &experiments.Experiment{Name: "synth"}, nil, ""); err != nil {
+		t.Fatal(err)
+	}
+	readme, err := os.ReadFile(dir + "/README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pages := 0
+	for p := 1; ; p++ {
+		stem := "fig1_accuracy-" + strconv.Itoa(p)
+		if _, err := os.Stat(dir + "/" + stem + ".png"); err != nil {
+			break
+		}
+		pages++
+		for _, want := range []string{"(figures/" + stem + ".png)", "(figures/" + stem + ".svg)", "(figures/" + stem + ".pdf)", "![" + stem + "]"} {
+			if !strings.Contains(string(readme), want) {
+				t.Errorf("README lacks %q", want)
+			}
+		}
+	}
+	if pages < 2 {
+		t.Errorf("figure 1 of 28 widths on %d pages, want several", pages)
+	}
+	for _, gone := range []string{"fig1_accuracy.png", "fig1_accuracy-9.svg", "fig2_delay-2.pdf"} {
+		if _, err := os.Stat(dir + "/" + gone); err == nil {
+			t.Errorf("%s of an earlier paging left behind", gone)
+		}
+	}
+	if _, err := os.Stat(dir + "/fig2_delay.pdf"); err != nil {
+		t.Error(err)
 	}
 }

@@ -2,10 +2,15 @@ package report
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
+	"io/fs"
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
 
 	"github.com/ffchar/ffchar/internal/atomicfile"
 
@@ -165,19 +170,99 @@ func drawable(rep *Reports) []FigureSpec {
 // FigureFormats are the formats every figure is saved in.
 var FigureFormats = []string{".png", ".svg", ".pdf"}
 
-func saveFigures(rep *Reports, dir string) error {
+// A FigurePage is one file of a published figure: its file stem (the
+// figure's name, with "-1", "-2", … when the figure takes several pages)
+// and what it draws.
+type FigurePage struct {
+	Name   string
+	Figure *figures.Figure
+}
+
+// FigurePages draws every figure of a sweep as it is published, without
+// saving it: for checking their layout.
+func FigurePages(sw *Sweep, exp *experiments.Experiment) ([]FigurePage, error) {
+	rep, err := AnalyzeSweep(sw.Curves, exp)
+	if err != nil {
+		return nil, err
+	}
+	if len(rep.Levels) > 0 {
+		setTestAccuracy(rep.Levels, sw.Evaluations, rep.Steps.Options.Confidence)
+	}
+	return figurePages(figureView(rep, exp))
+}
+
+// figurePages draws the figures the report has data for, a figure too
+// tall for a page split into pages (figures.Figure.Pages).
+func figurePages(rep *Reports) ([]FigurePage, error) {
+	var out []FigurePage
 	for _, f := range drawable(rep) {
 		fig, err := f.Draw(rep)
 		if err != nil {
-			return fmt.Errorf("figure %s: %w", f.Name, err)
+			return nil, fmt.Errorf("figure %s: %w", f.Name, err)
 		}
+		pages := fig.Pages()
+		for i, p := range pages {
+			name := f.Name
+			if len(pages) > 1 {
+				name += "-" + strconv.Itoa(i+1)
+			}
+			out = append(out, FigurePage{name, p})
+		}
+	}
+	return out, nil
+}
+
+// figureFiles maps a figure's name to the file stems of its pages.
+type figureFiles map[string][]string
+
+// stems returns the file stems of the named figure: its pages, or the
+// name itself when ff does not know it.
+func (ff figureFiles) stems(name string) []string {
+	if s := ff[name]; len(s) > 0 {
+		return s
+	}
+	return []string{name}
+}
+
+// saveFigures saves every page of every figure in dir, removes the files
+// of earlier pagings of the same figures (fig1_accuracy.png once the
+// figure has pages, or fig1_accuracy-5.png once it has four) and returns
+// the stems saved.
+func saveFigures(rep *Reports, dir string) (figureFiles, error) {
+	pages, err := figurePages(rep)
+	if err != nil {
+		return nil, err
+	}
+	files := figureFiles{}
+	for _, p := range pages {
 		for _, ext := range FigureFormats {
-			if err := figures.Save(fig, filepath.Join(dir, f.Name+ext)); err != nil {
-				return err
+			if err := figures.Save(p.Figure, filepath.Join(dir, p.Name+ext)); err != nil {
+				return nil, err
+			}
+		}
+		name, _, _ := strings.Cut(p.Name, "-")
+		files[name] = append(files[name], p.Name)
+	}
+	for name, stems := range files {
+		for _, ext := range FigureFormats {
+			old, err := filepath.Glob(filepath.Join(dir, name+"-[0-9]*"+ext))
+			if err != nil {
+				return nil, err
+			}
+			if len(stems) > 1 || stems[0] != name {
+				old = append(old, filepath.Join(dir, name+ext))
+			}
+			for _, o := range old {
+				if stem := strings.TrimSuffix(filepath.Base(o), ext); slices.Contains(stems, stem) {
+					continue
+				}
+				if err := os.Remove(o); err != nil && !errors.Is(err, fs.ErrNotExist) {
+					return nil, err
+				}
 			}
 		}
 	}
-	return nil
+	return files, nil
 }
 
 // Sweep is a sweep's published data: the tables everything else is
@@ -219,10 +304,11 @@ func Write(d Dirs, sw *Sweep, exp *experiments.Experiment, meta map[string]strin
 			return nil, err
 		}
 	}
-	if err := saveFigures(figureView(rep, exp), d.Figures); err != nil {
+	files, err := saveFigures(figureView(rep, exp), d.Figures)
+	if err != nil {
 		return nil, err
 	}
-	return tables, atomicfile.WriteBytes(d.Readme, []byte(WithProvenance(resultsReadme(rep, tables, sw, ResultsInfo{Experiment: exp}), prov)))
+	return tables, atomicfile.WriteBytes(d.Readme, []byte(WithProvenance(resultsReadme(rep, tables, sw, ResultsInfo{Experiment: exp, figures: files}), prov)))
 }
 
 // WriteTableText writes a table's CSV, Markdown and LaTeX renderings next

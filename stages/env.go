@@ -30,8 +30,12 @@ const (
 	// without the always-NaN seconds column; the README names the files
 	// a results folder carries (experiment.toml, provenance, SCHEMA.md).
 	// 11: the README notes treatments that share training (seeds and
-	// first epochs).
-	correlateVersion = 11
+	// first epochs). 12: figures at most 2,400 px tall, paged
+	// (fig1_accuracy-1.png, …) and every page linked from the README;
+	// levels told apart by glyph, dash and tone; values far off the scale
+	// of figure 2 at its edge; upright category labels; no panels without
+	// data; numbers inside text sorted as numbers.
+	correlateVersion = 12
 )
 
 // Stage names, in pipeline order.
