@@ -53,12 +53,17 @@ func cachedRate(c *pipeline.Cache, exp *experiments.Experiment, runs []cachedRun
 		}
 		var timing struct {
 			Seconds float64 `json:"seconds"`
+			// Where the run continued from a stored state (a shared
+			// prefix, a killed run): those epochs took no time here.
+			From struct{ Epoch int } `json:"resumed_from"`
 		}
 		if err := json.Unmarshal(raw, &timing); err != nil {
 			return est, false, fmt.Errorf("%s: %s: %w", cr.job, stages.TimingFile, err)
 		}
-		if timing.Seconds > 0 {
-			flops += trainedCost(exp, cr.run)
+		e := min(max(timing.From.Epoch, 0), cr.run.Config.TotalEpochs())
+		if timing.Seconds > 0 && e < cr.run.Config.TotalEpochs() {
+			p := exp.PrefixCost(cr.run, e)
+			flops += trainedCost(exp, cr.run) - p.Train - p.Validate - p.Probe
 			seconds += timing.Seconds
 			n++
 		}
