@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -108,9 +109,11 @@ func TestKillAndResume(t *testing.T) {
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
-		// Uniform over the uninterrupted run's duration (measured here,
-		// so a busy machine stretches the kill points with the run).
-		time.Sleep(time.Duration(rng.Float64() * float64(took)))
+		// A random epoch, then a random point of about an epoch's time:
+		// wait for the state of the epoch before it, so that a busy
+		// machine, which stretches the run, still spreads the kills.
+		waitForState(t, killed, exp, rng.IntN(6), cmd)
+		time.Sleep(time.Duration(rng.Float64() * float64(took) / 6))
 		cmd.Process.Kill()
 		cmd.Wait()
 		points, err := stages.ResumePoints(killed, exp, stages.All)
@@ -136,6 +139,23 @@ func TestKillAndResume(t *testing.T) {
 	// anything.
 	if len(landed) < 3 {
 		t.Errorf("the kills left states after epochs %v only; want kills across several epochs", landed)
+	}
+}
+
+// waitForState returns once the run of exp in c has stored its state
+// after epoch e (at once for e = 0), or its process has ended, or after
+// two minutes (a run that never gets there fails the test's comparison).
+func waitForState(t *testing.T, c *pipeline.Cache, exp *experiments.Experiment, e int, cmd *exec.Cmd) {
+	t.Helper()
+	for deadline := time.Now().Add(2 * time.Minute); e > 0 && time.Now().Before(deadline); {
+		points, err := stages.ResumePoints(c, exp, stages.All)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if points[0] >= e || cmd.Process.Signal(syscall.Signal(0)) != nil {
+			return
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }
 
@@ -198,7 +218,8 @@ func TestTermStopsAtBatch(t *testing.T) {
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
-		time.Sleep(time.Duration((0.2 + 0.6*rng.Float64()) * float64(took)))
+		waitForState(t, c, exp, 1+rng.IntN(4), cmd)
+		time.Sleep(time.Duration(rng.Float64() * float64(took) / 6))
 		cmd.Process.Signal(syscall.SIGTERM)
 		err = cmd.Wait()
 		// 75 once ffchar handles signals (a stop before the first batch
