@@ -32,11 +32,14 @@ build:
 	$(GO) build -buildvcs=auto -tags '$(TAGS)' -o $(BIN) ./cmd/ffchar
 
 # The suite runs once per backend: results are only bit-identical within one.
+# The command-line tests train small runs in subprocesses (about a minute
+# and a half on an idle 2-core machine); beside a CPU hog they take several
+# times that, so the per-package limit is 30 minutes, not go test's 10.
 test:
 	$(GO) vet ./...
-	$(GO) test -count=1 ./...
+	$(GO) test -count=1 -timeout 30m ./...
 ifeq ($(BACKEND),openblas)
-	$(GO) test -count=1 -tags openblas ./...
+	$(GO) test -count=1 -timeout 30m -tags openblas ./...
 endif
 
 # Redraw every published experiment (results/*/data) from its sweep tables:
