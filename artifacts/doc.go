@@ -137,7 +137,10 @@
 // # Analysis tables (WriteTable, ReadTable): Parquet, zstd
 //
 // A Table of analysis results, one column per Column, in order: string
-// (not null), int64 (not null) or float64 (nullable, NaN as NULL). The
+// (not null), int64 (not null) or float64 (nullable, NaN as NULL). An
+// integer column named like an int32 column of the run tables (depth,
+// width, layer, layer_width, epoch, step) is int32, as there, so that
+// analysis and sweep tables join on it. The
 // table's name and title are stored under the metadata keys ffchar.table
 // and ffchar.title. Table also renders itself as CSV, Markdown and LaTeX.
 //
