@@ -22,24 +22,38 @@ func IdentityColumn(name string) bool {
 	return name == "depth" || name == "width" || name == "recipe"
 }
 
-// runColumns are the columns of the run tables after the identity
-// columns (their declarations). An axis of the same name (lr: the grid's
-// base rate, where the lr column is each epoch's rate) gets the column
-// AxisColumnName returns.
-var runColumns = func() map[string]bool {
-	m := map[string]bool{LayerWidthColumn.Name: true}
-	for _, cs := range [][]ColumnDoc{MetricsColumns, EvaluationColumns, ConfusionColumns} {
-		for _, c := range cs {
-			m[c.Name] = true
+// runColumns maps the columns of the run tables after the identity
+// columns (their declarations) to their Arrow types. An axis of the same
+// name (lr: the grid's base rate, where the lr column is each epoch's
+// rate) gets the column AxisColumnName returns.
+var runColumns = func() map[string]string {
+	m := map[string]string{LayerWidthColumn.Name: metricsCodec.columnType(LayerWidthColumn.Name)}
+	for _, c := range []*codec{metricsCodec, evaluationCodec, confusionCodec} {
+		for _, f := range c.fields {
+			if !f.identity {
+				m[f.Name] = f.typ
+			}
 		}
 	}
 	return m
 }()
 
+// RunColumnType returns the Arrow type the run tables declare for column
+// name, identity columns included, or "" when none has that column. An
+// integer column of an analysis table named like one (depth, layer, step)
+// is written with that type, so that the tables join on it: one integer
+// type per concept across all tables.
+func RunColumnType(name string) string {
+	if t := metricsCodec.columnType(name); t != "" {
+		return t
+	}
+	return runColumns[name]
+}
+
 // AxisColumnName is the column of an axis in a sweep table: its name, or
 // "grid_" and its name when a run table has a column of that name.
 func AxisColumnName(name string) string {
-	if runColumns[name] {
+	if runColumns[name] != "" {
 		return "grid_" + name
 	}
 	return name

@@ -46,7 +46,13 @@
 // here); the cache detects it by content hash.
 //
 // Identity columns. The tables about runs start with the columns of
-// RunInfo, repeated on every row of the run: IdentityColumns (schema.go).
+// RunInfo, repeated on every row of the run: IdentityColumns.
+//
+// Every column of these tables is declared once, as a tagged field of its
+// row type (RunInfo, MetricsRow, EvaluationRow, ConfusionRow): name,
+// Arrow type, unit and meaning. One codec (codec.go) derives the writer,
+// the reader and the declarations (IdentityColumns, MetricsColumns, ...)
+// that the results folder's SCHEMA.md renders from the tags.
 //
 // Sweep tables. The tables the correlate job gathers from every run of an
 // experiment (curves, evaluations, confusion; RunInfo.LayerWidths set)
@@ -104,8 +110,9 @@
 //	SELECT step, layer, ff_accuracy FROM 'curves.parquet'
 //	WHERE split = 'probe' AND run_id = 'depth=4,width=1000/r0' ORDER BY step, layer
 //
-// Columns after the identity columns: MetricsColumns (schema.go), where
-// every column is declared once with its unit and meaning; a sweep table
+// Columns after the identity columns: MetricsColumns, the tags of
+// MetricsRow, where every column is declared once with its unit and
+// meaning; a sweep table
 // leaves out seconds (wall time is not cached: data/timing.csv has it).
 //
 // WriteMetricsRows writes rows as ReadMetrics returns them (for tables
@@ -116,7 +123,7 @@
 // # Evaluations (WriteEvaluations, ReadEvaluations): Parquet, zstd
 //
 // Test-set evaluation of checkpoints: one row per run × checkpoint epoch ×
-// layer. Identity columns, then EvaluationColumns (schema.go).
+// layer. Identity columns, then EvaluationColumns (EvaluationRow).
 //
 // # Confusion (WriteConfusion, ReadConfusion): Parquet, zstd
 //
@@ -125,12 +132,15 @@
 // predictor × true class × predicted class, all 100 cells of a matrix
 // including zeros. The classifier matrix of a network without a
 // classifier (all zero) is left out. Identity columns, then
-// ConfusionColumns (schema.go).
+// ConfusionColumns (ConfusionRow).
 //
 // # Analysis tables (WriteTable, ReadTable): Parquet, zstd
 //
 // A Table of analysis results, one column per Column, in order: string
-// (not null), int64 (not null) or float64 (nullable, NaN as NULL). The
+// (not null), int64 (not null) or float64 (nullable, NaN as NULL). An
+// integer column named like an int32 column of the run tables (depth,
+// width, layer, layer_width, epoch, step) is int32, as there, so that
+// analysis and sweep tables join on it. The
 // table's name and title are stored under the metadata keys ffchar.table
 // and ffchar.title. Table also renders itself as CSV, Markdown and LaTeX.
 //

@@ -5,10 +5,8 @@ import (
 	"fmt"
 	"math"
 	"slices"
-	"strings"
 	"unicode/utf8"
 
-	"github.com/ffchar/ffchar/axes"
 	"github.com/ffchar/ffchar/ff"
 )
 
@@ -42,21 +40,21 @@ func StepSplit(split string) bool {
 // appear.
 var Splits = []string{SplitTrain, SplitVal, SplitProbe, SplitProbeA, SplitProbeB, SplitStream}
 
-// RunInfo identifies a training run. Its fields become the identity
-// columns (run_id, treatment, recipe, depth, width, seed) of every table
-// row about the run.
+// RunInfo identifies a training run. Its fields are the identity columns
+// of every table row about the run (IdentityColumns).
 type RunInfo struct {
-	RunID     string // unique within a table; must not be empty
-	Treatment string // the experimental condition the run belongs to
-	Recipe    string
-	Depth     int
-	Width     int
-	Seed      uint64
+	// RunID is unique within a table; must not be empty.
+	RunID     string `col:"run_id,utf8" doc:"the run: its treatment and replicate (\"depth=2,width=100/r3\"); unique per run within a file"`
+	Treatment string `col:"treatment,utf8" doc:"the experimental condition: the run's grid axes as key=value pairs"`
+	Recipe    string `col:"recipe,utf8" doc:"\"loewe\" or \"pezeshki\": the defaults the run's configuration starts from"`
+	Depth     int    `col:"depth,int32" unit:"layers" doc:"FF layers of the network"`
+	Width     int    `col:"width,int32" unit:"units" doc:"the config's width field (ignored by runs that set widths: group by layer_width)"`
+	Seed      uint64 `col:"seed,uint64" doc:"the run's seed, derived from the experiment's master seed, treatment and replicate"`
 	// LayerWidths is set in sweep tables only (nil in a run's own files):
 	// each layer's width, whether the run set width or widths. A sweep
 	// table also has one column per grid axis, read from Treatment (see
-	// package axes), and a layer_width column.
-	LayerWidths []int
+	// package axes), and this layer_width column after its layer column.
+	LayerWidths []int `col:"layer_width,int32" unit:"units" doc:"the layer's width, from width or widths"`
 }
 
 // LayerWidth returns the width of layer l (from 1): its entry of
@@ -80,134 +78,6 @@ func (r *RunInfo) check() error {
 		return fmt.Errorf("run %q: width %d out of range", r.RunID, r.Width)
 	}
 	return nil
-}
-
-// infoColumns holds the identity columns of a table, one entry per row,
-// and in a sweep table the axis columns.
-type infoColumns struct {
-	runID, treatment, recipe []string
-	depth, width             []int32
-	seed                     []uint64
-	sweep                    bool
-	layerWidths              [][]int
-}
-
-func (c *infoColumns) append(r *RunInfo) {
-	if len(c.runID) == 0 {
-		c.sweep = r.LayerWidths != nil
-	}
-	if c.sweep {
-		c.layerWidths = append(c.layerWidths, r.LayerWidths)
-	}
-	c.runID = append(c.runID, r.RunID)
-	c.treatment = append(c.treatment, r.Treatment)
-	c.recipe = append(c.recipe, r.Recipe)
-	c.depth = append(c.depth, int32(r.Depth))
-	c.width = append(c.width, int32(r.Width))
-	c.seed = append(c.seed, r.Seed)
-}
-
-func (c *infoColumns) write(t *table) error {
-	t.strings("run_id", c.runID)
-	t.strings("treatment", c.treatment)
-	t.strings("recipe", c.recipe)
-	t.int32s("depth", c.depth)
-	t.int32s("width", c.width)
-	t.uint64s("seed", c.seed)
-	if !c.sweep {
-		return nil
-	}
-	names, err := AxisNames(c.treatment)
-	if err != nil {
-		return err
-	}
-	// Each run's treatment repeats on all its rows: parse each name once.
-	parsed := map[string][]axes.Axis{}
-	for _, t := range c.treatment {
-		if _, ok := parsed[t]; !ok {
-			parsed[t] = axes.Parse(t)
-		}
-	}
-	for _, name := range names {
-		if IdentityColumn(name) {
-			continue
-		}
-		vals := make([]string, len(c.treatment))
-		for i, t := range c.treatment {
-			vals[i], _ = axes.Lookup(parsed[t], name)
-		}
-		c := AxisColumn(name, vals)
-		c.Name = AxisColumnName(name)
-		t.column(c)
-	}
-	t.meta = map[string]string{AxesKey: strings.Join(names, ",")}
-	return nil
-}
-
-// layerWidth writes, in a sweep table, each row's layer width after the
-// layer column.
-func (c *infoColumns) layerWidth(t *table, layer []int32) {
-	if !c.sweep {
-		return
-	}
-	lw := make([]int32, len(layer))
-	for i, l := range layer {
-		r := RunInfo{Width: int(c.width[i]), LayerWidths: c.layerWidths[i]}
-		lw[i] = int32(r.LayerWidth(int(l)))
-	}
-	t.int32s("layer_width", lw)
-}
-
-// readLayerWidths fills the rows' LayerWidths from a sweep table's
-// layer_width column; a sweep table without layers (confusion) gets empty
-// ones, which mark the rows as a sweep's.
-func readLayerWidths(cols *columns, meta map[string]string, infos []RunInfo, layer []int32) {
-	if _, ok := meta[AxesKey]; !ok {
-		return
-	}
-	var lw []int32
-	if layer != nil {
-		lw = cols.int32s("layer_width")
-	}
-	byRun := map[string][]int{}
-	for i := range infos {
-		ws, ok := byRun[infos[i].RunID]
-		if !ok {
-			ws = []int{}
-			if lw != nil {
-				ws = make([]int, infos[i].Depth)
-			}
-		}
-		if lw != nil && int(layer[i]) >= 1 && int(layer[i]) <= len(ws) {
-			ws[layer[i]-1] = int(lw[i])
-		}
-		byRun[infos[i].RunID] = ws
-	}
-	for i := range infos {
-		infos[i].LayerWidths = byRun[infos[i].RunID]
-	}
-}
-
-func (c *infoColumns) read(cols *columns) {
-	c.runID = cols.strings("run_id")
-	c.treatment = cols.strings("treatment")
-	c.recipe = cols.strings("recipe")
-	c.depth = cols.int32s("depth")
-	c.width = cols.int32s("width")
-	c.seed = cols.uint64s("seed")
-}
-
-func (c *infoColumns) rows(n int) []RunInfo {
-	infos := make([]RunInfo, n)
-	for i := range infos {
-		infos[i] = c.row(i)
-	}
-	return infos
-}
-
-func (c *infoColumns) row(i int) RunInfo {
-	return RunInfo{RunID: c.runID[i], Treatment: c.treatment[i], Recipe: c.recipe[i],
-		Depth: int(c.depth[i]), Width: int(c.width[i]), Seed: c.seed[i]}
 }
 
 // checkInt32 reports whether v fits the int32 column name, within [lo, MaxInt32].
@@ -253,33 +123,57 @@ type RunMetrics struct {
 // epoch (SplitTrain, SplitVal) or one scheduled step (SplitProbe,
 // SplitStream) of one run. The model-level fields (ClassifierAccuracy,
 // ClassifierLoss, GoodnessAccuracy, Samples) repeat on every layer row of
-// the same epoch and split. NULL is read back as NaN.
+// the same epoch and split. NULL is read back as NaN. The tags declare the
+// table's columns (see codec.go); a sweep table has no seconds column:
+// wall time is not part of a cached table (data/timing.csv has it), so it
+// was NaN on every row.
 type MetricsRow struct {
 	RunInfo
-	// Epoch is from 1; for step rows, the epoch the step ends a batch of (0
-	// for step 0).
-	Epoch int
-	// Step counts optimizer steps since initialisation, 0 = untrained; an
-	// epoch row has the step that ends its epoch.
-	Step         int
-	Split        string // one of Splits
-	Layer        int    // from 1
-	LayerTrained int    // 0 when all layers are trained, else the layer being trained
-	LR           float64
-	Seconds      float64 // wall time of the epoch's training; NaN on step rows
+	Epoch        int     `col:"epoch,int32" unit:"epochs" doc:"from 1; on step rows the epoch whose batch the step ended (0 for step 0)"`
+	Step         int     `col:"step,int32,optional" unit:"steps" doc:"optimizer steps since initialisation, 0 = untrained; an epoch row has the step ending its epoch"`
+	Split        string  `col:"split,utf8" doc:"\"train\" (the epoch's batches, averaged), \"val\" (validation split after the epoch), \"probe\" (held-out probe after the step), \"probe_a\"/\"probe_b\" (its halves), \"train_stream\" (training batches since the previous recorded step)"`
+	Layer        int     `col:"layer,int32,layer" doc:"FF layer, from 1"`
+	LayerTrained int     `col:"layer_trained,int32" doc:"0 when all layers train, else the layer the greedy schedule trained"`
+	LR           float64 `col:"lr,float64" doc:"FF learning rate of the epoch"`
+	Seconds      float64 `col:"seconds,float64,optional,own" unit:"s" doc:"wall time of the epoch's training (same on its val rows; NaN on step rows); a run's own table only"`
 
-	FFLoss        float64
-	FFAccuracy    float64
-	GoodnessPos   float64
-	GoodnessNeg   float64
-	LabelAccuracy float64
-	PeerLoss      float64
-
-	ClassifierAccuracy float64
-	ClassifierLoss     float64
-	GoodnessAccuracy   float64
-	Samples            int
+	LayerMeasures
+	PeerLoss float64 `col:"peer_loss,float64,null" doc:"peer-normalisation loss; NULL outside training"`
+	ModelMeasures
+	Samples int `col:"samples,int64" unit:"samples" doc:"samples the split's metrics cover"`
 }
+
+// LayerMeasures are a layer's FF measurements, columns of the metrics
+// and evaluations tables alike.
+type LayerMeasures struct {
+	FFLoss        float64 `col:"ff_loss,float64,null" doc:"the layer's FF loss on the row's split; NULL where not computed"`
+	FFAccuracy    float64 `col:"ff_accuracy,float64,null" unit:"fraction" doc:"the layer's positive/negative accuracy; NULL where not computed"`
+	GoodnessPos   float64 `col:"goodness_pos,float64,null" doc:"mean goodness of positive samples; NULL where not computed"`
+	GoodnessNeg   float64 `col:"goodness_neg,float64,null" doc:"mean goodness of negative samples; NULL where not computed"`
+	LabelAccuracy float64 `col:"label_accuracy,float64,null" unit:"fraction" doc:"the layer's own 10-class accuracy; NULL where not computed (probe and training rows)"`
+}
+
+// ModelMeasures are the model's accuracy and loss, repeated on each layer
+// row of the metrics and evaluations tables, so that per-layer statistics
+// need no join.
+type ModelMeasures struct {
+	ClassifierAccuracy float64 `col:"classifier_accuracy,float64,null" unit:"fraction" doc:"model: the softmax classifier's accuracy, repeated on each layer row; NULL without a classifier"`
+	ClassifierLoss     float64 `col:"classifier_loss,float64,null" doc:"model: the softmax classifier's loss, repeated on each layer row; NULL without a classifier"`
+	GoodnessAccuracy   float64 `col:"goodness_accuracy,float64,null" unit:"fraction" doc:"model: goodness-over-labels accuracy, repeated on each layer row; NULL where not computed (probe and training rows)"`
+}
+
+// layerMeasures and modelMeasures copy the engine's measurements into
+// their columns.
+func layerMeasures(lm *ff.LayerMetrics) LayerMeasures {
+	return LayerMeasures{FFLoss: lm.Loss, FFAccuracy: lm.Accuracy, GoodnessPos: lm.GoodnessPos, GoodnessNeg: lm.GoodnessNeg,
+		LabelAccuracy: lm.LabelAccuracy}
+}
+
+func modelMeasures(s *ff.SplitMetrics) ModelMeasures {
+	return ModelMeasures{ClassifierAccuracy: s.ClassifierAccuracy, ClassifierLoss: s.ClassifierLoss, GoodnessAccuracy: s.GoodnessAccuracy}
+}
+
+var metricsCodec = newCodec[MetricsRow](kindMetrics)
 
 // MetricsRows flattens runs into table rows in file order: by run, then
 // by step, the rows of one step in Splits order (an epoch's train and val
@@ -310,10 +204,8 @@ func MetricsRows(runs []RunMetrics) ([]MetricsRow, error) {
 				rows = append(rows, MetricsRow{
 					RunInfo: r.Info, Epoch: epoch, Step: step, Split: split, Layer: l + 1, LayerTrained: trained,
 					LR: lr, Seconds: seconds,
-					FFLoss: lm.Loss, FFAccuracy: lm.Accuracy, GoodnessPos: lm.GoodnessPos, GoodnessNeg: lm.GoodnessNeg,
-					LabelAccuracy: lm.LabelAccuracy, PeerLoss: lm.PeerLoss,
-					ClassifierAccuracy: s.ClassifierAccuracy, ClassifierLoss: s.ClassifierLoss,
-					GoodnessAccuracy: s.GoodnessAccuracy, Samples: s.Samples,
+					LayerMeasures: layerMeasures(&lm), PeerLoss: lm.PeerLoss, ModelMeasures: modelMeasures(s),
+					Samples: s.Samples,
 				})
 			}
 			return nil
@@ -382,113 +274,19 @@ func MetricsRows(runs []RunMetrics) ([]MetricsRow, error) {
 // key-value metadata. The file is replaced atomically; on error nothing is
 // written.
 func WriteMetrics(path string, runs []RunMetrics, meta map[string]string) error {
-	return writeParquetFile(path, kindMetrics, meta, func() (*table, error) {
-		rows, err := MetricsRows(runs)
-		if err != nil {
-			return nil, err
-		}
-		return metricsTable(rows)
-	})
-}
-
-func metricsTable(rows []MetricsRow) (*table, error) {
-	n := len(rows)
-	var (
-		info                            infoColumns
-		epoch, split, layer, trained    = make([]int32, n), make([]string, n), make([]int32, n), make([]int32, n)
-		step                            = make([]int32, n)
-		lr, seconds                     = make([]float64, n), make([]float64, n)
-		loss, acc, gpos, gneg, lacc, pl = make([]float64, n), make([]float64, n), make([]float64, n), make([]float64, n), make([]float64, n), make([]float64, n)
-		cacc, closs, gacc               = make([]float64, n), make([]float64, n), make([]float64, n)
-		samples                         = make([]int64, n)
-	)
-	for i := range rows {
-		r := &rows[i]
-		info.append(&r.RunInfo)
-		epoch[i], split[i], layer[i], trained[i] = int32(r.Epoch), r.Split, int32(r.Layer), int32(r.LayerTrained)
-		step[i] = int32(r.Step)
-		lr[i], seconds[i] = r.LR, r.Seconds
-		loss[i], acc[i], gpos[i], gneg[i], lacc[i], pl[i] = r.FFLoss, r.FFAccuracy, r.GoodnessPos, r.GoodnessNeg, r.LabelAccuracy, r.PeerLoss
-		cacc[i], closs[i], gacc[i] = r.ClassifierAccuracy, r.ClassifierLoss, r.GoodnessAccuracy
-		samples[i] = int64(r.Samples)
-	}
-	t := newTable(n)
-	if err := info.write(t); err != nil {
-		return nil, err
-	}
-	t.int32s("epoch", epoch)
-	t.int32s("step", step)
-	t.strings("split", split)
-	t.int32s("layer", layer)
-	info.layerWidth(t, layer)
-	t.int32s("layer_trained", trained)
-	t.float64s("lr", lr)
-	if !info.sweep {
-		// A sweep table comes from cached runs, whose wall times are not
-		// cached (they vary between identical runs): always NaN there.
-		t.float64s(SecondsColumn, seconds)
-	}
-	t.nullableFloat64s("ff_loss", loss)
-	t.nullableFloat64s("ff_accuracy", acc)
-	t.nullableFloat64s("goodness_pos", gpos)
-	t.nullableFloat64s("goodness_neg", gneg)
-	t.nullableFloat64s("label_accuracy", lacc)
-	t.nullableFloat64s("peer_loss", pl)
-	t.nullableFloat64s("classifier_accuracy", cacc)
-	t.nullableFloat64s("classifier_loss", closs)
-	t.nullableFloat64s("goodness_accuracy", gacc)
-	t.int64s("samples", samples)
-	return t, nil
+	return writeRows(metricsCodec, path, meta, func() ([]MetricsRow, error) { return MetricsRows(runs) })
 }
 
 // ReadMetrics reads a table written by WriteMetrics, returning its rows in
 // file order and its key-value metadata (without KindKey).
-func ReadMetrics(path string) (rows []MetricsRow, meta map[string]string, err error) {
-	defer readGuard(path, &err)
-	cols, meta, err := readParquet(path, kindMetrics)
-	if err != nil {
-		return nil, nil, err
-	}
-	defer cols.release()
-	var info infoColumns
-	info.read(cols)
-	var (
-		epoch, layer, trained = cols.int32s("epoch"), cols.int32s("layer"), cols.int32s("layer_trained")
-		step                  = cols.optionalInt32s("step")
-		split                 = cols.strings("split")
-		lr, seconds           = cols.float64s("lr"), cols.optionalNaNs(SecondsColumn)
-		loss, acc             = cols.float64s("ff_loss"), cols.float64s("ff_accuracy")
-		gpos, gneg            = cols.float64s("goodness_pos"), cols.float64s("goodness_neg")
-		lacc, pl              = cols.float64s("label_accuracy"), cols.float64s("peer_loss")
-		cacc, closs, gacc     = cols.float64s("classifier_accuracy"), cols.float64s("classifier_loss"), cols.float64s("goodness_accuracy")
-		samples               = cols.int64s("samples")
-	)
-	if cols.err != nil {
-		return nil, nil, cols.err
-	}
-	infos := info.rows(cols.rows)
-	readLayerWidths(cols, meta, infos, layer)
-	if cols.err != nil {
-		return nil, nil, cols.err
-	}
-	rows = make([]MetricsRow, cols.rows)
-	for i := range rows {
-		rows[i] = MetricsRow{
-			RunInfo: infos[i], Epoch: int(epoch[i]), Step: int(step[i]), Split: split[i], Layer: int(layer[i]), LayerTrained: int(trained[i]),
-			LR: lr[i], Seconds: seconds[i],
-			FFLoss: loss[i], FFAccuracy: acc[i], GoodnessPos: gpos[i], GoodnessNeg: gneg[i],
-			LabelAccuracy: lacc[i], PeerLoss: pl[i],
-			ClassifierAccuracy: cacc[i], ClassifierLoss: closs[i], GoodnessAccuracy: gacc[i],
-			Samples: int(samples[i]),
-		}
-	}
-	return rows, meta, nil
+func ReadMetrics(path string) ([]MetricsRow, map[string]string, error) {
+	return readRows[MetricsRow](metricsCodec, path)
 }
 
 // WriteMetricsRows writes rows, as ReadMetrics returns them, to path in
 // WriteMetrics' format: for tables concatenated from several files.
 func WriteMetricsRows(path string, rows []MetricsRow, meta map[string]string) error {
-	return writeParquetFile(path, kindMetrics, meta, func() (*table, error) {
+	return writeRows(metricsCodec, path, meta, func() ([]MetricsRow, error) {
 		for i := range rows {
 			r := &rows[i]
 			stepRow := StepSplit(r.Split)
@@ -508,6 +306,6 @@ func WriteMetricsRows(path string, rows []MetricsRow, meta map[string]string) er
 				return nil, fmt.Errorf("row %d: %w", i, err)
 			}
 		}
-		return metricsTable(rows)
+		return rows, nil
 	})
 }

@@ -81,6 +81,12 @@ func (t *table) float64s(name string, v []float64) {
 // strings.
 func (t *table) column(c Column) {
 	switch {
+	case c.int32():
+		v := make([]int32, len(c.Ints))
+		for i, x := range c.Ints {
+			v[i] = int32(x) // in range: Table.check
+		}
+		t.int32s(c.Name, v)
 	case c.Ints != nil:
 		t.int64s(c.Name, c.Ints)
 	case c.Floats != nil:

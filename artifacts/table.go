@@ -15,7 +15,8 @@ import (
 const kindTable = "table/1"
 
 // Table is a tidy table of analysis results: named columns holding
-// strings, integers or floats, where NaN is a missing value (NULL in
+// strings, integers (int64, or int32 where a run table declares a column
+// of that name int32: depth, layer, step) or floats, where NaN is a missing value (NULL in
 // Parquet, empty in CSV, "–" in Markdown and LaTeX). Exactly one of a
 // Column's slices is set.
 type Table struct {
@@ -34,6 +35,10 @@ type Column struct {
 	// with in CSV, Markdown and LaTeX (Parquet keeps every bit); 0 means 4.
 	Digits int
 }
+
+// int32 reports whether the column's integers are written as int32: a
+// column named like an int32 column of the run tables (RunColumnType).
+func (c *Column) int32() bool { return c.Ints != nil && RunColumnType(c.Name) == "int32" }
 
 // Len returns the number of rows.
 func (c *Column) Len() int { return max(len(c.Strings), len(c.Ints), len(c.Floats)) }
@@ -67,6 +72,13 @@ func (t *Table) check() error {
 		}
 		if set > 1 || c.Len() != t.Rows() {
 			return fmt.Errorf("table %s: column %q: want one value slice of %d rows", t.Name, c.Name, t.Rows())
+		}
+		if c.int32() {
+			for _, v := range c.Ints {
+				if v < math.MinInt32 || v > math.MaxInt32 {
+					return fmt.Errorf("table %s: column %q: %d out of the int32 range of its run table column", t.Name, c.Name, v)
+				}
+			}
 		}
 	}
 	return nil
@@ -131,6 +143,10 @@ func ReadTable(path string) (t *Table, meta map[string]string, err error) {
 			c.Strings = cols.strings(f.Name)
 		case arrow.INT64:
 			c.Ints = cols.int64s(f.Name)
+		case arrow.INT32:
+			for _, v := range cols.int32s(f.Name) {
+				c.Ints = append(c.Ints, int64(v))
+			}
 		case arrow.FLOAT64:
 			c.Floats = cols.float64s(f.Name)
 		default:

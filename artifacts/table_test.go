@@ -75,3 +75,34 @@ func TestTableBadShape(t *testing.T) {
 		t.Errorf("a failed write left %s", path)
 	}
 }
+
+// An integer column named like an int32 column of the run tables is int32
+// in the file, and reads back unchanged; one out of that range is refused.
+func TestTableRunColumnTypes(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "t.parquet")
+	in := &Table{Name: "t", Columns: []Column{
+		{Name: "depth", Ints: []int64{2, 3}},
+		{Name: "runs", Ints: []int64{5, 1 << 40}},
+	}}
+	if err := WriteTable(path, in, nil); err != nil {
+		t.Fatal(err)
+	}
+	s, err := ReadSchema(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Fields[0].Type != RunColumnType("depth") || s.Fields[0].Type != "int32" || s.Fields[1].Type != "int64" {
+		t.Errorf("fields %+v, want depth int32 (as in the run tables), runs int64", s.Fields)
+	}
+	out, _, err := ReadTable(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(out.Columns, in.Columns) {
+		t.Errorf("read back %+v, want %+v", out.Columns, in.Columns)
+	}
+	in.Columns[0].Ints[1] = 1 << 40
+	if err := WriteTable(path, in, nil); err == nil || !strings.Contains(err.Error(), "int32") {
+		t.Errorf("depth 2^40: error %v", err)
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -474,7 +475,7 @@ func TestMetricsWithoutStepColumn(t *testing.T) {
 	}
 	path := filepath.Join(t.TempDir(), "old.parquet")
 	err = writeParquetFile(path, kindMetrics, nil, func() (*table, error) {
-		tb, err := metricsTable(rows)
+		tb, err := metricsCodec.table(reflect.ValueOf(rows))
 		if err != nil {
 			return nil, err
 		}

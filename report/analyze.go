@@ -183,28 +183,16 @@ func (b *tableBuilder) col(name string) *artifacts.Column {
 	return &b.t.Columns[i]
 }
 
-// stat returns the column of a statistic. A statistic named like an axis
-// column (the epochs of a correlation, where epochs is also an axis)
-// moves the axis to "grid_" and its name, as in the sweep tables
-// (artifacts.AxisColumnName), instead of writing into it.
-func (b *tableBuilder) stat(name string) *artifacts.Column {
-	if b.axisCol[name] == name {
-		i := b.idx[name]
-		delete(b.idx, name)
-		b.axisCol[name] = "grid_" + name
-		b.t.Columns[i].Name = b.axisCol[name]
-		b.idx[b.axisCol[name]] = i
-	}
-	return b.col(name)
-}
-
-func (b *tableBuilder) str(name, v string) { c := b.stat(name); c.Strings = append(c.Strings, v) }
+// A statistic is never named like an engine field (TestStatisticNames),
+// so an axis column has the same name here as in the sweep tables
+// (artifacts.AxisColumnName) and no statistic writes into it.
+func (b *tableBuilder) str(name, v string) { c := b.col(name); c.Strings = append(c.Strings, v) }
 func (b *tableBuilder) int(name string, v int) {
-	c := b.stat(name)
+	c := b.col(name)
 	c.Ints = append(c.Ints, int64(v))
 }
 func (b *tableBuilder) num(name string, v float64) {
-	c := b.stat(name)
+	c := b.col(name)
 	c.Floats = append(c.Floats, finite(v))
 }
 
@@ -229,7 +217,8 @@ func finite(v float64) float64 {
 }
 
 // group writes a treatment's identity columns: its name, one column per
-// grid axis named after it (typed as in the sweep tables), then depth and
+// grid axis named as in the sweep tables (artifacts.AxisColumnName) and
+// typed as there, then depth and
 // width where they are not axes (width not at all when the runs set
 // per-layer widths: the layer tables have layer_width). With a depth ×
 // width grid these are the columns treatment, depth, width.
@@ -395,7 +384,7 @@ func epochTables(rep *analysis.Report, evals []artifacts.EvaluationRow) []*artif
 		lm.num("residual_z", s.Residual)
 		lm.num("spearman_r", c.Spearman.R)
 		lm.num("spearman_p", c.Spearman.P)
-		lm.int("epochs", c.Pearson.N)
+		lm.int("points", c.Pearson.N)
 	}
 	out = append(out, lm.table())
 
@@ -682,7 +671,7 @@ func delaysTable(do analysis.DelayOptions, delays []analysis.Delay) *artifacts.T
 		dl.group(d.Group)
 		dl.str("run", d.Run)
 		dl.layer(d.Group, d.Layer)
-		dl.num("start", d.Start)
+		dl.num("start_accuracy", d.Start)
 		dl.num("gain", d.Gain)
 		for _, m := range do.Measures() {
 			dl.num(m, d.Value(m))

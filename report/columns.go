@@ -1,9 +1,11 @@
 package report
 
 import (
+	"reflect"
 	"strings"
 
 	"github.com/ffchar/ffchar/artifacts"
+	"github.com/ffchar/ffchar/ff"
 )
 
 // analysisColumns declares the columns of the analysis tables by name:
@@ -20,14 +22,14 @@ var analysisColumns = map[string]artifacts.ColumnDoc{
 	"layer_width":           {Unit: "units", Doc: "the layer's width"},
 	"run":                   {Doc: "the run ID (run_id of the sweep tables)"},
 	"epoch":                 {Unit: "epochs", Doc: "epoch, from 1"},
-	"epochs":                {Unit: "epochs", Doc: "epochs the correlation is over"},
 	"step":                  {Unit: "steps", Doc: "optimizer steps since initialisation"},
 	"measure":               {Doc: "which measure the row holds (levels, increments, e50, s50, t80, lag, ...)"},
 	"clock":                 {Doc: `"epoch" (per-epoch validation curves) or "step" (the held-out probe at step resolution)`},
 	"window":                {Unit: "steps", Doc: "increments over non-overlapping windows of this many steps; 0 for levels"},
-	"start":                 {Doc: "where the curves start: the layer's first accuracy (delays), or the first epoch or step used (correlations)"},
+	"start":                 {Doc: "the first epoch or step the correlation uses"},
+	"start_accuracy":        {Unit: "fraction", Doc: "the layer's first accuracy, where its curve starts"},
 	"from":                  {Doc: `how the start was chosen: "fixed" or "start_step" (the start step of the treatment)`},
-	"points":                {Doc: "points per curve the correlation is over"},
+	"points":                {Doc: "points per curve the correlation is over (epochs or recorded steps, by clock)"},
 	"runs":                  {Doc: "runs the row is over"},
 	"seeds":                 {Doc: "seeds (runs) the across-seed correlation is over"},
 	"treatments":            {Doc: "treatments at this level"},
@@ -118,7 +120,7 @@ var analysisColumns = map[string]artifacts.ColumnDoc{
 	"dh1_p":                 {Doc: "two-sided p of no difference in H1"},
 	"dh2_atanh":             {Unit: "atanh r", Doc: "the level's H2 atanh r minus the base's (Welch)"},
 	"dh2_atanh_p":           {Doc: "two-sided p of no difference in H2"},
-	"grid_epochs":           {Unit: "epochs", Doc: "grid axis epochs (named so beside the epoch column)"},
+	"epochs":                {Unit: "epochs", Doc: "grid axis: the treatment's epochs field"},
 	"peer_weight":           {Doc: "grid axis: the peer-normalisation weight"},
 	"schedule":              {Doc: "grid axis: the training schedule"},
 	"readout":               {Doc: "grid axis: the model's readout"},
@@ -173,6 +175,10 @@ func AnalysisColumn(table, name string) (d artifacts.ColumnDoc, ok bool) {
 			unit = ""
 		}
 		return artifacts.ColumnDoc{Name: name, Unit: unit, Doc: strings.Replace(s.doc, "%s", b.Doc, 1)}, true
+	}
+	if ff.FieldKind(strings.TrimPrefix(name, "grid_")) != reflect.Invalid {
+		// An axis without a declaration of its own.
+		return artifacts.AxisColumnDoc(name), true
 	}
 	return artifacts.ColumnDoc{Name: name}, false
 }

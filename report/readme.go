@@ -146,7 +146,7 @@ func resultsReadme(reps *Reports, tables []*artifacts.Table, sw *Sweep, about Re
 			sideBySide(&b, rep, st, curves, conf, reps.StepsPerEpoch)
 		}
 
-		levelsSection(&b, reps.Levels, tables, conf)
+		levelsSection(&b, reps.Levels, conf)
 		name := treatmentNamer(about.Experiment)
 		deficitSection(&b, st, conf, name)
 		h2Section(&b, st, name)
@@ -419,42 +419,30 @@ func indentQuote(s string) string {
 // levelsSection compares the levels of a one-at-a-time design: per level,
 // the model's test accuracy and H1–H3 at step resolution, each with its
 // verdict, and H1 and H2 against the base.
-func levelsSection(b *strings.Builder, levels []Level, tables []*artifacts.Table, conf float64) {
+func levelsSection(b *strings.Builder, levels []Level, conf float64) {
 	if len(levels) == 0 {
 		return
 	}
-	var t *artifacts.Table
-	for _, x := range tables {
-		if x.Name == "one_at_a_time" {
-			t = x
-		}
-	}
-	if t == nil {
-		return
-	}
-	col := func(name string) *artifacts.Column {
-		if c := t.Column(name); c != nil {
-			return c
-		}
-		panic("stages: one_at_a_time table has no column " + name)
-	}
-	ci := func(prefix, mid string, i int) string {
-		v, lo, hi := col(prefix + mid).Floats[i], col(prefix + "lo").Floats[i], col(prefix + "hi").Floats[i]
-		if math.IsNaN(v) {
+	// The rows of tables/one_at_a_time, from the same values (levelsTable).
+	ci := func(v, lo, hi float64) string {
+		if v = finite(v); math.IsNaN(v) {
 			return "–"
 		}
-		return fmt.Sprintf("%s [%s, %s]", fmtNum(v), fmtNum(lo), fmtNum(hi))
+		return fmt.Sprintf("%s [%s, %s]", fmtNum(v), fmtNum(finite(lo)), fmtNum(finite(hi)))
 	}
+	eff := func(e analysis.Effect) string { return ci(e.Value, e.Lo, e.Hi) }
 	fmt.Fprintf(b, "\n## One factor at a time: how H1–H3 change per axis\n\n")
 	fmt.Fprintf(b, "Each level is the base with one axis changed, over every crossed grid value. Its H1–H3 are this sweep's step-resolution analysis run on its runs alone, under the same rules; Δ is the level minus the base (Welch %.0f%% CI; Holm-adjusted p over the levels in `tables/one_at_a_time`). H1: mean slope of %s on layer index, steps per layer. H2: layer 1's Fisher-z mean r of levels from the start step with the model, its between-seed surrogate (the shared time course), and the slope of atanh(r) on layer index. H3: the slope of atanh(r) on log2(width), estimable only where the grid crosses widths. Test accuracy: the model (classifier, or goodness over labels without one) on the test set at the last epoch.\n\n",
 		conf, levels[0].Steps.Options.H1Measure)
 	fmt.Fprintf(b, "| level | runs | test accuracy | H1 slope | H1 | Δ H1 vs base | H2 layer-1 r | Δ atanh(r) vs base | *context:* surrogate r | H2 layer slope | H2 | H3 width slope | H3 |\n|---|---:|---|---|---|---|---|---|---|---|---|---|---|\n")
 	for i := range levels {
+		l := &levels[i]
+		h1, h2, h3 := l.hypothesis("H1"), l.hypothesis("H2"), l.hypothesis("H3")
 		fmt.Fprintf(b, "| %s | %d | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n",
-			col("level").Strings[i], col("test_accuracy_n").Ints[i], ci("test_accuracy_", "mean", i),
-			ci("h1_", "estimate", i), col("h1_verdict").Strings[i], ci("dh1_", "diff", i),
-			ci("h2_r_", "estimate", i), ci("dh2_atanh_", "diff", i), ci("h2_surrogate_r_", "estimate", i), ci("h2_layer_slope_", "estimate", i),
-			col("h2_verdict").Strings[i], ci("h3_width_slope_", "estimate", i), col("h3_width_slope_verdict").Strings[i])
+			l.Name(), l.TestAccuracy.N, ci(l.TestAccuracy.Mean, l.TestAccuracy.Lo, l.TestAccuracy.Hi),
+			eff(h1.Effects[0]), h1.Effects[0].Verdict, ci(l.DH1.Diff, l.DH1.Lo, l.DH1.Hi),
+			eff(h2.Effects[0]), ci(l.DH2.Diff, l.DH2.Lo, l.DH2.Hi), eff(h2.Effects[2]), eff(h2.Effects[1]),
+			h2.Verdict, eff(h3.Effects[0]), h3.Effects[0].Verdict)
 	}
 	var pooled []float64
 	var greedy []string

@@ -11,11 +11,14 @@ import (
 func TestPointsSplitAndModelAccuracy(t *testing.T) {
 	info := artifacts.RunInfo{RunID: "a/r0", Treatment: "a", Recipe: "loewe", Depth: 2, Width: 10, Seed: 3}
 	rows := []artifacts.MetricsRow{
-		{RunInfo: info, Epoch: 1, Split: "train", Layer: 1, FFAccuracy: 0.5, ClassifierAccuracy: 0.6},
-		{RunInfo: info, Epoch: 1, Split: "val", Layer: 1, FFAccuracy: 0.7, ClassifierAccuracy: 0.8, LabelAccuracy: 0.4},
+		{RunInfo: info, Epoch: 1, Split: "train", Layer: 1, LayerMeasures: artifacts.LayerMeasures{FFAccuracy: 0.5},
+			ModelMeasures: artifacts.ModelMeasures{ClassifierAccuracy: 0.6}},
+		{RunInfo: info, Epoch: 1, Split: "val", Layer: 1, LayerMeasures: artifacts.LayerMeasures{FFAccuracy: 0.7, LabelAccuracy: 0.4},
+			ModelMeasures: artifacts.ModelMeasures{ClassifierAccuracy: 0.8}},
 		// Without a classifier (pezeshki) the model accuracy is goodness
 		// over labels.
-		{RunInfo: info, Epoch: 1, Split: "val", Layer: 2, FFAccuracy: 0.9, ClassifierAccuracy: math.NaN(), GoodnessAccuracy: 0.75},
+		{RunInfo: info, Epoch: 1, Split: "val", Layer: 2, LayerMeasures: artifacts.LayerMeasures{FFAccuracy: 0.9},
+			ModelMeasures: artifacts.ModelMeasures{ClassifierAccuracy: math.NaN(), GoodnessAccuracy: 0.75}},
 	}
 	pts := Points(rows, "val")
 	if len(pts) != 2 {
@@ -39,7 +42,8 @@ func TestTestAccuracyCountsRunsOnce(t *testing.T) {
 	for r, acc := range []float64{0.9, 0.8} {
 		info := artifacts.RunInfo{RunID: []string{"x/r0", "x/r1"}[r], Treatment: "x", Depth: 3, Width: 5}
 		for layer := 1; layer <= 3; layer++ {
-			rows = append(rows, artifacts.EvaluationRow{RunInfo: info, Epoch: 4, Layer: layer, ClassifierAccuracy: acc, GoodnessAccuracy: acc - 0.1})
+			rows = append(rows, artifacts.EvaluationRow{RunInfo: info, Epoch: 4, Layer: layer,
+				ModelMeasures: artifacts.ModelMeasures{ClassifierAccuracy: acc, GoodnessAccuracy: acc - 0.1}})
 		}
 	}
 	tb := testAccuracyTable(rows, 0.95)

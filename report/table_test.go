@@ -1,37 +1,54 @@
 package report
 
 import (
+	"reflect"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/ffchar/ffchar/analysis"
+	"github.com/ffchar/ffchar/artifacts"
+	"github.com/ffchar/ffchar/ff"
 )
 
-// A statistic named like an axis (the epochs a correlation spans, in a
-// sweep over epochs) gets its own column; the axis moves to grid_epochs,
-// as in the sweep tables, and both keep their values row by row.
-func TestTableAxisNamedLikeAStatistic(t *testing.T) {
+// An axis has one name in the sweep tables and the analysis tables
+// alike: the epochs axis is epochs in both, beside a correlation's points.
+func TestTableAxisNamedAsInTheSweepTables(t *testing.T) {
 	b := newTable("t", "test")
 	for i, g := range []analysis.Group{
 		{Treatment: "epochs=4,width=8", Depth: 2, Width: 8},
 		{Treatment: "epochs=2,width=8", Depth: 2, Width: 8},
 	} {
 		b.group(g)
-		b.int("epochs", 10+i)
+		b.int("points", 10+i)
 	}
 	tbl := b.table()
 	var names []string
 	for _, c := range tbl.Columns {
 		names = append(names, c.Name)
 	}
-	if want := []string{"treatment", "grid_epochs", "width", "depth", "epochs"}; !slices.Equal(names, want) {
+	if want := []string{"treatment", artifacts.AxisColumnName("epochs"), "width", "depth", "points"}; !slices.Equal(names, want) {
 		t.Fatalf("columns %q, want %q", names, want)
 	}
 	if got := tbl.Columns[1].Ints; !slices.Equal(got, []int64{4, 2}) {
-		t.Errorf("grid_epochs %v, want [4 2] (typed as the epochs field)", got)
+		t.Errorf("epochs %v, want [4 2] (typed as the epochs field)", got)
 	}
-	if got := tbl.Columns[4].Ints; !slices.Equal(got, []int64{10, 11}) {
-		t.Errorf("epochs %v, want [10 11]", got)
+}
+
+// No statistic of an analysis table is named like an engine field, which
+// would be an axis column's name: a grid over that field would give the
+// table two columns of one name. Engine fields declared here are axes
+// (their meaning says so) or identity columns; classifier and goodness
+// only name the summaries of test_accuracy (classifier_mean, ...).
+func TestStatisticNames(t *testing.T) {
+	prefixes := map[string]bool{"classifier": true, "goodness": true}
+	for name, d := range analysisColumns {
+		if strings.Contains(name, ".") || ff.FieldKind(name) == reflect.Invalid || artifacts.IdentityColumn(name) || prefixes[name] {
+			continue
+		}
+		if !strings.HasPrefix(d.Doc, "grid axis") {
+			t.Errorf("column %s (%s) is named like an engine field", name, d.Doc)
+		}
 	}
 }
 

@@ -34,8 +34,15 @@ const (
 	// (fig1_accuracy-1.png, …) and every page linked from the README;
 	// levels told apart by glyph, dash and tone; values far off the scale
 	// of figure 2 at its edge; upright category labels; no panels without
-	// data; numbers inside text sorted as numbers.
-	correlateVersion = 12
+	// data; numbers inside text sorted as numbers. 13: one integer type
+	// per concept (depth, width, layer, layer_width, epoch and step are
+	// int32 in the analysis tables, as in the sweep tables), one name per
+	// axis (the epochs axis is epochs in every table; the correlation's
+	// count of epochs in layer_model_correlations is points), one
+	// meaning per column name (the delays tables' start, a layer's first
+	// accuracy, is start_accuracy; start is a correlation's first epoch
+	// or step).
+	correlateVersion = 13
 )
 
 // Stage names, in pipeline order.

@@ -427,17 +427,18 @@ func rowsOf[R any](rows []R, run string) []any {
 func firstRowDifference(got, want []any) string {
 	for i := range min(len(got), len(want)) {
 		g, w := reflect.ValueOf(got[i]), reflect.ValueOf(want[i])
-		for j := range w.NumField() {
-			f := w.Type().Field(j)
-			if f.Anonymous || !f.IsExported() {
+		// The row's own fields and those of the measures it embeds; the
+		// run's identity is the same by construction.
+		for _, f := range reflect.VisibleFields(w.Type()) {
+			if f.Anonymous || !f.IsExported() || w.Type().Field(f.Index[0]).Type == reflect.TypeFor[artifacts.RunInfo]() {
 				continue
 			}
 			var a, b float64
 			switch f.Type.Kind() {
 			case reflect.Float64:
-				a, b = w.Field(j).Float(), g.Field(j).Float()
+				a, b = w.FieldByIndex(f.Index).Float(), g.FieldByIndex(f.Index).Float()
 			case reflect.Int:
-				a, b = float64(w.Field(j).Int()), float64(g.Field(j).Int())
+				a, b = float64(w.FieldByIndex(f.Index).Int()), float64(g.FieldByIndex(f.Index).Int())
 			default:
 				continue
 			}

@@ -45,7 +45,8 @@ func Rows(o Options) []artifacts.MetricsRow {
 					h := [2]float64{truth + 0.01*rng.NormFloat64(), truth + 0.01*rng.NormFloat64()}
 					add := func(split string, acc, m float64) {
 						rows = append(rows, artifacts.MetricsRow{RunInfo: info, Epoch: epoch, Step: step, Split: split, Layer: l,
-							FFAccuracy: acc, ClassifierAccuracy: m, LabelAccuracy: math.NaN(), GoodnessAccuracy: math.NaN(), Samples: 100})
+							LayerMeasures: artifacts.LayerMeasures{FFAccuracy: acc, LabelAccuracy: math.NaN()},
+							ModelMeasures: artifacts.ModelMeasures{ClassifierAccuracy: m, GoodnessAccuracy: math.NaN()}, Samples: 100})
 					}
 					add(artifacts.SplitProbe, (h[0]+h[1])/2, (mh[0]+mh[1])/2)
 					add(artifacts.SplitProbeA, h[0], mh[0])
