@@ -3,6 +3,9 @@
 #   make figures   redraw every published experiment's figures and tables
 #                  (or run PROFILE=quick's pipeline when nothing is published)
 #   make reproduce run a profile's whole pipeline, e.g. PROFILE=paper
+#                  Both write into results/ (ffchar run --results results):
+#                  these targets are how the committed results are remade,
+#                  whereas a plain `ffchar run` leaves results/ alone.
 #   make test      the test suite, against every BLAS backend available here;
 #                  with OpenBLAS it includes the golden digests of portable
 #                  arithmetic (internal/golden; regenerate deliberately with
@@ -59,13 +62,14 @@ figures: build
 			echo "redrawing results/$$p from its published sweep tables"; \
 			$(BIN) redraw --profile $$p || exit 1; \
 		else \
-			$(BIN) run --profile $$p || exit 1; \
+			$(BIN) run --profile $$p --results results || exit 1; \
 		fi; \
 	done
 
-# Always run the pipeline (cached runs are reused), e.g. PROFILE=paper.
+# Always run the pipeline (cached runs are reused), e.g. PROFILE=paper, and
+# publish into results/.
 reproduce: build
-	$(BIN) run --profile $(PROFILE)
+	$(BIN) run --profile $(PROFILE) --results results
 
 # The BLAS library and kernel first: every rate depends on them.
 ARITHMETIC ?= native

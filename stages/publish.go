@@ -133,7 +133,7 @@ func RedrawDir(src string, about ResultsInfo) (string, error) {
 	src = filepath.Clean(src)
 	results, name := filepath.Dir(src), filepath.Base(src)
 	if _, err := os.Stat(filepath.Join(src, "data", CurvesFile)); err != nil {
-		return "", fmt.Errorf("redraw: no published sweep in %s (run ffchar run --profile %s first)", src, about.Experiment.Name)
+		return "", fmt.Errorf("redraw: no published sweep in %s (publish it first: ffchar publish --profile %s --results %s)", src, about.Experiment.Name, results)
 	}
 	prov := readProvenance(src)
 	prov.Experiment = experimentDigest(about.Experiment.Source)

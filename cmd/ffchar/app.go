@@ -16,11 +16,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 		Description: `ffchar reproduces and extends "The Forward-Forward Algorithm: Characterizing
 Training Behavior" (Adamson, 2025): it trains Forward-Forward networks on MNIST,
 records every layer's and the model's accuracy each epoch, and analyses how
-layers learn.
-
-Examples:
-   ffchar train --recipe loewe --depth 2 --width 500 --epochs 5 --seed 1
-   ffchar train --depth 1 --width 100 --epochs 2 --train-limit 2000 --out m.parquet`,
+layers learn.`,
 		Writer:               stdout,
 		ErrWriter:            stderr,
 		HideHelpCommand:      false,
@@ -42,6 +38,8 @@ Examples:
 		}
 	}
 	mark(app.Commands)
+	app.Setup()
+	addExamples(app)
 	cli.VersionPrinter = printVersion
 	return app
 }

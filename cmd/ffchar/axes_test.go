@@ -41,7 +41,7 @@ func TestAnyFieldIsAGridAxis(t *testing.T) {
 		t.Fatal(err)
 	}
 	workdir(t, map[string]string{"axes.toml": string(body)})
-	mustRun(t, "run", "--profile", "axes", "--cache", "cache")
+	mustRun(t, "run", "--profile", "axes", "--cache", "cache", "--results", "results")
 
 	curves := "results/axes/data/curves.parquet"
 	if got := columnValues(t, curves, "schedule"); !slices.Equal(got, []string{"greedy", "simultaneous"}) {
@@ -135,7 +135,7 @@ peer_weight = [0.03, 0]
 every = 5
 probe = 50
 `})
-	mustRun(t, "run", "--profile", "oat", "--cache", "cache")
+	mustRun(t, "run", "--profile", "oat", "--cache", "cache", "--results", "results")
 	curves := "results/oat/data/curves.parquet"
 	for col, want := range map[string][]string{"readout": {"all", "skip-first"}, "peer_weight": {"0", "0.03"}, "width": {"16", "8"}} {
 		if got := columnValues(t, curves, col); !slices.Equal(got, want) {

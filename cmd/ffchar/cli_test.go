@@ -50,7 +50,7 @@ func TestTrainProfileRefusesOneNetworkFlags(t *testing.T) {
 // IDs hold commas (they are quoted).
 func TestTimingCSVIsRFC4180(t *testing.T) {
 	workdir(t, map[string]string{"tiny.toml": tiny})
-	mustRun(t, "run", "--profile", "tiny", "--cache", "cache")
+	mustRun(t, "run", "--profile", "tiny", "--cache", "cache", "--results", "results")
 	f, err := os.Open(filepath.Join("results", "tiny", "data", "timing.csv"))
 	if err != nil {
 		t.Fatal(err)
@@ -100,12 +100,12 @@ func TestGCKeepsUserExperiments(t *testing.T) {
 // the same --set gives the same README; an axis is refused in one line.
 func TestSetOverrides(t *testing.T) {
 	workdir(t, map[string]string{"tiny.toml": tiny})
-	mustRun(t, "run", "--profile", "tiny", "--cache", "cache")
+	mustRun(t, "run", "--profile", "tiny", "--cache", "cache", "--results", "results")
 	st, _ := mustRun(t, "status", "--profile", "tiny", "--cache", "cache", "--set", "lr=0.002")
 	if !regexp.MustCompile(`(?m)^\s*train\s+0 cached`).MatchString(st) {
 		t.Errorf("status with --set lr=0.002: the train jobs should be stale\n%s", st)
 	}
-	mustRun(t, "run", "--profile", "tiny", "--cache", "cache", "--set", "lr=0.002")
+	mustRun(t, "run", "--profile", "tiny", "--cache", "cache", "--results", "results", "--set", "lr=0.002")
 	readme, err := os.ReadFile(filepath.Join("results", "tiny", "README.md"))
 	if err != nil {
 		t.Fatal(err)
@@ -165,7 +165,7 @@ func TestCompletion(t *testing.T) {
 // experiments/ file or profile of that name exists, giving the same README.
 func TestResultsCarryTheirExperiment(t *testing.T) {
 	workdir(t, map[string]string{"tiny.toml": tiny})
-	mustRun(t, "run", "--profile", "tiny", "--cache", "cache")
+	mustRun(t, "run", "--profile", "tiny", "--cache", "cache", "--results", "results")
 	copyOf, err := os.ReadFile(filepath.Join("results", "tiny", "experiment.toml"))
 	if err != nil || string(copyOf) != tiny {
 		t.Fatalf("experiment.toml: %v, %q", err, copyOf)
@@ -188,7 +188,7 @@ func TestResultsCarryTheirExperiment(t *testing.T) {
 // a full provenance, and the --set overrides it was published with.
 func TestRedrawFolderAlone(t *testing.T) {
 	workdir(t, map[string]string{"tiny.toml": tiny})
-	mustRun(t, "run", "--profile", "tiny", "--cache", "cache", "--set", "lr=0.002")
+	mustRun(t, "run", "--profile", "tiny", "--cache", "cache", "--results", "results", "--set", "lr=0.002")
 	published := readTree(t, filepath.Join("results", "tiny"))
 	for _, f := range []string{"experiment.toml", "SCHEMA.md", "provenance.json", "README.md", "data/curves.parquet", "tables/hypotheses.csv"} {
 		if _, ok := published[f]; !ok {

@@ -78,7 +78,7 @@ func TestHostileNamesRefused(t *testing.T) {
 	for i, name := range names {
 		p := fmt.Sprintf("n%d", i)
 		for _, args := range [][]string{
-			{"run", "--profile", p, "--cache", "cache"},
+			{"run", "--profile", p, "--cache", "cache", "--results", "results"},
 			{"publish", "--profile", p, "--cache", "cache"},
 			{"redraw", "--profile", p},
 			{"plan", "--profile", p, "--cache", "cache"},

@@ -123,11 +123,11 @@ func mustRun(t *testing.T, args ...string) (string, string) {
 
 func TestRunThenCachedThenVerify(t *testing.T) {
 	workdir(t, map[string]string{"tiny.toml": tiny})
-	_, e1 := mustRun(t, "run", "--profile", "tiny", "--cache", "cache")
+	_, e1 := mustRun(t, "run", "--profile", "tiny", "--cache", "cache", "--results", "results")
 	if got := len(computed(e1)); got != 1+4+4+1 {
 		t.Errorf("first run computed %d jobs, want 10 (prep, 4 train, 4 evaluate, correlate):\n%s", got, e1)
 	}
-	_, e2 := mustRun(t, "run", "--profile", "tiny", "--cache", "cache")
+	_, e2 := mustRun(t, "run", "--profile", "tiny", "--cache", "cache", "--results", "results")
 	if got := computed(e2); len(got) != 0 {
 		t.Errorf("second run computed %v, want nothing", got)
 	}
@@ -168,7 +168,7 @@ func TestRunThenCachedThenVerify(t *testing.T) {
 
 func TestStatusWhyAndSelectiveReruns(t *testing.T) {
 	workdir(t, map[string]string{"tiny.toml": tiny})
-	mustRun(t, "run", "--profile", "tiny", "--cache", "cache")
+	mustRun(t, "run", "--profile", "tiny", "--cache", "cache", "--results", "results")
 
 	// One treatment parameter changes: only the runs it changes rerun.
 	edit := strings.Replace(tiny, "depth = [1, 2]", "depth = [1, 3]", 1)
@@ -177,7 +177,7 @@ func TestStatusWhyAndSelectiveReruns(t *testing.T) {
 	if !strings.Contains(out, "tiny/train/depth=3,width=12/r0: stale") || strings.Contains(out, "depth=1,width=12/r0: stale") {
 		t.Errorf("status --why after changing depth 2 to 3:\n%s", out)
 	}
-	_, e := mustRun(t, "run", "--profile", "tiny", "--cache", "cache")
+	_, e := mustRun(t, "run", "--profile", "tiny", "--cache", "cache", "--results", "results")
 	ids := computed(e)
 	if countStage(ids, "train") != 2 || countStage(ids, "evaluate") != 2 {
 		t.Errorf("after changing one depth: computed %v, want the 2 new runs' train and evaluate jobs", ids)
@@ -197,7 +197,7 @@ func TestStatusWhyAndSelectiveReruns(t *testing.T) {
 	// Changing the evaluation reruns evaluation, not training.
 	edit3 := strings.Replace(edit, "checkpoints = [1, 3]\n", "checkpoints = [1, 3]\nsplit = \"val\"\n", 1)
 	os.WriteFile("experiments/tiny.toml", []byte(edit3), 0o644)
-	_, e = mustRun(t, "run", "--profile", "tiny", "--cache", "cache")
+	_, e = mustRun(t, "run", "--profile", "tiny", "--cache", "cache", "--results", "results")
 	ids = computed(e)
 	if countStage(ids, "train") != 0 || countStage(ids, "evaluate") != 4 {
 		t.Errorf("after changing the evaluation split: computed %v, want 4 evaluate jobs and no training", ids)
@@ -213,7 +213,7 @@ func TestStatusWhyAndSelectiveReruns(t *testing.T) {
 	if !strings.Contains(out, `param checkpoints: "1,3" -> "1,2,3"`) || strings.Contains(out, "train/depth=1,width=12/r0: stale") {
 		t.Errorf("status --why after adding checkpoint 2:\n%s", out)
 	}
-	_, e = mustRun(t, "run", "--profile", "tiny", "--cache", "cache")
+	_, e = mustRun(t, "run", "--profile", "tiny", "--cache", "cache", "--results", "results")
 	ids = computed(e)
 	if countStage(ids, "train") != 0 || countStage(ids, "evaluate") != 4 {
 		t.Errorf("after adding checkpoint 2: computed %v, want 4 evaluate jobs and no training", ids)
@@ -324,7 +324,7 @@ var slow = strings.NewReplacer(`name = "tiny"`, `name = "slow"`, "seeds = 2", "s
 
 func TestKill9MidSweepThenRerun(t *testing.T) {
 	workdir(t, map[string]string{"slow.toml": slow})
-	cmd := command("run", "--profile", "slow", "--cache", "cache", "--jobs", "1")
+	cmd := command("run", "--profile", "slow", "--cache", "cache", "--results", "results", "--jobs", "1")
 	stderr, _ := cmd.StderrPipe()
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -351,7 +351,7 @@ func TestKill9MidSweepThenRerun(t *testing.T) {
 	if trained < 2 || trained >= 6 {
 		t.Fatalf("the kill came after %d of 6 runs; want it in the middle of the sweep", trained)
 	}
-	_, e := mustRun(t, "run", "--profile", "slow", "--cache", "cache", "--jobs", "1")
+	_, e := mustRun(t, "run", "--profile", "slow", "--cache", "cache", "--results", "results", "--jobs", "1")
 	if got := countStage(computed(e), "train"); got != 6-trained {
 		t.Errorf("after kill -9 with %d runs finished, the rerun trained %d runs, want %d:\n%s", trained, got, 6-trained, e)
 	}
@@ -479,7 +479,7 @@ func TestPlanCalibrates(t *testing.T) {
 	if m := regexp.MustCompile(`(?m)^to compute: 4 of 4 runs, ([0-9.]+) TFLOP, `).FindStringSubmatch(out); m == nil || !nonzero.MatchString(m[1]) {
 		t.Errorf("the work to compute is not stated with a nonzero digit:\n%s", out)
 	}
-	mustRun(t, "run", "--profile", "tiny", "--cache", "cache")
+	mustRun(t, "run", "--profile", "tiny", "--cache", "cache", "--results", "results")
 	out, _ = mustRun(t, "plan", "--profile", "tiny", "--cache", "cache")
 	check(out, "measured from 4 cached runs of this experiment")
 	out, _ = mustRun(t, "plan", "--profile", "tiny", "--cache", "cache", "--gflops", "7")
@@ -520,7 +520,7 @@ func TestShardsCoverTheSweep(t *testing.T) {
 	if !strings.Contains(out, "all 4 runs of tiny are trained and evaluated") {
 		t.Errorf("merge check after both shards: %q", out)
 	}
-	_, e := mustRun(t, "run", "--profile", "tiny", "--cache", "cache")
+	_, e := mustRun(t, "run", "--profile", "tiny", "--cache", "cache", "--results", "results")
 	if ids := computed(e); len(ids) != 1 {
 		t.Errorf("after the shards, the full run computed %v, want only correlate", ids)
 	}
@@ -576,7 +576,7 @@ func TestGCKeepsCurrentExperiments(t *testing.T) {
 // (label accuracy is not computed on training batches) and is left out.
 func TestTrainingCurvesAnalysis(t *testing.T) {
 	workdir(t, map[string]string{"tiny.toml": strings.Replace(tiny, "checkpoints = [1, 3]\n", "checkpoints = [1, 3]\ncurves = \"train\"\n", 1)})
-	mustRun(t, "run", "--profile", "tiny", "--cache", "cache")
+	mustRun(t, "run", "--profile", "tiny", "--cache", "cache", "--results", "results")
 	readme, _ := os.ReadFile("results/tiny/README.md")
 	if !strings.Contains(string(readme), "this sweep's training curves") {
 		t.Errorf("results README does not say it analysed the training curves")

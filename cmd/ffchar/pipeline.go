@@ -36,6 +36,11 @@ var (
 		Usage: "runs computed at once", DefaultText: "one per core"}
 	resultsFlag = &cli.StringFlag{Name: "results", Value: "results",
 		Usage: "folder that publish writes figures and tables into"}
+	// run publishes only into a folder the user names: a plain run leaves
+	// the committed results/ alone.
+	runResultsFlag = &cli.StringFlag{Name: "results",
+		Usage:       "also publish the figures and tables into FOLDER/<experiment>",
+		DefaultText: "none: the results stay in the cache, and run prints the command that publishes them"}
 	verboseFlag = &cli.BoolFlag{Name: "verbose", Aliases: []string{"v"}, Usage: "log every job, cached ones included"}
 	arithFlag   = &cli.StringFlag{Name: "arithmetic",
 		Usage: "native (the CPU's fastest OpenBLAS kernel; bits reproducible on this machine) or portable (OpenBLAS " +
@@ -278,14 +283,19 @@ func pipelineCommands() []*cli.Command {
 	return []*cli.Command{
 		{
 			Name:  "run",
-			Usage: "run the whole pipeline of an experiment (prep, train, evaluate, correlate, publish)",
-			Description: `Computes every job of the experiment that is not in the cache, then publishes
-the figures and tables into --results. Finished runs are reused: a second run
-completes from the cache in seconds, and a run that was killed recomputes only
-what had not finished.`,
+			Usage: "run the whole pipeline of an experiment (prep, train, evaluate, correlate; publish with --results)",
+			Description: `Computes every job of the experiment that is not in the cache, through the
+analysis (correlate): sweep tables, analysis tables, figures and README, all in
+the cache. Finished runs are reused: a second run completes from the cache in
+seconds, and a run that was killed recomputes only what had not finished.
+
+run writes nothing outside the cache unless asked to: with --results FOLDER it
+also publishes into FOLDER/<experiment>; otherwise it ends with one line naming
+the cache and the command that publishes (ffchar publish, into results/ by
+default). --until publish publishes too, into --results or results/.`,
 			Flags: append(append([]cli.Flag(nil), common...),
 				&cli.StringFlag{Name: "until", Usage: "last stage to run: " + strings.Join(stages.Names, ", ")},
-				resultsFlag, shardFlags()[0], shardFlags()[1]),
+				runResultsFlag, shardFlags()[0], shardFlags()[1]),
 			Action: func(c *cli.Context) error { return runAction(c, c.String("until")) },
 		},
 		stageCmd(stages.Prep, "prepare the experiment's data set"),
@@ -345,14 +355,55 @@ func runAction(c *cli.Context, until string) error {
 	if err != nil {
 		return err
 	}
-	if (until == "" || until == stages.Publish) && !sharded {
-		dir, err := stages.PublishResults(env.cache, res, c.String("results"), resultsInfo(env.exp))
+	if sharded {
+		return nil
+	}
+	// Only publish (or run --until publish) and an explicit --results
+	// write outside the cache.
+	results := c.String("results")
+	if c.IsSet("results") && results == "" {
+		return flagError("results", `""`, "must name a folder")
+	}
+	if until == stages.Publish || (until == "" && results != "") {
+		if results == "" {
+			results = "results"
+		}
+		dir, err := stages.PublishResults(env.cache, res, results, resultsInfo(env.exp))
 		if err != nil {
 			return err
 		}
 		fmt.Fprintf(env.out, "published %s\n", dir)
+		return nil
+	}
+	if until == "" || until == stages.Correlate {
+		cache := c.String("cache")
+		if cache == "" {
+			cache = env.cache.Dir()
+		}
+		fmt.Fprintf(env.out, "%s: analysed in the cache %s, not published; publish into %s with: %s\n",
+			env.exp.Name, cache, filepath.Join("results", env.exp.Name), publishCommand(c))
 	}
 	return nil
+}
+
+// publishCommand is the command line that publishes what c computed into
+// results/: the same experiment, cache, arithmetic and overrides, so
+// that every job is a cache hit.
+func publishCommand(c *cli.Context) string {
+	args := []string{c.App.Name, stages.Publish, "--profile", c.String("profile")}
+	if dir := c.String("cache"); dir != "" {
+		args = append(args, "--cache", dir)
+	}
+	if c.IsSet("arithmetic") {
+		args = append(args, "--arithmetic", c.String("arithmetic"))
+	}
+	for _, s := range c.StringSlice("set") {
+		args = append(args, "--set", s)
+	}
+	for i, a := range args {
+		args[i] = shellQuote(a)
+	}
+	return strings.Join(args, " ")
 }
 
 // jobRuns returns the runs of exp whose training is among jobs.

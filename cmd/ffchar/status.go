@@ -283,10 +283,7 @@ compares their keys and output digests with results/NAME/data/runs.sum. Each
 run is reported as a match, a difference (with the first differing value) or
 as one that cannot be compared (published in another arithmetic mode, kernel,
 library or toolchain). The exit status is 1 when any run differs or none could
-be compared.
-
-Example:
-   ffchar verify --sums results/quick --sample 4`,
+be compared.`,
 		Flags: []cli.Flag{profileFlag, cacheFlag, jobsFlag, arithFlag,
 			&cli.IntFlag{Name: "sample", Usage: "verify only K runs, spread over the experiment's treatments and replicates (0: all)"},
 			&cli.BoolFlag{Name: "compute-missing", Usage: "first compute the selected jobs that are not cached, then verify everything"},
