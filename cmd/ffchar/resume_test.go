@@ -68,12 +68,13 @@ func outputsOf(t *testing.T, c *pipeline.Cache, exp *experiments.Experiment) map
 	return out
 }
 
-// TestKillAndResume kills a training run with SIGKILL at 20 random points,
-// each in a fresh copy of a cache with the data prepared, and runs it
-// again: it continues from the last state stored, and its outputs are
-// byte-identical to those of a run that was never killed (weights, epoch
-// metrics, step records, evaluation of checkpoints that come from states).
-func TestKillAndResume(t *testing.T) {
+// interrupted sets up a test that interrupts the long run: a working
+// folder with its experiment, the run's command line for a cache, the
+// uninterrupted run's duration and outputs (cache "whole"), and a cache
+// "prepared" with only its data prepared, so that interruptions land in
+// training; each trial starts from a copy of it.
+func interrupted(t *testing.T) (*experiments.Experiment, func(cache string) []string, time.Duration, map[string]string) {
+	t.Helper()
 	dir := workdir(t, map[string]string{"long.toml": long})
 	exp, err := experiments.Load(filepath.Join(dir, "experiments", "long.toml"))
 	if err != nil {
@@ -90,10 +91,17 @@ func TestKillAndResume(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := outputsOf(t, whole, exp)
-
-	// The data is prepared once, so that kills land in training; each
-	// trial starts from a copy of that cache.
 	mustRun(t, "run", "--profile", "long", "--cache", "prepared", "--until", "prep")
+	return exp, args, took, want
+}
+
+// TestKillAndResume kills a training run with SIGKILL at 20 random points,
+// each in a fresh copy of a cache with the data prepared, and runs it
+// again: it continues from the last state stored, and its outputs are
+// byte-identical to those of a run that was never killed (weights, epoch
+// metrics, step records, evaluation of checkpoints that come from states).
+func TestKillAndResume(t *testing.T) {
+	exp, args, took, want := interrupted(t)
 	rng := rand.New(rand.NewPCG(20, 26))
 	landed := map[int]int{}
 	for i := range 20 {
@@ -186,23 +194,7 @@ func compare(t *testing.T, what string, got, want map[string]string) {
 // epoch), exits with ExitRequeue, and the run started again continues from
 // that batch to outputs byte-identical to an uninterrupted run's.
 func TestTermStopsAtBatch(t *testing.T) {
-	dir := workdir(t, map[string]string{"long.toml": long})
-	exp, err := experiments.Load(filepath.Join(dir, "experiments", "long.toml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	args := func(cache string) []string {
-		return []string{"run", "--profile", "long", "--cache", cache, "--until", "evaluate", "--jobs", "1"}
-	}
-	start := time.Now()
-	mustRun(t, args("whole")...)
-	took := time.Since(start)
-	whole, err := pipeline.Open("whole")
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := outputsOf(t, whole, exp)
-	mustRun(t, "run", "--profile", "long", "--cache", "prepared", "--until", "prep")
+	exp, args, took, want := interrupted(t)
 	rng := rand.New(rand.NewPCG(7, 15))
 	inside := 0
 	for i := range 6 {
