@@ -131,17 +131,21 @@ echo "slurm-localhost: private single-node Slurm is up (ports $ctld_port and $sl
 # shared cache. The smoke profile's 4 runs go to 3 array tasks.
 cd "$work"
 "$ffchar" run --profile smoke --cache "$work/local-cache" --results "$work/local" >/dev/null 2>"$work/local.log"
+# record_jobs echoes submit's output and records each job ID as soon as
+# submit prints it, so teardown can cancel exactly these even if the wait is
+# interrupted.
+record_jobs() {
+	while IFS= read -r line; do
+		echo "$line"
+		case $line in "submitted "*" job "*)
+			id=${line#submitted * job }
+			echo "${id%%[!0-9]*}" >>"$jobs_file" ;;
+		esac
+	done
+}
 start=$(date +%s)
-# Record each job ID as soon as submit prints it, so teardown can cancel
-# exactly these even if the wait is interrupted.
 timeout 600 "$ffchar" slurm submit --profile smoke --cache "$work/shared-cache" --results "$work/slurm" \
-	--array-size 3 --cpus-per-task 1 --wait | while IFS= read -r line; do
-	echo "$line"
-	case $line in "submitted "*" job "*)
-		id=${line#submitted * job }
-		echo "${id%%[!0-9]*}" >>"$jobs_file" ;;
-	esac
-done
+	--array-size 3 --cpus-per-task 1 --wait | record_jobs
 echo "slurm-localhost: the array and the analysis job finished in $(( $(date +%s) - start ))s"
 for log in "$work"/shared-cache/slurm/smoke/*.log; do
 	grep -q "jobs:" "$log" || { echo "slurm-localhost: $log shows no completed pipeline:"; cat "$log"; exit 1; }
@@ -152,8 +156,8 @@ done
 # and evaluations, the analysis tables and the figures — must be identical;
 # provenance.json too, but for the dates of the runs (runs_first,
 # runs_last), which differ between two sweeps of one experiment.
-sameprov() { diff <(grep -v '"runs_' "$1/smoke/provenance.json") <(grep -v '"runs_' "$2/smoke/provenance.json"); }
-if ! diff -r -x timing.csv -x provenance.json "$work/local" "$work/slurm" || ! sameprov "$work/local" "$work/slurm"; then
+sameprov() { diff <(grep -v '"runs_' "$1/provenance.json") <(grep -v '"runs_' "$2/provenance.json"); }
+if ! diff -r -x timing.csv -x provenance.json "$work/local" "$work/slurm" || ! sameprov "$work/local/smoke" "$work/slurm/smoke"; then
 	echo "slurm-localhost: FAIL: the Slurm run's artifacts differ from the local run's"
 	exit 1
 fi
@@ -194,19 +198,13 @@ took=$(( $(date +%s) - start ))
 echo "slurm-localhost: the requeue run takes ${took}s uninterrupted"
 start=$(date +%s)
 timeout 1500 "$ffchar" slurm submit --profile requeue --cache "$work/requeue-cache" --results "$work/requeue-slurm" \
-	--array-size 1 --cpus-per-task 1 --time 2 --stop-before 30 --wait | while IFS= read -r line; do
-	echo "$line"
-	case $line in "submitted "*" job "*)
-		id=${line#submitted * job }
-		echo "${id%%[!0-9]*}" >>"$jobs_file" ;;
-	esac
-done
+	--array-size 1 --cpus-per-task 1 --time 2 --stop-before 30 --wait | record_jobs
 echo "slurm-localhost: the requeued task and the analysis job finished in $(( $(date +%s) - start ))s"
 log=$(ls "$work"/requeue-cache/slurm/requeue/train-*.log)
 requeues=$(grep -c "requeueing task" $log || true)
 [ "$requeues" -ge 1 ] || { echo "slurm-localhost: FAIL: the task was never stopped and requeued:"; cat $log; exit 1; }
 if ! diff -r -x timing.csv -x provenance.json "$work/requeue-local" "$work/requeue-slurm" ||
-	! diff <(grep -v '"runs_' "$work/requeue-local/requeue/provenance.json") <(grep -v '"runs_' "$work/requeue-slurm/requeue/provenance.json"); then
+	! sameprov "$work/requeue-local/requeue" "$work/requeue-slurm/requeue"; then
 	echo "slurm-localhost: FAIL: the requeued run's artifacts differ from the local run's"
 	exit 1
 fi
