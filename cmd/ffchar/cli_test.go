@@ -14,6 +14,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/ffchar/ffchar/experiments"
 	"github.com/ffchar/ffchar/stages"
 )
 
@@ -69,16 +70,22 @@ func TestTimingCSVIsRFC4180(t *testing.T) {
 // file in ./experiments that the binary was not built with, says that it
 // kept it, and prints sizes with a unit.
 func TestGCKeepsUserExperiments(t *testing.T) {
-	workdir(t, map[string]string{"mine.toml": strings.Replace(tiny, `name = "tiny"`, `name = "mine"`, 1)})
-	mustRun(t, "run", "--profile", "mine", "--cache", "cache", "--until", "evaluate")
+	// A name the binary was not built with: a user's experiments/mine.toml
+	// in the repository is built in.
+	name := "mine"
+	for slices.Contains(experiments.Profiles(), name) {
+		name += "x"
+	}
+	workdir(t, map[string]string{name + ".toml": strings.Replace(tiny, `name = "tiny"`, `name = "`+name+`"`, 1)})
+	mustRun(t, "run", "--profile", name, "--cache", "cache", "--until", "evaluate")
 	out, _ := mustRun(t, "gc", "--cache", "cache", "--grace", "0s")
 	// The only entries removed are the runs' training states (2 runs × 2
 	// treatments × checkpoints 1 and 3); their outputs are younger than
 	// the default grace.
-	if !strings.Contains(out, "experiments/mine.toml") || !strings.Contains(out, " 8 entries (8 of them training states),") || !strings.Contains(out, "(0 B)") {
-		t.Errorf("gc output %q: want experiments/mine.toml kept, only states removed, sizes with a unit", out)
+	if !strings.Contains(out, "experiments/"+name+".toml") || !strings.Contains(out, " 8 entries (8 of them training states),") || !strings.Contains(out, "(0 B)") {
+		t.Errorf("gc output %q: want experiments/%s.toml kept, only states removed, sizes with a unit", out, name)
 	}
-	st, _ := mustRun(t, "status", "--profile", "mine", "--cache", "cache")
+	st, _ := mustRun(t, "status", "--profile", name, "--cache", "cache")
 	for _, stage := range []string{"train", "evaluate"} {
 		if !regexp.MustCompile(`(?m)^\s*` + stage + `\s+\d+ cached\s+0 stale`).MatchString(st) {
 			t.Errorf("after gc, %s jobs are not all cached:\n%s", stage, st)
