@@ -207,20 +207,29 @@ func NewFromParams(cfg Config, features int, params []Param) (*Network, error) {
 	if err != nil {
 		return nil, err
 	}
-	want := n.Params()
-	if len(params) != len(want) {
-		return nil, fmt.Errorf("ff: %d parameter tensors, want %d", len(params), len(want))
-	}
-	for i, w := range want {
-		p := params[i]
-		if p.Name != w.Name || p.Rows != w.Rows || p.Cols != w.Cols || len(p.Data) != len(w.Data) {
-			return nil, fmt.Errorf("ff: parameter %d is %s %d×%d (%d values), want %s %d×%d",
-				i, p.Name, p.Rows, p.Cols, len(p.Data), w.Name, w.Rows, w.Cols)
-		}
-		copy(w.Data, p.Data)
+	if err := copyTensors(n.Params(), params, "parameter"); err != nil {
+		return nil, err
 	}
 	n.refreshLabelColumns()
 	return n, nil
+}
+
+// copyTensors copies src into dst, tensor by tensor, after checking that
+// they have the same names and shapes; what names the tensors in errors
+// ("parameter", "state tensor").
+func copyTensors(dst, src []Param, what string) error {
+	if len(src) != len(dst) {
+		return fmt.Errorf("ff: %d %ss, want %d", len(src), what, len(dst))
+	}
+	for i, w := range dst {
+		p := src[i]
+		if p.Name != w.Name || p.Rows != w.Rows || p.Cols != w.Cols || len(p.Data) != len(w.Data) {
+			return fmt.Errorf("ff: %s %d is %s %d×%d (%d values), want %s %d×%d",
+				what, i, p.Name, p.Rows, p.Cols, len(p.Data), w.Name, w.Rows, w.Cols)
+		}
+		copy(w.Data, p.Data)
+	}
+	return nil
 }
 
 // refreshLabelColumns copies layer 1's label columns into wl (transposed)

@@ -113,17 +113,8 @@ func (n *Network) snapshot(e, step int, shuffle, neg *rand.PCG, perm []int, hist
 // restore loads s into the network and generators. Any mismatch with the
 // configuration or the data is an error.
 func (n *Network) restore(s *State, shuffle, neg *rand.PCG, perm []int) error {
-	want := n.stateTensors()
-	if len(s.Tensors) != len(want) {
-		return fmt.Errorf("ff: state has %d tensors, want %d", len(s.Tensors), len(want))
-	}
-	for i, w := range want {
-		p := s.Tensors[i]
-		if p.Name != w.Name || p.Rows != w.Rows || p.Cols != w.Cols || len(p.Data) != len(w.Data) {
-			return fmt.Errorf("ff: state tensor %d is %s %d×%d (%d values), want %s %d×%d",
-				i, p.Name, p.Rows, p.Cols, len(p.Data), w.Name, w.Rows, w.Cols)
-		}
-		copy(w.Data, p.Data)
+	if err := copyTensors(n.stateTensors(), s.Tensors, "state tensor"); err != nil {
+		return err
 	}
 	if n.cfg.Optimizer == Adam {
 		if len(s.AdamSteps) != len(n.layers) {

@@ -155,11 +155,11 @@ func Jobs(exp *experiments.Experiment, sel Selection) ([]*pipeline.Job, error) {
 	// States are kept, and runs ordered, over all the experiment's runs,
 	// so that a shard continues the prefixes it shares with others.
 	all := exp.Runs()
-	keep, continues := keepStates(all)
+	keep, prefixes := keepStates(all)
 	for _, r := range runs {
 		after := ""
-		if k := continues[r.Index]; k >= 0 {
-			after = RunJobID(exp, Train, all[k])
+		if p, ok := prefixes[r.Index]; ok {
+			after = RunJobID(exp, Train, all[p.From])
 		}
 		t := trainJob(exp, r, prepIDs[r.Data], keep[r.Index], after)
 		jobs = append(jobs, t)

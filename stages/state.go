@@ -53,7 +53,6 @@ type savedState struct {
 	Perm          []int32
 	History       []ff.EpochMetrics
 	Steps         []ff.StepMetrics
-	Parameters    int // leading tensors that are the network's parameters
 }
 
 // stateKey returns the key of run r's state after epoch e, given its data
@@ -142,7 +141,7 @@ var training atomic.Int32
 func Training() int { return int(training.Load()) }
 
 // saveState stores s, with the step records so far, under key.
-func saveState(c *pipeline.Cache, key pipeline.Key, s *ff.State, steps []ff.StepMetrics, params int) error {
+func saveState(c *pipeline.Cache, key pipeline.Key, s *ff.State, steps []ff.StepMetrics) error {
 	training.Add(1)
 	defer training.Add(-1)
 	hist := slices.Clone(s.History)
@@ -153,7 +152,7 @@ func saveState(c *pipeline.Cache, key pipeline.Key, s *ff.State, steps []ff.Step
 	if err := gob.NewEncoder(&buf).Encode(savedState{Key: key.ID.String(), Epoch: s.Epoch,
 		Batch: s.Batch, Sums: s.Sums, Window: s.Window, WindowBatches: s.WindowBatches, Step: s.Step,
 		AdamSteps: s.AdamSteps, Shuffle: s.Shuffle, Negatives: s.Negatives, Perm: s.Perm,
-		History: hist, Steps: steps, Parameters: params}); err != nil {
+		History: hist, Steps: steps}); err != nil {
 		return err
 	}
 	dir, err := os.MkdirTemp(filepath.Join(c.Dir(), "tmp"), key.ID.String()+"-*")
@@ -234,11 +233,11 @@ func (t *trainer) trainTo(ctx context.Context, until int) (*ff.Network, []ff.Epo
 		if err := t.c.Drop(key.ID); err != nil {
 			return err
 		}
-		return saveState(t.c, key, s, steps, r.Config.ParamCount())
+		return saveState(t.c, key, s, steps)
 	}
 	opt.OnState = func(s *ff.State) error {
 		key := stateKey(r, s.Epoch, t.prep)
-		if err := saveState(t.c, key, s, steps, r.Config.ParamCount()); err != nil {
+		if err := saveState(t.c, key, s, steps); err != nil {
 			return err
 		}
 		if err := t.c.Drop(insideKey(r, s.Epoch, t.prep).ID); err != nil {
@@ -287,28 +286,19 @@ type Prefix struct {
 // length, and is shorter (or as long and earlier). The train jobs are
 // ordered so that the run continued from trains first.
 func SharedPrefixes(runs []experiments.Run) map[int]Prefix {
-	_, continues := keepStates(runs)
-	out := map[int]Prefix{}
-	byIndex := map[int]experiments.Run{}
-	for _, r := range runs {
-		byIndex[r.Index] = r
-	}
-	for i, k := range continues {
-		if k >= 0 {
-			out[i] = Prefix{From: k, Epochs: ff.SharedEpochs(byIndex[i].Config, byIndex[k].Config)}
-		}
-	}
-	return out
+	_, prefixes := keepStates(runs)
+	return prefixes
 }
 
 // keepStates returns, for each run of runs (by Index), the epochs whose
 // states stay in the cache: its checkpoints and last epoch, and the epochs
 // it shares with runs of the same seed (ff.SharedEpochs), which those
-// continue from. Sharers lists, for each run, the run it continues: the
-// one of the same seed that shares the most epochs with it among those
-// shorter than it (or as long and earlier), or -1.
-func keepStates(runs []experiments.Run) (keep map[int][]int, continues map[int]int) {
-	keep, continues = map[int][]int{}, map[int]int{}
+// continue from. prefixes holds, for each run that continues another's
+// state, which and after how many epochs: the run of the same seed that
+// shares the most epochs with it among those shorter than it (or as long
+// and earlier).
+func keepStates(runs []experiments.Run) (keep map[int][]int, prefixes map[int]Prefix) {
+	keep, prefixes = map[int][]int{}, map[int]Prefix{}
 	bySeed := map[uint64][]experiments.Run{}
 	for _, r := range runs {
 		bySeed[r.Seed] = append(bySeed[r.Seed], r)
@@ -333,9 +323,11 @@ func keepStates(runs []experiments.Run) (keep map[int][]int, continues map[int]i
 		}
 		slices.Sort(k)
 		keep[r.Index] = slices.Compact(k)
-		continues[r.Index] = best
+		if best >= 0 {
+			prefixes[r.Index] = Prefix{From: best, Epochs: bestShared}
+		}
 	}
-	return keep, continues
+	return keep, prefixes
 }
 
 // ResumePoints returns, for each run of exp that sel keeps (by Index), the
@@ -365,8 +357,12 @@ func ResumePoints(c *pipeline.Cache, exp *experiments.Experiment, sel Selection)
 		if prep == nil {
 			continue
 		}
+		// The index entry alone: reading a state checks (hashes) its
+		// tensors, the size of the network and its optimiser state. A
+		// damaged state is found when the train job reads it, and it
+		// then continues from a shorter one.
 		for e := r.Config.TotalEpochs(); e >= 1; e-- {
-			if _, err := loadState(c, stateKey(r, e, prep)); err == nil {
+			if _, err := c.Lines(stateKey(r, e, prep).ID); err == nil {
 				points[r.Index] = e
 				break
 			}

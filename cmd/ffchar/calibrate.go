@@ -62,8 +62,8 @@ func cachedRate(c *pipeline.Cache, exp *experiments.Experiment, runs []cachedRun
 		}
 		e := min(max(timing.From.Epoch, 0), cr.run.Config.TotalEpochs())
 		if timing.Seconds > 0 && e < cr.run.Config.TotalEpochs() {
-			p := exp.PrefixCost(cr.run, e)
-			flops += trainedCost(exp, cr.run) - p.Train - p.Validate - p.Probe
+			// A prefix's cost is all training (its Test part is 0).
+			flops += trainedCost(exp, cr.run) - exp.PrefixCost(cr.run, e).Total()
 			seconds += timing.Seconds
 			n++
 		}
