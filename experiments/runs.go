@@ -92,22 +92,19 @@ func RunSeed(master uint64, treatmentID string, replicate int) uint64 {
 // then "param seed <seed>" and the RecordLines. The checkpoints are not
 // among them: they decide which epochs are evaluated, not how the run
 // trains.
-func (r Run) KeyLines() []string {
-	cfg := r.Config
-	var lines []string
-	for _, l := range cfg.Lines() {
-		lines = append(lines, "param "+l)
-	}
-	return append(append(lines, "param seed "+strconv.FormatUint(r.Seed, 10)), r.RecordLines()...)
-}
+func (r Run) KeyLines() []string { return r.keyLines(r.Config.Lines()) }
 
 // PrefixLines returns the lines that identify epochs 1..e of the run's
 // training, for the key of its state after epoch e: ff.Config.PrefixLines
 // as params, the seed and the RecordLines. Runs of different lengths whose
 // schedules agree over e epochs have the same lines.
-func (r Run) PrefixLines(e int) []string {
-	var lines []string
-	for _, l := range r.Config.PrefixLines(e) {
+func (r Run) PrefixLines(e int) []string { return r.keyLines(r.Config.PrefixLines(e)) }
+
+// keyLines returns the configuration lines as params, then the seed and
+// the RecordLines.
+func (r Run) keyLines(cfg []string) []string {
+	lines := make([]string, 0, len(cfg)+4)
+	for _, l := range cfg {
 		lines = append(lines, "param "+l)
 	}
 	return append(append(lines, "param seed "+strconv.FormatUint(r.Seed, 10)), r.RecordLines()...)
