@@ -130,20 +130,18 @@ func loadState(c *pipeline.Cache, key pipeline.Key) (*runState, error) {
 	}, nil
 }
 
-// training counts the trainings under way and the states being written,
-// so that a stopping program can wait for them (Training).
+// training counts the trainings under way (trainTo, which stores their
+// states), so that a stopping program can wait for them (Training).
 var training atomic.Int32
 
-// Training returns how many trainings are under way or storing their
-// state: a program stopped by a signal waits for them to reach their next
-// batch and store their state there before it exits, so that the run
-// continues where it stopped.
+// Training returns how many trainings are under way (storing a state is
+// part of one): a program stopped by a signal waits for them to reach
+// their next batch and store their state there before it exits, so that
+// the run continues where it stopped.
 func Training() int { return int(training.Load()) }
 
 // saveState stores s, with the step records so far, under key.
 func saveState(c *pipeline.Cache, key pipeline.Key, s *ff.State, steps []ff.StepMetrics) error {
-	training.Add(1)
-	defer training.Add(-1)
 	hist := slices.Clone(s.History)
 	for i := range hist {
 		hist[i].Seconds = math.NaN() // wall time: not part of the state
@@ -197,6 +195,10 @@ type resumedFrom struct {
 // network with the epoch metrics and step records of epochs 1..until. It
 // also reports where it resumed.
 func (t *trainer) trainTo(ctx context.Context, until int) (*ff.Network, []ff.EpochMetrics, []ff.StepMetrics, resumedFrom, error) {
+	// From start to finish, so that a stop waits for the next batch and
+	// the state stored there, not only for a state being written.
+	training.Add(1)
+	defer training.Add(-1)
 	r := t.run
 	// The longest state: after epoch e, else inside it, for e from
 	// until down.

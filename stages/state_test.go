@@ -151,3 +151,44 @@ func TestSharedPrefixOutputs(t *testing.T) {
 		t.Errorf("the 4-epoch run resumed from %+v, want after epoch 2", timing.From)
 	}
 }
+
+// TestTrainingCounted: a training counts in Training from its start to its
+// end, not only while it stores a state, so that a program stopped by a
+// signal waits for its next batch.
+func TestTrainingCounted(t *testing.T) {
+	exp, err := experiments.Parse("shared", []byte(sharedSweep))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := pipeline.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	jobs, err := Jobs(exp, Selection{Until: Train, Replicate: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error)
+	go func() {
+		_, err := (&pipeline.Runner{Cache: c, Workers: 1}).Run(context.Background(), jobs)
+		done <- err
+	}()
+	seen := false
+	for running := true; running; {
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Fatal(err)
+			}
+			running = false
+		default:
+			seen = seen || Training() > 0
+		}
+	}
+	if !seen {
+		t.Errorf("Training() stayed 0 while the runs trained")
+	}
+	if n := Training(); n != 0 {
+		t.Errorf("Training() = %d after the runs finished", n)
+	}
+}
