@@ -43,9 +43,15 @@ import (
 //     k+1), the accuracy is back above chance.
 //  3. Neither step alone does it (layer 1 or layer 2 at its initial
 //     weights: chance), nor does SGD, whose first step is proportional to
-//     the gradients and tiny. As training goes on, layer 2's updates stop
-//     being uniform, and the accuracy rises above chance within about 100
-//     steps (results/beyond's step curves).
+//     the gradients and tiny.
+//
+// What this test does not pin: why the accuracy stays below chance over
+// the next 150 steps (results/beyond's mean curves: under 2.5% at steps
+// 16–120, near chance at 160–180, 6–7% at step 200, 15% at step 300). Trained on for 10 to 150 steps (same seed, 200
+// validation images), the label of largest spread is still rarely the true
+// one (1–10% of images), but layer 2's choice agrees with it in 58–92% of
+// images at steps 50–150 and in none at step 10: the first step's
+// mechanism is part of the story later on, not all of it.
 //
 // The test trains one step (100 MNIST images) from one seed with lr 0.03,
 // with lr 1e-30 (the initial weights) and with SGD, and evaluates 1,000
