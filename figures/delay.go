@@ -94,6 +94,7 @@ func delayFigure(ds []delayRow, txt delayText, ref Reference) (*Figure, error) {
 		}
 	}
 	off := newOffScale(means)
+	full := map[*plot.Plot][]insetLine{} // each panel's series, for an inset
 	x, y := newSpan(), newSpan()
 	var t tally
 	var layers []int
@@ -122,6 +123,7 @@ func delayFigure(ds []delayRow, txt delayText, ref Reference) (*Figure, error) {
 			}
 			line, glyph := levelLine(i, len(sel)), levelGlyph(i, len(sel))
 			at := shift(dodge(i, len(sel), min(0.08, 0.5/float64(len(sel)))))
+			full[p] = append(full[p], fullScale(pts, at, line, glyph))
 			nOff := 0
 			if off != nil {
 				nOff = len(off.pts)
@@ -167,21 +169,24 @@ func delayFigure(ds []delayRow, txt delayText, ref Reference) (*Figure, error) {
 	for _, p := range panels[0] {
 		p.X.Tick.Marker = valueTicks(layers)
 	}
-	setX(span{float64(layers[0]) - 0.4, float64(layers[len(layers)-1]) + 0.4}, row...)
+	xs := span{float64(layers[0]) - 0.4, float64(layers[len(layers)-1]) + 0.4}
+	setX(xs, row...)
 	ys := y.pad(0.05, 1).clamp(txt.floor, math.Inf(1))
+	insets := off.insets(full, xs, &ys, valueTicks(layers), txt.floor)
 	setY(ys, row...)
 	off.draw(ys)
 	labelOuter(panels, "layer index", txt.yLabel)
 
 	edge := ""
 	if off.any() {
-		edge = "; ↑ at the top edge: a mean far off the scale of the others, its value written"
+		edge = "; ↑ at the top edge: a mean far off the scale of the others, its value written; the inset shows all at full scale"
 	}
 	f := &Figure{
 		Title: txt.title + "\nmean ± " +
 			ciText(t.confs) + " over " + seedsText(t.ns) + " per treatment" + edge,
 		Panels:        panels,
 		ColumnLegends: legends,
+		Insets:        insets,
 		Width:         PageWidth,
 	}
 	f.fitHeight(2.4 * vg.Inch)

@@ -65,7 +65,9 @@
 // Panels of one figure share their axis ranges, except that a mean far
 // off the scale of the others (figures 2 and 9: a greedy schedule's
 // delays) is drawn at the panel's edge with its value rather than
-// squashing the rest. Axis values sort with numbers as numbers (width 300
+// squashing the rest; figure 2 then adds an inset with every line at full
+// scale, in a corner of the panel free of data (Inset; the panel grows
+// headroom when no corner is free). Axis values sort with numbers as numbers (width 300
 // before 1000). Category labels that would overprint each other are
 // turned upright; panel titles wrap to their column; a treatment or level
 // without data gets no panel (figure 4 names the levels it leaves out).

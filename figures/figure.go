@@ -46,6 +46,10 @@ type Figure struct {
 	Key      *plot.Plot
 	KeyWidth vg.Length
 
+	// Insets, when not nil, holds the insets of some panels (Inset),
+	// drawn over the panel's data area.
+	Insets map[*plot.Plot]Inset
+
 	// Width and Height are the size of the rendered figure.
 	Width, Height vg.Length
 }
@@ -125,6 +129,9 @@ func (f *Figure) Draw(c draw.Canvas) {
 		for j, p := range row {
 			if p != nil {
 				p.Draw(canvases[i][j])
+				if in, ok := f.Insets[p]; ok {
+					in.draw(p.DataCanvas(canvases[i][j]))
+				}
 			}
 		}
 	}

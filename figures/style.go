@@ -157,6 +157,7 @@ const (
 	tickSize       = 7
 	legendSize     = 8
 	annotationSize = 7
+	insetSize      = 6
 )
 
 // sans is the typeface of every text: small sans-serif reads better than
