@@ -123,7 +123,7 @@ func delayFigure(ds []delayRow, txt delayText, ref Reference) (*Figure, error) {
 			}
 			line, glyph := levelLine(i, len(sel)), levelGlyph(i, len(sel))
 			at := shift(dodge(i, len(sel), min(0.08, 0.5/float64(len(sel)))))
-			full[p] = append(full[p], fullScale(pts, at, line, glyph))
+			full[p] = append(full[p], fullScale(pts, 1, at, line, glyph))
 			nOff := 0
 			if off != nil {
 				nOff = len(off.pts)

@@ -63,11 +63,11 @@
 // eight levels each have their own glyph, and past eight the dashes grow
 // longer. Correlations use a diverging blue–red scale fixed to [-1, 1].
 // Panels of one figure share their axis ranges, except that a mean far
-// off the scale of the others (figures 2 and 9: a greedy schedule's
-// delays) is drawn at the panel's edge with its value rather than
-// squashing the rest; figure 2 then adds an inset with every line at full
-// scale, in a corner of the panel free of data (Inset; the panel grows
-// headroom when no corner is free). Axis values sort with numbers as numbers (width 300
+// off the scale of the others (figures 2, 5 and 9: a greedy schedule's
+// delays, a level that failed to learn) is drawn at the panel's edge with
+// its value rather than squashing the rest; figures 2 and 5 then add an
+// inset with every line at full scale, in a corner of the panel free of
+// data (Inset; the panel grows headroom when no corner is free). Axis values sort with numbers as numbers (width 300
 // before 1000). Category labels that would overprint each other are
 // turned upright; panel titles wrap to their column; a treatment or level
 // without data gets no panel (figure 4 names the levels it leaves out).

@@ -92,6 +92,17 @@ func FinalAccuracy(finals []analysis.FinalAccuracy) (*Figure, error) {
 	}
 
 	p := newPanel("")
+	var means []float64
+	for _, f := range fs {
+		if finite(f.Mean) {
+			means = append(means, f.Mean*percent)
+		}
+	}
+	off := newOffScale(means) // a failed level far below the rest, say
+	if off != nil {
+		off.panel = p
+	}
+	var full []insetLine
 	x, y := newSpan(), newSpan()
 	var t tally
 	var legend []LegendEntry
@@ -107,10 +118,15 @@ func FinalAccuracy(finals []analysis.FinalAccuracy) (*Figure, error) {
 		}
 		line, glyph := levelLine(i, len(keys)), levelGlyph(i, len(keys))
 		at := shift(dodge(i, len(keys), min(0.06, 0.4/float64(len(keys)))))
-		ps := errSeries(pts, percent, 0, 100, line, glyph, at, &x, &y, &t, nil)
-		if len(ps) == 0 {
+		nOff := 0
+		if off != nil {
+			nOff = len(off.pts)
+		}
+		ps := errSeries(pts, percent, 0, 100, line, glyph, at, &x, &y, &t, off)
+		if len(ps) == 0 && (off == nil || len(off.pts) == nOff) {
 			continue
 		}
+		full = append(full, fullScale(pts, percent, at, line, glyph))
 		p.Add(ps...)
 		label := k.level
 		if !byShape {
@@ -124,20 +140,34 @@ func FinalAccuracy(finals []analysis.FinalAccuracy) (*Figure, error) {
 		return nil, errors.New("figures: no defined final accuracy")
 	}
 	extra := vg.Length(0)
+	var xs span
+	var insetTicks plot.Ticker
 	if numeric {
-		xs := levels(len(fs), func(i int) int { return int(xPos(fs[i].Group)) })
-		p.X.Tick.Marker = valueTicks(xs)
-		setX(span{float64(xs[0]) - 0.4, float64(xs[len(xs)-1]) + 0.4}, p)
+		vals := levels(len(fs), func(i int) int { return int(xPos(fs[i].Group)) })
+		p.X.Tick.Marker = valueTicks(vals)
+		insetTicks = p.X.Tick.Marker
+		xs = span{float64(vals[0]) - 0.4, float64(vals[len(vals)-1]) + 0.4}
 	} else {
 		ticks := make([]plot.Tick, len(xLevels))
+		marks := make([]plot.Tick, len(xLevels)) // the inset's: no labels
 		for i, v := range xLevels {
 			ticks[i] = plot.Tick{Value: float64(i + 1), Label: v}
+			marks[i] = plot.Tick{Value: float64(i + 1)}
 		}
 		p.X.Tick.Marker = plot.ConstantTicks(ticks)
-		setX(span{0.6, float64(len(xLevels)) + 0.4}, p)
+		insetTicks = plot.ConstantTicks(marks)
+		xs = span{0.6, float64(len(xLevels)) + 0.4}
 		extra = rotateCategories(&p.X, xLevels, ColumnWidth-2*margin-0.6*vg.Inch)
 	}
-	setY(y.pad(0.05, 1).clamp(0, 100), p)
+	setX(xs, p)
+	ys := y.pad(0.05, 1).clamp(0, 100)
+	insets := off.insets(map[*plot.Plot][]insetLine{p: full}, xs, &ys, insetTicks, 0)
+	setY(ys, p)
+	off.draw(ys)
+	edge := ""
+	if off.any() {
+		edge = "; ↑↓ at an edge: a mean far off the scale of the others, its value written; the inset shows all at full scale"
+	}
 	p.X.Label.Text = xName
 	if fc.legacy {
 		p.X.Label.Text = "depth (layers)"
@@ -146,9 +176,10 @@ func FinalAccuracy(finals []analysis.FinalAccuracy) (*Figure, error) {
 
 	title := "Final model accuracy by " + strings.Join(fc.names, " and ")
 	f := &Figure{
-		Title:  title + "\nmean ± " + ciText(t.confs) + " over " + seedsText(t.ns) + " per treatment",
+		Title:  title + "\nmean ± " + ciText(t.confs) + " over " + seedsText(t.ns) + " per treatment" + edge,
 		Panels: [][]*plot.Plot{{p}},
 		Legend: legend,
+		Insets: insets,
 		Width:  ColumnWidth,
 	}
 	f.fitHeight(2.4*vg.Inch + extra)

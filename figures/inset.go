@@ -146,14 +146,15 @@ func insetPlot(lines []insetLine, xs span, xt plot.Ticker, floor float64) *plot.
 	return p
 }
 
-// fullScale returns the series pts (shifted by at) as an inset draws it.
-func fullScale(pts []xySummary, at func(float64) float64, line draw.LineStyle, glyph draw.GlyphStyle) insetLine {
+// fullScale returns the series pts (means times scale, shifted by at) as
+// an inset draws it.
+func fullScale(pts []xySummary, scale float64, at func(float64) float64, line draw.LineStyle, glyph draw.GlyphStyle) insetLine {
 	l := insetLine{line: line, glyph: glyph}
 	for _, p := range pts {
 		if finite(p.s.Mean) {
-			l.pts = append(l.pts, plotter.XY{X: at(p.x), Y: p.s.Mean})
-			l.lo = append(l.lo, p.s.Lo)
-			l.hi = append(l.hi, p.s.Hi)
+			l.pts = append(l.pts, plotter.XY{X: at(p.x), Y: p.s.Mean * scale})
+			l.lo = append(l.lo, p.s.Lo*scale)
+			l.hi = append(l.hi, p.s.Hi*scale)
 		}
 	}
 	return l
