@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/ffchar/ffchar/backend"
 	"github.com/urfave/cli/v2"
@@ -39,9 +40,42 @@ layers learn.`,
 	}
 	mark(app.Commands)
 	app.Setup()
+	nestedHelp(app)
 	addExamples(app)
 	cli.VersionPrinter = printVersion
 	return app
+}
+
+// nestedHelp makes `ffchar help slurm submit` show the help of slurm's
+// submit: urfave/cli's help command reads only its first argument. With
+// more, it names a subcommand path, whose --help it shows.
+func nestedHelp(app *cli.App) {
+	for _, c := range app.Commands {
+		if c.Name != "help" {
+			continue
+		}
+		show := c.Action
+		c.Action = func(ctx *cli.Context) error {
+			args := ctx.Args().Slice()
+			if len(args) < 2 {
+				return show(ctx)
+			}
+			cmds := app.Commands
+			for _, name := range args {
+				var found *cli.Command
+				for _, sub := range cmds {
+					if sub.HasName(name) {
+						found = sub
+					}
+				}
+				if found == nil {
+					return usageError{fmt.Errorf("help: no command %q", strings.Join(args, " "))}
+				}
+				cmds = found.Subcommands
+			}
+			return app.Run(append(append([]string{app.Name}, args...), "--help"))
+		}
+	}
 }
 
 // bashCompletion completes ffchar's commands and flags in bash: it asks

@@ -25,6 +25,15 @@ func TestHelpAndSuggest(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "ffchar run - run the whole pipeline") {
 		t.Errorf("help run: exit %d\n%s%s", code, out, stderr)
 	}
+	// A subcommand's help, through help as through --help.
+	out, stderr, code = ffchar(t, "help", "slurm", "submit")
+	if code != 0 || !strings.HasPrefix(out, "NAME:\n   ffchar slurm submit - ") {
+		t.Errorf("help slurm submit: exit %d\n%s%s", code, out, stderr)
+	}
+	out, stderr, code = ffchar(t, "help", "slurm", "nosuch")
+	if code != 2 || strings.TrimSpace(stderr) != `ffchar: help: no command "slurm nosuch"` {
+		t.Errorf("help slurm nosuch: exit %d, %q%q; want one line", code, out, stderr)
+	}
 	out, stderr, code = ffchar(t, "traing")
 	if code == 0 || !strings.Contains(out+stderr, `Did you mean "train"?`) {
 		t.Errorf("traing: exit %d\n%s%s", code, out, stderr)
