@@ -16,23 +16,27 @@ import (
 // writes one record batch.
 func writeIPC(path, kind string, meta map[string]string, fields []arrow.Field,
 	batches func(mem memory.Allocator, schema *arrow.Schema, put func(arrow.RecordBatch) error) error) error {
-	return writeAtomic(path, func(w io.Writer) error {
-		md, err := schemaMetadata(kind, meta)
-		if err != nil {
-			return err
-		}
-		schema := arrow.NewSchema(fields, &md)
-		mem := memory.DefaultAllocator
-		fw, err := ipc.NewFileWriter(w, ipc.WithSchema(schema), ipc.WithAllocator(mem))
-		if err != nil {
-			return err
-		}
-		if err := batches(mem, schema, fw.Write); err != nil {
-			fw.Close()
-			return err
-		}
-		return fw.Close()
-	})
+	return writeAtomic(path, func(w io.Writer) error { return encodeIPC(w, kind, meta, fields, batches) })
+}
+
+// encodeIPC writes the Arrow IPC file of writeIPC to w.
+func encodeIPC(w io.Writer, kind string, meta map[string]string, fields []arrow.Field,
+	batches func(mem memory.Allocator, schema *arrow.Schema, put func(arrow.RecordBatch) error) error) error {
+	md, err := schemaMetadata(kind, meta)
+	if err != nil {
+		return err
+	}
+	schema := arrow.NewSchema(fields, &md)
+	mem := memory.DefaultAllocator
+	fw, err := ipc.NewFileWriter(w, ipc.WithSchema(schema), ipc.WithAllocator(mem))
+	if err != nil {
+		return err
+	}
+	if err := batches(mem, schema, fw.Write); err != nil {
+		fw.Close()
+		return err
+	}
+	return fw.Close()
 }
 
 // ipcFile is an Arrow IPC file read whole into memory. Record batches

@@ -2,6 +2,7 @@ package artifacts
 
 import (
 	"fmt"
+	"io"
 	"math"
 	"unicode/utf8"
 
@@ -23,7 +24,13 @@ var paramFields = []arrow.Field{
 // package documentation). Values are stored as their bits, so NaN payloads
 // and signed zeros survive. The file is replaced atomically.
 func WriteParams(path string, params []ff.Param, meta map[string]string) error {
-	return writeIPC(path, kindParams, meta, paramFields, func(mem memory.Allocator, schema *arrow.Schema, put func(arrow.RecordBatch) error) error {
+	return writeAtomic(path, func(w io.Writer) error { return EncodeParams(w, params, meta) })
+}
+
+// EncodeParams writes the file of WriteParams to w, for a caller that
+// stores it elsewhere than in a file of its own (a cache entry).
+func EncodeParams(w io.Writer, params []ff.Param, meta map[string]string) error {
+	return encodeIPC(w, kindParams, meta, paramFields, func(mem memory.Allocator, schema *arrow.Schema, put func(arrow.RecordBatch) error) error {
 		total := 0
 		for i, p := range params {
 			switch {

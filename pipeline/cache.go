@@ -271,6 +271,18 @@ func (c *Cache) PutDir(key Key, dir string) (*Entry, error) {
 	})
 }
 
+// PutStreams stores the outputs called names as the result of key, each
+// written by write to a stream that goes straight into the cache (no
+// file of its own first), and returns the new entry. An error of write
+// stores no entry. Names as for PutBytes.
+func (c *Cache) PutStreams(key Key, names []string, write func(name string, w io.Writer) error) (*Entry, error) {
+	return c.put(key, names, func(name string) (io.ReadCloser, error) {
+		pr, pw := io.Pipe()
+		go func() { pw.CloseWithError(write(name, pw)) }()
+		return pr, nil
+	})
+}
+
 // put stores the named outputs, then the index entry. Outputs go first so
 // that an entry never refers to a file that was not completely written; an
 // output stored by a put that later fails is complete and merely

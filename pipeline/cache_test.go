@@ -363,3 +363,58 @@ func TestRef(t *testing.T) {
 		t.Errorf("Ref after update = %v, %v, want %v", got, err, b)
 	}
 }
+
+// TestPutStreams: outputs written to streams are stored as PutBytes
+// stores the same bytes (same entry outputs); a stream that fails after
+// writing part of its output stores no entry and leaves no temporary file.
+func TestPutStreams(t *testing.T) {
+	c := openTest(t)
+	names := []string{"metrics.parquet", "run.json", "weights.arrow"}
+	write := func(name string, w io.Writer) error {
+		data := testOutputs[name]
+		for len(data) > 0 { // in pieces, as an encoder writes
+			n := min(len(data), 7)
+			if _, err := w.Write(data[:n]); err != nil {
+				return err
+			}
+			data = data[n:]
+		}
+		return nil
+	}
+	e, err := c.PutStreams(testKey("train", 3), names, write)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := c.PutBytes(testKey("train", 4), testOutputs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprint(e.Outputs) != fmt.Sprint(want.Outputs) {
+		t.Errorf("streamed outputs %v, want %v", e.Outputs, want.Outputs)
+	}
+	for _, name := range names {
+		if got, err := c.ReadOutput(e, name); err != nil || !bytes.Equal(got, testOutputs[name]) {
+			t.Errorf("ReadOutput(%s) = %q, %v", name, got, err)
+		}
+	}
+
+	broken := errors.New("encoder failed")
+	key := testKey("train", 5)
+	_, err = c.PutStreams(key, names, func(name string, w io.Writer) error {
+		if name == "run.json" {
+			w.Write([]byte("half"))
+			return broken
+		}
+		return write(name, w)
+	})
+	if !errors.Is(err, broken) {
+		t.Errorf("PutStreams with a failing stream: %v, want it to wrap %v", err, broken)
+	}
+	if _, err := c.Get(key.ID); !IsMiss(err) {
+		t.Errorf("Get after a failed PutStreams: %v, want a miss", err)
+	}
+	tmp, _ := filepath.Glob(filepath.Join(c.Dir(), "o", tempPrefix+"*"))
+	if len(tmp) > 0 {
+		t.Errorf("temporary files left: %v", tmp)
+	}
+}

@@ -5,9 +5,8 @@ import (
 	"context"
 	"encoding/gob"
 	"fmt"
+	"io"
 	"math"
-	"os"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"sync/atomic"
@@ -153,20 +152,20 @@ func saveState(c *pipeline.Cache, key pipeline.Key, s *ff.State, steps []ff.Step
 		History: hist, Steps: steps}); err != nil {
 		return err
 	}
-	dir, err := os.MkdirTemp(filepath.Join(c.Dir(), "tmp"), key.ID.String()+"-*")
+	meta := map[string]string{"state": key.ID.String(), "epoch": strconv.Itoa(s.Epoch)}
+	// Straight into the cache: a state is as large as the network and its
+	// optimiser state, written once an epoch.
+	_, err := c.PutStreams(key, []string{StateTensorsFile, StateFile}, func(name string, w io.Writer) error {
+		if name == StateFile {
+			_, err := w.Write(buf.Bytes())
+			return err
+		}
+		return artifacts.EncodeParams(w, s.Tensors, meta)
+	})
 	if err != nil {
 		return fmt.Errorf("state: %w", err)
 	}
-	defer os.RemoveAll(dir)
-	meta := map[string]string{"state": key.ID.String(), "epoch": strconv.Itoa(s.Epoch)}
-	if err := artifacts.WriteParams(filepath.Join(dir, StateTensorsFile), s.Tensors, meta); err != nil {
-		return err
-	}
-	if err := os.WriteFile(filepath.Join(dir, StateFile), buf.Bytes(), 0o666); err != nil {
-		return fmt.Errorf("state: %w", err)
-	}
-	_, err = c.PutDir(key, dir)
-	return err
+	return nil
 }
 
 // trainer is how a run's training goes through the cache.
