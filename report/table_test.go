@@ -14,20 +14,15 @@ import (
 // An axis has one name in the sweep tables and the analysis tables
 // alike: the epochs axis is epochs in both, beside a correlation's points.
 func TestTableAxisNamedAsInTheSweepTables(t *testing.T) {
-	b := newTable("t", "test")
-	for i, g := range []analysis.Group{
-		{Treatment: "epochs=4,width=8", Depth: 2, Width: 8},
-		{Treatment: "epochs=2,width=8", Depth: 2, Width: 8},
-	} {
-		b.group(g)
-		b.int("points", 10+i)
-	}
-	tbl := b.table()
+	tbl := rowTable("start_step", "test", []startStepRow{
+		{Group: analysis.Group{Treatment: "epochs=4,width=8", Depth: 2, Width: 8}, StartStep: 10},
+		{Group: analysis.Group{Treatment: "epochs=2,width=8", Depth: 2, Width: 8}, StartStep: 11},
+	})
 	var names []string
 	for _, c := range tbl.Columns {
 		names = append(names, c.Name)
 	}
-	if want := []string{"treatment", artifacts.AxisColumnName("epochs"), "width", "depth", "points"}; !slices.Equal(names, want) {
+	if want := []string{"treatment", artifacts.AxisColumnName("epochs"), "width", "depth", "start_step", "found"}; !slices.Equal(names, want) {
 		t.Fatalf("columns %q, want %q", names, want)
 	}
 	if got := tbl.Columns[1].Ints; !slices.Equal(got, []int64{4, 2}) {
@@ -66,14 +61,14 @@ func TestWithProvenanceAfterTheRunsLine(t *testing.T) {
 // An axis named like a column of the sweep tables (lr, each epoch's rate
 // there) has that table's name, grid_lr, in the analysis tables too.
 func TestTableAxisNamedLikeARunColumn(t *testing.T) {
-	b := newTable("t", "test")
-	b.group(analysis.Group{Treatment: "lr=0.01,width=8", Depth: 2, Width: 8})
-	b.num("r", 0.5)
+	tbl := rowTable("final_accuracy", "test", []finalAccuracyRow{
+		{Group: analysis.Group{Treatment: "lr=0.01,width=8", Depth: 2, Width: 8}},
+	})
 	var names []string
-	for _, c := range b.table().Columns {
+	for _, c := range tbl.Columns[:4] {
 		names = append(names, c.Name)
 	}
-	if want := []string{"treatment", "grid_lr", "width", "depth", "r"}; !slices.Equal(names, want) {
+	if want := []string{"treatment", "grid_lr", "width", "depth"}; !slices.Equal(names, want) {
 		t.Errorf("columns %q, want %q", names, want)
 	}
 }
