@@ -217,7 +217,7 @@ func delayTrendTable(ts []analysis.DelayTrend, ci string) *artifacts.Table {
 	slices.SortStableFunc(trends, func(a, b analysis.DelayTrend) int { return first[a.Group] - first[b.Group] })
 	rows := make([]delayTrendRow, len(trends))
 	for i, d := range trends {
-		rows[i] = delayTrendRow{Group: d.Group, Measure: d.Measure, Slope: d.Slope,
+		rows[i] = delayTrendRow{trendColumns: trendOf(d),
 			SlopePTwoSided: d.Slope.P, SlopePGreater: d.Slope.PGreater(0),
 			SignedRankPGreater: d.Pooled.PGreater, SignedRankN: d.Pooled.N}
 	}
@@ -238,7 +238,7 @@ func curveSummaryTable(ss []analysis.CurveSummary, ci string) *artifacts.Table {
 	rows := make([]curveSummaryRow, len(ss))
 	for i, s := range ss {
 		rows[i] = curveSummaryRow{Group: s.Group, layerColumns: layerOf(s.Group, s.Layer), Epoch: s.Epoch,
-			LayerAccuracy: s.LayerAccuracy, ModelAccuracy: s.ModelAccuracy, LabelAccuracy: s.LabelAccuracy}
+			curveMeans: curveMeans{s.LayerAccuracy, s.ModelAccuracy}, LabelAccuracy: s.LabelAccuracy}
 	}
 	return rowTable("curve_summary", "Per treatment, layer and epoch: layer FF accuracy, model accuracy and the layer's 10-class accuracy on the analysed curves, mean over seeds with "+ci, rows)
 }
@@ -267,7 +267,7 @@ func layerModelTable(rep *analysis.Report) *artifacts.Table {
 		if !ok {
 			s = analysis.CouplingRun{Within: math.NaN(), Surrogate: math.NaN(), Residual: math.NaN()}
 		}
-		rows[i] = layerModelRow{Group: c.Group, Run: c.Run, layerColumns: layerOf(c.Group, c.Layer),
+		rows[i] = layerModelRow{runLayerColumns: runLayerOf(c.Group, c.Run, c.Layer),
 			PearsonR: c.Pearson.R, PearsonP: c.Pearson.P,
 			SurrogateZ: s.Surrogate, ExcessZ: s.Within - s.Surrogate, ResidualZ: s.Residual,
 			SpearmanR: c.Spearman.R, SpearmanP: c.Spearman.P, Points: c.Pearson.N}
@@ -356,7 +356,7 @@ func stepTables(rep *analysis.StepReport) []*artifacts.Table {
 func stepDelayTrendTable(ts []analysis.DelayTrend, ci string) *artifacts.Table {
 	rows := make([]stepDelayTrendRow, len(ts))
 	for i, d := range ts {
-		rows[i] = stepDelayTrendRow{Group: d.Group, Measure: d.Measure, Slope: d.Slope,
+		rows[i] = stepDelayTrendRow{trendColumns: trendOf(d),
 			SlopePGreater: d.PGreater, SlopePGreaterHolm: d.PHolm, LeftOut: d.LeftOut}
 	}
 	return rowTable("step_delay_trend", "Growth of each step delay with layer position, per treatment: mean per-run OLS slope (steps per layer) with "+ci+", one-sided p (slope > 0) and its Holm adjustment over the treatments", rows)
@@ -376,7 +376,7 @@ func depthDeficitTable(ds []analysis.DepthDeficit, ci string) *artifacts.Table {
 func seedCorrelationTable(rep *analysis.StepReport, ci string) *artifacts.Table {
 	rows := make([]seedCorrelationRow, len(rep.SeedCorrelations))
 	for i, c := range rep.SeedCorrelations {
-		rows[i] = seedCorrelationRow{Group: c.Group, layerColumns: layerOf(c.Group, c.Layer), Step: c.Step,
+		rows[i] = seedCorrelationRow{layerStepColumns: layerStepOf(c.Group, c.Layer, c.Step),
 			R: c.R, Lo: c.Lo, Hi: c.Hi, PTwoSided: c.P, PHolm: c.PHolm, Seeds: c.N,
 			ReliabilityLayer: c.Reliability.Layer, ReliabilityModel: c.Reliability.Model,
 			Ceiling: c.Reliability.Ceiling, MinDetectableR: c.MinDetectable}
@@ -406,8 +406,8 @@ func startStepTable(rep *analysis.StepReport) *artifacts.Table {
 func stepCurveSummaryTable(ss []analysis.CurveSummary, ci string) *artifacts.Table {
 	rows := make([]stepCurveSummaryRow, len(ss))
 	for i, s := range ss {
-		rows[i] = stepCurveSummaryRow{Group: s.Group, layerColumns: layerOf(s.Group, s.Layer), Step: s.Epoch,
-			LayerAccuracy: s.LayerAccuracy, ModelAccuracy: s.ModelAccuracy}
+		rows[i] = stepCurveSummaryRow{layerStepColumns: layerStepOf(s.Group, s.Layer, s.Epoch),
+			curveMeans: curveMeans{s.LayerAccuracy, s.ModelAccuracy}}
 	}
 	return rowTable("step_curve_summary", "Per treatment, layer and recorded step: the held-out probe's layer FF accuracy and model accuracy, mean over seeds with "+ci, rows)
 }
@@ -418,8 +418,7 @@ func stepLayerModelTable(cs []analysis.Coupling) *artifacts.Table {
 	for i := range cs {
 		c := &cs[i]
 		for _, run := range c.Runs {
-			rows = append(rows, stepLayerModelRow{Group: c.Group, Run: run.Run,
-				layerColumns: layerOf(c.Group, c.Layer), viewColumns: viewOf(c),
+			rows = append(rows, stepLayerModelRow{runLayerColumns: runLayerOf(c.Group, run.Run, c.Layer), viewColumns: viewOf(c),
 				WithinZ: run.Within, SurrogateZ: run.Surrogate, ExcessZ: run.Within - run.Surrogate, ResidualZ: run.Residual})
 		}
 	}
@@ -510,7 +509,7 @@ func delaysTable(do analysis.DelayOptions, delays []analysis.Delay) *artifacts.T
 		for _, m := range do.Measures() {
 			ms = append(ms, measure{Name: m, Value: d.Value(m)})
 		}
-		rows[i] = delayRow{Group: d.Group, Run: d.Run, layerColumns: layerOf(d.Group, d.Layer),
+		rows[i] = delayRow{runLayerColumns: runLayerOf(d.Group, d.Run, d.Layer),
 			StartAccuracy: d.Start, Gain: d.Gain, Measures: ms, LagR: d.LagR}
 	}
 	return rowTable(clockTable(do, "delays"), fmt.Sprintf("Per run and layer: FF accuracy at %s, gain, and every %s delay", do.FirstPoint(), do.Clock), rows)

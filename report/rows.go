@@ -6,6 +6,26 @@ import "github.com/ffchar/ffchar/analysis"
 // their fields are the tables' columns in order (see rowtable.go for the
 // tags), their meanings declared in analysisColumns.
 
+// runLayerColumns identify a run's layer: the treatment, the run and the
+// layer.
+type runLayerColumns struct {
+	Group analysis.Group `col:""`
+	Run   string         `col:"run"`
+	layerColumns
+}
+
+// runLayerOf returns the columns of run's layer l of g.
+func runLayerOf(g analysis.Group, run string, l int) runLayerColumns {
+	return runLayerColumns{Group: g, Run: run, layerColumns: layerOf(g, l)}
+}
+
+// curveMeans are a layer's mean FF accuracy and the model's at a point of
+// the curves.
+type curveMeans struct {
+	LayerAccuracy analysis.Summary `col:"layer_accuracy_"`
+	ModelAccuracy analysis.Summary `col:"model_accuracy_"`
+}
+
 // hypothesisRow is an effect of a claim (hypotheses, step_hypotheses).
 type hypothesisRow struct {
 	Claim          string  `col:"claim"`
@@ -75,17 +95,28 @@ type delaySummaryRow struct {
 	Undefined int              `col:"undefined"`
 }
 
+// trendColumns are a treatment's delay measure and the mean over its
+// runs of the measure's slope on layer index.
+type trendColumns struct {
+	Group   analysis.Group   `col:""`
+	Measure string           `col:"measure"`
+	Slope   analysis.Summary `col:"slope_"`
+}
+
+// trendOf returns the trend columns of d.
+func trendOf(d analysis.DelayTrend) trendColumns {
+	return trendColumns{Group: d.Group, Measure: d.Measure, Slope: d.Slope}
+}
+
 // delayTrendRow is the growth of an epoch delay with layer position
 // (delay_trend).
 type delayTrendRow struct {
-	Group              analysis.Group   `col:""`
-	Measure            string           `col:"measure"`
-	Slope              analysis.Summary `col:"slope_"`
-	SlopePTwoSided     float64          `col:"slope_p_two_sided"`
-	SlopePGreater      float64          `col:"slope_p_greater"`
-	SignedRankPGreater float64          `col:"signed_rank_p_greater"`
-	SignedRankN        int              `col:"signed_rank_n"`
-	SlopePGreaterHolm  holm             `col:"slope_p_greater_holm,holm=slope_p_greater"`
+	trendColumns
+	SlopePTwoSided     float64 `col:"slope_p_two_sided"`
+	SlopePGreater      float64 `col:"slope_p_greater"`
+	SignedRankPGreater float64 `col:"signed_rank_p_greater"`
+	SignedRankN        int     `col:"signed_rank_n"`
+	SlopePGreaterHolm  holm    `col:"slope_p_greater_holm,holm=slope_p_greater"`
 }
 
 // regressionRow is a coefficient of a regression of atanh r
@@ -118,18 +149,15 @@ type testAccuracyRow struct {
 type curveSummaryRow struct {
 	Group analysis.Group `col:""`
 	layerColumns
-	Epoch         int              `col:"epoch"`
-	LayerAccuracy analysis.Summary `col:"layer_accuracy_"`
-	ModelAccuracy analysis.Summary `col:"model_accuracy_"`
+	Epoch int `col:"epoch"`
+	curveMeans
 	LabelAccuracy analysis.Summary `col:"label_accuracy_"`
 }
 
 // layerModelRow is a run's layer–model correlation over epochs
 // (layer_model_correlations).
 type layerModelRow struct {
-	Group analysis.Group `col:""`
-	Run   string         `col:"run"`
-	layerColumns
+	runLayerColumns
 	PearsonR   float64 `col:"pearson_r"`
 	PearsonP   float64 `col:"pearson_p"`
 	SurrogateZ float64 `col:"surrogate_z"`
@@ -143,9 +171,7 @@ type layerModelRow struct {
 // delayRow is a run's layer's delays (delays, step_delays): one column
 // per measure of the clock's delay options (DelayOptions.Measures).
 type delayRow struct {
-	Group analysis.Group `col:""`
-	Run   string         `col:"run"`
-	layerColumns
+	runLayerColumns
 	StartAccuracy float64   `col:"start_accuracy"`
 	Gain          float64   `col:"gain"`
 	Measures      []measure `col:""`
@@ -155,12 +181,10 @@ type delayRow struct {
 // stepDelayTrendRow is the growth of a step delay with layer position
 // (step_delay_trend).
 type stepDelayTrendRow struct {
-	Group             analysis.Group   `col:""`
-	Measure           string           `col:"measure"`
-	Slope             analysis.Summary `col:"slope_"`
-	SlopePGreater     float64          `col:"slope_p_greater"`
-	SlopePGreaterHolm float64          `col:"slope_p_greater_holm"`
-	LeftOut           int              `col:"left_out"`
+	trendColumns
+	SlopePGreater     float64 `col:"slope_p_greater"`
+	SlopePGreaterHolm float64 `col:"slope_p_greater_holm"`
+	LeftOut           int     `col:"left_out"`
 }
 
 // depthDeficitRow is the slope of layer accuracy on layer index at a step
@@ -173,12 +197,22 @@ type depthDeficitRow struct {
 	SlopePLessHolm float64          `col:"slope_p_less_holm"`
 }
 
+// layerStepColumns identify a treatment's layer at a step.
+type layerStepColumns struct {
+	Group analysis.Group `col:""`
+	layerColumns
+	Step int `col:"step"`
+}
+
+// layerStepOf returns the columns of layer l of g at step.
+func layerStepOf(g analysis.Group, l, step int) layerStepColumns {
+	return layerStepColumns{Group: g, layerColumns: layerOf(g, l), Step: step}
+}
+
 // seedCorrelationRow is a layer's accuracy against the model's across
 // seeds at a step (seed_correlation).
 type seedCorrelationRow struct {
-	Group analysis.Group `col:""`
-	layerColumns
-	Step             int     `col:"step"`
+	layerStepColumns
 	R                float64 `col:"r"`
 	Lo               float64 `col:"lo"`
 	Hi               float64 `col:"hi"`
@@ -210,19 +244,14 @@ type startStepRow struct {
 // stepCurveSummaryRow is a treatment's layer at a recorded step
 // (step_curve_summary).
 type stepCurveSummaryRow struct {
-	Group analysis.Group `col:""`
-	layerColumns
-	Step          int              `col:"step"`
-	LayerAccuracy analysis.Summary `col:"layer_accuracy_"`
-	ModelAccuracy analysis.Summary `col:"model_accuracy_"`
+	layerStepColumns
+	curveMeans
 }
 
 // stepLayerModelRow is a run's layer–model correlation in one measure at
 // step resolution (step_layer_model_correlations).
 type stepLayerModelRow struct {
-	Group analysis.Group `col:""`
-	Run   string         `col:"run"`
-	layerColumns
+	runLayerColumns
 	viewColumns
 	WithinZ    float64 `col:"within_z"`
 	SurrogateZ float64 `col:"surrogate_z"`
