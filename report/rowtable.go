@@ -146,6 +146,8 @@ func rowFields(t reflect.Type, prefix string, index []int) []rowField {
 		name = prefix + name
 		nested := f.Type.Kind() == reflect.Struct && f.Type != groupType && f.Type != summaryType && f.Type != holmType
 		switch {
+		case !f.IsExported() && !f.Anonymous:
+			panic("report: field " + f.Name + " of " + t.Name() + " is unexported: reflect cannot read it")
 		case nested && (ok || f.Anonymous):
 			out = append(out, rowFields(f.Type, name, idx)...)
 			continue
