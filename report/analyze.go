@@ -147,116 +147,6 @@ func Analyze(curves []artifacts.MetricsRow, split string) (*analysis.Report, err
 	return analysis.Analyze(pts, analysis.Options{})
 }
 
-// tableBuilder accumulates a Table row by row.
-type tableBuilder struct {
-	t   *artifacts.Table
-	idx map[string]int
-	// axes are the grid axes, in first-written order, kept as strings
-	// until table types each column whole (artifacts.AxisColumn); axisCol
-	// names each axis's column.
-	axes    []string
-	axisCol map[string]string
-}
-
-// table finishes the table: each axis column typed once.
-func (b *tableBuilder) table() *artifacts.Table {
-	for _, name := range b.axes {
-		c := b.col(b.axisCol[name])
-		typed := artifacts.AxisColumn(name, c.Strings)
-		typed.Name = c.Name
-		*c = typed
-	}
-	return b.t
-}
-
-func newTable(name, title string) *tableBuilder {
-	return &tableBuilder{t: &artifacts.Table{Name: name, Title: title}, idx: map[string]int{}, axisCol: map[string]string{}}
-}
-
-func (b *tableBuilder) col(name string) *artifacts.Column {
-	i, ok := b.idx[name]
-	if !ok {
-		i = len(b.t.Columns)
-		b.idx[name] = i
-		b.t.Columns = append(b.t.Columns, artifacts.Column{Name: name})
-	}
-	return &b.t.Columns[i]
-}
-
-// A statistic is never named like an engine field (TestStatisticNames),
-// so an axis column has the same name here as in the sweep tables
-// (artifacts.AxisColumnName) and no statistic writes into it.
-func (b *tableBuilder) str(name, v string) { c := b.col(name); c.Strings = append(c.Strings, v) }
-func (b *tableBuilder) int(name string, v int) {
-	c := b.col(name)
-	c.Ints = append(c.Ints, int64(v))
-}
-func (b *tableBuilder) num(name string, v float64) {
-	c := b.col(name)
-	c.Floats = append(c.Floats, finite(v))
-}
-
-// holm adds column dst: the Holm adjustment (analysis.Holm) of the
-// p-values in column src over the whole table, the family of tests it
-// reports.
-func (b *tableBuilder) holm(src, dst string) {
-	if _, ok := b.idx[src]; !ok {
-		return // an empty table
-	}
-	for _, p := range analysis.Holm(b.col(src).Floats) {
-		b.num(dst, p)
-	}
-}
-
-// finite maps ±Inf (an interval that does not exist) to NaN, a missing value.
-func finite(v float64) float64 {
-	if math.IsInf(v, 0) {
-		return math.NaN()
-	}
-	return v
-}
-
-// group writes a treatment's identity columns: its name, one column per
-// grid axis named as in the sweep tables (artifacts.AxisColumnName) and
-// typed as there, then depth and
-// width where they are not axes (width not at all when the runs set
-// per-layer widths: the layer tables have layer_width). With a depth ×
-// width grid these are the columns treatment, depth, width.
-func (b *tableBuilder) group(g analysis.Group) {
-	b.str("treatment", g.Treatment)
-	var names []string
-	for _, a := range g.Axes() {
-		names = append(names, a.Name)
-		if _, ok := b.axisCol[a.Name]; !ok {
-			b.axes = append(b.axes, a.Name)
-			// The sweep tables' name: an axis named like a run column (lr)
-			// is grid_lr there, and so here.
-			b.axisCol[a.Name] = artifacts.AxisColumnName(a.Name)
-		}
-		c := b.col(b.axisCol[a.Name])
-		c.Strings = append(c.Strings, a.Value)
-	}
-	if !slices.Contains(names, "depth") {
-		b.int("depth", g.Depth)
-	}
-	if !slices.Contains(names, "width") && !slices.Contains(names, "widths") && g.Widths == "" {
-		b.int("width", g.Width)
-	}
-}
-
-// layer writes the layer index and that layer's width.
-func (b *tableBuilder) layer(g analysis.Group, l int) {
-	b.int("layer", l)
-	b.int("layer_width", g.LayerWidth(l))
-}
-
-func (b *tableBuilder) summary(prefix string, s analysis.Summary) {
-	b.num(prefix+"mean", s.Mean)
-	b.num(prefix+"lo", s.Lo)
-	b.num(prefix+"hi", s.Hi)
-	b.int(prefix+"n", s.N)
-}
-
 func warnText(ws []error) string {
 	var s []string
 	for _, w := range ws {
@@ -285,31 +175,39 @@ func AnalysisTables(reps *Reports, evals []artifacts.EvaluationRow) []*artifacts
 func epochTables(rep *analysis.Report, evals []artifacts.EvaluationRow) []*artifacts.Table {
 	conf := rep.Options.Confidence
 	ci := fmt.Sprintf("%.0f%% CI", 100*conf)
-	var out []*artifacts.Table
-
-	out = append(out, hypothesisTable("hypotheses", "The paper's claims tested on this sweep: effect, "+ci+", p-value, runs and verdict ("+string(rep.Options.Method)+" correlations); context rows decide nothing",
-		rep.Hypotheses))
-
-	out = append(out, couplingTable("correlation_summary", "Layer vs model accuracy over epochs, per treatment, layer and measure (levels over epochs, increments between epochs): the runs' own Fisher-z mean r with "+ci+", its between-seed surrogate, the run-specific excess with "+ci+" and permutation p, and the correlation of residuals; no reliability (the per-epoch curves have no split-half probe)", rep.Couplings))
-
-	fc := newTable("final_correlation", "Final layer accuracy vs final model accuracy across seeds, per treatment and layer (Pearson, Fisher "+ci+"; two-sided p, and p_holm Holm-adjusted over the table)")
-	for _, f := range rep.FinalCorrelations {
-		fc.group(f.Group)
-		fc.layer(f.Group, f.Layer)
-		fc.num("r", f.R)
-		fc.num("lo", f.Lo)
-		fc.num("hi", f.Hi)
-		fc.num("p", f.P)
-		fc.int("seeds", f.N)
+	return []*artifacts.Table{
+		hypothesisTable("hypotheses", "The paper's claims tested on this sweep: effect, "+ci+", p-value, runs and verdict ("+string(rep.Options.Method)+" correlations); context rows decide nothing",
+			rep.Hypotheses),
+		couplingTable("correlation_summary", "Layer vs model accuracy over epochs, per treatment, layer and measure (levels over epochs, increments between epochs): the runs' own Fisher-z mean r with "+ci+", its between-seed surrogate, the run-specific excess with "+ci+" and permutation p, and the correlation of residuals; no reliability (the per-epoch curves have no split-half probe)", rep.Couplings),
+		finalCorrelationTable(rep.FinalCorrelations, ci),
+		delaySummaryTable(analysis.EpochDelays, rep.DelaySummaries, ci),
+		delayTrendTable(rep.DelayTrends, ci),
+		regressionTable("correlation_regression", "Regression of atanh(r) (layer vs model)", rep.Regression),
+		finalAccuracyTable(rep.FinalModel, ci),
+		testAccuracyTable(evals, conf),
+		curveSummaryTable(rep.CurveSummaries, ci),
+		layerModelTable(rep),
+		delaysTable(analysis.EpochDelays, rep.Delays),
 	}
-	fc.holm("p", "p_holm")
-	out = append(out, fc.table())
+}
 
-	out = append(out, delaySummaryTable(analysis.EpochDelays, rep.DelaySummaries, ci))
+// finalCorrelationTable lists the across-seed correlations of final
+// accuracies.
+func finalCorrelationTable(fs []analysis.FinalCorrelation, ci string) *artifacts.Table {
+	rows := make([]finalCorrelationRow, len(fs))
+	for i, f := range fs {
+		rows[i] = finalCorrelationRow{Group: f.Group, layerColumns: layerOf(f.Group, f.Layer),
+			R: f.R, Lo: f.Lo, Hi: f.Hi, P: f.P, Seeds: f.N}
+	}
+	return rowTable("final_correlation", "Final layer accuracy vs final model accuracy across seeds, per treatment and layer (Pearson, Fisher "+ci+"; two-sided p, and p_holm Holm-adjusted over the table)", rows)
+}
 
+// delayTrendTable lists the growth of the epoch delays with layer
+// position.
+func delayTrendTable(ts []analysis.DelayTrend, ci string) *artifacts.Table {
 	// The trends come sorted by measure, then treatment; this table reads
 	// by treatment, then measure.
-	trends := slices.Clone(rep.DelayTrends)
+	trends := slices.Clone(ts)
 	first := map[analysis.Group]int{}
 	for i, d := range trends {
 		if _, ok := first[d.Group]; !ok {
@@ -317,43 +215,38 @@ func epochTables(rep *analysis.Report, evals []artifacts.EvaluationRow) []*artif
 		}
 	}
 	slices.SortStableFunc(trends, func(a, b analysis.DelayTrend) int { return first[a.Group] - first[b.Group] })
-	dt := newTable("delay_trend", "Growth of the delay with layer position, per treatment: mean per-run slope (epochs per layer) with "+ci+", two-sided and one-sided (slope > 0) t-test p-values, the one-sided one Holm-adjusted over the table, and the one-sided signed-rank test that deeper layers are later")
-	for _, d := range trends {
-		dt.group(d.Group)
-		dt.str("measure", d.Measure)
-		dt.summary("slope_", d.Slope)
-		dt.num("slope_p_two_sided", d.Slope.P)
-		dt.num("slope_p_greater", d.Slope.PGreater(0))
-		dt.num("signed_rank_p_greater", d.Pooled.PGreater)
-		dt.int("signed_rank_n", d.Pooled.N)
+	rows := make([]delayTrendRow, len(trends))
+	for i, d := range trends {
+		rows[i] = delayTrendRow{trendColumns: trendOf(d),
+			SlopePTwoSided: d.Slope.P, SlopePGreater: d.Slope.PGreater(0),
+			SignedRankPGreater: d.Pooled.PGreater, SignedRankN: d.Pooled.N}
 	}
-	dt.holm("slope_p_greater", "slope_p_greater_holm")
-	out = append(out, dt.table())
+	return rowTable("delay_trend", "Growth of the delay with layer position, per treatment: mean per-run slope (epochs per layer) with "+ci+", two-sided and one-sided (slope > 0) t-test p-values, the one-sided one Holm-adjusted over the table, and the one-sided signed-rank test that deeper layers are later", rows)
+}
 
-	out = append(out, regressionTable("correlation_regression", "Regression of atanh(r) (layer vs model)", rep.Regression))
-
-	fm := newTable("final_accuracy", "Final model accuracy per treatment on the analysed curves: mean over seeds with "+ci)
-	for _, f := range rep.FinalModel {
-		fm.group(f.Group)
-		fm.summary("accuracy_", f.Summary)
+// finalAccuracyTable lists the treatments' final model accuracies.
+func finalAccuracyTable(fs []analysis.FinalAccuracy, ci string) *artifacts.Table {
+	rows := make([]finalAccuracyRow, len(fs))
+	for i, f := range fs {
+		rows[i] = finalAccuracyRow{Group: f.Group, Accuracy: f.Summary}
 	}
-	out = append(out, fm.table())
+	return rowTable("final_accuracy", "Final model accuracy per treatment on the analysed curves: mean over seeds with "+ci, rows)
+}
 
-	out = append(out, testAccuracyTable(evals, conf))
-
-	cu := newTable("curve_summary", "Per treatment, layer and epoch: layer FF accuracy, model accuracy and the layer's 10-class accuracy on the analysed curves, mean over seeds with "+ci)
-	for _, s := range rep.CurveSummaries {
-		cu.group(s.Group)
-		cu.layer(s.Group, s.Layer)
-		cu.int("epoch", s.Epoch)
-		cu.summary("layer_accuracy_", s.LayerAccuracy)
-		cu.summary("model_accuracy_", s.ModelAccuracy)
-		cu.summary("label_accuracy_", s.LabelAccuracy)
+// curveSummaryTable lists the mean per-epoch curves.
+func curveSummaryTable(ss []analysis.CurveSummary, ci string) *artifacts.Table {
+	rows := make([]curveSummaryRow, len(ss))
+	for i, s := range ss {
+		rows[i] = curveSummaryRow{Group: s.Group, layerColumns: layerOf(s.Group, s.Layer), Epoch: s.Epoch,
+			curveMeans: curveMeans{s.LayerAccuracy, s.ModelAccuracy}, LabelAccuracy: s.LabelAccuracy}
 	}
-	out = append(out, cu.table())
+	return rowTable("curve_summary", "Per treatment, layer and epoch: layer FF accuracy, model accuracy and the layer's 10-class accuracy on the analysed curves, mean over seeds with "+ci, rows)
+}
 
-	// The run's Pearson r of levels against its surrogate: atanh r of its
-	// layer with the other runs' models, from the epoch couplings.
+// layerModelTable lists each run's layer–model correlations over epochs
+// with the run's surrogate: atanh r of its layer with the other runs'
+// models, from the epoch couplings of levels.
+func layerModelTable(rep *analysis.Report) *artifacts.Table {
 	type runLayer struct {
 		run   string
 		layer int
@@ -368,111 +261,65 @@ func epochTables(rep *analysis.Report, evals []artifacts.EvaluationRow) []*artif
 			surr[runLayer{r.Run, c.Layer}] = r
 		}
 	}
-	lm := newTable("layer_model_correlations", "Per run and layer: correlation of the layer's accuracy with the model's over epochs, Pearson's with its surrogate (atanh r of the layer with the other runs' models of the treatment, mean), their difference and atanh r of residuals from the treatment's mean curves, and Spearman's")
-	for _, c := range rep.Correlations {
+	rows := make([]layerModelRow, len(rep.Correlations))
+	for i, c := range rep.Correlations {
 		s, ok := surr[runLayer{c.Run, c.Layer}]
 		if !ok {
 			s = analysis.CouplingRun{Within: math.NaN(), Surrogate: math.NaN(), Residual: math.NaN()}
 		}
-		lm.group(c.Group)
-		lm.str("run", c.Run)
-		lm.layer(c.Group, c.Layer)
-		lm.num("pearson_r", c.Pearson.R)
-		lm.num("pearson_p", c.Pearson.P)
-		lm.num("surrogate_z", s.Surrogate)
-		lm.num("excess_z", s.Within-s.Surrogate)
-		lm.num("residual_z", s.Residual)
-		lm.num("spearman_r", c.Spearman.R)
-		lm.num("spearman_p", c.Spearman.P)
-		lm.int("points", c.Pearson.N)
+		rows[i] = layerModelRow{runLayerColumns: runLayerOf(c.Group, c.Run, c.Layer),
+			PearsonR: c.Pearson.R, PearsonP: c.Pearson.P,
+			SurrogateZ: s.Surrogate, ExcessZ: s.Within - s.Surrogate, ResidualZ: s.Residual,
+			SpearmanR: c.Spearman.R, SpearmanP: c.Spearman.P, Points: c.Pearson.N}
 	}
-	out = append(out, lm.table())
-
-	out = append(out, delaysTable(analysis.EpochDelays, rep.Delays))
-	return out
+	return rowTable("layer_model_correlations", "Per run and layer: correlation of the layer's accuracy with the model's over epochs, Pearson's with its surrogate (atanh r of the layer with the other runs' models of the treatment, mean), their difference and atanh r of residuals from the treatment's mean curves, and Spearman's", rows)
 }
 
 // hypothesisTable lists the effects of hs, one row each; with roles, a
 // role column says whether the effect decides the verdict or is context.
 func hypothesisTable(name, title string, hs []analysis.Hypothesis) *artifacts.Table {
-	h := newTable(name, title)
+	var rows []hypothesisRow
 	for _, hy := range hs {
 		for _, e := range hy.Effects {
-			h.str("claim", hy.ID)
-			h.str("statement", hy.Claim)
-			h.str("role", map[bool]string{false: "verdict", true: "context"}[e.Context])
-			h.str("statistic", e.Statistic)
-			h.str("unit", e.Unit)
-			h.num("value", e.Value)
-			h.num("lo", e.Lo)
-			h.num("hi", e.Hi)
-			h.num("p", e.P)
-			h.str("p_sided", sided(e))
-			h.str("null_hypothesis", e.NullHypothesis)
-			h.num("ceiling", e.Ceiling)
-			h.int("runs", e.Runs)
-			h.str("effect_verdict", string(e.Verdict))
-			h.str("verdict", string(hy.Verdict))
-			h.str("warnings", warnText(e.Warnings))
+			rows = append(rows, hypothesisRow{Claim: hy.ID, Statement: hy.Claim,
+				Role:      map[bool]string{false: "verdict", true: "context"}[e.Context],
+				Statistic: e.Statistic, Unit: e.Unit, Value: e.Value, Lo: e.Lo, Hi: e.Hi,
+				P: e.P, PSided: sided(e), NullHypothesis: e.NullHypothesis, Ceiling: e.Ceiling,
+				Runs: e.Runs, EffectVerdict: string(e.Verdict), Verdict: string(hy.Verdict),
+				Warnings: warnText(e.Warnings)})
 		}
 	}
-	return h.table()
-}
-
-// viewColumns writes the columns that name a coupling's measure.
-func viewColumns(t *tableBuilder, c *analysis.Coupling) {
-	t.str("clock", c.View.Clock)
-	t.str("measure", c.View.Measure)
-	t.int("window", c.View.Window)
-	t.int("start", c.View.Start)
-	t.str("from", map[bool]string{false: "fixed", true: "start step"}[c.View.FromStart])
+	return rowTable(name, title, rows)
 }
 
 // couplingTable lists couplings: per treatment, layer and measure, the
 // runs' own correlation against its surrogate and ceiling.
 func couplingTable(name, title string, cs []analysis.Coupling) *artifacts.Table {
-	t := newTable(name, title)
+	rows := make([]couplingRow, len(cs))
 	for i := range cs {
 		c := &cs[i]
-		t.group(c.Group)
-		t.layer(c.Group, c.Layer)
-		viewColumns(t, c)
-		t.int("points", c.Points)
-		t.int("runs", c.Within.N)
-		t.num("r", c.R())
-		t.num("lo", math.Tanh(c.Within.Lo))
-		t.num("hi", math.Tanh(c.Within.Hi))
-		t.num("surrogate_r", math.Tanh(c.Surrogate.Mean))
-		t.num("excess_z", c.Excess.Mean)
-		t.num("excess_lo", c.Excess.Lo)
-		t.num("excess_hi", c.Excess.Hi)
-		t.num("p_perm", c.PPerm)
-		t.num("residual_r", math.Tanh(c.Residual.Mean))
-		t.num("residual_lo", math.Tanh(c.Residual.Lo))
-		t.num("residual_hi", math.Tanh(c.Residual.Hi))
-		t.num("reliability_layer", c.Reliability.Layer)
-		t.num("reliability_model", c.Reliability.Model)
-		t.num("ceiling", c.Reliability.Ceiling)
-		t.num("disattenuated_r", c.Disattenuated())
-		t.num("residual_ceiling", c.ResidualReliability.Ceiling)
+		rows[i] = couplingRow{Group: c.Group, layerColumns: layerOf(c.Group, c.Layer), viewColumns: viewOf(c),
+			Points: c.Points, Runs: c.Within.N,
+			R: c.R(), Lo: math.Tanh(c.Within.Lo), Hi: math.Tanh(c.Within.Hi),
+			SurrogateR: math.Tanh(c.Surrogate.Mean),
+			ExcessZ:    c.Excess.Mean, ExcessLo: c.Excess.Lo, ExcessHi: c.Excess.Hi, PPerm: c.PPerm,
+			ResidualR: math.Tanh(c.Residual.Mean), ResidualLo: math.Tanh(c.Residual.Lo), ResidualHi: math.Tanh(c.Residual.Hi),
+			ReliabilityLayer: c.Reliability.Layer, ReliabilityModel: c.Reliability.Model,
+			Ceiling: c.Reliability.Ceiling, DisattenuatedR: c.Disattenuated(),
+			ResidualCeiling: c.ResidualReliability.Ceiling}
 	}
-	return t.table()
+	return rowTable(name, title, rows)
 }
 
 // regressionTable lists the coefficients of a regression of what on
 // layer, log2(width) and depth, clustered by run.
 func regressionTable(name, what string, reg analysis.Regression) *artifacts.Table {
-	rg := newTable(name, fmt.Sprintf("%s on layer, log2(width) and depth; n = %d run-layers, R² = %.3f, %d clusters (runs); two-sided p",
-		what, reg.N, reg.R2, reg.Clusters))
-	for _, c := range reg.Coefs {
-		rg.str("term", c.Name)
-		rg.num("estimate", c.Estimate)
-		rg.num("se", c.SE)
-		rg.num("lo", c.Lo)
-		rg.num("hi", c.Hi)
-		rg.num("p", c.P)
+	rows := make([]regressionRow, len(reg.Coefs))
+	for i, c := range reg.Coefs {
+		rows[i] = regressionRow{Term: c.Name, Estimate: c.Estimate, SE: c.SE, Lo: c.Lo, Hi: c.Hi, P: c.P}
 	}
-	return rg.table()
+	return rowTable(name, fmt.Sprintf("%s on layer, log2(width) and depth; n = %d run-layers, R² = %.3f, %d clusters (runs); two-sided p",
+		what, reg.N, reg.R2, reg.Clusters), rows)
 }
 
 // sided names an effect's p-value.
@@ -485,104 +332,97 @@ func sided(e analysis.Effect) string {
 
 // stepTables are the tables of the step-resolution analysis.
 func stepTables(rep *analysis.StepReport) []*artifacts.Table {
-	conf := rep.Options.Confidence
-	ci := fmt.Sprintf("%.0f%% CI", 100*conf)
-	var out []*artifacts.Table
-
-	out = append(out, hypothesisTable("step_hypotheses", "The paper's claims at step resolution (held-out probe from step 0): effect, "+ci+", p-value, runs and verdict; context rows decide nothing",
-		rep.Hypotheses))
-
-	out = append(out, delaySummaryTable(rep.Options.DelayOptions(), rep.DelaySummaries, ci))
-
-	dt := newTable("step_delay_trend", "Growth of each step delay with layer position, per treatment: mean per-run OLS slope (steps per layer) with "+ci+", one-sided p (slope > 0) and its Holm adjustment over the treatments")
-	for _, d := range rep.Trends {
-		dt.group(d.Group)
-		dt.str("measure", d.Measure)
-		dt.summary("slope_", d.Slope)
-		dt.num("slope_p_greater", d.PGreater)
-		dt.num("slope_p_greater_holm", d.PHolm)
-		dt.int("left_out", d.LeftOut)
+	ci := fmt.Sprintf("%.0f%% CI", 100*rep.Options.Confidence)
+	do := rep.Options.DelayOptions()
+	return []*artifacts.Table{
+		hypothesisTable("step_hypotheses", "The paper's claims at step resolution (held-out probe from step 0): effect, "+ci+", p-value, runs and verdict; context rows decide nothing",
+			rep.Hypotheses),
+		delaySummaryTable(do, rep.DelaySummaries, ci),
+		stepDelayTrendTable(rep.Trends, ci),
+		depthDeficitTable(rep.Deficits, ci),
+		couplingTable("step_coupling", "Every layer–model correlation at step resolution, per treatment, layer and measure (levels, or increments over windows of a timescale, from step 0 or from the treatment's start step): the runs' own r, its between-seed surrogate, the run-specific excess with "+ci+" and permutation p, the correlation of residuals from the treatment's mean curves, and the split-half reliabilities, ceilings and disattenuated r (NaN without a split-half probe)", rep.Couplings),
+		seedCorrelationTable(rep, ci),
+		layerGapTable(rep, ci),
+		startStepTable(rep),
+		regressionTable("step_correlation_regression", "Regression of atanh(Pearson r of levels from the start step)", rep.Regression),
+		stepCurveSummaryTable(rep.CurveSummaries, ci),
+		delaysTable(do, rep.Delays),
+		stepLayerModelTable(rep.Couplings),
 	}
-	out = append(out, dt.table())
+}
 
-	df := newTable("depth_deficit", "Early depth deficit: per treatment and step, mean per-run OLS slope of layer FF accuracy on layer index (accuracy points per layer; negative = deeper layers behind) with "+ci+", one-sided p (slope < 0) and its Holm adjustment over the table")
-	for _, d := range rep.Deficits {
-		df.group(d.Group)
-		df.int("step", d.Step)
-		df.summary("slope_", d.Slope)
-		df.num("slope_p_less", d.PLess)
-		df.num("slope_p_less_holm", d.PHolm)
+// stepDelayTrendTable lists the growth of the step delays with layer
+// position.
+func stepDelayTrendTable(ts []analysis.DelayTrend, ci string) *artifacts.Table {
+	rows := make([]stepDelayTrendRow, len(ts))
+	for i, d := range ts {
+		rows[i] = stepDelayTrendRow{trendColumns: trendOf(d),
+			SlopePGreater: d.PGreater, SlopePGreaterHolm: d.PHolm, LeftOut: d.LeftOut}
 	}
-	out = append(out, df.table())
+	return rowTable("step_delay_trend", "Growth of each step delay with layer position, per treatment: mean per-run OLS slope (steps per layer) with "+ci+", one-sided p (slope > 0) and its Holm adjustment over the treatments", rows)
+}
 
-	out = append(out, couplingTable("step_coupling", "Every layer–model correlation at step resolution, per treatment, layer and measure (levels, or increments over windows of a timescale, from step 0 or from the treatment's start step): the runs' own r, its between-seed surrogate, the run-specific excess with "+ci+" and permutation p, the correlation of residuals from the treatment's mean curves, and the split-half reliabilities, ceilings and disattenuated r (NaN without a split-half probe)", rep.Couplings))
-
-	sc := newTable("seed_correlation", "Across seeds, at fixed steps: Pearson r between a layer's accuracy and the model's, per treatment, layer and step (Fisher "+ci+"; two-sided p of r = 0 and its Holm adjustment over the table), the split-half reliabilities across seeds and their ceiling (NaN without a split-half probe), and the smallest r detectable with "+fmt.Sprintf("%g%%", 100*rep.Options.Power)+" power at this many seeds")
-	for _, c := range rep.SeedCorrelations {
-		sc.group(c.Group)
-		sc.layer(c.Group, c.Layer)
-		sc.int("step", c.Step)
-		sc.num("r", c.R)
-		sc.num("lo", c.Lo)
-		sc.num("hi", c.Hi)
-		sc.num("p_two_sided", c.P)
-		sc.num("p_holm", c.PHolm)
-		sc.int("seeds", c.N)
-		sc.num("reliability_layer", c.Reliability.Layer)
-		sc.num("reliability_model", c.Reliability.Model)
-		sc.num("ceiling", c.Reliability.Ceiling)
-		sc.num("min_detectable_r", c.MinDetectable)
+// depthDeficitTable lists the early depth deficit per treatment and step.
+func depthDeficitTable(ds []analysis.DepthDeficit, ci string) *artifacts.Table {
+	rows := make([]depthDeficitRow, len(ds))
+	for i, d := range ds {
+		rows[i] = depthDeficitRow{Group: d.Group, Step: d.Step, Slope: d.Slope,
+			SlopePLess: d.PLess, SlopePLessHolm: d.PHolm}
 	}
-	out = append(out, sc.table())
+	return rowTable("depth_deficit", "Early depth deficit: per treatment and step, mean per-run OLS slope of layer FF accuracy on layer index (accuracy points per layer; negative = deeper layers behind) with "+ci+", one-sided p (slope < 0) and its Holm adjustment over the table", rows)
+}
 
-	gp := newTable("layer_gaps", "Where the delay arises: per treatment and pair of adjacent layers, the mean over runs of "+rep.Options.H1Measure+" of layer k+1 minus layer k (steps) with "+ci)
-	for _, g := range rep.Gaps {
-		gp.group(g.Group)
-		gp.int("from_layer", g.Layer)
-		gp.int("to_layer", g.Layer+1)
-		gp.str("measure", g.Measure)
-		gp.summary("gap_", g.Summary)
+// seedCorrelationTable lists the across-seed correlations at fixed steps.
+func seedCorrelationTable(rep *analysis.StepReport, ci string) *artifacts.Table {
+	rows := make([]seedCorrelationRow, len(rep.SeedCorrelations))
+	for i, c := range rep.SeedCorrelations {
+		rows[i] = seedCorrelationRow{layerStepColumns: layerStepOf(c.Group, c.Layer, c.Step),
+			R: c.R, Lo: c.Lo, Hi: c.Hi, PTwoSided: c.P, PHolm: c.PHolm, Seeds: c.N,
+			ReliabilityLayer: c.Reliability.Layer, ReliabilityModel: c.Reliability.Model,
+			Ceiling: c.Reliability.Ceiling, MinDetectableR: c.MinDetectable}
 	}
-	out = append(out, gp.table())
+	return rowTable("seed_correlation", "Across seeds, at fixed steps: Pearson r between a layer's accuracy and the model's, per treatment, layer and step (Fisher "+ci+"; two-sided p of r = 0 and its Holm adjustment over the table), the split-half reliabilities across seeds and their ceiling (NaN without a split-half probe), and the smallest r detectable with "+fmt.Sprintf("%g%%", 100*rep.Options.Power)+" power at this many seeds", rows)
+}
 
-	st := newTable("start_step", "Per treatment, the start step of the windowed correlations: the first recorded step at which mean layer-1 FF accuracy exceeds its step-0 mean by "+fmt.Sprintf("%g", rep.Options.StartSE)+" probe standard errors (found = false: it never did, and the windows start at step 0)")
-	for _, x := range rep.Starts {
-		st.group(x.Group)
-		st.int("start_step", x.Step)
-		st.str("found", fmt.Sprint(x.Found))
+// layerGapTable lists the delays between adjacent layers.
+func layerGapTable(rep *analysis.StepReport, ci string) *artifacts.Table {
+	rows := make([]layerGapRow, len(rep.Gaps))
+	for i, g := range rep.Gaps {
+		rows[i] = layerGapRow{Group: g.Group, FromLayer: g.Layer, ToLayer: g.Layer + 1, Measure: g.Measure, Gap: g.Summary}
 	}
-	out = append(out, st.table())
+	return rowTable("layer_gaps", "Where the delay arises: per treatment and pair of adjacent layers, the mean over runs of "+rep.Options.H1Measure+" of layer k+1 minus layer k (steps) with "+ci, rows)
+}
 
-	out = append(out, regressionTable("step_correlation_regression", "Regression of atanh(Pearson r of levels from the start step)", rep.Regression))
-
-	cu := newTable("step_curve_summary", "Per treatment, layer and recorded step: the held-out probe's layer FF accuracy and model accuracy, mean over seeds with "+ci)
-	for _, s := range rep.CurveSummaries {
-		cu.group(s.Group)
-		cu.layer(s.Group, s.Layer)
-		cu.int("step", s.Epoch)
-		cu.summary("layer_accuracy_", s.LayerAccuracy)
-		cu.summary("model_accuracy_", s.ModelAccuracy)
+// startStepTable lists the treatments' start steps.
+func startStepTable(rep *analysis.StepReport) *artifacts.Table {
+	rows := make([]startStepRow, len(rep.Starts))
+	for i, x := range rep.Starts {
+		rows[i] = startStepRow{Group: x.Group, StartStep: x.Step, Found: x.Found}
 	}
-	out = append(out, cu.table())
+	return rowTable("start_step", "Per treatment, the start step of the windowed correlations: the first recorded step at which mean layer-1 FF accuracy exceeds its step-0 mean by "+fmt.Sprintf("%g", rep.Options.StartSE)+" probe standard errors (found = false: it never did, and the windows start at step 0)", rows)
+}
 
-	out = append(out, delaysTable(rep.Options.DelayOptions(), rep.Delays))
+// stepCurveSummaryTable lists the mean probe curves at step resolution.
+func stepCurveSummaryTable(ss []analysis.CurveSummary, ci string) *artifacts.Table {
+	rows := make([]stepCurveSummaryRow, len(ss))
+	for i, s := range ss {
+		rows[i] = stepCurveSummaryRow{layerStepColumns: layerStepOf(s.Group, s.Layer, s.Epoch),
+			curveMeans: curveMeans{s.LayerAccuracy, s.ModelAccuracy}}
+	}
+	return rowTable("step_curve_summary", "Per treatment, layer and recorded step: the held-out probe's layer FF accuracy and model accuracy, mean over seeds with "+ci, rows)
+}
 
-	lm := newTable("step_layer_model_correlations", "Per run, layer and measure (as in step_coupling): atanh of the run's own layer–model r, of its surrogate (its layer with the other runs' models, mean), their difference, and atanh r of residuals from the treatment's mean curves")
-	for i := range rep.Couplings {
-		c := &rep.Couplings[i]
+// stepLayerModelTable lists each run's correlations of the couplings.
+func stepLayerModelTable(cs []analysis.Coupling) *artifacts.Table {
+	var rows []stepLayerModelRow
+	for i := range cs {
+		c := &cs[i]
 		for _, run := range c.Runs {
-			lm.group(c.Group)
-			lm.str("run", run.Run)
-			lm.layer(c.Group, c.Layer)
-			viewColumns(lm, c)
-			lm.num("within_z", run.Within)
-			lm.num("surrogate_z", run.Surrogate)
-			lm.num("excess_z", run.Within-run.Surrogate)
-			lm.num("residual_z", run.Residual)
+			rows = append(rows, stepLayerModelRow{runLayerColumns: runLayerOf(c.Group, run.Run, c.Layer), viewColumns: viewOf(c),
+				WithinZ: run.Within, SurrogateZ: run.Surrogate, ExcessZ: run.Within - run.Surrogate, ResidualZ: run.Residual})
 		}
 	}
-	out = append(out, lm.table())
-	return out
+	return rowTable("step_layer_model_correlations", "Per run, layer and measure (as in step_coupling): atanh of the run's own layer–model r, of its surrogate (its layer with the other runs' models, mean), their difference, and atanh r of residuals from the treatment's mean curves", rows)
 }
 
 // testAccuracyTable summarises the test-set evaluations per treatment and
@@ -623,14 +463,12 @@ func testAccuracyTable(evals []artifacts.EvaluationRow, conf float64) *artifacts
 		}
 		return a.epoch < b.epoch
 	})
-	t := newTable("test_accuracy", fmt.Sprintf("Test-set accuracy per treatment and checkpoint: classifier and goodness over labels, mean over seeds with %.0f%% CI", 100*conf))
-	for _, k := range keys {
-		t.group(analysis.Group{Treatment: k.treatment, Depth: k.depth, Width: k.width, Widths: k.widths})
-		t.int("epoch", k.epoch)
-		t.summary("classifier_", analysis.MeanCI(cls[k], conf))
-		t.summary("goodness_", analysis.MeanCI(good[k], conf))
+	rows := make([]testAccuracyRow, len(keys))
+	for i, k := range keys {
+		rows[i] = testAccuracyRow{Group: analysis.Group{Treatment: k.treatment, Depth: k.depth, Width: k.width, Widths: k.widths},
+			Epoch: k.epoch, Classifier: analysis.MeanCI(cls[k], conf), Goodness: analysis.MeanCI(good[k], conf)}
 	}
-	return t.table()
+	return rowTable("test_accuracy", fmt.Sprintf("Test-set accuracy per treatment and checkpoint: classifier and goodness over labels, mean over seeds with %.0f%% CI", 100*conf), rows)
 }
 
 // clockTable names a table of the clock's analysis: the step analysis's
@@ -653,30 +491,26 @@ func delaySummaryTable(do analysis.DelayOptions, sums []analysis.DelaySummary, c
 	if len(do.Thresholds) > 0 {
 		what += " and to fixed FF accuracies"
 	}
-	ds := newTable(clockTable(do, "delay_summary"), what+", and lag behind layer 1, per treatment and layer: mean over seeds with "+ci)
-	for _, d := range sums {
-		ds.group(d.Group)
-		ds.layer(d.Group, d.Layer)
-		ds.str("measure", d.Measure)
-		ds.summary("", d.Summary)
-		ds.int("undefined", d.Undefined)
+	rows := make([]delaySummaryRow, len(sums))
+	for i, d := range sums {
+		rows[i] = delaySummaryRow{Group: d.Group, layerColumns: layerOf(d.Group, d.Layer), Measure: d.Measure,
+			Summary: d.Summary, Undefined: d.Undefined}
 	}
-	return ds.table()
+	return rowTable(clockTable(do, "delay_summary"), what+", and lag behind layer 1, per treatment and layer: mean over seeds with "+ci, rows)
 }
 
-// delaysTable is the per-run and layer table of the delays on do's clock.
+// delaysTable is the per-run and layer table of the delays on do's clock:
+// one column per measure of do, in its order.
 func delaysTable(do analysis.DelayOptions, delays []analysis.Delay) *artifacts.Table {
-	dl := newTable(clockTable(do, "delays"), fmt.Sprintf("Per run and layer: FF accuracy at %s, gain, and every %s delay", do.FirstPoint(), do.Clock))
-	for _, d := range delays {
-		dl.group(d.Group)
-		dl.str("run", d.Run)
-		dl.layer(d.Group, d.Layer)
-		dl.num("start_accuracy", d.Start)
-		dl.num("gain", d.Gain)
+	rows := make([]delayRow, len(delays))
+	for i := range delays {
+		d := &delays[i]
+		var ms []measure
 		for _, m := range do.Measures() {
-			dl.num(m, d.Value(m))
+			ms = append(ms, measure{Name: m, Value: d.Value(m)})
 		}
-		dl.num("lag_r", d.LagR)
+		rows[i] = delayRow{runLayerColumns: runLayerOf(d.Group, d.Run, d.Layer),
+			StartAccuracy: d.Start, Gain: d.Gain, Measures: ms, LagR: d.LagR}
 	}
-	return dl.table()
+	return rowTable(clockTable(do, "delays"), fmt.Sprintf("Per run and layer: FF accuracy at %s, gain, and every %s delay", do.FirstPoint(), do.Clock), rows)
 }

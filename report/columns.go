@@ -12,8 +12,15 @@ import (
 // unit and meaning. A name that means something else in one table is
 // declared as "table.column" too, which takes precedence. Columns named
 // <x>_mean, <x>_lo, <x>_hi, <x>_n, <x>_estimate, <x>_verdict, <x>_diff and
-// <x>_holm are described from <x> (AnalysisColumn). The tests check that
-// every column of every table the report writes is declared.
+// <x>_holm are described from <x> (AnalysisColumn).
+//
+// The row types (rows.go) give each table's column names and types; unit
+// and meaning stay here, keyed by name, because a column name means one
+// thing across tables: lo is the same interval bound in a dozen tables,
+// and declared once here it cannot be worded twelve ways. The tests
+// enumerate every column of every row type (TestRowColumnsDeclared), so a
+// column without a declaration fails them whether or not a sample report
+// writes it.
 var analysisColumns = map[string]artifacts.ColumnDoc{
 	"treatment":             {Doc: "the experimental condition: its grid axes as key=value pairs"},
 	"depth":                 {Unit: "layers", Doc: "FF layers of the treatment"},

@@ -253,41 +253,18 @@ func levelFigure(r *Reports) (*figures.Figure, error) {
 // H1 slope and layer-1 atanh(r) minus the base's, with Welch intervals and
 // Holm-adjusted p-values over the table.
 func levelsTable(levels []Level, conf float64) *artifacts.Table {
-	t := newTable("one_at_a_time", fmt.Sprintf("One factor at a time: per level, model test accuracy, H1–H3 at step resolution, and H1 and H2 against the base (Welch), with %.0f%% CIs", 100*conf))
+	rows := make([]levelRow, len(levels))
 	for i := range levels {
 		l := &levels[i]
-		t.str("level", l.Name())
-		t.str("axis", l.Axis)
-		t.str("value", l.Value)
-		t.int("treatments", len(l.Treatments))
-		t.summary("test_accuracy_", l.TestAccuracy)
-		effect := func(prefix string, e analysis.Effect) {
-			t.num(prefix+"estimate", e.Value)
-			t.num(prefix+"lo", e.Lo)
-			t.num(prefix+"hi", e.Hi)
-			t.str(prefix+"verdict", string(e.Verdict))
-		}
 		h1, h2, h3 := l.hypothesis("H1"), l.hypothesis("H2"), l.hypothesis("H3")
-		effect("h1_", h1.Effects[0])
-		t.int("h1_runs", h1.Effects[0].Runs)
-		effect("h2_r_", h2.Effects[0])
-		effect("h2_surrogate_r_", h2.Effects[2])
-		effect("h2_layer_slope_", h2.Effects[1])
-		t.str("h2_verdict", string(h2.Verdict))
-		effect("h3_width_slope_", h3.Effects[0])
-		diff := func(prefix string, d analysis.Difference) {
-			t.num(prefix+"diff", d.Diff)
-			t.num(prefix+"lo", d.Lo)
-			t.num(prefix+"hi", d.Hi)
-			t.num(prefix+"p", d.P)
-		}
-		t.summary("h1_own_start_", l.H1OwnStart)
-		diff("dh1_", l.DH1)
-		diff("dh2_atanh_", l.DH2)
+		rows[i] = levelRow{Level: l.Name(), Axis: l.Axis, Value: l.Value, Treatments: len(l.Treatments),
+			TestAccuracy: l.TestAccuracy,
+			H1:           effectOf(h1.Effects[0]), H1Runs: h1.Effects[0].Runs,
+			H2R: effectOf(h2.Effects[0]), H2SurrogateR: effectOf(h2.Effects[2]), H2LayerSlope: effectOf(h2.Effects[1]),
+			H2Verdict: string(h2.Verdict), H3WidthSlope: effectOf(h3.Effects[0]),
+			H1OwnStart: l.H1OwnStart, DH1: differenceOf(l.DH1), DH2Atanh: differenceOf(l.DH2)}
 	}
-	t.holm("dh1_p", "dh1_p_holm")
-	t.holm("dh2_atanh_p", "dh2_atanh_p_holm")
-	return t.table()
+	return rowTable("one_at_a_time", fmt.Sprintf("One factor at a time: per level, model test accuracy, H1–H3 at step resolution, and H1 and H2 against the base (Welch), with %.0f%% CIs", 100*conf), rows)
 }
 
 // figureView returns the reports as the figures of a one-at-a-time sweep
