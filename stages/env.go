@@ -41,8 +41,9 @@ const (
 	// count of epochs in layer_model_correlations is points), one
 	// meaning per column name (the delays tables' start, a layer's first
 	// accuracy, is start_accuracy; start is a correlation's first epoch
-	// or step).
-	correlateVersion = 13
+	// or step). 14: figures 2 and 5 add a full-scale inset where a mean
+	// is set apart at the edge, and figure 5 sets such means apart.
+	correlateVersion = 14
 )
 
 // Stage names, in pipeline order.

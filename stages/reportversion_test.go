@@ -17,9 +17,9 @@ import (
 // TestReportVersion: the correlate job's cached report is reused while its
 // key is unchanged, so a change to what the report computes must bump
 // correlateVersion, or publish copies a stale report. The test digests the
-// report (every analysis table and the README) of a fixed sweep and fails
-// when the digest changes under the same version. After a deliberate
-// change: bump correlateVersion, then go test ./stages -run TestReportVersion -update.
+// report (every analysis table, the README and the figures as SVG) of a
+// fixed sweep and fails when the digest changes under the same version.
+// After a deliberate change: bump correlateVersion, then go test ./stages -run TestReportVersion -update.
 func TestReportVersion(t *testing.T) {
 	dir := t.TempDir()
 	exp, err := experiments.Parse("fixed", []byte("name = \"fixed\"\nrecipe = \"loewe\"\nseeds = 5\nmaster_seed = 1\n[data]\nsource = \"synthetic\"\ntrain_limit = 100\nval_limit = 100\ntest_limit = 100\n[base]\nepochs = 3\nbatch_size = 10\n[grid]\ndepth = [2]\nwidth = [8, 16]\n[record]\nprobe = 100\nhalves = true\n"))
@@ -31,6 +31,8 @@ func TestReportVersion(t *testing.T) {
 		t.Fatal(err)
 	}
 	names, _ := filepath.Glob(filepath.Join(dir, "*"))
+	figs, _ := filepath.Glob(filepath.Join(dir, "figures", "*.svg")) // the figures as drawn
+	names = append(names, figs...)
 	slices.Sort(names)
 	h := sha256.New()
 	for _, n := range names {
