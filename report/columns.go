@@ -9,8 +9,9 @@ import (
 )
 
 // analysisColumns declares the columns of the analysis tables by name:
-// unit and meaning. A name that means something else in one table is
-// declared as "table.column" too, which takes precedence. Columns named
+// unit and meaning. A name that means something else in one table, or a
+// column of one table only, is declared on its row type's field instead
+// (unit and doc tags; see rowtable.go), which takes precedence. Columns named
 // <x>_mean, <x>_lo, <x>_hi, <x>_n, <x>_estimate, <x>_verdict, <x>_diff and
 // <x>_holm are described from <x> (AnalysisColumn).
 //
@@ -133,16 +134,6 @@ var analysisColumns = map[string]artifacts.ColumnDoc{
 	"readout":               {Doc: "grid axis: the model's readout"},
 	"recipe":                {Doc: "grid axis: the recipe"},
 	"source":                {Doc: "grid axis: the data set"},
-
-	"one_at_a_time.value":     {Doc: "the axis value of the level"},
-	"hypotheses.lo":           {Doc: "lower bound of the confidence interval of value"},
-	"hypotheses.hi":           {Doc: "upper bound of the confidence interval of value"},
-	"step_hypotheses.lo":      {Doc: "lower bound of the confidence interval of value"},
-	"step_hypotheses.hi":      {Doc: "upper bound of the confidence interval of value"},
-	"hypotheses.runs":         {Doc: "runs (or treatments, for coupling rows) the estimate is over"},
-	"step_hypotheses.runs":    {Doc: "runs (or treatments, for coupling rows) the estimate is over"},
-	"hypotheses.ceiling":      {Unit: "r", Doc: "reliability ceiling of the measure; empty where not defined"},
-	"step_hypotheses.ceiling": {Unit: "r", Doc: "reliability ceiling of the measure; empty where not defined"},
 }
 
 // suffixes name derived columns: <x><suffix> is described from <x>.
@@ -160,8 +151,7 @@ var suffixes = []struct{ suffix, doc string }{
 // AnalysisColumn returns the declaration of column name of the analysis
 // table called table; ok is false for an undeclared column.
 func AnalysisColumn(table, name string) (d artifacts.ColumnDoc, ok bool) {
-	if d, ok := analysisColumns[table+"."+name]; ok {
-		d.Name = name
+	if d, ok := fieldDoc(table, name); ok {
 		return d, true
 	}
 	if d, ok := analysisColumns[name]; ok {

@@ -34,13 +34,13 @@ type hypothesisRow struct {
 	Statistic      string  `col:"statistic"`
 	Unit           string  `col:"unit"`
 	Value          float64 `col:"value"`
-	Lo             float64 `col:"lo"`
-	Hi             float64 `col:"hi"`
+	Lo             float64 `col:"lo" doc:"lower bound of the confidence interval of value"`
+	Hi             float64 `col:"hi" doc:"upper bound of the confidence interval of value"`
 	P              float64 `col:"p"`
 	PSided         string  `col:"p_sided"`
 	NullHypothesis string  `col:"null_hypothesis"`
-	Ceiling        float64 `col:"ceiling"`
-	Runs           int     `col:"runs"`
+	Ceiling        float64 `col:"ceiling" unit:"r" doc:"reliability ceiling of the measure; empty where not defined"`
+	Runs           int     `col:"runs" doc:"runs (or treatments, for coupling rows) the estimate is over"`
 	EffectVerdict  string  `col:"effect_verdict"`
 	Verdict        string  `col:"verdict"`
 	Warnings       string  `col:"warnings"`
@@ -290,7 +290,7 @@ func differenceOf(d analysis.Difference) differenceColumns {
 type levelRow struct {
 	Level         string            `col:"level"`
 	Axis          string            `col:"axis"`
-	Value         string            `col:"value"`
+	Value         string            `col:"value" doc:"the axis value of the level"`
 	Treatments    int               `col:"treatments"`
 	TestAccuracy  analysis.Summary  `col:"test_accuracy_"`
 	H1            effectColumns     `col:"h1_"`

@@ -40,11 +40,18 @@ import (
 //	                  tag's (col:"h1_"); an embedded struct without a tag
 //	                  contributes its columns unprefixed (layerColumns)
 //
-// Every other field needs a col tag. Units and meanings are not in the
-// tags: they are declared by column name in analysisColumns, because a
-// column such as lo means the same in a dozen tables, and spelled there
-// once it cannot drift between them. TestRowColumnsDeclared enumerates
-// the columns of every row type and checks each has a declaration.
+// Every other field needs a col tag. Units and meanings are declared by
+// column name in analysisColumns, because a column such as lo means the
+// same in a dozen tables, and spelled there once it cannot drift between
+// them; a column whose meaning is its table's own (or a new column) is
+// declared on its field instead, with unit and doc tags, which take
+// precedence:
+//
+//	Lo float64 `col:"lo" doc:"lower bound of the confidence interval of value"`
+//
+// (on an analysis.Summary field the tags describe the columns' base, as
+// analysisColumns' suffix rules do). TestRowColumnsDeclared enumerates the
+// columns of every row type and checks each has a declaration.
 //
 // The run tables' codec (artifacts/codec.go) is not reused: it writes
 // Parquet files of a fixed Arrow schema straight from RunInfo rows, while
@@ -131,6 +138,9 @@ type rowField struct {
 	index []int  // reflect field index within the row type
 	typ   reflect.Type
 	holm  string // of a holm field: the column it adjusts
+	// doc is the field's own declaration (its unit and doc tags), which
+	// takes precedence over analysisColumns' by name; "" Doc when none.
+	doc artifacts.ColumnDoc
 }
 
 // rowFields lists the fields of row type t that make columns, in order,
@@ -158,7 +168,8 @@ func rowFields(t reflect.Type, prefix string, index []int) []rowField {
 		case opt != "" && f.Type != holmType:
 			panic("report: field " + f.Name + " of " + t.Name() + ": unknown col option " + opt)
 		}
-		rf := rowField{name: name, index: idx, typ: f.Type}
+		rf := rowField{name: name, index: idx, typ: f.Type,
+			doc: artifacts.ColumnDoc{Name: name, Unit: f.Tag.Get("unit"), Doc: f.Tag.Get("doc")}}
 		if f.Type == holmType {
 			rf.holm = prefix + strings.TrimPrefix(opt, "holm=")
 		}
@@ -321,4 +332,27 @@ func groupColumns(gs []analysis.Group) []artifacts.Column {
 		out = append(out, width)
 	}
 	return out
+}
+
+// fieldDoc returns the declaration that table's row type gives column
+// name on its field (unit and doc tags); ok is false when it gives none.
+// The base of a summary field's columns (slope for slope_mean) is named
+// by the field's prefix without its underscore.
+func fieldDoc(table, name string) (d artifacts.ColumnDoc, ok bool) {
+	t, found := rowTypes[table]
+	if !found {
+		return d, false
+	}
+	for _, f := range rowFields(t, "", nil) {
+		col := f.name
+		if f.typ == summaryType {
+			col = strings.TrimSuffix(col, "_")
+		}
+		if col == name && f.doc.Doc != "" {
+			d = f.doc
+			d.Name = name
+			return d, true
+		}
+	}
+	return d, false
 }
