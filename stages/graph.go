@@ -60,9 +60,9 @@ func Status(c *pipeline.Cache, exp *experiments.Experiment, sel Selection) ([]pi
 }
 
 // prefixRoots maps each run's Index to the Index of the first run of its
-// chain of shared training prefixes (its own when it continues no other).
-func prefixRoots(runs []experiments.Run) map[int]int {
-	shared := SharedPrefixes(runs)
+// chain of shared training prefixes (its own when it continues no other),
+// from the runs' shared prefixes (SharedPrefixes).
+func prefixRoots(runs []experiments.Run, shared map[int]Prefix) map[int]int {
 	root := make(map[int]int, len(runs))
 	for _, r := range runs {
 		i := r.Index
@@ -83,14 +83,36 @@ func stageIndex(name string) (int, error) {
 	return i, nil
 }
 
+// runSet is an experiment's runs with the training states they keep and
+// share (keepStates), computed once for selecting, sharding and chaining
+// them.
+type runSet struct {
+	exp      *experiments.Experiment
+	all      []experiments.Run
+	keep     map[int][]int
+	prefixes map[int]Prefix
+}
+
+func newRunSet(exp *experiments.Experiment) runSet {
+	s := runSet{exp: exp, all: exp.Runs()}
+	s.keep, s.prefixes = keepStates(s.all)
+	return s
+}
+
 // selectRuns returns the experiment's runs that sel keeps.
 func selectRuns(exp *experiments.Experiment, sel Selection) ([]experiments.Run, error) {
+	return newRunSet(exp).selectRuns(sel)
+}
+
+// selectRuns returns the runs that sel keeps; a shard keeps whole chains
+// of shared prefixes.
+func (s runSet) selectRuns(sel Selection) ([]experiments.Run, error) {
+	exp, all := s.exp, s.all
 	var runs []experiments.Run
 	found := sel.Treatment == ""
-	all := exp.Runs()
 	var root map[int]int
 	if sel.ShardCount > 1 {
-		root = prefixRoots(all)
+		root = prefixRoots(all, s.prefixes)
 	}
 	for _, r := range all {
 		if sel.Treatment != "" && r.TreatmentID != sel.Treatment {
@@ -136,7 +158,11 @@ func Jobs(exp *experiments.Experiment, sel Selection) ([]*pipeline.Job, error) {
 	if sel.ShardCount < 0 || sel.ShardCount > 0 && (sel.ShardIndex < 0 || sel.ShardIndex >= sel.ShardCount) {
 		return nil, fmt.Errorf("shard %d of %d: the index must be in 0..count-1", sel.ShardIndex, sel.ShardCount)
 	}
-	runs, err := selectRuns(exp, sel)
+	// States are kept, and runs ordered and sharded, over all the
+	// experiment's runs, so that a shard continues the prefixes it shares
+	// with others.
+	set := newRunSet(exp)
+	runs, err := set.selectRuns(sel)
 	if err != nil {
 		return nil, err
 	}
@@ -152,20 +178,16 @@ func Jobs(exp *experiments.Experiment, sel Selection) ([]*pipeline.Job, error) {
 		return jobs, nil
 	}
 	var trainIDs, evalIDs []string
-	// States are kept, and runs ordered, over all the experiment's runs,
-	// so that a shard continues the prefixes it shares with others.
-	all := exp.Runs()
-	keep, prefixes := keepStates(all)
 	for _, r := range runs {
 		after := ""
-		if p, ok := prefixes[r.Index]; ok {
-			after = RunJobID(exp, Train, all[p.From])
+		if p, ok := set.prefixes[r.Index]; ok {
+			after = RunJobID(exp, Train, set.all[p.From])
 		}
-		t := trainJob(exp, r, prepIDs[r.Data], keep[r.Index], after)
+		t := trainJob(exp, r, prepIDs[r.Data], set.keep[r.Index], after)
 		jobs = append(jobs, t)
 		trainIDs = append(trainIDs, t.ID)
 		if includes(Evaluate) {
-			e := evaluateJob(exp, r, prepIDs[r.Data], t.ID, keep[r.Index])
+			e := evaluateJob(exp, r, prepIDs[r.Data], t.ID, set.keep[r.Index])
 			jobs = append(jobs, e)
 			evalIDs = append(evalIDs, e.ID)
 		}

@@ -49,7 +49,7 @@ func TestSharedPrefixesPaper(t *testing.T) {
 			t.Errorf("%s/%d keeps states %v, want %v", r.TreatmentID, r.Replicate, keep[r.Index], want)
 		}
 	}
-	root := prefixRoots(runs)
+	root := prefixRoots(runs, SharedPrefixes(runs))
 	for i := range 7 {
 		sel := All
 		sel.ShardIndex, sel.ShardCount = i, 7
