@@ -85,7 +85,7 @@ func stageIndex(name string) (int, error) {
 
 // runSet is an experiment's runs with the training states they keep and
 // share (keepStates), computed once for selecting, sharding and chaining
-// them.
+// them. keep and prefixes are nil in a set that only selects unsharded.
 type runSet struct {
 	exp      *experiments.Experiment
 	all      []experiments.Run
@@ -99,9 +99,13 @@ func newRunSet(exp *experiments.Experiment) runSet {
 	return s
 }
 
-// selectRuns returns the experiment's runs that sel keeps.
+// selectRuns returns the experiment's runs that sel keeps. The shared
+// prefixes are worked out only for a shard, which keeps whole chains.
 func selectRuns(exp *experiments.Experiment, sel Selection) ([]experiments.Run, error) {
-	return newRunSet(exp).selectRuns(sel)
+	if sel.ShardCount > 1 {
+		return newRunSet(exp).selectRuns(sel)
+	}
+	return runSet{exp: exp, all: exp.Runs()}.selectRuns(sel)
 }
 
 // selectRuns returns the runs that sel keeps; a shard keeps whole chains
