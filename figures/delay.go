@@ -100,9 +100,7 @@ func delayFigure(ds []delayRow, txt delayText, ref Reference) (*Figure, error) {
 	var layers []int
 	panel := func(title, what string, keep func(analysis.Group) bool, name func(analysis.Group) string) (*plot.Plot, []LegendEntry) {
 		p := newPanel(title)
-		if off != nil {
-			off.panel = p
-		}
+		off.on(p)
 		var sel []analysis.Group
 		for _, g := range groups {
 			if keep(g) {
@@ -124,12 +122,9 @@ func delayFigure(ds []delayRow, txt delayText, ref Reference) (*Figure, error) {
 			line, glyph := levelLine(i, len(sel)), levelGlyph(i, len(sel))
 			at := shift(dodge(i, len(sel), min(0.08, 0.5/float64(len(sel)))))
 			full[p] = append(full[p], fullScale(pts, 1, at, line, glyph))
-			nOff := 0
-			if off != nil {
-				nOff = len(off.pts)
-			}
+			nOff := off.count()
 			ps := errSeries(pts, 1, 0, math.Inf(1), line, glyph, at, &x, &y, &t, off)
-			if len(ps) > 0 || (off != nil && len(off.pts) > nOff) {
+			if len(ps) > 0 || off.count() > nOff {
 				p.Add(ps...)
 				legend = append(legend, lineEntry(name(g), line, glyph))
 			}
@@ -177,13 +172,9 @@ func delayFigure(ds []delayRow, txt delayText, ref Reference) (*Figure, error) {
 	off.draw(ys)
 	labelOuter(panels, "layer index", txt.yLabel)
 
-	edge := ""
-	if off.any() {
-		edge = "; ↑ at the top edge: a mean far off the scale of the others, its value written; the inset shows all at full scale"
-	}
 	f := &Figure{
 		Title: txt.title + "\nmean ± " +
-			ciText(t.confs) + " over " + seedsText(t.ns) + " per treatment" + edge,
+			ciText(t.confs) + " over " + seedsText(t.ns) + " per treatment" + off.caption(),
 		Panels:        panels,
 		ColumnLegends: legends,
 		Insets:        insets,

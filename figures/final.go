@@ -99,9 +99,7 @@ func FinalAccuracy(finals []analysis.FinalAccuracy) (*Figure, error) {
 		}
 	}
 	off := newOffScale(means) // a failed level far below the rest, say
-	if off != nil {
-		off.panel = p
-	}
+	off.on(p)
 	var full []insetLine
 	x, y := newSpan(), newSpan()
 	var t tally
@@ -118,12 +116,9 @@ func FinalAccuracy(finals []analysis.FinalAccuracy) (*Figure, error) {
 		}
 		line, glyph := levelLine(i, len(keys)), levelGlyph(i, len(keys))
 		at := shift(dodge(i, len(keys), min(0.06, 0.4/float64(len(keys)))))
-		nOff := 0
-		if off != nil {
-			nOff = len(off.pts)
-		}
+		nOff := off.count()
 		ps := errSeries(pts, percent, 0, 100, line, glyph, at, &x, &y, &t, off)
-		if len(ps) == 0 && (off == nil || len(off.pts) == nOff) {
+		if len(ps) == 0 && off.count() == nOff {
 			continue
 		}
 		full = append(full, fullScale(pts, percent, at, line, glyph))
@@ -164,10 +159,6 @@ func FinalAccuracy(finals []analysis.FinalAccuracy) (*Figure, error) {
 	insets := off.insets(map[*plot.Plot][]insetLine{p: full}, xs, &ys, insetTicks, 0)
 	setY(ys, p)
 	off.draw(ys)
-	edge := ""
-	if off.any() {
-		edge = "; ↑↓ at an edge: a mean far off the scale of the others, its value written; the inset shows all at full scale"
-	}
 	p.X.Label.Text = xName
 	if fc.legacy {
 		p.X.Label.Text = "depth (layers)"
@@ -176,7 +167,7 @@ func FinalAccuracy(finals []analysis.FinalAccuracy) (*Figure, error) {
 
 	title := "Final model accuracy by " + strings.Join(fc.names, " and ")
 	f := &Figure{
-		Title:  title + "\nmean ± " + ciText(t.confs) + " over " + seedsText(t.ns) + " per treatment" + edge,
+		Title:  title + "\nmean ± " + ciText(t.confs) + " over " + seedsText(t.ns) + " per treatment" + off.caption(),
 		Panels: [][]*plot.Plot{{p}},
 		Legend: legend,
 		Insets: insets,

@@ -52,6 +52,41 @@ func (o *offScale) far(x, v float64, glyph draw.GlyphStyle) bool {
 // any reports whether a mean was set apart.
 func (o *offScale) any() bool { return o != nil && len(o.pts) > 0 }
 
+// on makes p the panel whose means o sees next.
+func (o *offScale) on(p *plot.Plot) {
+	if o != nil {
+		o.panel = p
+	}
+}
+
+// count returns how many means o has set apart so far.
+func (o *offScale) count() int {
+	if o == nil {
+		return 0
+	}
+	return len(o.pts)
+}
+
+// caption returns what a figure's title says of the means set apart and
+// of the inset that shows them (insets): "" when none was.
+func (o *offScale) caption() string {
+	if !o.any() {
+		return ""
+	}
+	above, below := false, false
+	for _, p := range o.pts {
+		above, below = above || p.v > o.hi, below || p.v < o.lo
+	}
+	where := "↑ at the top edge"
+	switch {
+	case above && below:
+		where = "↑↓ at an edge"
+	case below:
+		where = "↓ at the bottom edge"
+	}
+	return "; " + where + ": a mean far off the scale of the others, its value written; the inset shows all at full scale"
+}
+
 // draw adds each set-apart mean to its panel, on the edge of the y range
 // ys it lies beyond: its glyph, and its value with an arrow. Values at
 // nearly the same x are written one under the other.
