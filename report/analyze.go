@@ -503,11 +503,12 @@ func delaySummaryTable(do analysis.DelayOptions, sums []analysis.DelaySummary, c
 // one column per measure of do, in its order.
 func delaysTable(do analysis.DelayOptions, delays []analysis.Delay) *artifacts.Table {
 	rows := make([]delayRow, len(delays))
+	names := do.Measures()
 	for i := range delays {
 		d := &delays[i]
-		var ms []measure
-		for _, m := range do.Measures() {
-			ms = append(ms, measure{Name: m, Value: d.Value(m)})
+		ms := make([]measure, len(names))
+		for j, m := range names {
+			ms[j] = measure{Name: m, Value: d.Value(m)}
 		}
 		rows[i] = delayRow{runLayerColumns: runLayerOf(d.Group, d.Run, d.Layer),
 			StartAccuracy: d.Start, Gain: d.Gain, Measures: ms, LagR: d.LagR}

@@ -9,19 +9,16 @@ import (
 )
 
 // analysisColumns declares the columns of the analysis tables by name:
-// unit and meaning. A name that means something else in one table, or a
-// column of one table only, is declared on its row type's field instead
-// (unit and doc tags; see rowtable.go), which takes precedence. Columns named
-// <x>_mean, <x>_lo, <x>_hi, <x>_n, <x>_estimate, <x>_verdict, <x>_diff and
-// <x>_holm are described from <x> (AnalysisColumn).
-//
-// The row types (rows.go) give each table's column names and types; unit
-// and meaning stay here, keyed by name, because a column name means one
-// thing across tables: lo is the same interval bound in a dozen tables,
-// and declared once here it cannot be worded twelve ways. The tests
-// enumerate every column of every row type (TestRowColumnsDeclared), so a
-// column without a declaration fails them whether or not a sample report
-// writes it.
+// unit and meaning. The row types (rows.go) give each table's column names
+// and types; a column name means one thing across tables (lo is the same
+// interval bound in a dozen of them), so its meaning is worded once, here.
+// A column of one table only, or a name that means something else in one
+// table, is declared on its row type's field instead (unit and doc tags,
+// see rowtable.go), which takes precedence. Columns named <x>_mean,
+// <x>_lo, <x>_hi, <x>_n, <x>_estimate, <x>_verdict, <x>_diff and <x>_holm
+// are described from <x> (AnalysisColumn). The tests enumerate every
+// column of every row type (TestRowColumnsDeclared), so a column without a
+// declaration fails them whether or not a sample report writes it.
 var analysisColumns = map[string]artifacts.ColumnDoc{
 	"treatment":             {Doc: "the experimental condition: its grid axes as key=value pairs"},
 	"depth":                 {Unit: "layers", Doc: "FF layers of the treatment"},
