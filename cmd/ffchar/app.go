@@ -50,32 +50,36 @@ layers learn.`,
 // submit: urfave/cli's help command reads only its first argument. With
 // more, it names a subcommand path, whose --help it shows.
 func nestedHelp(app *cli.App) {
-	for _, c := range app.Commands {
-		if c.Name != "help" {
-			continue
+	help := app.Command("help")
+	show := help.Action
+	help.Action = func(ctx *cli.Context) error {
+		args := ctx.Args().Slice()
+		if len(args) < 2 {
+			return show(ctx)
 		}
-		show := c.Action
-		c.Action = func(ctx *cli.Context) error {
-			args := ctx.Args().Slice()
-			if len(args) < 2 {
-				return show(ctx)
+		c := app.Command(args[0])
+		for _, name := range args[1:] {
+			if c == nil {
+				break
 			}
-			cmds := app.Commands
-			for _, name := range args {
-				var found *cli.Command
-				for _, sub := range cmds {
-					if sub.HasName(name) {
-						found = sub
-					}
-				}
-				if found == nil {
-					return usageError{fmt.Errorf("help: no command %q", strings.Join(args, " "))}
-				}
-				cmds = found.Subcommands
-			}
-			return app.Run(append(append([]string{app.Name}, args...), "--help"))
+			c = subcommand(c, name)
+		}
+		if c == nil {
+			return usageError{fmt.Errorf("help: no command %q", strings.Join(args, " "))}
+		}
+		return app.Run(append(append([]string{app.Name}, args...), "--help"))
+	}
+}
+
+// subcommand returns c's subcommand called name, or nil (App.Command for a
+// command).
+func subcommand(c *cli.Command, name string) *cli.Command {
+	for _, sub := range c.Subcommands {
+		if sub.HasName(name) {
+			return sub
 		}
 	}
+	return nil
 }
 
 // bashCompletion completes ffchar's commands and flags in bash: it asks
