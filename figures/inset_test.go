@@ -37,11 +37,11 @@ func insetCase(t *testing.T, means ...[]float64) (*offScale, map[*plot.Plot][]in
 	return off, map[*plot.Plot][]insetLine{p: lines}, span{0.6, 3.4}, ys.pad(0.05, 1)
 }
 
-// clear reports whether every mean and interval end of lines within the
+// insetClears reports whether every mean and interval end of lines within the
 // scale lies outside the inset's box in corner c of xs × ys, and every
 // set-apart mark's x outside the box's x range when the box is on the
 // edge the mark is on.
-func clear(off *offScale, lines []insetLine, c Corner, xs, ys span) bool {
+func insetClears(off *offScale, lines []insetLine, c Corner, xs, ys span) bool {
 	x0, y0 := 0.0, 1-insetHeight
 	if c == TopRight || c == BottomRight {
 		x0 = 1 - insetWidth
@@ -103,7 +103,7 @@ func TestInsetPlacement(t *testing.T) {
 				if grew := ys.hi > before.hi; grew != c.grows {
 					t.Errorf("y range %v → %v: grew %v, want %v", before, ys, grew, c.grows)
 				}
-				if !clear(off, lines[p], in.Corner, xs, ys) {
+				if !insetClears(off, lines[p], in.Corner, xs, ys) {
 					t.Errorf("the inset in corner %d of %v × %v covers a mean, an interval or a mark", in.Corner, xs, ys)
 				}
 				if in.Plot.Y.Max < 4000 {
